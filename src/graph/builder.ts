@@ -1,0 +1,285 @@
+import { ParseError } from '../errors.js';
+import { MAX_ID_LENGTH, type CustomerAttributes, type GraphData, type GraphFormat, type ImportReport, type TieAttributes } from './model.js';
+
+/** A growable typed array: amortised O(1) push without an object per element; unset slots hold `fill`. */
+class Grow<T extends Int32Array | Float64Array> {
+  data: T;
+  length = 0;
+  constructor(
+    private readonly make: (n: number) => T,
+    private readonly fill: number,
+    initial = 1024,
+  ) {
+    this.data = make(initial);
+    this.data.fill(fill);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) this.reserve(this.length * 2);
+    this.data[this.length++] = v;
+  }
+  set(i: number, v: number): void {
+    if (i >= this.data.length) this.reserve(Math.max(i + 1, this.data.length * 2));
+    this.data[i] = v;
+    if (i >= this.length) this.length = i + 1;
+  }
+  private reserve(size: number): void {
+    const next = this.make(size);
+    next.set(this.data as never);
+    next.fill(this.fill, this.data.length);
+    this.data = next;
+  }
+  /** A copy exactly `n` long; slots never set hold `fill`. */
+  take(n = this.length): T {
+    if (n > this.data.length) this.reserve(n);
+    return this.data.slice(0, n) as T;
+  }
+}
+
+const f64 = (n: number) => new Float64Array(n);
+const i32 = (n: number) => new Int32Array(n);
+
+export interface BuilderOptions {
+  name: string;
+  directed: boolean;
+  /** Name of the input for error messages (a file name, "upload", "request body"). */
+  source: string;
+  format: GraphFormat;
+  defaultValue?: number;
+  currency?: string;
+}
+
+/**
+ * Collects customers and ties from any parser into the column form of GraphData, validating every
+ * value as it arrives (errors name the source and line). Ids are interned through a Map — never used
+ * as plain-object keys.
+ *
+ * `closed()` switches to "customers are declared": after it, a tie to an unknown customer is an error
+ * (used when a customers file or section is given).
+ */
+export class GraphBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private labels: (string | null)[] | null = null;
+  private segments: (string | null)[] | null = null;
+  private followers: Grow<Float64Array> | null = null;
+  private value: Grow<Float64Array> | null = null;
+  private activity: Grow<Float64Array> | null = null;
+  private readonly src = new Grow(i32, 0);
+  private readonly dst = new Grow(i32, 0);
+  private weight: Grow<Float64Array> | null = null;
+  private p: Grow<Float64Array> | null = null;
+  private channel: Grow<Int32Array> | null = null;
+  private readonly channelIndex = new Map<string, number>();
+  private readonly channels: string[] = [];
+  private declared = new Set<number>();
+  private customersClosed = false;
+  private selfLoops = 0;
+  records = 0;
+
+  constructor(readonly opts: BuilderOptions) {}
+
+  fail(line: number | undefined, problem: string): never {
+    throw new ParseError(this.opts.source, line, problem);
+  }
+
+  private checkId(id: unknown, line: number | undefined, what: string): string {
+    if (typeof id !== 'string') this.fail(line, `${what} must be a string`);
+    if (id.length === 0) this.fail(line, `${what} is empty`);
+    if (id.length > MAX_ID_LENGTH) this.fail(line, `${what} is longer than ${MAX_ID_LENGTH} characters`);
+    return id;
+  }
+
+  private intern(id: string): number {
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.set(id, i);
+      this.ids.push(id);
+    }
+    return i;
+  }
+
+  /** Declare a customer with attributes. A second declaration of the same id is an error. */
+  addCustomer(rawId: unknown, attrs: CustomerAttributes, line?: number): number {
+    const id = this.checkId(rawId, line, 'customer id');
+    const known = this.index.get(id);
+    if (known !== undefined && this.declared.has(known)) this.fail(line, `duplicate customer id ${JSON.stringify(clip(id))}`);
+    if (known === undefined && this.customersClosed) this.fail(line, `customer ${JSON.stringify(clip(id))} declared after the customer list was closed`);
+    const i = this.intern(id);
+    this.declared.add(i);
+    if (attrs.label != null) {
+      if (typeof attrs.label !== 'string') this.fail(line, 'label must be a string');
+      (this.labels ??= []);
+      this.labels[i] = attrs.label;
+    }
+    if (attrs.segment != null) {
+      if (typeof attrs.segment !== 'string') this.fail(line, 'segment must be a string');
+      (this.segments ??= []);
+      this.segments[i] = attrs.segment;
+    }
+    if (attrs.followers != null) {
+      const f = num(attrs.followers);
+      if (!Number.isInteger(f) || f < 0) this.fail(line, `followers must be an integer >= 0, got ${show(attrs.followers)}`);
+      (this.followers ??= new Grow(f64, NaN)).set(i, f);
+    }
+    if (attrs.value != null) {
+      const v = num(attrs.value);
+      if (!Number.isFinite(v) || v < 0) this.fail(line, `value must be a finite number >= 0, got ${show(attrs.value)}`);
+      (this.value ??= new Grow(f64, NaN)).set(i, v);
+    }
+    if (attrs.activity != null) {
+      const a = num(attrs.activity);
+      if (!(a >= 0 && a <= 1)) this.fail(line, `activity must be in [0, 1], got ${show(attrs.activity)}`);
+      (this.activity ??= new Grow(f64, NaN)).set(i, a);
+    }
+    return i;
+  }
+
+  /** After this, ties may only name declared customers. */
+  closeCustomers(): void {
+    this.customersClosed = true;
+  }
+
+  private endpoint(rawId: unknown, line: number | undefined, what: string): number {
+    const id = this.checkId(rawId, line, what);
+    if (this.customersClosed) {
+      const i = this.index.get(id);
+      if (i === undefined) this.fail(line, `tie to unknown customer ${JSON.stringify(clip(id))}`);
+      return i;
+    }
+    return this.intern(id);
+  }
+
+  /** Add a tie; self-loops are counted and dropped, duplicates are merged in `finish()` (first kept). */
+  addTie(source: unknown, target: unknown, attrs: TieAttributes = {}, line?: number): void {
+    const s = this.endpoint(source, line, 'source');
+    const t = this.endpoint(target, line, 'target');
+    let w = NaN;
+    if (attrs.weight != null) {
+      w = num(attrs.weight);
+      if (!(Number.isFinite(w) && w > 0)) this.fail(line, `weight must be a finite number > 0, got ${show(attrs.weight)}`);
+    }
+    let p = NaN;
+    if (attrs.p != null) {
+      p = num(attrs.p);
+      if (!(p >= 0 && p <= 1)) this.fail(line, `p must be in [0, 1], got ${show(attrs.p)}`);
+    }
+    let ch = -1;
+    if (attrs.channel != null && attrs.channel !== '') {
+      if (typeof attrs.channel !== 'string') this.fail(line, 'channel must be a string');
+      let c = this.channelIndex.get(attrs.channel);
+      if (c === undefined) {
+        c = this.channels.length;
+        this.channels.push(attrs.channel);
+        this.channelIndex.set(attrs.channel, c);
+      }
+      ch = c;
+    }
+    if (s === t) {
+      this.selfLoops++;
+      return;
+    }
+    const j = this.src.length;
+    this.src.push(s);
+    this.dst.push(t);
+    if (!Number.isNaN(w) && w !== 1) (this.weight ??= new Grow(f64, NaN)).set(j, w);
+    if (!Number.isNaN(p)) (this.p ??= new Grow(f64, NaN)).set(j, p);
+    if (ch >= 0) (this.channel ??= new Grow(i32, -1)).set(j, ch);
+  }
+
+  get customerCount(): number {
+    return this.ids.length;
+  }
+
+  /** Merge duplicate ties (first kept; for undirected graphs u-v and v-u are the same tie) and return the data. */
+  finish(): { data: GraphData; report: ImportReport } {
+    const n = this.ids.length;
+    const m0 = this.src.length;
+    if (n === 0) this.fail(undefined, 'no customers or ties found (empty graph)');
+    const src = this.src.data;
+    const dst = this.dst.data;
+    const directed = this.opts.directed;
+    // Stable bucket of ties by their (normalised) first endpoint, then one pass per bucket with a stamp
+    // array marks repeated second endpoints: O(n + m), first occurrence kept.
+    const keep = new Uint8Array(m0);
+    const start = new Int32Array(n + 1);
+    for (let j = 0; j < m0; j++) start[(directed ? src[j] : Math.min(src[j], dst[j])) + 1]++;
+    for (let i = 0; i < n; i++) start[i + 1] += start[i];
+    const order = new Int32Array(m0);
+    const fillPos = start.slice(0, n);
+    for (let j = 0; j < m0; j++) order[fillPos[directed ? src[j] : Math.min(src[j], dst[j])]++] = j;
+    const stamp = new Int32Array(n).fill(-1);
+    let kept = 0;
+    for (let a = 0; a < n; a++) {
+      for (let q = start[a]; q < start[a + 1]; q++) {
+        const j = order[q];
+        const b = directed ? dst[j] : Math.max(src[j], dst[j]);
+        if (stamp[b] !== a) {
+          stamp[b] = a;
+          keep[j] = 1;
+          kept++;
+        }
+      }
+    }
+    const pick = <T extends Int32Array | Float64Array>(arr: T): T => {
+      if (kept === m0) return arr.slice(0, m0) as T;
+      const out = new (arr.constructor as new (n: number) => T)(kept);
+      let k = 0;
+      for (let j = 0; j < m0; j++) if (keep[j]) out[k++] = arr[j];
+      return out;
+    };
+    const weight = this.weight ? pick(this.weight.take(m0)) : null;
+    const p = this.p ? pick(this.p.take(m0)) : null;
+    const data: GraphData = {
+      name: this.opts.name,
+      directed,
+      defaultValue: this.opts.defaultValue ?? 1,
+      ...(this.opts.currency !== undefined ? { currency: this.opts.currency } : {}),
+      ids: this.ids,
+      labels: this.labels ? padded(this.labels, n) : null,
+      segments: this.segments ? padded(this.segments, n) : null,
+      followers: this.followers ? this.followers.take(n) : null,
+      value: this.value ? this.value.take(n) : null,
+      activity: this.activity ? this.activity.take(n) : null,
+      src: pick(src.subarray(0, m0) as Int32Array),
+      dst: pick(dst.subarray(0, m0) as Int32Array),
+      weight: weight && weight.some((w) => !Number.isNaN(w)) ? weight : null,
+      p: p && p.some((x) => !Number.isNaN(x)) ? p : null,
+      channel: this.channel ? pick(this.channel.take(m0)) : null,
+      channels: this.channels,
+    };
+    return {
+      data,
+      report: {
+        format: this.opts.format,
+        customers: n,
+        ties: kept,
+        records: this.records,
+        selfLoopsDropped: this.selfLoops,
+        duplicatesMerged: m0 - kept,
+      },
+    };
+  }
+}
+
+function padded<T>(arr: (T | null)[], n: number): (T | null)[] {
+  const out = new Array<T | null>(n);
+  for (let i = 0; i < n; i++) out[i] = arr[i] ?? null;
+  return out;
+}
+
+/** Numbers arrive as numbers (JSON) or strings (text formats); anything else is NaN. */
+function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return NaN;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(clip(v)) : String(v);
+}
+
+/** Keep error messages one readable line even for 10 kB ids. */
+export function clip(s: string, max = 80): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}

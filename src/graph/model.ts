@@ -1,0 +1,96 @@
+/**
+ * The customer graph as data (DESIGN §1), held column-wise so that a 10-million-tie import stays in
+ * bounded memory: no object per tie, no object per customer. Index i in every customer column is
+ * the customer `ids[i]`; index j in every tie column is tie j. Absent numeric values are NaN.
+ *
+ * An undirected tie is stored once (src, dst) and becomes two arcs when compiled (see compile.ts).
+ */
+export interface GraphData {
+  name: string;
+  directed: boolean;
+  /** Value of customers whose `value` is not given (DESIGN §1: 1 unless set). */
+  defaultValue: number;
+  currency?: string;
+  /** Customer index -> id. Ids are arbitrary non-empty strings: never object keys, file names or query text. */
+  ids: string[];
+  labels: (string | null)[] | null;
+  segments: (string | null)[] | null;
+  /** Audience outside the graph (integer >= 0); NaN = not given (counts as 0). */
+  followers: Float64Array | null;
+  /** Customer lifetime value (>= 0); NaN = not given (takes `defaultValue`). */
+  value: Float64Array | null;
+  /** Chance (0..1) that a customer who hears something passes it on; NaN = not given (1). */
+  activity: Float64Array | null;
+  /** Tie endpoints as customer indices. */
+  src: Int32Array;
+  dst: Int32Array;
+  /** Tie weight (> 0); null = all 1, NaN = not given (1). */
+  weight: Float64Array | null;
+  /** Explicit activation probability (0..1); null = none given, NaN = not given for this tie. */
+  p: Float64Array | null;
+  /** Index into `channels`; -1 = none. Null when no tie has a channel. */
+  channel: Int32Array | null;
+  channels: string[];
+}
+
+/** What an import saw, returned with every successful import. */
+export interface ImportReport {
+  format: GraphFormat;
+  customers: number;
+  ties: number;
+  /** Lines (or records/elements) read. */
+  records: number;
+  selfLoopsDropped: number;
+  duplicatesMerged: number;
+}
+
+export const GRAPH_FORMATS = ['edgelist', 'csv', 'json', 'gexf', 'graphml'] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+export interface CustomerAttributes {
+  label?: string | null;
+  followers?: number | null;
+  value?: number | null;
+  segment?: string | null;
+  activity?: number | null;
+}
+
+export interface TieAttributes {
+  weight?: number | null;
+  p?: number | null;
+  channel?: string | null;
+}
+
+/** A customer as an object — for APIs that return one customer, never for bulk storage. */
+export interface Customer extends CustomerAttributes {
+  id: string;
+}
+
+/** Longest customer id accepted (UTF-16 code units). Longer ids are a clear 400, not a memory hazard. */
+export const MAX_ID_LENGTH = 16_384;
+
+export function tieCount(g: GraphData): number {
+  return g.src.length;
+}
+
+export function customerCount(g: GraphData): number {
+  return g.ids.length;
+}
+
+/** Arcs of the compiled form: an undirected tie is two arcs. */
+export function arcCount(g: GraphData): number {
+  return g.directed ? g.src.length : 2 * g.src.length;
+}
+
+/** The customer at index i as a plain object (attributes that were not given are omitted). */
+export function customerAt(g: GraphData, i: number): Customer {
+  const c: Customer = { id: g.ids[i] };
+  const label = g.labels?.[i];
+  if (label != null) c.label = label;
+  const segment = g.segments?.[i];
+  if (segment != null) c.segment = segment;
+  if (g.followers && !Number.isNaN(g.followers[i])) c.followers = g.followers[i];
+  if (g.value && !Number.isNaN(g.value[i])) c.value = g.value[i];
+  if (g.activity && !Number.isNaN(g.activity[i])) c.activity = g.activity[i];
+  return c;
+}

@@ -1,0 +1,1 @@
+// Filled in by the parsers work: see the helper brief.
