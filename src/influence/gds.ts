@@ -1,0 +1,189 @@
+/**
+ * Optional centrality inside Neo4j with the Graph Data Science plugin (CENTRALITY_ENGINE=local|gds|auto).
+ * Project the live version of a stored graph, stream one algorithm, drop the projection — always, also on
+ * error. Scores are post-processed to the local (networkx) definitions of src/influence/centrality:
+ *
+ * - pagerank: GDS scores are rescaled to sum 1. networkx spreads the mass of dangling customers (no
+ *   out-ties) uniformly, GDS does not: the two agree exactly only when no customer is dangling.
+ * - betweenness: raw GDS counts (GDS halves them on undirected projections, as networkx does) times
+ *   1/((n-1)(n-2)) directed, 2/((n-1)(n-2)) undirected; 0 for n <= 2. Exact (all sources) only.
+ * - closeness: GDS with useWassermanFaust, on the reversed graph when directed (networkx uses distances
+ *   TO the customer). harmonic: GDS divides by n-1, networkx does not: multiplied back.
+ * - eigenvector: in-arcs (score flows along ties), rescaled to unit Euclidean norm.
+ * - hub/authority: gds.hits (GDS >= 2.5), each rescaled to sum 1 like networkx.
+ * - kcore: undirected projection (a reciprocated directed pair counts 2, like networkx's in+out degree).
+ * The other metrics (degree family, louvain) always run locally.
+ *
+ * No neo4j-driver here (engine code): the caller passes a transaction runner with the same narrow shape
+ * as the store's port. Every query text is a constant; names and ids are parameters.
+ */
+import { AppError, InputError } from '../errors.js';
+import type { CentralityMetric, CentralityResult } from './centrality/types.js';
+
+export const CENTRALITY_ENGINES = ['local', 'gds', 'auto'] as const;
+export type CentralityEngine = (typeof CENTRALITY_ENGINES)[number];
+
+/** `auto` uses GDS when customers + arcs reach this size (default 2 million). */
+export const GDS_AUTO_THRESHOLD = 2_000_000;
+
+export interface GdsRecord { get(key: string): unknown }
+export interface GdsTx { run(query: string, params: Record<string, unknown>): AsyncIterable<GdsRecord> }
+/** One transaction's worth of work against the database that holds the graph. */
+export type GdsRunner = <T>(work: (tx: GdsTx) => Promise<T>) => Promise<T>;
+
+/** Where the graph lives: the store's id, the live slot and its size. */
+export interface GdsGraphRef {
+  graphId: string;
+  slot: number;
+  directed: boolean;
+  customers: number;
+  ties: number;
+}
+
+export function parseCentralityEngine(value: string | undefined): CentralityEngine {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return 'local';
+  if ((CENTRALITY_ENGINES as readonly string[]).includes(v)) return v as CentralityEngine;
+  throw new InputError(`CENTRALITY_ENGINE: must be one of local, gds, auto (got ${JSON.stringify(value)})`);
+}
+
+export const GDS_NOT_INSTALLED =
+  'Neo4j GDS is not installed: start Neo4j with NEO4J_PLUGINS=\'["graph-data-science"]\' (see docker-compose.yml) or set CENTRALITY_ENGINE=local';
+
+/** Which engine computes `metric`: local unless GDS is asked for (or `auto` and big) and can do it. */
+export function chooseEngine(
+  setting: CentralityEngine,
+  metric: CentralityMetric,
+  size: { customers: number; arcs: number },
+  gds: { available: boolean; threshold?: number },
+): 'local' | 'gds' {
+  if (setting === 'local' || !GDS_METRICS.has(metric)) return 'local';
+  if (setting === 'gds') {
+    if (!gds.available) throw new AppError(GDS_NOT_INSTALLED, { statusCode: 503, code: 'gds-unavailable', expose: true });
+    return 'gds';
+  }
+  return gds.available && size.customers + size.arcs >= (gds.threshold ?? GDS_AUTO_THRESHOLD) ? 'gds' : 'local';
+}
+
+export const GDS_VERSION = 'RETURN gds.version() AS version';
+
+/** Cypher projection of one slot; `$reverse` flips every tie, `$undirected` = ['*'] or []. */
+export const GDS_PROJECT = `MATCH (s:Customer {graphId: $graphId, version: toInteger($slot)})
+OPTIONAL MATCH (s)-[t:TIE]->(d:Customer)
+WITH s, d, toFloat(coalesce(t.weight, 1.0)) AS w
+WITH CASE WHEN $reverse AND d IS NOT NULL THEN d ELSE s END AS a,
+     CASE WHEN $reverse AND d IS NOT NULL THEN s ELSE d END AS b, w
+WITH gds.graph.project($name, a, b, {relationshipProperties: {weight: w}}, {undirectedRelationshipTypes: $undirected}) AS g
+RETURN g.nodeCount AS nodes, g.relationshipCount AS relationships`;
+
+export const GDS_DROP = 'CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName';
+
+interface GdsMetric {
+  query: string;
+  /** Projection direction: as stored, reversed (incoming distances), or undirected. */
+  orientation: 'natural' | 'reverse' | 'undirected';
+  config(opts: GdsOptions): Record<string, unknown>;
+  post(scores: Float64Array, ref: GdsGraphRef): void;
+}
+
+export interface GdsOptions {
+  weighted?: boolean;
+  alpha?: number;
+  maxIterations?: number;
+  tolerance?: number;
+}
+
+const stream = (proc: string, value = 'score') =>
+  `CALL ${proc}($name, $config) YIELD nodeId, ${value} RETURN gds.util.asNode(nodeId).idx AS idx, ${value} AS score`;
+
+const weight = (o: GdsOptions) => (o.weighted ? { relationshipWeightProperty: 'weight' } : {});
+const iterate = (o: GdsOptions, tol = 1e-6) => ({ maxIterations: o.maxIterations ?? 100, tolerance: o.tolerance ?? tol });
+const scaleSum = (s: Float64Array) => {
+  let t = 0;
+  for (const x of s) t += x;
+  if (t > 0) for (let i = 0; i < s.length; i++) s[i] /= t;
+};
+const scaleNorm = (s: Float64Array) => {
+  let t = 0;
+  for (const x of s) t += x * x;
+  if (t > 0) for (let i = 0, r = Math.sqrt(t); i < s.length; i++) s[i] /= r;
+};
+
+export const GDS_METRICS: ReadonlyMap<CentralityMetric, GdsMetric> = new Map<CentralityMetric, GdsMetric>([
+  ['pagerank', { query: stream('gds.pageRank.stream'), orientation: 'natural',
+    config: (o) => ({ dampingFactor: o.alpha ?? 0.85, ...iterate(o), ...weight(o) }), post: scaleSum }],
+  ['betweenness', { query: stream('gds.betweenness.stream'), orientation: 'natural',
+    config: (o) => ({ ...weight(o) }),
+    post: (s, ref) => {
+      const n = ref.customers;
+      const f = n <= 2 ? 0 : (ref.directed ? 1 : 2) / ((n - 1) * (n - 2));
+      for (let i = 0; i < s.length; i++) s[i] *= f;
+    } }],
+  ['closeness', { query: stream('gds.closeness.stream'), orientation: 'reverse',
+    config: () => ({ useWassermanFaust: true }), post: () => {} }],
+  ['harmonic', { query: stream('gds.closeness.harmonic.stream'), orientation: 'reverse',
+    config: () => ({}), post: (s, ref) => {
+      for (let i = 0; i < s.length; i++) s[i] *= Math.max(0, ref.customers - 1);
+    } }],
+  ['eigenvector', { query: stream('gds.eigenvector.stream'), orientation: 'natural',
+    config: (o) => ({ ...iterate(o), ...weight(o) }), post: scaleNorm }],
+  ['hub', { query: `CALL gds.hits.stream($name, $config) YIELD nodeId, values RETURN gds.util.asNode(nodeId).idx AS idx, values.hub AS score`,
+    orientation: 'natural', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
+  ['authority', { query: `CALL gds.hits.stream($name, $config) YIELD nodeId, values RETURN gds.util.asNode(nodeId).idx AS idx, values.auth AS score`,
+    orientation: 'natural', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
+  ['kcore', { query: stream('gds.kcore.stream', 'coreValue'), orientation: 'undirected', config: () => ({}), post: () => {} }],
+]);
+
+/** The installed GDS version, or null when the plugin is absent. */
+export async function gdsVersion(run: GdsRunner): Promise<string | null> {
+  try {
+    return await run(async (tx) => {
+      for await (const r of tx.run(GDS_VERSION, {})) return String(r.get('version'));
+      return null;
+    });
+  } catch {
+    return null;
+  }
+}
+
+let counter = 0;
+
+/**
+ * Compute one metric in the database. `nameSeed` makes the projection name unique per call (pass a
+ * random UUID); the projection is dropped in `finally`.
+ */
+export async function gdsCentrality(
+  run: GdsRunner, ref: GdsGraphRef, metric: CentralityMetric, opts: GdsOptions = {}, nameSeed = `${process.pid}`,
+): Promise<CentralityResult> {
+  const spec = GDS_METRICS.get(metric);
+  if (!spec) throw new InputError(`centrality: ${metric} is not computed with GDS (use CENTRALITY_ENGINE=local)`);
+  const orientation = spec.orientation === 'natural' && !ref.directed ? 'undirected' : spec.orientation;
+  const reverse = orientation === 'reverse' && ref.directed;
+  const undirected = orientation === 'undirected' || !ref.directed ? ['*'] : [];
+  const name = `ripple-${nameSeed}-${++counter}`;
+  const scores = new Float64Array(ref.customers);
+  try {
+    await run(async (tx) => {
+      scores.fill(0); // a retried transaction starts over
+      let nodes = -1;
+      for await (const r of tx.run(GDS_PROJECT, { graphId: ref.graphId, slot: ref.slot, reverse, undirected, name })) nodes = Number(r.get('nodes'));
+      if (nodes !== ref.customers) {
+        throw new AppError(`gds: projected ${nodes} customers, expected ${ref.customers} (the graph changed; retry)`, { statusCode: 409, code: 'conflict', expose: true });
+      }
+      for await (const r of tx.run(spec.query, { name, config: spec.config(opts) })) {
+        const i = Number(r.get('idx'));
+        const s = Number(r.get('score'));
+        if (Number.isInteger(i) && i >= 0 && i < scores.length) scores[i] = Number.isFinite(s) ? s : 0;
+      }
+    });
+  } finally {
+    // Projections live in GDS's in-memory catalog, outside transactions: drop in a transaction of its own
+    // (failIfMissing=false, so a projection that never happened is fine). A failed drop must not hide the
+    // first error.
+    await run(async (tx) => {
+      for await (const _ of tx.run(GDS_DROP, { name })) void _;
+    }).catch(() => {});
+  }
+  spec.post(scores, ref);
+  return { metric, scores };
+}

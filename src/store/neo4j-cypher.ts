@@ -1,0 +1,131 @@
+/**
+ * Every Cypher text the Neo4j store runs. They are constants: data (graph ids, customer ids, names,
+ * attribute values) travels only in `$parameters`, never in query text. Tests assert that each query
+ * the store sends is one of these strings.
+ *
+ * Model (one stored version = one "slot"):
+ *   (:Graph {id, name, directed, version, customers, ties, createdAt, updatedAt, defaultValue, currency,
+ *            liveVersion, nextVersion, columns, channels})
+ *   (:Customer {graphId, version, idx, id, label, followers, value, segment, activity})
+ *   (:Customer)-[:TIE {idx, weight, p, channel}]->(:Customer)
+ *
+ * `version` on a Graph is the public version (1, 2, 3 … per successful write); `liveVersion` is the slot
+ * number that its customers carry (`Customer.version`). Slots are allocated from `nextVersion`, so an
+ * import that failed half-way never collides with the next one. `liveVersion` = 0: being created
+ * (invisible); -1: being deleted (invisible). `pending` lists slots being written. Strings that are not
+ * well-formed UTF-16 (lone surrogates) also get a `<property>Raw` copy with their exact code units
+ * (see neo4j-rows.ts). Integers sent from JavaScript arrive as floats, hence the
+ * `toInteger(...)` around integer parameters.
+ */
+
+/** Schema, created at start-up; every statement is idempotent (IF NOT EXISTS). */
+export const SCHEMA: readonly string[] = [
+  'CREATE CONSTRAINT ripple_graph_id IF NOT EXISTS FOR (g:Graph) REQUIRE g.id IS UNIQUE',
+  'CREATE CONSTRAINT ripple_customer_key IF NOT EXISTS FOR (c:Customer) REQUIRE (c.graphId, c.version, c.id) IS UNIQUE',
+  'CREATE INDEX ripple_customer_idx IF NOT EXISTS FOR (c:Customer) ON (c.graphId, c.version, c.idx)',
+];
+
+/** Wait for the schema's indexes to come online (seconds as a parameter). */
+export const AWAIT_INDEXES = 'CALL db.awaitIndexes(toInteger($seconds))';
+
+export const Q = {
+  /** An invisible shell for a graph being created: slot 1 is reserved for its first version. */
+  createShell: `CREATE (g:Graph {id: $id, name: $name, nameRaw: $nameRaw, directed: $directed, version: 0, liveVersion: 0,
+  nextVersion: 1, pending: [1], customers: 0, ties: 0, createdAt: $now, updatedAt: $now})
+RETURN g.id AS id`,
+
+  /**
+   * Reserve a new slot for a replace (recorded in `pending` until it is flipped or released); returns
+   * the visible version for an early ifVersion check. Setting and removing `_lock` first takes the
+   * node's write lock before anything is read (the Neo4j manual's idiom against lost updates).
+   */
+  allocate: `MATCH (g:Graph {id: $id})
+SET g._lock = true REMOVE g._lock
+WITH g WHERE g.liveVersion > 0
+WITH g, g.nextVersion + 1 AS slot
+SET g.nextVersion = slot, g.pending = coalesce(g.pending, []) + slot
+RETURN slot, g.version AS version`,
+
+  /** Forget a slot that will not be flipped (its data is purged separately). */
+  release: `MATCH (g:Graph {id: $id})
+SET g._lock = true REMOVE g._lock
+SET g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)]
+RETURN g.id AS id`,
+
+  /** One batch of customers (column arrays; null columns give null attributes, which are not stored). */
+  writeCustomers: `UNWIND range(0, size($ids) - 1) AS k
+CREATE (c:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($base) + k, id: $ids[k], idRaw: $idsRaw[k],
+  label: $labels[k], labelRaw: $labelsRaw[k], segment: $segments[k], segmentRaw: $segmentsRaw[k],
+  followers: toInteger($followers[k]), value: $values[k], activity: $activity[k]})
+RETURN count(c) AS n`,
+
+  /** One batch of ties between customers of the same slot, found by index through (graphId, version, idx). */
+  writeTies: `UNWIND range(0, size($src) - 1) AS k
+MATCH (a:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($src[k])})
+MATCH (b:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($dst[k])})
+CREATE (a)-[t:TIE {idx: toInteger($base) + k, weight: $weight[k], p: $p[k], channel: $channel[k]}]->(b)
+RETURN count(t) AS n`,
+
+  /**
+   * Make a fully written slot the live version, in one transaction, under the Graph node's write lock
+   * (so concurrent replaces get distinct, increasing versions; the last flip wins). Honours ifVersion.
+   * Returns the slot it replaced, which the store then removes.
+   */
+  flip: `MATCH (g:Graph {id: $id})
+SET g._lock = true REMOVE g._lock
+WITH g WHERE g.liveVersion >= 0 AND ($ifVersion IS NULL OR g.version = toInteger($ifVersion))
+WITH g, g.liveVersion AS previous, g.version AS before
+SET g.liveVersion = toInteger($slot), g.version = before + 1, g.name = $name, g.nameRaw = $nameRaw, g.directed = $directed,
+  g.customers = toInteger($customers), g.ties = toInteger($ties), g.defaultValue = $defaultValue,
+  g.currency = $currency, g.currencyRaw = $currencyRaw, g.columns = $columns, g.channels = $channels,
+  g.channelsRaw = $channelsRaw, g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)],
+  g.updatedAt = $now, g.createdAt = CASE WHEN before = 0 THEN $now ELSE g.createdAt END
+RETURN previous, g {.*} AS graph`,
+
+  /** A visible graph with everything needed to read it back. */
+  get: `MATCH (g:Graph {id: $id}) WHERE g.liveVersion > 0 RETURN g {.*} AS graph`,
+
+  /** Any graph node, visible or not (to tell "not found" from "conflict" after a refused flip). */
+  probe: `MATCH (g:Graph {id: $id}) RETURN g.liveVersion AS liveVersion, g.version AS version`,
+
+  list: `MATCH (g:Graph) WHERE g.liveVersion > 0
+RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .createdAt, .updatedAt} AS graph
+ORDER BY g.createdAt, g.id`,
+
+  /** Customers of one slot, in index order (index-backed through ripple_customer_idx). */
+  readCustomers: `MATCH (c:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE c.idx >= 0
+RETURN c.idx AS idx, c.id AS id, c.idRaw AS idRaw, c.label AS label, c.labelRaw AS labelRaw,
+  c.segment AS segment, c.segmentRaw AS segmentRaw, c.followers AS followers,
+  c.value AS value, c.activity AS activity
+ORDER BY c.idx`,
+
+  /** Ties of one slot; each row carries its own position (idx), so no server-side sort is needed. */
+  readTies: `MATCH (a:Customer {graphId: $graphId, version: toInteger($slot)})-[t:TIE]->(b:Customer)
+WHERE a.idx >= 0
+RETURN t.idx AS idx, a.idx AS src, b.idx AS dst, t.weight AS weight, t.p AS p, t.channel AS channel`,
+
+  /** Hide a graph before its data is removed (a crash half-way leaves it invisible; start-up finishes it). */
+  hide: `MATCH (g:Graph {id: $id}) WHERE g.liveVersion > 0 SET g.liveVersion = -1 RETURN g.id AS id`,
+
+  /** Remove a graph node once its customers are gone (only when hidden or never made visible). */
+  dropNode: `MATCH (g:Graph {id: $id}) WHERE g.liveVersion <= 0 DELETE g RETURN count(*) AS n`,
+
+  /** One batch of ties of slots from <= version < to. */
+  purgeTies: `MATCH (c:Customer {graphId: $graphId}) WHERE c.version >= toInteger($from) AND c.version < toInteger($to)
+MATCH (c)-[t:TIE]->()
+WITH t LIMIT toInteger($batch)
+DELETE t
+RETURN count(*) AS n`,
+
+  /** One batch of customers of slots from <= version < to (their ties are gone by then; DETACH for safety). */
+  purgeCustomers: `MATCH (c:Customer {graphId: $graphId}) WHERE c.version >= toInteger($from) AND c.version < toInteger($to)
+WITH c LIMIT toInteger($batch)
+DETACH DELETE c
+RETURN count(*) AS n`,
+
+  /** Start-up sweep: graphs whose deletion or creation did not finish, and slots of writes that died. */
+  sweepList: `MATCH (g:Graph)
+RETURN g.id AS id, g.liveVersion AS liveVersion, g.createdAt AS createdAt, coalesce(g.pending, []) AS pending`,
+} as const;
+
+export type QueryName = keyof typeof Q;

@@ -1,0 +1,268 @@
+/**
+ * Pure mapping between GraphData (column form) and the rows the Neo4j store writes and reads.
+ * No driver here: batches are plain parameter objects, reads feed an assembler record by record,
+ * so memory stays one GraphData plus one batch (or one fetch window of the driver).
+ */
+import type { GraphData } from '../graph/model.js';
+import { CorruptGraphError } from './codec.js';
+import type { CypherRecord } from './neo4j-port.js';
+
+/** Rows per write transaction (DESIGN: batches of 10k rows with UNWIND). */
+export const DEFAULT_BATCH = 10_000;
+
+/** Optional columns of GraphData, by the name stored in `Graph.columns`. */
+export const COLUMNS = ['labels', 'segments', 'followers', 'value', 'activity', 'weight', 'p', 'channel'] as const;
+export type ColumnName = (typeof COLUMNS)[number];
+
+export function columnsOf(g: GraphData): ColumnName[] {
+  return COLUMNS.filter((c) => g[c] !== null);
+}
+
+export interface CustomerBatch {
+  base: number;
+  /** Texts as Neo4j can hold them (well-formed); `*Raw` carry exact UTF-16 where that differs (else null). */
+  ids: string[];
+  idsRaw: (string | null)[] | null;
+  labels: (string | null)[] | null;
+  labelsRaw: (string | null)[] | null;
+  segments: (string | null)[] | null;
+  segmentsRaw: (string | null)[] | null;
+  followers: (number | null)[] | null;
+  values: (number | null)[] | null;
+  activity: (number | null)[] | null;
+}
+
+export interface TieBatch {
+  base: number;
+  src: number[];
+  dst: number[];
+  weight: (number | null)[] | null;
+  p: (number | null)[] | null;
+  channel: (string | null)[] | null;
+}
+
+const numbers = (a: Float64Array | null, from: number, to: number): (number | null)[] | null => {
+  if (!a) return null;
+  const out = new Array<number | null>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = Number.isNaN(a[i]) ? null : a[i];
+  return out;
+};
+
+const strings = (a: readonly (string | null)[] | null, from: number, to: number): (string | null)[] | null =>
+  a ? a.slice(from, to).map((s) => (s == null ? null : wellFormed(s))) : null;
+
+/** Exact forms of the strings that are not well-formed; null when all are (the common case). */
+const raws = (a: readonly (string | null)[] | null, from: number, to: number): (string | null)[] | null => {
+  if (!a) return null;
+  let out: (string | null)[] | null = null;
+  for (let i = from; i < to; i++) {
+    const r = rawOf(a[i]);
+    if (r !== null) (out ??= new Array<string | null>(to - from).fill(null))[i - from] = r;
+  }
+  return out;
+};
+
+/** Customers in batches of `size` rows; one batch is built at a time. */
+export function* customerBatches(g: GraphData, size = DEFAULT_BATCH): Generator<CustomerBatch> {
+  const n = g.ids.length;
+  for (let from = 0; from < n; from += size) {
+    const to = Math.min(n, from + size);
+    yield {
+      base: from,
+      ids: strings(g.ids, from, to) as string[],
+      idsRaw: raws(g.ids, from, to),
+      labels: strings(g.labels, from, to),
+      labelsRaw: raws(g.labels, from, to),
+      segments: strings(g.segments, from, to),
+      segmentsRaw: raws(g.segments, from, to),
+      followers: numbers(g.followers, from, to),
+      values: numbers(g.value, from, to),
+      activity: numbers(g.activity, from, to),
+    };
+  }
+}
+
+/** Ties in batches of `size` rows (endpoints as customer indices of the same slot). */
+export function* tieBatches(g: GraphData, size = DEFAULT_BATCH): Generator<TieBatch> {
+  const m = g.src.length;
+  for (let from = 0; from < m; from += size) {
+    const to = Math.min(m, from + size);
+    let channel: (string | null)[] | null = null;
+    if (g.channel) {
+      channel = new Array<string | null>(to - from);
+      for (let j = from; j < to; j++) channel[j - from] = g.channel[j] >= 0 ? wellFormed(g.channels[g.channel[j]]) : null;
+    }
+    yield {
+      base: from,
+      src: Array.from(g.src.subarray(from, to)),
+      dst: Array.from(g.dst.subarray(from, to)),
+      weight: numbers(g.weight, from, to),
+      p: numbers(g.p, from, to),
+      channel,
+    };
+  }
+}
+
+/**
+ * Bolt sends strings as UTF-8, so a string with a lone surrogate (legal in JavaScript, and in ids: they
+ * are data) would come back with U+FFFD. Such strings are stored twice: the property holds the
+ * well-formed text (for people querying Neo4j) and `<property>Raw` the exact UTF-16 code units in base64.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+export function wellFormed(s: string): string {
+  return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\uFFFD') : s;
+}
+
+/** Base64 of the UTF-16LE code units when `s` is not well-formed; null otherwise. */
+export function rawOf(s: string | null | undefined): string | null {
+  return s != null && LONE_SURROGATE.test(s) ? Buffer.from(s, 'utf16le').toString('base64') : null;
+}
+
+/** The exact string back from (text, raw). */
+export function fromStored(text: unknown, raw: unknown): string | null {
+  if (typeof raw === 'string') return Buffer.from(raw, 'base64').toString('utf16le');
+  return typeof text === 'string' ? text : null;
+}
+
+/** Integers come back as numbers (driver option disableLosslessIntegers) or as neo4j Integer objects. */
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v !== null && typeof v === 'object' && 'toNumber' in v && typeof (v as { toNumber: unknown }).toNumber === 'function') {
+    return (v as { toNumber(): number }).toNumber();
+  }
+  return NaN;
+}
+
+const optNumber = (v: unknown): number => (v === null || v === undefined ? NaN : toNumber(v));
+const optString = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** What the Graph node says about the live version: enough to preallocate every column. */
+export interface GraphMeta {
+  name: string;
+  directed: boolean;
+  customers: number;
+  ties: number;
+  defaultValue: number;
+  currency?: string;
+  columns: readonly string[];
+  /** Channel names, exact (already decoded from their raw forms). */
+  channels: readonly string[];
+}
+
+/**
+ * Builds GraphData from streamed rows. Customers and ties are placed at their stored `idx`, so the
+ * arrays are allocated once at their final size and the arrival order does not matter; `finish()`
+ * checks that every position was filled exactly once (a version deleted under a reader shows up here).
+ */
+export class GraphDataAssembler {
+  private readonly data: GraphData;
+  private readonly seenCustomer: Uint8Array;
+  private readonly seenTie: Uint8Array;
+  private customerRows = 0;
+  private tieRows = 0;
+  private readonly channelIndex = new Map<string, number>();
+
+  constructor(private readonly meta: GraphMeta) {
+    const n = meta.customers;
+    const m = meta.ties;
+    const has = (c: ColumnName) => meta.columns.includes(c);
+    const f64 = (len: number) => new Float64Array(len).fill(NaN);
+    const channels = [...meta.channels];
+    // Ties hold the well-formed text of their channel; the first channel with that text wins.
+    channels.forEach((c, i) => {
+      if (!this.channelIndex.has(wellFormed(c))) this.channelIndex.set(wellFormed(c), i);
+    });
+    this.data = {
+      name: meta.name,
+      directed: meta.directed,
+      defaultValue: meta.defaultValue,
+      ...(meta.currency !== undefined ? { currency: meta.currency } : {}),
+      ids: new Array<string>(n),
+      labels: has('labels') ? new Array<string | null>(n).fill(null) : null,
+      segments: has('segments') ? new Array<string | null>(n).fill(null) : null,
+      followers: has('followers') ? f64(n) : null,
+      value: has('value') ? f64(n) : null,
+      activity: has('activity') ? f64(n) : null,
+      src: new Int32Array(m),
+      dst: new Int32Array(m),
+      weight: has('weight') ? f64(m) : null,
+      p: has('p') ? f64(m) : null,
+      channel: has('channel') ? new Int32Array(m).fill(-1) : null,
+      channels,
+    };
+    this.seenCustomer = new Uint8Array(n);
+    this.seenTie = new Uint8Array(m);
+  }
+
+  customer(r: CypherRecord): void {
+    const i = toNumber(r.get('idx'));
+    if (!(Number.isInteger(i) && i >= 0 && i < this.meta.customers) || this.seenCustomer[i]) {
+      throw new CorruptGraphError(`neo4j: customer row with index ${i} outside 0..${this.meta.customers - 1} or repeated`);
+    }
+    this.seenCustomer[i] = 1;
+    this.customerRows++;
+    const d = this.data;
+    const id = fromStored(r.get('id'), r.get('idRaw'));
+    if (id === null) throw new CorruptGraphError(`neo4j: customer ${i} has no string id`);
+    d.ids[i] = id;
+    if (d.labels) d.labels[i] = fromStored(r.get('label'), r.get('labelRaw'));
+    if (d.segments) d.segments[i] = fromStored(r.get('segment'), r.get('segmentRaw'));
+    if (d.followers) d.followers[i] = optNumber(r.get('followers'));
+    if (d.value) d.value[i] = optNumber(r.get('value'));
+    if (d.activity) d.activity[i] = optNumber(r.get('activity'));
+  }
+
+  tie(r: CypherRecord): void {
+    const j = toNumber(r.get('idx'));
+    const n = this.meta.customers;
+    if (!(Number.isInteger(j) && j >= 0 && j < this.meta.ties) || this.seenTie[j]) {
+      throw new CorruptGraphError(`neo4j: tie row with index ${j} outside 0..${this.meta.ties - 1} or repeated`);
+    }
+    const s = toNumber(r.get('src'));
+    const t = toNumber(r.get('dst'));
+    if (!(Number.isInteger(s) && s >= 0 && s < n && Number.isInteger(t) && t >= 0 && t < n)) {
+      throw new CorruptGraphError(`neo4j: tie ${j} has an endpoint outside the graph`);
+    }
+    this.seenTie[j] = 1;
+    this.tieRows++;
+    const d = this.data;
+    d.src[j] = s;
+    d.dst[j] = t;
+    if (d.weight) d.weight[j] = optNumber(r.get('weight'));
+    if (d.p) d.p[j] = optNumber(r.get('p'));
+    if (d.channel) {
+      const name = optString(r.get('channel'));
+      if (name !== null) {
+        let c = this.channelIndex.get(name);
+        if (c === undefined) {
+          // A channel written by someone else directly in Neo4j: keep it rather than fail.
+          c = d.channels.length;
+          d.channels.push(name);
+          this.channelIndex.set(name, c);
+        }
+        d.channel[j] = c;
+      }
+    }
+  }
+
+  /** True when every customer and tie position was filled. */
+  get complete(): boolean {
+    return this.customerRows === this.meta.customers && this.tieRows === this.meta.ties;
+  }
+
+  get counts(): { customers: number; ties: number } {
+    return { customers: this.customerRows, ties: this.tieRows };
+  }
+
+  finish(): GraphData {
+    if (!this.complete) {
+      throw new CorruptGraphError(
+        `neo4j: read ${this.customerRows}/${this.meta.customers} customers and ${this.tieRows}/${this.meta.ties} ties of the live version`,
+      );
+    }
+    return this.data;
+  }
+}

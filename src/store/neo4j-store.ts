@@ -1,0 +1,395 @@
+/**
+ * GraphStore on Neo4j (DESIGN §1, issue "Neo4j as the system of record"). See neo4j-cypher.ts for the
+ * model and every query text; data only ever travels as parameters.
+ *
+ * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 10k
+ * rows, each batch its own `executeWrite`, which the driver retries on transient errors), then flips the
+ * Graph's live slot in one transaction, then removes older slots in batches. Readers only follow the
+ * live slot, so they see the old version or the new one, never a mix; a failed write removes its slot
+ * and leaves nothing visible.
+ *
+ * Reads: one read transaction streams the customers (ordered by idx) and the ties into preallocated
+ * columns (GraphDataAssembler), so the result set is never held twice. If a concurrent replace removed
+ * the slot under the reader (Neo4j reads are read-committed), the counts do not match and the read is
+ * retried on the new live slot.
+ */
+import { randomUUID } from 'node:crypto';
+import neo4j from 'neo4j-driver';
+import { AppError, ConflictError, NotFoundError } from '../errors.js';
+import type { GraphData } from '../graph/model.js';
+import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
+import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
+import {
+  columnsOf, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, rawOf, tieBatches, toNumber, wellFormed, type GraphMeta,
+} from './neo4j-rows.js';
+import type { GraphStore, GraphSummary } from './types.js';
+
+export interface Neo4jConfig {
+  uri: string;
+  user: string;
+  password: string;
+  /** Database name; the server default when absent. */
+  database?: string;
+}
+
+/** pino-compatible subset. */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface Neo4jStoreOptions {
+  /** Rows per write transaction (default 10 000). */
+  batchSize?: number;
+  /** Rows per delete transaction when old slots are removed (default 10 000). */
+  deleteBatchSize?: number;
+  /** ready() gives up after this many ms (default 3000). */
+  readyTimeoutMs?: number;
+  /** A graph left invisible by a crashed create is removed at start-up after this age (default 1 hour). */
+  staleShellMs?: number;
+  /**
+   * At start-up, also remove slots whose write never finished (`pending`). Only safe when no other
+   * Ripple instance may be writing to the same database at that moment (default false).
+   */
+  reclaimPending?: boolean;
+  /** Clock (ISO timestamps); injectable for tests. */
+  now?: () => Date;
+  logger?: StoreLogger;
+}
+
+const silent: StoreLogger = { info: () => {}, warn: () => {} };
+
+/** The URI as it may be logged: no user info, never a password. */
+export function redactUri(uri: string): string {
+  try {
+    const u = new URL(uri);
+    if (u.username || u.password) {
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return uri.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+/** A store that cannot reach its database: 503, message shown (it names the URI, never the password). */
+export class StoreUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { statusCode: 503, code: 'store-unavailable', expose: true, cause });
+  }
+}
+
+function describeError(e: unknown, secret: string | undefined): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return secret ? text.split(secret).join('***') : text;
+}
+
+/** Adapt a neo4j-driver Driver to the narrow port the store uses. */
+export function neo4jPort(driver: neo4j.Driver): CypherDriver {
+  const wrap = (tx: neo4j.ManagedTransaction): CypherTx => ({
+    run: (query, params) => tx.run(query, params),
+  });
+  return {
+    session({ database, mode }): CypherSession {
+      const s = driver.session({ database, defaultAccessMode: mode === 'read' ? neo4j.session.READ : neo4j.session.WRITE });
+      return {
+        executeRead: (work) => s.executeRead((tx) => work(wrap(tx))),
+        executeWrite: (work) => s.executeWrite((tx) => work(wrap(tx))),
+        close: () => s.close(),
+      };
+    },
+    verifyConnectivity: ({ database }) => driver.verifyConnectivity({ database }).then(() => undefined),
+    close: () => driver.close(),
+  };
+}
+
+/**
+ * Open the Neo4j store: connect, verify connectivity (a clear error naming the URI, without the password),
+ * create constraints and indexes (idempotent), finish deletions a crash interrupted. Close it with close().
+ */
+export async function createNeo4jStore(cfg: Neo4jConfig, opts: Neo4jStoreOptions = {}): Promise<Neo4jStore> {
+  const driver = neo4j.driver(cfg.uri, neo4j.auth.basic(cfg.user, cfg.password), {
+    disableLosslessIntegers: true,
+    userAgent: 'ripple',
+  });
+  const store = new Neo4jStore(neo4jPort(driver), { uri: cfg.uri, database: cfg.database, secret: cfg.password }, opts);
+  try {
+    await store.init();
+  } catch (e) {
+    await driver.close().catch(() => {});
+    throw e;
+  }
+  return store;
+}
+
+export class Neo4jStore implements GraphStore {
+  readonly kind = 'neo4j';
+  private readonly batch: number;
+  private readonly deleteBatch: number;
+  private readonly log: StoreLogger;
+  private readonly now: () => Date;
+  private closed = false;
+
+  constructor(
+    private readonly driver: CypherDriver,
+    private readonly where: { uri: string; database?: string; secret?: string },
+    private readonly opts: Neo4jStoreOptions = {},
+  ) {
+    this.batch = opts.batchSize ?? DEFAULT_BATCH;
+    this.deleteBatch = opts.deleteBatchSize ?? DEFAULT_BATCH;
+    this.log = opts.logger ?? silent;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private get target(): string {
+    return `${redactUri(this.where.uri)}${this.where.database ? ` (database ${JSON.stringify(this.where.database)})` : ''}`;
+  }
+
+  /** Connectivity, schema, and the start-up sweep. Called once by createNeo4jStore. */
+  async init(): Promise<void> {
+    try {
+      await this.driver.verifyConnectivity({ database: this.where.database });
+    } catch (e) {
+      throw new StoreUnavailableError(`cannot connect to Neo4j at ${this.target}: ${describeError(e, this.where.secret)}`, e);
+    }
+    for (const statement of SCHEMA) await this.write((tx) => collect(tx, statement, {}));
+    await this.write((tx) => collect(tx, AWAIT_INDEXES, { seconds: 300 }));
+    await this.sweep();
+  }
+
+  private async withSession<T>(mode: 'read' | 'write', work: (s: CypherSession) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the Neo4j store is closed');
+    const s = this.driver.session({ database: this.where.database, mode });
+    try {
+      return await work(s);
+    } finally {
+      await s.close();
+    }
+  }
+
+  private write<T>(work: (tx: CypherTx) => Promise<T>): Promise<T> {
+    return this.withSession('write', (s) => s.executeWrite(work));
+  }
+
+  private read<T>(work: (tx: CypherTx) => Promise<T>): Promise<T> {
+    return this.withSession('read', (s) => s.executeRead(work));
+  }
+
+  async create(data: GraphData): Promise<GraphSummary> {
+    const id = randomUUID();
+    const stamp = this.now().toISOString();
+    await this.write((tx) =>
+      collect(tx, Q.createShell, { id, name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed, now: stamp }),
+    );
+    try {
+      return await this.writeSlot(id, 1, data, null);
+    } catch (e) {
+      await this.discard(id, 1, true);
+      throw e;
+    }
+  }
+
+  async replace(id: string, data: GraphData, opts: { ifVersion?: number } = {}): Promise<GraphSummary> {
+    const rows = await this.write((tx) => collect(tx, Q.allocate, { id }));
+    if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
+    const slot = toNumber(rows[0].get('slot'));
+    const version = toNumber(rows[0].get('version'));
+    if (opts.ifVersion !== undefined && opts.ifVersion !== version) {
+      await this.discard(id, slot, false);
+      throw new ConflictError(`graph ${JSON.stringify(id)} is at version ${version}, not ${opts.ifVersion}`);
+    }
+    try {
+      return await this.writeSlot(id, slot, data, opts.ifVersion ?? null);
+    } catch (e) {
+      await this.discard(id, slot, false);
+      throw e;
+    }
+  }
+
+  /** Write every customer and tie of `slot`, then make it live; older slots are removed afterwards. */
+  private async writeSlot(id: string, slot: number, data: GraphData, ifVersion: number | null): Promise<GraphSummary> {
+    for (const b of customerBatches(data, this.batch)) {
+      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeCustomers, { graphId: id, slot, ...b }))[0]?.get('n')));
+      if (n !== b.ids.length) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
+    }
+    for (const b of tieBatches(data, this.batch)) {
+      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b }))[0]?.get('n')));
+      if (n !== b.src.length) throw new AppError(`neo4j: wrote ${n} of ${b.src.length} ties in a batch (missing customers)`);
+    }
+    const flipped = await this.write((tx) =>
+      collect(tx, Q.flip, {
+        id, slot, ifVersion,
+        name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed,
+        customers: data.ids.length, ties: data.src.length, defaultValue: data.defaultValue,
+        currency: data.currency === undefined ? null : wellFormed(data.currency), currencyRaw: rawOf(data.currency),
+        columns: columnsOf(data), channels: data.channels.map(wellFormed),
+        channelsRaw: data.channels.some((c) => rawOf(c) !== null) ? data.channels.map((c) => rawOf(c) ?? '') : null,
+        now: this.now().toISOString(),
+      }),
+    );
+    if (flipped.length === 0) {
+      const probe = await this.read((tx) => collect(tx, Q.probe, { id }));
+      const live = probe.length ? toNumber(probe[0].get('liveVersion')) : -1;
+      if (live < 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found (deleted during the write)`);
+      const now = toNumber(probe[0].get('version'));
+      throw new ConflictError(
+        ifVersion !== null && now !== ifVersion
+          ? `graph ${JSON.stringify(id)} is at version ${now}, not ${ifVersion}`
+          : `graph ${JSON.stringify(id)} could not be updated (now version ${now})`,
+      );
+    }
+    const previous = toNumber(flipped[0].get('previous'));
+    if (previous > 0) {
+      // The new version is already live, so a failure here is logged, not thrown.
+      await this.purge(id, previous, previous + 1).catch((e) => this.log.warn({ err: e, graphId: id }, 'neo4j: removing the old version failed'));
+    }
+    return toSummary(flipped[0].get('graph'));
+  }
+
+  /** Remove a slot that will never become live; for a create, also the invisible Graph node. */
+  private async discard(id: string, slot: number, shell: boolean): Promise<void> {
+    try {
+      await this.purge(id, slot, slot + 1);
+      await this.write((tx) => collect(tx, shell ? Q.dropNode : Q.release, { id, slot }));
+    } catch (e) {
+      this.log.warn({ err: e, graphId: id, slot }, 'neo4j: cleaning up a failed write failed');
+    }
+  }
+
+  /** Delete the ties, then the customers, of slots from <= version < to, one batch per transaction. */
+  private async purge(graphId: string, from: number, to: number): Promise<void> {
+    for (const query of [Q.purgeTies, Q.purgeCustomers]) {
+      for (;;) {
+        const n = await this.write(async (tx) => toNumber((await collect(tx, query, { graphId, from, to, batch: this.deleteBatch }))[0]?.get('n')));
+        if (!(n > 0)) break;
+      }
+    }
+  }
+
+  async list(): Promise<GraphSummary[]> {
+    const rows = await this.read((tx) => collect(tx, Q.list, {}));
+    return rows.map((r) => toSummary(r.get('graph')));
+  }
+
+  async get(id: string): Promise<GraphSummary> {
+    const rows = await this.read((tx) => collect(tx, Q.get, { id }));
+    if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
+    return toSummary(rows[0].get('graph'));
+  }
+
+  async load(id: string): Promise<{ summary: GraphSummary; data: GraphData }> {
+    for (let attempt = 1; ; attempt++) {
+      const got = await this.read(async (tx) => {
+        const rows = await collect(tx, Q.get, { id });
+        if (rows.length === 0) return null;
+        const g = rows[0].get('graph') as Record<string, unknown>;
+        const slot = toNumber(g.liveVersion);
+        const asm = new GraphDataAssembler(toMeta(g));
+        for await (const r of tx.run(Q.readCustomers, { graphId: id, slot })) asm.customer(r);
+        for await (const r of tx.run(Q.readTies, { graphId: id, slot })) asm.tie(r);
+        return { g, asm };
+      });
+      if (got === null) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
+      if (got.asm.complete || attempt >= 3) return { summary: toSummary(got.g), data: got.asm.finish() };
+      // The slot was being removed by a concurrent replace or delete: read the live one again.
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    const rows = await this.write((tx) => collect(tx, Q.hide, { id }));
+    if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
+    await this.purge(id, 0, 2 ** 31 - 1);
+    await this.write((tx) => collect(tx, Q.dropNode, { id }));
+  }
+
+  /**
+   * Finish what a crash interrupted: hidden graphs (deleted half-way), invisible shells older than
+   * `staleShellMs` (creates that died) and, with `reclaimPending`, slots of replaces that died.
+   */
+  async sweep(): Promise<void> {
+    const rows = await this.read((tx) => collect(tx, Q.sweepList, {}));
+    const staleBefore = this.now().getTime() - (this.opts.staleShellMs ?? 3_600_000);
+    for (const r of rows) {
+      const id = r.get('id') as string;
+      const live = toNumber(r.get('liveVersion'));
+      const created = Date.parse(String(r.get('createdAt')));
+      if (live < 0 || (live === 0 && created < staleBefore)) {
+        this.log.info({ graphId: id }, 'neo4j: removing a graph left unfinished');
+        await this.purge(id, 0, 2 ** 31 - 1);
+        await this.write((tx) => collect(tx, Q.dropNode, { id }));
+      } else if (live > 0 && this.opts.reclaimPending) {
+        for (const slot of (r.get('pending') as unknown[]).map(toNumber)) {
+          if (slot === live) continue;
+          this.log.info({ graphId: id, slot }, 'neo4j: removing a version whose write did not finish');
+          await this.purge(id, slot, slot + 1);
+          await this.write((tx) => collect(tx, Q.release, { id, slot }));
+        }
+      }
+    }
+  }
+
+  /** Run `work` in a write transaction of this database (for GDS: src/influence/gds.ts `GdsRunner`). */
+  readonly runInDatabase = <T>(work: (tx: CypherTx) => Promise<T>): Promise<T> => this.write(work);
+
+  /** The live slot and size of a graph, for GDS projections (`GdsGraphRef`). */
+  async liveRef(id: string): Promise<{ graphId: string; slot: number; directed: boolean; customers: number; ties: number }> {
+    const rows = await this.read((tx) => collect(tx, Q.get, { id }));
+    if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
+    const g = rows[0].get('graph') as Record<string, unknown>;
+    return { graphId: id, slot: toNumber(g.liveVersion), directed: g.directed === true, customers: toNumber(g.customers), ties: toNumber(g.ties) };
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.opts.readyTimeoutMs ?? 3000);
+    });
+    try {
+      return await Promise.race([
+        this.driver.verifyConnectivity({ database: this.where.database }).then(() => true, () => false),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.driver.close();
+  }
+}
+
+function toSummary(v: unknown): GraphSummary {
+  const g = v as Record<string, unknown>;
+  return {
+    id: String(g.id),
+    name: fromStored(g.name, g.nameRaw) ?? '',
+    directed: g.directed === true,
+    version: toNumber(g.version),
+    customers: toNumber(g.customers),
+    ties: toNumber(g.ties),
+    createdAt: String(g.createdAt),
+    updatedAt: String(g.updatedAt),
+  };
+}
+
+function toMeta(g: Record<string, unknown>): GraphMeta {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  const dv = g.defaultValue == null ? 1 : toNumber(g.defaultValue);
+  const raw = Array.isArray(g.channelsRaw) ? g.channelsRaw : null;
+  const currency = fromStored(g.currency, g.currencyRaw);
+  return {
+    name: fromStored(g.name, g.nameRaw) ?? '',
+    directed: g.directed === true,
+    customers: toNumber(g.customers),
+    ties: toNumber(g.ties),
+    defaultValue: dv,
+    ...(currency !== null ? { currency } : {}),
+    columns: list(g.columns),
+    channels: list(g.channels).map((c, i) => (raw && raw[i] ? fromStored(c, raw[i]) ?? c : c)),
+  };
+}
