@@ -35,6 +35,70 @@ class Grow<T extends Int32Array | Float64Array> {
   }
 }
 
+/**
+ * id -> customer index. Ids are strings, but most real files use decimal integers: those in canonical form
+ * (no sign, no leading zero, at most 9 digits) are looked up in a typed table indexed by their value (or a
+ * Map<number> when the values are far sparser than the customers), which is several times faster than hashing
+ * a fresh substring per lookup. Other ids go through a Map<string>; never plain-object keys.
+ */
+class IdIndex {
+  private table = new Int32Array(0); // index + 1; 0 = absent
+  private readonly numbers = new Map<number, number>(); // canonical integers not covered by the table
+  private readonly strings = new Map<string, number>();
+  private count = 0;
+
+  get(id: string): number | undefined {
+    const v = canonicalInt(id);
+    if (v < 0) return this.strings.get(id);
+    if (v < this.table.length) {
+      const t = this.table[v];
+      return t === 0 ? undefined : t - 1;
+    }
+    return this.numbers.size === 0 ? undefined : this.numbers.get(v);
+  }
+
+  set(id: string, i: number): void {
+    this.count++;
+    const v = canonicalInt(id);
+    if (v < 0) {
+      this.strings.set(id, i);
+      return;
+    }
+    if (v >= this.table.length && v < Math.max(1 << 20, 8 * this.count)) this.grow(v);
+    if (v < this.table.length) this.table[v] = i + 1;
+    else this.numbers.set(v, i);
+  }
+
+  /**
+   * Grow the table (doubling) to cover v and move the map entries it now covers. Values up to 2^20 are always
+   * covered (a 4 MB table at most); beyond, only up to 8 x customers (<= 32 bytes per customer).
+   */
+  private grow(v: number): void {
+    const next = new Int32Array(Math.max(v + 1, Math.min(2 * this.table.length, Math.max(1 << 20, 8 * this.count))));
+    next.set(this.table);
+    this.table = next;
+    for (const [k, i] of this.numbers) {
+      if (k < next.length) {
+        next[k] = i + 1;
+        this.numbers.delete(k);
+      }
+    }
+  }
+}
+
+/** Value of a canonical decimal id ("0", "17"; not "017", "+1", "1e3") of at most 9 digits, else -1. */
+function canonicalInt(s: string): number {
+  const n = s.length;
+  if (n > 9 || (n > 1 && s.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return n === 0 ? -1 : v;
+}
+
 const f64 = (n: number) => new Float64Array(n);
 const i32 = (n: number) => new Int32Array(n);
 
@@ -57,7 +121,7 @@ export interface BuilderOptions {
  * (used when a customers file or section is given).
  */
 export class GraphBuilder {
-  private readonly index = new Map<string, number>();
+  private readonly index = new IdIndex();
   private readonly ids: string[] = [];
   private labels: (string | null)[] | null = null;
   private segments: (string | null)[] | null = null;
@@ -93,8 +157,9 @@ export class GraphBuilder {
     let i = this.index.get(id);
     if (i === undefined) {
       i = this.ids.length;
-      this.index.set(id, i);
-      this.ids.push(id);
+      const own = detach(id);
+      this.index.set(own, i);
+      this.ids.push(own);
     }
     return i;
   }
@@ -229,6 +294,24 @@ export class GraphBuilder {
       return out;
     };
     const weight = this.weight ? pick(this.weight.take(m0)) : null;
+    // Channels seen only on dropped ties (self-loops, merged duplicates) are not the graph's: renumber.
+    let channel = this.channel ? pick(this.channel.take(m0)) : null;
+    let channels = this.channels;
+    if (channel) {
+      const remap = new Int32Array(channels.length).fill(-1);
+      const used: string[] = [];
+      for (let j = 0; j < channel.length; j++) {
+        const c = channel[j];
+        if (c < 0) continue;
+        if (remap[c] < 0) {
+          remap[c] = used.length;
+          used.push(channels[c]);
+        }
+        channel[j] = remap[c];
+      }
+      if (used.length === 0) channel = null;
+      channels = used;
+    } else channels = [];
     const p = this.p ? pick(this.p.take(m0)) : null;
     const data: GraphData = {
       name: this.opts.name,
@@ -245,8 +328,8 @@ export class GraphBuilder {
       dst: pick(dst.subarray(0, m0) as Int32Array),
       weight: weight && weight.some((w) => !Number.isNaN(w)) ? weight : null,
       p: p && p.some((x) => !Number.isNaN(x)) ? p : null,
-      channel: this.channel ? pick(this.channel.take(m0)) : null,
-      channels: this.channels,
+      channel,
+      channels,
     };
     return {
       data,
@@ -260,6 +343,16 @@ export class GraphBuilder {
       },
     };
   }
+}
+
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 represents a substring of 13+ characters as a
+ * view into its parent: an id sliced out of a 64 kB chunk of a streamed file would pin the whole chunk, and
+ * a graph's ids would pin the whole file. Concatenating then slicing forces a flat copy (short strings are
+ * copied by V8 anyway). Lone surrogates are preserved, unlike a UTF-8 round trip.
+ */
+function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 function padded<T>(arr: (T | null)[], n: number): (T | null)[] {

@@ -42,6 +42,8 @@ export interface ImportReport {
   records: number;
   selfLoopsDropped: number;
   duplicatesMerged: number;
+  /** Things the import did that the user may not expect (ignored columns, a count header line). */
+  warnings?: string[];
 }
 
 export const GRAPH_FORMATS = ['edgelist', 'csv', 'json', 'gexf', 'graphml'] as const;
