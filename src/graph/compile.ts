@@ -89,21 +89,33 @@ export function compile(g: GraphData): CompiledGraph {
   const arcP = g.p ? sharedFloat32(m) : null;
   const outPos = outOffsets.slice(0, n);
   const inPos = inOffsets.slice(0, n);
-  const place = (u: number, v: number, j: number) => {
+  const undirected = !g.directed;
+  // Inlined (no closure per arc): an undirected tie j places u->v then v->u.
+  for (let j = 0; j < ties; j++) {
+    const u = src[j];
+    const v = dst[j];
     const a = outPos[u]++;
     outTargets[a] = v;
-    const q = inPos[v]++;
+    let q = inPos[v]++;
     inSources[q] = u;
     inArc[q] = a;
+    if (undirected) {
+      const b = outPos[v]++;
+      outTargets[b] = u;
+      q = inPos[u]++;
+      inSources[q] = v;
+      inArc[q] = b;
+      if (arcWeight) {
+        const w = g.weight![j];
+        arcWeight[b] = Number.isNaN(w) ? 1 : w;
+      }
+      if (arcP) arcP[b] = g.p![j];
+    }
     if (arcWeight) {
       const w = g.weight![j];
       arcWeight[a] = Number.isNaN(w) ? 1 : w;
     }
     if (arcP) arcP[a] = g.p![j];
-  };
-  for (let j = 0; j < ties; j++) {
-    place(src[j], dst[j], j);
-    if (!g.directed) place(dst[j], src[j], j);
   }
   const followers = sharedFloat64(n);
   const value = sharedFloat64(n);

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import { MAX_ID_LENGTH } from '../graph/model.js';
+import { CompiledCache } from '../store/compiled-cache.js';
+import { createStore } from '../store/index.js';
+import type { GraphStore } from '../store/types.js';
+import { apiKeyHook } from './auth.js';
+import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
+import customerRoutes from './routes/customers.js';
+import graphRoutes from './routes/graphs.js';
+import healthRoutes from './routes/health.js';
+import importRoutes from './routes/import.js';
+import infoRoutes from './routes/info.js';
+
+/** What routes need, injected (tests pass a FileStore on a temp dir). */
+export interface AppDeps {
+  store?: GraphStore;
+  cache?: CompiledCache;
+  /** A pino logger (server.ts), or false/undefined for none. */
+  logger?: FastifyBaseLogger | false;
+}
+
+/** Passed to every route plugin. */
+export interface RouteContext {
+  config: Readonly<Config>;
+  store: GraphStore;
+  cache: CompiledCache;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ripple: RouteContext;
+  }
+}
+
+export type App = FastifyInstance;
+
+/**
+ * The Ripple HTTP API as a Fastify instance (not listening): `inject()` into it in tests, `listen()` in
+ * server.ts. A store or cache that buildApp creates itself is closed by `app.close()`; injected ones belong to
+ * the caller.
+ */
+export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const opts: FastifyServerOptions = {
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomUUID(),
+    // A JSON body with a "__proto__" or "constructor" key is refused (ids as *values* are fine).
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    // Customer ids may be up to MAX_ID_LENGTH characters, percent-encoded in the path (up to 3 bytes each... x4 for
+    // 4-byte UTF-8). Node's own header size limit (16 kB by default) still caps what a socket accepts.
+    routerOptions: { maxParamLength: MAX_ID_LENGTH * 4 },
+    // Router-level errors (bad URL encoding, over-long params) answer problem+json like everything else.
+    frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
+  };
+  const app = Fastify({ ...opts, loggerInstance: deps.logger || undefined, logger: deps.logger ? undefined : false }).withTypeProvider<ZodTypeProvider>();
+
+  const ownStore = deps.store === undefined;
+  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir }));
+  const cache = deps.cache ?? new CompiledCache({ store });
+  const ctx: RouteContext = { config, store, cache };
+  app.decorate('ripple', ctx);
+  if (ownStore) app.addHook('onClose', async () => store.close());
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const allowedMethods = trackRoutes(app);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler(allowedMethods));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  if (config.apiKeys.length > 0) app.addHook('onRequest', apiKeyHook(config.apiKeys));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ripple',
+        description: 'How far does one customer\'s voice travel, and what is it worth? Customer social graphs, cascade simulation, influence and brand impact.',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'graphs', description: 'Customer graphs: import, list, replace, delete' },
+        { name: 'customers', description: 'One customer of a graph' },
+      ],
+      ...(config.apiKeys.length > 0
+        ? { components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } }, security: [{ apiKey: [] }] }
+        : {}),
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, ctx);
+  await app.register(graphRoutes, ctx);
+  await app.register(importRoutes, ctx);
+  await app.register(customerRoutes, ctx);
+  await app.register(infoRoutes, ctx);
+  return app;
+}

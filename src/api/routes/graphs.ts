@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { parseGraph } from '../../graph/parse.js';
+import type { RouteContext } from '../app.js';
+import { errorResponses, graphParams, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
+
+/** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
+const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  const { store, cache } = ctx;
+
+  /** The body is already validated by the schema; the parser checks it again in depth (one code path for all imports). */
+  const parseBody = (body: z.infer<typeof rippleJsonSchema>) =>
+    parseGraph(Buffer.from(JSON.stringify(body)), { format: 'json', name: body.name, source: 'request body' });
+
+  app.get('/graphs', {
+    schema: {
+      operationId: 'listGraphs',
+      tags: ['graphs'],
+      summary: 'List stored graphs',
+      response: { 200: z.object({ graphs: z.array(graphSummarySchema) }), ...errorResponses },
+    },
+  }, async () => ({ graphs: await store.list() }));
+
+  app.post('/graphs', {
+    schema: {
+      operationId: 'createGraph',
+      tags: ['graphs'],
+      summary: 'Create a graph from a Ripple JSON body',
+      description: 'For large graphs or other formats use POST /graphs/import (raw upload, streamed).',
+      body: rippleJsonSchema,
+      response: { 201: importResultSchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const { data, report } = await parseBody(req.body);
+    const summary = await store.create(data);
+    reply.code(201).header('location', `/graphs/${encodeURIComponent(summary.id)}`);
+    return { ...summary, report };
+  });
+
+  app.get('/graphs/:id', {
+    schema: {
+      operationId: 'getGraph',
+      tags: ['graphs'],
+      summary: 'One graph\'s summary',
+      params: graphParams,
+      response: { 200: graphSummarySchema, ...errorResponses },
+    },
+  }, async (req) => store.get(req.params.id));
+
+  app.put('/graphs/:id', {
+    schema: {
+      operationId: 'replaceGraph',
+      tags: ['graphs'],
+      summary: 'Replace a graph with a Ripple JSON body (a new version, atomically)',
+      params: graphParams,
+      querystring: replaceQuerySchema,
+      body: rippleJsonSchema,
+      response: { 200: importResultSchema, ...errorResponses },
+    },
+  }, async (req) => {
+    await store.get(req.params.id); // 404 before parsing
+    const { data, report } = await parseBody(req.body);
+    const summary = await store.replace(req.params.id, data, { ifVersion: req.query.ifVersion });
+    cache.invalidate(req.params.id);
+    return { ...summary, report };
+  });
+
+  app.delete('/graphs/:id', {
+    schema: {
+      operationId: 'deleteGraph',
+      tags: ['graphs'],
+      summary: 'Delete a graph',
+      params: graphParams,
+      response: { 204: z.undefined().describe('Deleted'), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    await store.delete(req.params.id);
+    cache.invalidate(req.params.id);
+    return reply.code(204).send();
+  });
+};
+
+export default graphRoutes;

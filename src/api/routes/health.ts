@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RouteContext } from '../app.js';
+import { problem, sendProblem } from '../problem.js';
+import { errorResponses } from '../schemas.js';
+
+const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  app.get('/health', {
+    schema: {
+      operationId: 'getHealth',
+      tags: ['health'],
+      summary: 'Liveness: the process answers',
+      response: { 200: z.object({ status: z.literal('ok') }), ...errorResponses },
+    },
+  }, async () => ({ status: 'ok' as const }));
+
+  app.get('/ready', {
+    schema: {
+      operationId: 'getReady',
+      tags: ['health'],
+      summary: 'Readiness: the graph store can serve',
+      response: { 200: z.object({ status: z.literal('ready'), store: z.string() }), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    let ready = false;
+    try {
+      ready = await ctx.store.ready();
+    } catch (err) {
+      req.log.warn({ err }, 'store readiness check failed');
+    }
+    if (!ready) return sendProblem(reply, problem(req, 503, `the ${ctx.store.kind} store is not ready`));
+    return { status: 'ready' as const, store: ctx.store.kind };
+  });
+};
+
+export default healthRoutes;

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InputError, PayloadTooLargeError } from '../errors.js';
+import { GRAPH_FORMATS, type GraphFormat } from '../graph/model.js';
+import { detectFormat } from '../graph/parse.js';
+
+/**
+ * Raw uploads (`POST /graphs/import`, `PUT /graphs/:id/import`): the request stream is handed to the parser
+ * as it arrives, never buffered whole. Bytes are counted as they pass; past the upload limit the parser gets a
+ * PayloadTooLargeError (413) and the rest of the request is discarded by Node when the response is sent.
+ */
+
+/** Content types accepted for raw uploads; anything else is a 415. */
+export const UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip', 'application/json', 'application/xml'];
+/** Plus `application/*+xml` (GEXF, GraphML) and any `text/*` (edge lists, CSV). */
+export const UPLOAD_CONTENT_PATTERNS = [/^application\/[\w.+-]*\+xml$/, /^text\/[\w.+-]+$/];
+
+/** Register pass-through parsers for the upload content types (call inside the import routes' plugin). */
+export function registerRawParsers(app: FastifyInstance, uploadLimit: number): void {
+  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser('text/plain');
+  const passThrough = (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > uploadLimit) {
+      done(new PayloadTooLargeError(`upload is ${declared} bytes; the limit is ${uploadLimit} bytes (RIPPLE_UPLOAD_LIMIT)`));
+      return;
+    }
+    done(null, payload);
+  };
+  app.addContentTypeParser(UPLOAD_CONTENT_TYPES, passThrough);
+  for (const re of UPLOAD_CONTENT_PATTERNS) app.addContentTypeParser(re, passThrough);
+}
+
+/**
+ * The upload as an async iterable of chunks that fails with 413 past `limit` bytes. Stopping early does not
+ * destroy the socket (so the 413 can still be sent).
+ */
+export async function* limitedBody(stream: AsyncIterable<Uint8Array> | NodeJS.ReadableStream, limit: number): AsyncGenerator<Uint8Array> {
+  const readable = stream as IncomingMessage;
+  const iterable: AsyncIterable<Uint8Array> =
+    typeof readable.iterator === 'function' ? readable.iterator({ destroyOnReturn: false }) : (stream as AsyncIterable<Uint8Array>);
+  let seen = 0;
+  for await (const chunk of iterable) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    seen += bytes.byteLength;
+    if (seen > limit) throw new PayloadTooLargeError(`upload is larger than the limit of ${limit} bytes (RIPPLE_UPLOAD_LIMIT)`);
+    yield bytes;
+  }
+}
+
+const FORMAT_BY_TYPE = new Map<string, GraphFormat>([
+  ['text/csv', 'csv'],
+  ['application/csv', 'csv'],
+  ['application/json', 'json'],
+  ['application/gexf+xml', 'gexf'],
+  ['application/graphml+xml', 'graphml'],
+  ['text/tab-separated-values', 'edgelist'],
+]);
+
+/** The format: `?format=`, else the name's extension, else the content type; otherwise a 400 listing formats. */
+export function uploadFormat(query: { format?: GraphFormat; name?: string }, contentType: string | undefined): GraphFormat {
+  if (query.format) return query.format;
+  const byName = query.name ? detectFormat(query.name) : undefined;
+  if (byName) return byName;
+  const byType = FORMAT_BY_TYPE.get((contentType ?? '').split(';')[0].trim().toLowerCase());
+  if (byType) return byType;
+  throw new InputError(`format is required: give ?format= (one of ${GRAPH_FORMATS.join(', ')}), a name with a known extension, or a specific content type`);
+}

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { InputError } from '../errors.js';
+import { compile, type CompiledGraph } from '../graph/compile.js';
+import type { GraphData, GraphFormat } from '../graph/model.js';
+import { readGraphFile } from '../io/read-graph-file.js';
+import { CompiledCache } from '../store/compiled-cache.js';
+import { createStore } from '../store/index.js';
+import type { GraphStore, GraphSummary } from '../store/types.js';
+
+/** Where a command's graph comes from: a stored graph id, or a file of any format (DESIGN §1). */
+export interface GraphTarget {
+  id?: string;
+  file?: string;
+  format?: GraphFormat;
+  directed?: boolean;
+  customers?: string;
+}
+
+export interface LoadedGraph {
+  data: GraphData;
+  graph: CompiledGraph;
+  /** Present when the graph came from the store. */
+  summary?: GraphSummary;
+  /** What the import saw, when it came from a file. */
+  source: string;
+}
+
+/**
+ * What every command gets: configuration from the environment and the global flags, the store, graph
+ * loading and output. A command file (src/cli/commands/NAME.ts) exports `register(program, ctx)`.
+ */
+export interface CliContext {
+  /** Env + global flags (--data-dir, --workers), parsed once. */
+  config(): Readonly<Config>;
+  /** Open the configured store, run `fn`, close the store. */
+  withStore<T>(fn: (store: GraphStore) => Promise<T>): Promise<T>;
+  /** A stored graph (by id) or a file, compiled. Exactly one of id/file: else a usage error. */
+  loadGraph(target: GraphTarget): Promise<LoadedGraph>;
+  /** `--json`: exactly one JSON document on stdout; else the human text. */
+  output(json: boolean, value: unknown, human: () => string): void;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function createContext(program: Command, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; env?: Record<string, string | undefined> } = {}): CliContext {
+  let config: Readonly<Config> | undefined;
+  const stdout = io.stdout ?? process.stdout;
+  const ctx: CliContext = {
+    stdout,
+    stderr: io.stderr ?? process.stderr,
+    config() {
+      if (!config) {
+        const g = program.opts<{ dataDir?: string; workers?: string }>();
+        config = loadConfig(io.env ?? process.env, { dataDir: g.dataDir, workers: g.workers });
+      }
+      return config;
+    },
+    async withStore(fn) {
+      const cfg = ctx.config();
+      const store = await createStore({ store: cfg.store, dataDir: cfg.dataDir });
+      try {
+        return await fn(store);
+      } finally {
+        await store.close();
+      }
+    },
+    async loadGraph(target) {
+      if ((target.id === undefined) === (target.file === undefined)) throw new InputError('give a graph id or --file FILE (exactly one)');
+      if (target.file !== undefined) {
+        const { data } = await readGraphFile(target.file, { format: target.format, directed: target.directed, customersFile: target.customers });
+        return { data, graph: compile(data), source: target.file };
+      }
+      const id = target.id!;
+      return ctx.withStore(async (store) => {
+        const { summary, graph, data } = await new CompiledCache({ store }).get(id);
+        return { data, graph, summary, source: id };
+      });
+    },
+    output(json, value, human) {
+      stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+    },
+  };
+  return ctx;
+}
+
+/** A plain text table (left-aligned strings, right-aligned numbers). */
+export function table(header: string[], rows: (string | number | boolean)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = header.map((_, j) => Math.max(...cells.map((r) => [...r[j]].length)));
+  const numeric = header.map((_, j) => rows.length > 0 && rows.every((r) => typeof r[j] === 'number'));
+  return cells
+    .map((r) => r.map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd())
+    .join('\n');
+}

@@ -1,0 +1,179 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/**
+ * Configuration (DESIGN §8): read from the environment once, validated with zod, frozen and passed in.
+ * Nothing reads `process.env` after this. A bad value stops start-up with a message naming the variable.
+ * There are no secret defaults: Neo4j credentials and API keys must be given explicitly.
+ */
+
+/** A configuration value that is not acceptable. The message names the variable. */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super(message, { statusCode: 400, code: 'bad-config' });
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const UNITS = new Map<string, number>([
+  ['', 1], ['b', 1],
+  ['k', 1024], ['kb', 1024], ['kib', 1024],
+  ['m', 1024 ** 2], ['mb', 1024 ** 2], ['mib', 1024 ** 2],
+  ['g', 1024 ** 3], ['gb', 1024 ** 3], ['gib', 1024 ** 3],
+]);
+
+/** "10MB", "512 mb", "1.5GiB", "1048576" -> bytes (KB/MB/GB are powers of 1024). */
+export function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS.get(m[2].toLowerCase());
+  if (unit === undefined) return undefined;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+const bytes = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const n = parseBytes(s);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a size in bytes such as 1048576, 10MB or 1GB (got ${JSON.stringify(s)})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return fallback;
+      const v = s.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false (got ${JSON.stringify(s)})` });
+      return z.NEVER;
+    });
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return fallback;
+      const n = Number(s);
+      if (!/^\s*\d+\s*$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max} (got ${JSON.stringify(s)})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+
+/** The environment variables Ripple reads, with defaults. */
+export const envSchema = z
+  .object({
+    PORT: int(3000, 0, 65535),
+    HOST: z.string().trim().min(1).default('127.0.0.1'),
+    RIPPLE_DATA_DIR: z.string().trim().min(1).default('./data'),
+    RIPPLE_STORE: z.enum(['file', 'neo4j']).default('file'),
+    NEO4J_URI: optionalText,
+    NEO4J_USER: optionalText,
+    NEO4J_PASSWORD: optionalText,
+    NEO4J_DATABASE: optionalText,
+    RIPPLE_WORKERS: z.string().optional(),
+    RIPPLE_API_KEYS: optionalText,
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    RIPPLE_BODY_LIMIT: bytes('10MB'),
+    RIPPLE_UPLOAD_LIMIT: bytes('512MB'),
+    RIPPLE_DEMO: bool(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.RIPPLE_STORE !== 'neo4j') return;
+    for (const key of ['NEO4J_URI', 'NEO4J_USER', 'NEO4J_PASSWORD'] as const) {
+      if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when RIPPLE_STORE=neo4j' });
+    }
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: 'file' | 'neo4j';
+  neo4j: { uri?: string; user?: string; password?: string; database?: string };
+  /** Worker threads for simulations and centrality (>= 1). */
+  workers: number;
+  /** Accepted API keys; empty = no authentication. */
+  apiKeys: readonly string[];
+  logLevel: LogLevel;
+  /** Largest JSON request body, in bytes. */
+  bodyLimit: number;
+  /** Largest raw upload (as sent, possibly gzip-compressed), in bytes. Decompressed content may be 4x this. */
+  uploadLimit: number;
+  /** Import the demo graph when the store is empty at start-up. */
+  demo: boolean;
+}
+
+/** Flags that override the environment (the CLI's --data-dir, --workers). */
+export interface ConfigOverrides {
+  dataDir?: string;
+  workers?: string | number;
+  port?: string | number;
+  host?: string;
+}
+
+/**
+ * Parse the environment (default `process.env`) into a frozen Config. Throws ConfigError naming the first
+ * bad variable(s), e.g. `RIPPLE_WORKERS: must be an integer from 1 to 1024 (got "many")`.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: ConfigOverrides = {}): Readonly<Config> {
+  const input: Record<string, string | undefined> = { ...env };
+  if (overrides.dataDir !== undefined) input.RIPPLE_DATA_DIR = overrides.dataDir;
+  if (overrides.workers !== undefined) input.RIPPLE_WORKERS = String(overrides.workers);
+  if (overrides.port !== undefined) input.PORT = String(overrides.port);
+  if (overrides.host !== undefined) input.HOST = overrides.host;
+  // Blank variables count as unset (a `FOO=` line in a .env file).
+  for (const [k, v] of Object.entries(input)) if (v !== undefined && v.trim() === '') input[k] = undefined;
+
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const cores = Math.max(1, availableParallelism());
+  const workers = int(cores, 1, 1024).safeParse(e.RIPPLE_WORKERS);
+  if (!workers.success) {
+    const flag = overrides.workers !== undefined ? '--workers' : 'RIPPLE_WORKERS';
+    throw new ConfigError(`invalid configuration: ${flag}: ${workers.error.issues[0].message}`);
+  }
+  const apiKeys = (e.RIPPLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.RIPPLE_DATA_DIR,
+    store: e.RIPPLE_STORE,
+    neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE },
+    workers: workers.data,
+    apiKeys,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.RIPPLE_BODY_LIMIT,
+    uploadLimit: e.RIPPLE_UPLOAD_LIMIT,
+    demo: e.RIPPLE_DEMO,
+  });
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
+  return Object.freeze(o);
+}

@@ -1,0 +1,50 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from './api/app.js';
+import { loadDemoIfEmpty } from './api/demo.js';
+import { loadConfig, type Config } from './config.js';
+
+/**
+ * Run the API: build the logger and the app (which opens the store), import the demo graph into an empty
+ * store, close everything on SIGINT/SIGTERM (close-with-grace -> app.close() -> onClose hooks), listen.
+ */
+export async function startServer(config: Readonly<Config>): Promise<FastifyInstance> {
+  const logger = pino({ level: config.logLevel });
+  const app = await buildApp(config, { logger });
+  closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+  try {
+    if (config.demo) await loadDemoIfEmpty(app.ripple.store, app.log);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}
+
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  try {
+    await startServer(loadConfig());
+  } catch (err) {
+    // Start-up failures (bad configuration, unreadable data dir, port in use): one line, no stack.
+    console.error(`ripple: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.RIPPLE_DEBUG === '1' && err instanceof Error) console.error(err.stack);
+    process.exit(1);
+  }
+}
