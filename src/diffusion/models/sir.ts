@@ -1,0 +1,89 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { SimulationPlan } from '../plan.js';
+import type { Rng } from '../rng.js';
+import type { Scratch, StepSums } from '../scratch.js';
+
+/**
+ * One run of SIR on the customer graph (discrete time, DESIGN §3). At each step every infected customer
+ * u tries each susceptible out-neighbour v once with probability beta·p(u,v); then every customer that
+ * was infected at the start of the step recovers with probability gamma. Customers infected during the
+ * step start infecting at the next one. With gamma = 1 each infected customer gets exactly one step of
+ * chances: IC with p·beta.
+ *
+ * Reach = ever infected, listed in s.queue[0 .. reach). `steps` gets new infections per step and
+ * `infected` the number currently infected after each step (S/I/R curves follow from both).
+ */
+export function runSir(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }): number {
+  const ep = s.nextEpoch();
+  const stamp = s.stamp;
+  const queue = s.queue;
+  let cur = s.list;
+  let nxt = s.list2;
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const seeds = plan.seeds;
+  let tail = 0;
+  for (let i = 0; i < seeds.length; i++) {
+    const v = seeds[i];
+    if (stamp[v] !== ep) {
+      stamp[v] = ep;
+      queue[tail++] = v;
+    }
+  }
+  for (let i = 0; i < tail; i++) cur[i] = queue[i];
+  let nCur = tail;
+  steps.add(0, tail);
+  infected.add(0, tail);
+  const nodeP = plan.nodeP;
+  const arcP = plan.arcP;
+  const beta = plan.beta;
+  const gamma = plan.gamma;
+  const maxSteps = plan.maxSteps;
+  let step = 0;
+  let arcs = 0;
+  while (nCur > 0 && step < maxSteps) {
+    step++;
+    const before = tail;
+    for (let i = 0; i < nCur; i++) {
+      const u = cur[i];
+      const e = off[u + 1];
+      let a = off[u];
+      arcs += e - a;
+      if (nodeP) {
+        const pu = beta * nodeP[u];
+        if (pu <= 0) continue;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < pu) {
+            stamp[v] = ep;
+            queue[tail++] = v;
+          }
+        }
+      } else {
+        const pa = arcP!;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < beta * pa[a]) {
+            stamp[v] = ep;
+            queue[tail++] = v;
+          }
+        }
+      }
+    }
+    // Recovery of those infected at the start of the step; survivors then this step's new infections.
+    let k = 0;
+    for (let i = 0; i < nCur; i++) {
+      const u = cur[i];
+      if (!(rng.float() < gamma)) nxt[k++] = u;
+    }
+    for (let q = before; q < tail; q++) nxt[k++] = queue[q];
+    const tmp = cur;
+    cur = nxt;
+    nxt = tmp;
+    nCur = k;
+    if (tail > before) steps.add(step, tail - before);
+    infected.add(step, nCur); // also when 0: the curves reach the step where the last customer recovered
+  }
+  out.arcs += arcs;
+  return tail;
+}

@@ -1,0 +1,161 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { SimulationPlan } from '../plan.js';
+import type { Rng } from '../rng.js';
+import type { Scratch, StepSums } from '../scratch.js';
+
+export interface VoiceOut {
+  arcs: number;
+  negative: number;
+  positive: number;
+}
+
+const NEG = 1;
+const POS = 2;
+
+/**
+ * One run of the voice model (DESIGN §3; after Chen et al. SDM 2011 and Budak et al. WWW 2011): two
+ * opinions spread as IC. A negative message crosses u->v with min(1, p(u,v)·negativityBias), a positive
+ * one with p(u,v). A customer keeps the first opinion that reaches it; when both reach it in the same
+ * step, negative wins (all negative attempts of a step are made before the positive ones, and a positive
+ * attempt on a customer that turned negative this step fails).
+ *
+ * Brand response (negative seeds only): after the activations of step `atStep`, each complainant (seed)
+ * still negative turns positive with probability `effectiveness`, drawn from `respRng` — a stream
+ * separate from the cascade's, so effectiveness 0 leaves every run unchanged. If `public`, a turned
+ * complainant tries its out-neighbours with positive messages at step atStep+1 (a second chance, with
+ * the other opinion). The negative/positive step curves count a turn as -1 negative / +1 positive at
+ * `atStep`, so their cumulative sums are the holders of each opinion at each step.
+ */
+export function runVoice(
+  g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, respRng: Rng,
+  steps: StepSums, negSteps: StepSums, posSteps: StepSums, out: VoiceOut,
+): number {
+  const ep = s.nextEpoch();
+  const stamp = s.stamp;
+  const op = s.opinion;
+  const queue = s.queue;
+  const flipped = s.list;
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const seeds = plan.seeds;
+  const seedOp = plan.negativeSeeds ? NEG : POS;
+  let tail = 0;
+  for (let i = 0; i < seeds.length; i++) {
+    const v = seeds[i];
+    if (stamp[v] !== ep) {
+      stamp[v] = ep;
+      op[v] = seedOp;
+      queue[tail++] = v;
+    }
+  }
+  const nSeeds = tail;
+  let neg = seedOp === NEG ? tail : 0;
+  let pos = tail - neg;
+  steps.add(0, tail);
+  (seedOp === NEG ? negSteps : posSteps).add(0, tail);
+  const response = plan.negativeSeeds ? plan.response : null;
+  const atStep = response ? response.atStep : -1;
+  const nodeP = plan.nodeP;
+  const arcP = plan.arcP;
+  const negNodeP = plan.negNodeP;
+  const negArcP = plan.negArcP;
+  const maxSteps = plan.maxSteps;
+  let nFlipped = 0;
+  let head = 0;
+  let step = 0;
+  let arcs = 0;
+  while (step < maxSteps && (head < tail || nFlipped > 0 || step < atStep)) {
+    step++;
+    const levelEnd = tail;
+    // Negative messages first.
+    for (let q = head; q < levelEnd; q++) {
+      const u = queue[q];
+      if (op[u] !== NEG) continue;
+      const e = off[u + 1];
+      let a = off[u];
+      arcs += e - a;
+      if (negNodeP) {
+        const pu = negNodeP[u];
+        if (pu <= 0) continue;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < pu) {
+            stamp[v] = ep;
+            op[v] = NEG;
+            queue[tail++] = v;
+          }
+        }
+      } else {
+        const pa = negArcP!;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < pa[a]) {
+            stamp[v] = ep;
+            op[v] = NEG;
+            queue[tail++] = v;
+          }
+        }
+      }
+    }
+    const negNew = tail - levelEnd;
+    // Then positive messages: this level's positive customers and turned complainants (public response).
+    for (let q = head; q < levelEnd + nFlipped; q++) {
+      const u = q < levelEnd ? queue[q] : flipped[q - levelEnd];
+      if (op[u] !== POS) continue;
+      const e = off[u + 1];
+      let a = off[u];
+      arcs += e - a;
+      if (nodeP) {
+        const pu = nodeP[u];
+        if (pu <= 0) continue;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < pu) {
+            stamp[v] = ep;
+            op[v] = POS;
+            queue[tail++] = v;
+          }
+        }
+      } else {
+        const pa = arcP!;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if (stamp[v] !== ep && rng.float() < pa[a]) {
+            stamp[v] = ep;
+            op[v] = POS;
+            queue[tail++] = v;
+          }
+        }
+      }
+    }
+    const posNew = tail - levelEnd - negNew;
+    nFlipped = 0;
+    head = levelEnd;
+    neg += negNew;
+    pos += posNew;
+    if (negNew + posNew > 0) steps.add(step, negNew + posNew);
+    if (negNew > 0) negSteps.add(step, negNew);
+    if (posNew > 0) posSteps.add(step, posNew);
+    if (step === atStep) {
+      let turned = 0;
+      for (let i = 0; i < nSeeds; i++) {
+        const u = queue[i];
+        if (op[u] === NEG && respRng.float() < response!.effectiveness) {
+          op[u] = POS;
+          turned++;
+          if (response!.public) flipped[nFlipped++] = u;
+        }
+      }
+      if (turned > 0) {
+        neg -= turned;
+        pos += turned;
+        negSteps.add(step, -turned);
+        posSteps.add(step, turned);
+      }
+    }
+  }
+  out.arcs += arcs;
+  out.negative = neg;
+  out.positive = pos;
+  return tail;
+}

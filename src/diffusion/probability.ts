@@ -1,0 +1,125 @@
+import type { CompiledGraph } from '../graph/compile.js';
+import { InputError, UnprocessableError } from '../errors.js';
+import { hash2 } from './rng.js';
+import type { ProbabilityScheme } from './schemas.js';
+
+/**
+ * Per-arc activation probabilities (DESIGN §3), computed once per request, outside any run, on
+ * SharedArrayBuffers so that workers read them without a copy.
+ *
+ * - `uniform`: every arc leaving u has p·activity(u), so only a per-customer value is stored (`nodeP`) —
+ *   this is what lets IC skip geometrically over failed arcs.
+ * - `weighted-cascade`: w(u,v) / sum of w over v's in-arcs (1/indeg(v) with unit weights), × activity(u).
+ * - `trivalency`: 0.1, 0.01 or 0.001 chosen by a hash of the arc's endpoints (customer indices, in arc
+ *   direction) — fixed per arc for a compiled graph, the same in every run. × activity(u).
+ * - `attribute`: the tie's `p`, or the request's `p` where the tie has none. × activity(u).
+ */
+export interface ArcProbabilities {
+  /** Per customer: the probability of every arc leaving it (uniform scheme only), else null. */
+  nodeP: Float64Array | null;
+  /** Per out-arc probability (other schemes), else null. */
+  arcP: Float32Array | null;
+}
+
+const TRIVALENCY = [0.1, 0.01, 0.001] as const;
+
+function sharedF64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
+}
+function sharedF32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+}
+
+export function arcProbabilities(g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean } = {}): ArcProbabilities {
+  if (!(p >= 0 && p <= 1)) throw new InputError(`p must be in [0, 1], got ${p}`);
+  const { n, m, outOffsets, outTargets, activity } = g;
+  if (scheme === 'uniform' && !opts.perArc) {
+    const nodeP = sharedF64(n);
+    for (let u = 0; u < n; u++) nodeP[u] = p * activity[u];
+    return { nodeP, arcP: null };
+  }
+  const arcP = sharedF32(m);
+  switch (scheme) {
+    case 'uniform':
+      for (let u = 0; u < n; u++) {
+        const pu = p * activity[u];
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) arcP[a] = pu;
+      }
+      break;
+    case 'weighted-cascade': {
+      const { inOffsets, inArc, inSources, arcWeight } = g;
+      for (let v = 0; v < n; v++) {
+        const s = inOffsets[v];
+        const e = inOffsets[v + 1];
+        let sum = 0;
+        if (arcWeight) for (let q = s; q < e; q++) sum += arcWeight[inArc[q]];
+        else sum = e - s;
+        for (let q = s; q < e; q++) {
+          const a = inArc[q];
+          arcP[a] = ((arcWeight ? arcWeight[a] : 1) / sum) * activity[inSources[q]];
+        }
+      }
+      break;
+    }
+    case 'trivalency':
+      for (let u = 0; u < n; u++) {
+        const act = activity[u];
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) arcP[a] = TRIVALENCY[hash2(u, outTargets[a]) % 3] * act;
+      }
+      break;
+    case 'attribute': {
+      const tieP = g.arcP;
+      for (let u = 0; u < n; u++) {
+        const act = activity[u];
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) {
+          const t = tieP ? tieP[a] : NaN;
+          arcP[a] = (Number.isNaN(t) ? p : t) * act;
+        }
+      }
+      break;
+    }
+    default:
+      throw new InputError(`unknown probability scheme ${JSON.stringify(scheme)}`);
+  }
+  return { nodeP: null, arcP };
+}
+
+/** Tolerance on LT in-weight sums (float rounding of weighted-cascade weights). */
+const LT_SUM_TOLERANCE = 1e-6;
+
+/**
+ * LT weights b(u,v) (Kempe et al.): the same schemes, always per arc. The sum of b over v's in-arcs must
+ * not exceed 1 (else "none" would have negative probability in the live-edge view): 422 naming v.
+ */
+export function ltWeights(g: CompiledGraph, scheme: ProbabilityScheme, p: number): Float32Array {
+  const { arcP } = arcProbabilities(g, scheme, p, { perArc: true });
+  const b = arcP!;
+  const { n, inOffsets, inArc } = g;
+  for (let v = 0; v < n; v++) {
+    let sum = 0;
+    for (let q = inOffsets[v]; q < inOffsets[v + 1]; q++) sum += b[inArc[q]];
+    if (sum > 1 + LT_SUM_TOLERANCE) {
+      const id = g.ids[v] ?? `#${v}`;
+      throw new UnprocessableError(
+        `lt: in-weights of customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} sum to ${sum.toPrecision(6)} > 1 ` +
+          `under the ${scheme} scheme; use weighted-cascade or smaller p`,
+        { customer: id, sum, scheme },
+      );
+    }
+  }
+  return b;
+}
+
+/** Negative-message probabilities of the voice model: min(1, p·bias), same layout as `probs`. */
+export function biased(probs: ArcProbabilities, bias: number): ArcProbabilities {
+  if (probs.nodeP) {
+    const src = probs.nodeP;
+    const out = sharedF64(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = Math.min(1, src[i] * bias);
+    return { nodeP: out, arcP: null };
+  }
+  const src = probs.arcP!;
+  const out = sharedF32(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = Math.min(1, src[i] * bias);
+  return { nodeP: null, arcP: out };
+}

@@ -1,0 +1,90 @@
+import type { CompiledGraph } from '../graph/compile.js';
+
+/**
+ * Per-run state of the models, allocated once per (compiled graph, thread) and reused by every run:
+ * nothing is allocated inside a run. "Reset" is an epoch stamp: customer v is active in the current run
+ * iff `stamp[v] === epoch`, so starting a run costs O(1) instead of a fill() over n; the run's activated
+ * customers are listed in `queue[0 .. reach)` (the touched list).
+ */
+export class Scratch {
+  readonly n: number;
+  readonly stamp: Int32Array;
+  readonly queue: Int32Array;
+  epoch = 0;
+  private _mark: Int32Array | null = null;
+  private _acc: Float64Array | null = null;
+  private _theta: Float64Array | null = null;
+  private _list: Int32Array | null = null;
+  private _list2: Int32Array | null = null;
+  private _opinion: Uint8Array | null = null;
+
+  constructor(n: number) {
+    this.n = n;
+    this.stamp = new Int32Array(n);
+    this.queue = new Int32Array(n);
+  }
+
+  /** Start a run: a fresh epoch (O(1); an O(n) clear once every 2^31 runs). */
+  nextEpoch(): number {
+    if (this.epoch >= 0x7ffffffe) {
+      this.stamp.fill(0);
+      this._mark?.fill(0);
+      this.epoch = 0;
+    }
+    return ++this.epoch;
+  }
+
+  /** Second stamp array (LT: threshold drawn this run; SIR: recovered this run). */
+  get mark(): Int32Array {
+    return (this._mark ??= new Int32Array(this.n));
+  }
+  get acc(): Float64Array {
+    return (this._acc ??= new Float64Array(this.n));
+  }
+  get theta(): Float64Array {
+    return (this._theta ??= new Float64Array(this.n));
+  }
+  get list(): Int32Array {
+    return (this._list ??= new Int32Array(this.n));
+  }
+  get list2(): Int32Array {
+    return (this._list2 ??= new Int32Array(this.n));
+  }
+  /** Voice: 1 = negative, 2 = positive (valid where stamped in the current epoch). */
+  get opinion(): Uint8Array {
+    return (this._opinion ??= new Uint8Array(this.n));
+  }
+}
+
+const cache = new WeakMap<CompiledGraph, Scratch>();
+
+/** The scratch of this graph in this thread (runs of one batch are synchronous, so sharing is safe). */
+export function scratchFor(g: CompiledGraph): Scratch {
+  let s = cache.get(g);
+  if (!s) {
+    s = new Scratch(g.n);
+    cache.set(g, s);
+  }
+  return s;
+}
+
+/** Sums of a per-step quantity over the runs of a batch; grows (rarely) instead of allocating per run. */
+export class StepSums {
+  data: Float64Array;
+  length = 0;
+  constructor(initial = 64) {
+    this.data = new Float64Array(initial);
+  }
+  add(step: number, x: number): void {
+    if (step >= this.data.length) {
+      const next = new Float64Array(Math.max(step + 1, this.data.length * 2));
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[step] += x;
+    if (step >= this.length) this.length = step + 1;
+  }
+  take(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}

@@ -1,0 +1,343 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { CompiledGraph } from '../graph/compile.js';
+import { indexOf } from '../graph/compile.js';
+import { CancelledError, InputError, NotFoundError } from '../errors.js';
+import { Aggregate } from './aggregate.js';
+import { runBatch, type BatchResult } from './batch.js';
+import type { SimulationPlan } from './plan.js';
+import type { WorkerPool } from './pool.js';
+import { arcProbabilities, biased, ltWeights } from './probability.js';
+import { DEFAULT_RUNS, simulationRequestSchema, type ModelName, type ProbabilityScheme, type SimulationRequest, type SimulationRequestInput } from './schemas.js';
+import { countStats, nextCheckpoint, precisionReached, type ReachStats } from './stats.js';
+
+export interface StepStat {
+  step: number;
+  /** Mean over runs of the customers newly activated at this step. */
+  newMean: number;
+  /** Mean over runs of the customers active by this step. */
+  cumulativeMean: number;
+}
+
+export interface SirStep {
+  step: number;
+  susceptible: number;
+  infected: number;
+  recovered: number;
+}
+
+export interface Amplifier {
+  id: string;
+  /** Share of runs in which this customer was activated. Seeds are excluded (they always are). */
+  frequency: number;
+}
+
+/** DESIGN §8 "A simulation result" (+ fields noted below). JSON-ready. */
+export interface SimulationResult {
+  model: ModelName;
+  runs: number;
+  seed: number;
+  elapsedMs: number;
+  probability: ProbabilityScheme;
+  /** Resolved seed ids (duplicates removed). */
+  seeds: string[];
+  /** `runs`: the requested count; `precision`: the CI target was met; `maxRuns`: precision mode hit maxRuns. */
+  stoppedBy: 'runs' | 'precision' | 'maxRuns';
+  reach: ReachStats;
+  steps: StepStat[];
+  amplifiers: Amplifier[];
+  /** Mean arcs examined per run (out-arcs of activated customers that got a chance). */
+  arcsExamined: number;
+  /** SIR: mean susceptible/infected/recovered customers after each step. */
+  compartments?: SirStep[];
+  /** Voice: final holders of each opinion, and their per-step curves (a brand turn counts -1 / +1). */
+  negative?: ReachStats;
+  positive?: ReachStats;
+  negativeSteps?: StepStat[];
+  positiveSteps?: StepStat[];
+}
+
+/** Per-run values in run order (for paired comparisons, money, impressions). Length = runs. */
+export interface PerRunValues {
+  reach: Int32Array;
+  negative: Int32Array | null;
+  positive: Int32Array | null;
+  /** Sum of customer value over the customers reached (negative / positive holders for voice). */
+  value: Float64Array;
+  negativeValue: Float64Array | null;
+  positiveValue: Float64Array | null;
+  /** Sum over reached customers of 1 + followers·activity. */
+  impressions: Float64Array;
+}
+
+export interface SimulateOptions {
+  /** Run batches on these workers; without it everything runs in this thread (same numbers). */
+  pool?: WorkerPool;
+  signal?: AbortSignal;
+  /** (runs done, runs planned — maxRuns in precision mode). */
+  onProgress?: (done: number, total: number) => void;
+  /** Runs per batch (default: adaptive in-thread, runs / (4·workers) on a pool). Never changes the result. */
+  batchSize?: number;
+}
+
+/** Validate a request (defaults applied); zod issues become an InputError listing the fields. */
+export function parseSimulationRequest(req: unknown): SimulationRequest {
+  const r = simulationRequestSchema.safeParse(req);
+  if (!r.success) {
+    const fields = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new InputError(`invalid simulation request: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, {
+      fields,
+    });
+  }
+  return r.data;
+}
+
+/** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it. */
+export function resolveSeeds(g: CompiledGraph, ids: readonly string[]): Int32Array {
+  if (ids.length === 0) throw new InputError('seeds: at least one seed customer is required');
+  const out: number[] = [];
+  const seen = new Set<number>();
+  for (const id of ids) {
+    const i = indexOf(g, id);
+    if (i < 0) throw new NotFoundError(`seed customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
+    if (!seen.has(i)) {
+      seen.add(i);
+      out.push(i);
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/** Turn a validated request into the plan the models run (probabilities precomputed once). */
+export function buildPlan(g: CompiledGraph, req: SimulationRequest, opts: { extras?: boolean } = {}): SimulationPlan {
+  const seeds = resolveSeeds(g, req.seeds);
+  const plan: SimulationPlan = {
+    model: req.model, seed: req.seed, seeds, maxSteps: req.maxSteps,
+    nodeP: null, arcP: null, nodeLogQ: null, uniformLogQ: NaN, negNodeP: null, negArcP: null,
+    beta: 0, gamma: 1, negativeSeeds: false, response: null,
+    countActivations: req.top > 0, extras: opts.extras ?? false,
+  };
+  switch (req.model) {
+    case 'ic':
+      Object.assign(plan, arcProbabilities(g, req.probability, req.p));
+      if (plan.nodeP) {
+        plan.nodeLogQ = logComplements(plan.nodeP);
+        if (plan.nodeP.every((x) => x === plan.nodeP![0])) plan.uniformLogQ = plan.nodeLogQ[0] ?? NaN;
+      }
+      break;
+    case 'lt':
+      plan.arcP = ltWeights(g, req.probability, req.p);
+      break;
+    case 'sir':
+      Object.assign(plan, arcProbabilities(g, req.probability, req.p));
+      plan.beta = req.beta;
+      plan.gamma = req.gamma;
+      break;
+    case 'voice': {
+      const probs = arcProbabilities(g, req.probability, req.p);
+      const neg = biased(probs, req.negativityBias);
+      Object.assign(plan, probs);
+      plan.negNodeP = neg.nodeP;
+      plan.negArcP = neg.arcP;
+      plan.negativeSeeds = req.experience === 'negative';
+      plan.response = req.response;
+      break;
+    }
+  }
+  return plan;
+}
+
+function logComplements(p: Float64Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(Math.max(1, p.length) * 8), 0, p.length);
+  for (let i = 0; i < p.length; i++) out[i] = Math.log1p(-p[i]);
+  return out;
+}
+
+/**
+ * Monte Carlo simulation of one request on a compiled graph (DESIGN §3, §4). Run r draws from the
+ * stream (seed, r); batches are tiled over run indices and merged by index, so the JSON (but elapsedMs)
+ * is identical for any pool size and batch size. `precision` mode checks its stop rule only at fixed run
+ * counts (see nextCheckpoint), also independent of workers.
+ */
+export async function simulate(graph: CompiledGraph, req: SimulationRequest | SimulationRequestInput, opts: SimulateOptions = {}): Promise<SimulationResult> {
+  return (await simulateRuns(graph, req, opts, false)).result;
+}
+
+/** Like simulate(), also returning per-run values (value reached, impressions, voice opinions) in run order. */
+export async function simulateRuns(
+  graph: CompiledGraph, rawReq: SimulationRequest | SimulationRequestInput, opts: SimulateOptions = {}, extras = true,
+): Promise<{ result: SimulationResult; perRun: PerRunValues | null; request: SimulationRequest }> {
+  const t0 = performance.now();
+  const req = parseSimulationRequest(rawReq);
+  const plan = buildPlan(graph, req, { extras });
+  const { signal, pool, onProgress } = opts;
+  if (signal?.aborted) throw new CancelledError();
+  const precision = req.precision;
+  const target = precision === undefined ? (req.runs ?? DEFAULT_RUNS) : req.maxRuns;
+  const agg = new Aggregate(precision === undefined ? target : Math.min(target, 1024));
+
+  let done = 0;
+  const report = (extra: number) => onProgress?.(Math.min(target, done + extra), target);
+  let stoppedBy: SimulationResult['stoppedBy'] = 'runs';
+  let adaptive = opts.batchSize ?? 16;
+  while (done < target) {
+    const end = precision === undefined ? target : Math.min(target, nextCheckpoint(done));
+    if (pool) {
+      await runSegmentOnPool(pool, graph, plan, done, end, agg, opts, (partial) => report(partial));
+    } else {
+      let from = done;
+      while (from < end) {
+        if (signal?.aborted) throw new CancelledError();
+        const to = Math.min(end, from + adaptive);
+        const tb = performance.now();
+        const b = runBatch(graph, plan, from, to, {
+          isCancelled: signal ? () => signal.aborted : undefined,
+          progress: onProgress ? (k) => report(from - done + k) : undefined,
+        });
+        agg.add(b);
+        if (opts.batchSize === undefined && performance.now() - tb < 30) adaptive = Math.min(adaptive * 2, 1 << 16);
+        from = to;
+        report(from - done);
+        await yieldToLoop();
+      }
+    }
+    done = end;
+    report(0);
+    if (precision !== undefined) {
+      if (precisionReached(agg.reach.data, done, precision)) {
+        stoppedBy = 'precision';
+        break;
+      }
+      if (done >= target) stoppedBy = 'maxRuns';
+    }
+  }
+  if (signal?.aborted) throw new CancelledError();
+  return { ...assemble(graph, req, plan, agg, done, stoppedBy, t0, extras), request: req };
+}
+
+async function runSegmentOnPool(
+  pool: WorkerPool, graph: CompiledGraph, plan: SimulationPlan, from: number, to: number, agg: Aggregate,
+  opts: SimulateOptions, progress: (runsDoneInSegment: number) => void,
+): Promise<void> {
+  const total = to - from;
+  const size = opts.batchSize ?? Math.max(1, Math.ceil(total / (pool.size * 4)));
+  const inner = new AbortController();
+  const onAbort = () => inner.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) inner.abort();
+  const partial = new Map<number, number>();
+  let finished = 0;
+  const tell = () => {
+    let s = finished;
+    for (const k of partial.values()) s += k;
+    progress(s);
+  };
+  const tasks: Promise<void>[] = [];
+  for (let a = from; a < to; a += size) {
+    const b = Math.min(to, a + size);
+    tasks.push(
+      pool
+        .run<BatchResult>('simulate', graph, { plan, from: a, to: b }, {
+          signal: inner.signal,
+          onProgress: (k) => {
+            partial.set(a, k as number);
+            tell();
+          },
+        })
+        .then((res) => {
+          partial.delete(a);
+          finished += b - a;
+          agg.add(res);
+          tell();
+        })
+        .catch((e: unknown) => {
+          inner.abort();
+          throw e;
+        }),
+    );
+  }
+  try {
+    const settled = await Promise.allSettled(tasks);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      const firstReal = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof CancelledError));
+      throw (firstReal ?? failed).reason;
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function stepStats(sums: Float64Array | null, runs: number, length: number): StepStat[] {
+  const out: StepStat[] = [];
+  let cum = 0;
+  for (let t = 0; t < length; t++) {
+    const x = sums && t < sums.length ? sums[t] : 0;
+    cum += x;
+    out.push({ step: t, newMean: x / runs, cumulativeMean: cum / runs });
+  }
+  return out;
+}
+
+function topAmplifiers(g: CompiledGraph, counts: Float64Array | null, seeds: Int32Array, runs: number, k: number): Amplifier[] {
+  if (!counts || k <= 0) return [];
+  const isSeed = new Set<number>(seeds);
+  const best: number[] = []; // indices, sorted by count desc then index asc
+  for (let v = 0; v < counts.length; v++) {
+    const c = counts[v];
+    if (c === 0 || isSeed.has(v)) continue;
+    if (best.length === k && c <= counts[best[k - 1]]) continue;
+    let i = best.length === k ? k - 1 : best.length;
+    if (best.length < k) best.push(v);
+    while (i > 0 && counts[best[i - 1]] < c) {
+      best[i] = best[i - 1];
+      i--;
+    }
+    best[i] = v;
+  }
+  return best.map((v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
+}
+
+function assemble(
+  g: CompiledGraph, req: SimulationRequest, plan: SimulationPlan, agg: Aggregate, runs: number,
+  stoppedBy: SimulationResult['stoppedBy'], t0: number, extras: boolean,
+): { result: SimulationResult; perRun: PerRunValues | null } {
+  const stepsLen = Math.max(
+    agg.newByStep?.length ?? 0, agg.negNewByStep?.length ?? 0, agg.posNewByStep?.length ?? 0, agg.infectedByStep?.length ?? 0,
+  );
+  const steps = stepStats(agg.newByStep, runs, stepsLen);
+  const result: SimulationResult = {
+    model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: req.probability,
+    seeds: Array.from(plan.seeds, (i) => g.ids[i]), stoppedBy,
+    reach: countStats(agg.reach.data, req.bins, runs),
+    steps,
+    amplifiers: topAmplifiers(g, agg.activations, plan.seeds, runs, req.top),
+    arcsExamined: agg.arcsExamined / runs,
+  };
+  if (req.model === 'sir') {
+    const inf = agg.infectedByStep;
+    result.compartments = steps.map((s) => {
+      const infected = inf && s.step < inf.length ? inf[s.step] / runs : 0;
+      return { step: s.step, susceptible: g.n - s.cumulativeMean, infected, recovered: s.cumulativeMean - infected };
+    });
+  }
+  if (req.model === 'voice') {
+    result.negative = countStats(agg.negative!.data, req.bins, runs);
+    result.positive = countStats(agg.positive!.data, req.bins, runs);
+    result.negativeSteps = stepStats(agg.negNewByStep, runs, stepsLen);
+    result.positiveSteps = stepStats(agg.posNewByStep, runs, stepsLen);
+  }
+  const perRun: PerRunValues | null = extras
+    ? {
+        reach: agg.reach.data.slice(0, runs),
+        negative: agg.negative ? agg.negative.data.slice(0, runs) : null,
+        positive: agg.positive ? agg.positive.data.slice(0, runs) : null,
+        value: agg.value!.data.slice(0, runs),
+        negativeValue: agg.negativeValue ? agg.negativeValue.data.slice(0, runs) : null,
+        positiveValue: agg.positiveValue ? agg.positiveValue.data.slice(0, runs) : null,
+        impressions: agg.impressions!.data.slice(0, runs),
+      }
+    : null;
+  result.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  return { result, perRun };
+}
