@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { PROBABILITY_SCHEMES, type ProbabilityScheme } from '../diffusion/schemas.js';
+
+/**
+ * Requests of the influence endpoints (DESIGN §5, §8): one declaration each, with ranges, defaults and
+ * descriptions — the validation of CLI flags and HTTP bodies and the OpenAPI text. Objects are strict.
+ */
+
+export const INFLUENCE_METHODS = ['imm', 'celf', 'degree', 'pagerank', 'degree-discount'] as const;
+export type InfluenceMethod = (typeof INFLUENCE_METHODS)[number];
+export const INFLUENCE_MODELS = ['ic', 'lt'] as const;
+export type InfluenceModel = (typeof INFLUENCE_MODELS)[number];
+export const MAX_K = 10_000;
+
+const model = z
+  .enum(INFLUENCE_MODELS)
+  .default('ic')
+  .describe('Diffusion model: `ic` (independent cascade) or `lt` (linear threshold, Kempe et al. 2003). Default ic.');
+
+const probability = z
+  .enum(PROBABILITY_SCHEMES)
+  .optional()
+  .describe(
+    'Arc probabilities: `uniform` (the request `p`), `weighted-cascade` (w(u,v) / sum of v\'s in-weights), `trivalency` ' +
+      '(0.1/0.01/0.001 by arc hash), `attribute` (the tie\'s `p`, else the request `p`). Default: `uniform` for ic, `weighted-cascade` for lt.',
+  );
+
+const p = z.number().min(0).max(1).default(0.05).describe('Arc probability for `uniform` and fallback for `attribute` (0..1, default 0.05).');
+
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(4_294_967_295)
+  .default(1)
+  .describe('Random seed (0..2^32-1, default 1): same request and seed give the same answer on any number of workers.');
+
+export const influencersRequestSchema = z
+  .strictObject({
+    k: z.number().int().min(1).max(MAX_K).describe(`Number of seed customers to pick (1..${MAX_K}, and at most the number of customers).`),
+    method: z
+      .enum(INFLUENCE_METHODS)
+      .default('imm')
+      .describe(
+        'How to pick: `imm` (Tang, Shi, Xiao 2015; (1 − 1/e − ε) guarantee with probability 1 − 1/n^ℓ), `celf` (lazy Monte Carlo ' +
+          'greedy, small graphs only), `degree` (out-degree), `pagerank` (PageRank of the reversed graph), `degree-discount` ' +
+          '(Chen, Wang, Yang 2009). Default imm.',
+      ),
+    model,
+    probability,
+    p,
+    epsilon: z.number().gt(0).lt(1).default(0.1).describe('IMM approximation slack ε, in (0, 1) (default 0.1). Sample size grows as 1/ε².'),
+    ell: z.number().gt(0).max(100).default(1).describe('IMM confidence: success probability ≥ 1 − 1/n^ℓ (0 < ℓ ≤ 100, default 1).'),
+    runs: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(10_000)
+      .describe('Monte Carlo runs of the engine to re-estimate the spread of the chosen seeds (1..1000000, default 10000).'),
+    celfRuns: z
+      .number()
+      .int()
+      .min(10)
+      .max(100_000)
+      .default(1000)
+      .describe('CELF: live-edge worlds shared by every candidate evaluation (common random numbers; 10..100000, default 1000).'),
+    gainSamples: z
+      .number()
+      .int()
+      .min(1000)
+      .max(10_000_000)
+      .default(100_000)
+      .describe('Baselines: RR sets used to estimate the marginal gain of each seed (1000..10000000, default 100000).'),
+    seed,
+  })
+  .describe('Pick k influencers (DESIGN §5)');
+
+export type InfluencersRequest = z.infer<typeof influencersRequestSchema>;
+export type InfluencersRequestInput = z.input<typeof influencersRequestSchema>;
+
+export const valueRankingRequestSchema = z
+  .strictObject({
+    model,
+    probability,
+    p,
+    top: z.number().int().min(1).max(100_000).default(10).describe('How many customers to list, most valuable first (1..100000, default 10).'),
+    by: z
+      .enum(['total', 'network'])
+      .default('total')
+      .describe('Rank by `total` (own value + network value, default) or by `network` value alone.'),
+    rrSets: z
+      .number()
+      .int()
+      .min(1000)
+      .max(50_000_000)
+      .default(200_000)
+      .describe('Value-weighted RR sets sampled (1000..50000000, default 200000): the standard error of a network value is about totalValue·√(f/rrSets).'),
+    seed,
+  })
+  .describe('Rank all customers by what their voice is worth (Domingos & Richardson 2001)');
+
+export type ValueRankingRequest = z.infer<typeof valueRankingRequestSchema>;
+export type ValueRankingRequestInput = z.input<typeof valueRankingRequestSchema>;
+
+export const customerValueRequestSchema = z
+  .strictObject({
+    model,
+    probability,
+    p,
+    runs: z.number().int().min(1).max(1_000_000).default(10_000).describe('Monte Carlo runs from this customer (1..1000000, default 10000).'),
+    seed,
+  })
+  .describe('Own value + network value of one customer (Domingos & Richardson 2001)');
+
+export type CustomerValueRequest = z.infer<typeof customerValueRequestSchema>;
+export type CustomerValueRequestInput = z.input<typeof customerValueRequestSchema>;
+
+/** The probability scheme a request means: explicit, else the model's default. */
+export function schemeOf(req: { model: InfluenceModel; probability?: ProbabilityScheme }): ProbabilityScheme {
+  return req.probability ?? (req.model === 'lt' ? 'weighted-cascade' : 'uniform');
+}
+
+/** Validate with a schema; zod issues become an InputError listing the fields (like parseSimulationRequest). */
+export function parseRequest<S extends z.ZodType>(schema: S, what: string, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const fields = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new InputError(`invalid ${what} request: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, { fields });
+  }
+  return r.data;
+}
