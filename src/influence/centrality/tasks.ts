@@ -1,0 +1,49 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import { betweennessPartial } from './betweenness.js';
+import { closenessPartial } from './closeness.js';
+import { centrality, type CentralityOptions } from './registry.js';
+import type { SourceSet } from './types.js';
+
+/**
+ * Worker-pool task handlers for centrality (registered in src/tasks.ts):
+ * - `centrality-partial`: one all-sources kernel over a set of sources; returns `{ partial }`, the raw
+ *   per-customer sums to be added up on the main thread (see compute.ts);
+ * - `centrality`: a whole single-thread metric, run off the main thread so the event loop stays free.
+ */
+interface Ctx {
+  isCancelled(): boolean;
+  progress(data: unknown): void;
+}
+
+export interface PartialPayload {
+  measure: 'betweenness' | 'closeness' | 'harmonic';
+  sources: SourceSet;
+  weighted?: boolean;
+  wfImproved?: boolean;
+}
+
+export interface PartialProgress {
+  done: number;
+  total: number;
+}
+
+export function centralityPartialTask(graph: CompiledGraph, p: PartialPayload, ctx: Ctx): { partial: Float64Array } {
+  const common = {
+    weighted: p.weighted,
+    isCancelled: () => ctx.isCancelled(),
+    onProgress: (done: number, total: number) => ctx.progress({ done, total } satisfies PartialProgress),
+  };
+  const partial = p.measure === 'betweenness'
+    ? betweennessPartial(graph, p.sources, common)
+    : closenessPartial(graph, p.sources, { ...common, measure: p.measure, wfImproved: p.wfImproved });
+  return { partial };
+}
+
+export interface WholePayload {
+  metric: string;
+  options: Omit<CentralityOptions, 'signal' | 'onProgress'>;
+}
+
+export function centralityTask(graph: CompiledGraph, p: WholePayload, _ctx: Ctx) {
+  return centrality(graph, p.metric, p.options);
+}

@@ -1,0 +1,271 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../src/graph/builder.js';
+import { compile, indexOf, type CompiledGraph } from '../src/graph/compile.js';
+import {
+  betweenness, betweennessPartial, centrality, closeness, closenessPartial, degreeCentrality, eigenvector, harmonic, hits,
+  kcore, louvain, modularity, pagerank, rescaleBetweenness, sumPartials, topScores, weightedDegree, CENTRALITY_METRICS,
+} from '../src/influence/centrality/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, 'fixtures', 'centrality');
+const sharedData = path.resolve(here, '../../shared/data');
+
+interface Fixture {
+  directed: boolean;
+  nodes: string[];
+  edges?: [string, string, number?][];
+  sampleSources: string[];
+  metrics: Record<string, Record<string, number>>;
+  partitions: { name: string; communities: string[][]; modularity: number; modularityWeighted?: number }[];
+}
+
+function load(name: string): Fixture {
+  return JSON.parse(readFileSync(path.join(fixtures, `${name}.json`), 'utf8')) as Fixture;
+}
+
+function build(directed: boolean, nodes: string[], edges: [string, string, number?][]): CompiledGraph {
+  const b = new GraphBuilder({ name: 't', directed, source: 'fixture', format: 'edgelist' });
+  for (const id of nodes) b.addCustomer(id, {});
+  for (const [u, v, w] of edges) b.addTie(u, v, w === undefined ? {} : { weight: w });
+  return compile(b.finish().data);
+}
+
+/** Every customer's score equals networkx's to `tol` (relative to max(1, |expected|)). */
+function expectClose(g: CompiledGraph, scores: Float64Array, expected: Record<string, number>, tol = 1e-6): void {
+  expect(scores.length).toBe(g.n);
+  expect(Object.keys(expected).length).toBe(g.n);
+  let worst = 0;
+  let where = '';
+  for (const [id, want] of Object.entries(expected)) {
+    const i = indexOf(g, id);
+    expect(i, `customer ${id}`).toBeGreaterThanOrEqual(0);
+    const err = Math.abs(scores[i] - want) / Math.max(1, Math.abs(want));
+    if (!(err <= worst)) {
+      worst = err;
+      where = `${id}: got ${scores[i]}, networkx ${want}`;
+    }
+  }
+  expect(worst, where).toBeLessThanOrEqual(tol);
+}
+
+function communitiesOf(g: CompiledGraph, parts: string[][]): Int32Array {
+  const c = new Int32Array(g.n).fill(-1);
+  parts.forEach((members, k) => members.forEach((id) => (c[indexOf(g, id)] = k)));
+  return c;
+}
+
+interface Case {
+  name: string;
+  fixture: Fixture;
+  graph: CompiledGraph;
+  weighted: boolean;
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  const karate = load('karate');
+  out.push({ name: 'karate', fixture: karate, graph: build(false, karate.nodes, karate.edges!), weighted: false });
+  const d30 = load('directed30');
+  out.push({ name: 'directed30', fixture: d30, graph: build(true, d30.nodes, d30.edges!), weighted: true });
+  const lesmisFile = path.join(sharedData, 'lesmis', 'lesmis.weighted.edgelist');
+  if (existsSync(lesmisFile)) {
+    const lesmis = load('lesmis');
+    const edges = readFileSync(lesmisFile, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => { const [u, v, w] = l.trim().split(/\s+/); return [u, v, Number(w)] as [string, string, number]; });
+    out.push({ name: 'lesmis', fixture: lesmis, graph: build(false, lesmis.nodes, edges), weighted: true });
+  } else {
+    console.log(`centrality: skipping the lesmis comparisons: ${lesmisFile} not found`);
+  }
+  return out;
+}
+
+for (const c of cases()) {
+  const { graph: g, fixture: f } = c;
+  const nx = f.metrics;
+  describe(`centrality vs networkx 3.6: ${c.name}`, () => {
+    it('degree, in/out-degree and weighted degree', () => {
+      expectClose(g, degreeCentrality(g).scores, nx['degree']);
+      if (f.directed) {
+        expectClose(g, centrality(g, 'in-degree').scores, nx['in-degree']);
+        expectClose(g, centrality(g, 'out-degree').scores, nx['out-degree']);
+      }
+      expectClose(g, weightedDegree(g).scores, nx['weighted-degree']);
+    });
+
+    it('pagerank (same power iteration as networkx)', () => {
+      const r = pagerank(g);
+      expect(r.converged).toBe(true);
+      expectClose(g, r.scores, nx['pagerank'], 1e-9);
+      expect(r.scores.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+      if (c.weighted) expectClose(g, pagerank(g, { weighted: true }).scores, nx['pagerank-weighted'], 1e-9);
+    });
+
+    it('betweenness: exact, raw, weighted, sampled with given sources', () => {
+      expectClose(g, betweenness(g).scores, nx['betweenness']);
+      expectClose(g, betweenness(g, { normalized: false }).scores, nx['betweenness-raw']);
+      if (c.weighted) expectClose(g, betweenness(g, { weighted: true }).scores, nx['betweenness-weighted']);
+      const sources = Int32Array.from(f.sampleSources.map((id) => indexOf(g, id)));
+      const s = betweenness(g, { sources });
+      expect(s.sample?.k).toBe(sources.length);
+      expectClose(g, s.scores, nx['betweenness-sampled']);
+      expectClose(g, betweenness(g, { sources, normalized: false }).scores, nx['betweenness-sampled-raw']);
+    });
+
+    it('closeness (Wasserman–Faust and plain) and harmonic, hop and weighted distances', () => {
+      expectClose(g, closeness(g).scores, nx['closeness']);
+      expectClose(g, closeness(g, { wfImproved: false }).scores, nx['closeness-no-wf']);
+      expectClose(g, harmonic(g).scores, nx['harmonic']);
+      if (c.weighted) {
+        expectClose(g, closeness(g, { weighted: true }).scores, nx['closeness-weighted']);
+        expectClose(g, harmonic(g, { weighted: true }).scores, nx['harmonic-weighted']);
+      }
+    });
+
+    it('eigenvector (same iteration as networkx), HITS hubs and authorities', () => {
+      const e = eigenvector(g);
+      expect(e.converged).toBe(true);
+      expectClose(g, e.scores, nx['eigenvector'], 1e-9);
+      if (c.weighted) expectClose(g, eigenvector(g, { weighted: true }).scores, nx['eigenvector-weighted'], 1e-9);
+      const h = hits(g);
+      expect(h.converged).toBe(true);
+      expectClose(g, h.hubs, nx['hub']);
+      expectClose(g, h.authorities, nx['authority']);
+      if (c.weighted) {
+        const hw = hits(g, { weighted: true });
+        expectClose(g, hw.hubs, nx['hub-weighted']);
+        expectClose(g, hw.authorities, nx['authority-weighted']);
+      }
+    });
+
+    it('k-core numbers', () => {
+      expectClose(g, kcore(g).scores, nx['kcore'], 0);
+    });
+
+    it('modularity equals networkx on the same partitions; louvain is seeded and good', () => {
+      for (const p of f.partitions) {
+        const comm = communitiesOf(g, p.communities);
+        expect(modularity(g, comm)).toBeCloseTo(p.modularity, 10);
+        if (p.modularityWeighted !== undefined) expect(modularity(g, comm, { weighted: true })).toBeCloseTo(p.modularityWeighted, 10);
+      }
+      const a = louvain(g, { seed: 7, weighted: c.weighted });
+      const b = louvain(g, { seed: 7, weighted: c.weighted });
+      expect(Array.from(a.scores)).toEqual(Array.from(b.scores));
+      expect(a.communities).toBe(new Set(a.scores).size);
+      expect(a.modularity).toBeCloseTo(modularity(g, Int32Array.from(a.scores), { weighted: c.weighted }), 12);
+      // Louvain should get within a few percent of networkx's own Louvain partition.
+      const nxLouvain = f.partitions.find((p) => p.name === 'louvain-nx-seed1')!;
+      const ref = c.weighted && nxLouvain.modularityWeighted !== undefined ? modularity(g, communitiesOf(g, nxLouvain.communities), { weighted: true }) : nxLouvain.modularity;
+      expect(a.modularity!).toBeGreaterThan(ref - 0.03);
+    });
+  });
+}
+
+describe('centrality: kernels split over sources add up', () => {
+  const karate = load('karate');
+  const g = build(false, karate.nodes, karate.edges!);
+  const d30 = load('directed30');
+  const d = build(true, d30.nodes, d30.edges!);
+
+  it('betweenness partials over ranges and lists sum to the exact answer', () => {
+    for (const graph of [g, d]) {
+      for (const weighted of [false, true]) {
+        const whole = betweenness(graph, { weighted }).scores;
+        const cut = Math.floor(graph.n / 3);
+        const parts = [
+          betweennessPartial(graph, { from: 0, to: cut }, { weighted }),
+          betweennessPartial(graph, { from: cut, to: graph.n }, { weighted }),
+        ];
+        const summed = rescaleBetweenness(sumPartials(parts), graph, true);
+        for (let i = 0; i < graph.n; i++) expect(summed[i]).toBeCloseTo(whole[i], 12);
+      }
+    }
+  });
+
+  it('bit-parallel BFS closeness/harmonic equals the Dijkstra path with unit lengths', () => {
+    for (const graph of [g, d]) {
+      for (const measure of ['closeness', 'harmonic'] as const) {
+        const a = closenessPartial(graph, { from: 0, to: graph.n }, { measure });
+        const b = closenessPartial(graph, { from: 0, to: graph.n }, { measure, forceDijkstra: true });
+        const list = closenessPartial(graph, Int32Array.from([5, 1, 3]), { measure });
+        for (let i = 0; i < graph.n; i++) expect(a[i]).toBeCloseTo(b[i], 12);
+        for (const i of [5, 1, 3]) expect(list[i]).toBe(a[i]);
+        expect(list[0]).toBe(0);
+      }
+    }
+  });
+
+  it('sampled betweenness reports k and seed, is reproducible, and k >= n is exact', () => {
+    const r1 = betweenness(g, { k: 10, seed: 42 });
+    const r2 = betweenness(g, { k: 10, seed: 42 });
+    expect(r1.sample).toMatchObject({ k: 10, seed: 42 });
+    expect(new Set(r1.sample!.sources).size).toBe(10);
+    expect(Array.from(r1.scores)).toEqual(Array.from(r2.scores));
+    expect(Array.from(betweenness(g, { k: 10, seed: 43 }).sample!.sources)).not.toEqual(Array.from(r1.sample!.sources));
+    const exact = betweenness(g);
+    expect(Array.from(betweenness(g, { k: g.n }).scores)).toEqual(Array.from(exact.scores));
+    expect(betweenness(g, { k: g.n }).sample).toBeUndefined();
+    // k = 1: networkx gives NaN to the source; we give its true raw score, 0.
+    const one = betweenness(g, { k: 1, seed: 3 });
+    expect(one.scores.every((x) => Number.isFinite(x))).toBe(true);
+    expect(one.scores[one.sample!.sources[0]]).toBe(0);
+  });
+
+  it('cancels through an AbortSignal', () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => betweenness(g, { signal: ac.signal })).toThrow(/cancelled/);
+    expect(() => closeness(g, { signal: ac.signal })).toThrow(/cancelled/);
+  });
+});
+
+describe('centrality: edge cases are answers (as networkx, never NaN)', () => {
+  const one = build(false, ['solo'], []);
+  const two = build(true, ['a', 'b'], [['a', 'b']]);
+  const isolated = build(false, ['a', 'b', 'c'], []);
+  const split = build(false, ['a', 'b', 'c', 'd'], [['a', 'b'], ['c', 'd']]);
+
+  it('a graph of one customer', () => {
+    expect(Array.from(degreeCentrality(one).scores)).toEqual([1]); // networkx: 1
+    expect(Array.from(pagerank(one).scores)).toEqual([1]);
+    expect(Array.from(betweenness(one).scores)).toEqual([0]);
+    expect(Array.from(closeness(one).scores)).toEqual([0]);
+    expect(Array.from(harmonic(one).scores)).toEqual([0]);
+    expect(eigenvector(one).scores[0]).toBeCloseTo(1, 12);
+    expect(Array.from(kcore(one).scores)).toEqual([0]);
+    expect(louvain(one).communities).toBe(1);
+  });
+
+  it('customers without ties: uniform PageRank, zero distances, no NaN anywhere', () => {
+    expect(Array.from(pagerank(isolated).scores)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    for (const metric of CENTRALITY_METRICS) {
+      const r = centrality(isolated, metric);
+      expect(r.scores.length).toBe(3);
+      expect(r.scores.every((x) => Number.isFinite(x)), metric).toBe(true);
+    }
+    expect(Array.from(closeness(isolated).scores)).toEqual([0, 0, 0]);
+  });
+
+  it('two customers and a split graph', () => {
+    expect(Array.from(betweenness(two).scores)).toEqual([0, 0]);
+    // directed a -> b: closeness uses incoming distances (networkx): b is reached by a
+    expect(Array.from(closeness(two).scores)).toEqual([0, 1]);
+    // two components of two: Wasserman–Faust (1/1)·(1/3)
+    for (const x of closeness(split).scores) expect(x).toBeCloseTo(1 / 3, 15);
+    expect(Array.from(harmonic(split).scores)).toEqual([1, 1, 1, 1]);
+    for (const metric of CENTRALITY_METRICS) {
+      for (const graph of [two, split]) expect(centrality(graph, metric).scores.every((x) => Number.isFinite(x)), metric).toBe(true);
+    }
+  });
+
+  it('unknown metric names are a clear 400', () => {
+    expect(() => centrality(two, '__proto__')).toThrow(/unknown metric/);
+  });
+
+  it('topScores ranks by score, ties by index', () => {
+    const t = topScores(Float64Array.from([0.1, 0.5, 0.5, 0.2]), 3);
+    expect(t).toEqual([{ index: 1, score: 0.5, rank: 1 }, { index: 2, score: 0.5, rank: 2 }, { index: 3, score: 0.2, rank: 3 }]);
+  });
+});
