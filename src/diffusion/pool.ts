@@ -120,7 +120,7 @@ export class WorkerPool {
       const t = slot.task;
       slot.task = null;
       if (t) {
-        if (t.onAbort) t.signal?.removeEventListener('abort', t.onAbort);
+        this.unwatch(t);
         t.reject(err);
       }
       if (!this.closed) this.dispatch();
@@ -137,7 +137,7 @@ export class WorkerPool {
     const t = slot.task;
     slot.task = null;
     slot.worker.unref();
-    if (t?.onAbort) t.signal?.removeEventListener('abort', t.onAbort);
+    if (t) this.unwatch(t);
     queueMicrotask(() => this.dispatch());
   }
 
@@ -202,11 +202,35 @@ export class WorkerPool {
             Atomics.store(t.slot.control, 0, t.id);
           }
         };
-        opts.signal.addEventListener('abort', t.onAbort, { once: true });
+        this.watch(opts.signal, t);
       }
       this.queue.push(t);
       this.dispatch();
     });
+  }
+
+  /**
+   * One 'abort' listener per signal, however many tasks (batches) share it: a request split into
+   * dozens of batches would otherwise stack a listener per batch on the caller's signal.
+   */
+  private readonly watched = new WeakMap<AbortSignal, Set<Task>>();
+
+  private watch(signal: AbortSignal, t: Task): void {
+    let set = this.watched.get(signal);
+    if (!set) {
+      const tasks = new Set<Task>();
+      set = tasks;
+      this.watched.set(signal, tasks);
+      signal.addEventListener('abort', () => {
+        for (const x of [...tasks]) x.onAbort?.();
+        tasks.clear();
+      }, { once: true });
+    }
+    set.add(t);
+  }
+
+  private unwatch(t: Task): void {
+    if (t.signal) this.watched.get(t.signal)?.delete(t);
   }
 
   /** Reject queued tasks, stop running ones and terminate the workers. */
