@@ -75,10 +75,29 @@ const int = (fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** A size in bytes, or unset/0 = no limit (0 in the result). */
+function optionalBytes(s: string | undefined, ctx: z.RefinementCtx): number {
+  if (s === undefined || s.trim() === '' || s.trim() === '0') return 0;
+  const n = parseBytes(s);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be a size in bytes such as 1073741824, 1GB, or 0 for no limit (got ${JSON.stringify(s)})` });
+    return z.NEVER;
+  }
+  return n;
+}
+
 const optionalText = z
   .string()
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+
+/**
+ * Default work budget of a synchronous request, in estimated arcs examined (runs × arcs for a simulation, n·m for
+ * all-sources centrality, …: see src/api/budget.ts). 250M keeps a 1000-run simulation on the demo graph (18k arcs:
+ * 18M) and on ego-Facebook (176k arcs: 176M, ~0.12 s on 2 cores) and IMM k=10 on the demo graph (~208M, ~0.4 s)
+ * synchronous; exact betweenness on ego-Facebook (713M, ~2.6 s) becomes a job (202).
+ */
+export const DEFAULT_SYNC_BUDGET = 250_000_000;
 
 /** The environment variables Ripple reads, with defaults. */
 export const envSchema = z
@@ -97,6 +116,28 @@ export const envSchema = z
     RIPPLE_BODY_LIMIT: bytes('10MB'),
     RIPPLE_UPLOAD_LIMIT: bytes('512MB'),
     RIPPLE_DEMO: bool(true),
+    // Hard edges (src/api/hardening.ts).
+    RIPPLE_CORS_ORIGINS: optionalText,
+    RIPPLE_RATE_LIMIT: int(0, 0, 1_000_000_000),
+    RIPPLE_UNDER_PRESSURE: bool(true),
+    RIPPLE_MAX_EVENT_LOOP_DELAY: int(1000, 0, 3_600_000),
+    RIPPLE_MAX_EVENT_LOOP_UTILIZATION: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        if (s === undefined || s.trim() === '') return 0;
+        const n = Number(s);
+        if (!Number.isFinite(n) || n < 0 || n > 1) {
+          ctx.addIssue({ code: 'custom', message: `must be a number from 0 to 1 (got ${JSON.stringify(s)})` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+    RIPPLE_MAX_HEAP: z.string().optional().transform((s, ctx) => optionalBytes(s, ctx)),
+    RIPPLE_MAX_RSS: z.string().optional().transform((s, ctx) => optionalBytes(s, ctx)),
+    RIPPLE_MAX_IN_FLIGHT: int(256, 0, 1_000_000),
+    RIPPLE_RETRY_AFTER: int(5, 1, 86_400),
+    RIPPLE_SYNC_BUDGET: int(DEFAULT_SYNC_BUDGET, 0, Number.MAX_SAFE_INTEGER),
   })
   .superRefine((env, ctx) => {
     if (env.RIPPLE_STORE !== 'neo4j') return;
@@ -122,6 +163,28 @@ export interface Config {
   uploadLimit: number;
   /** Import the demo graph when the store is empty at start-up. */
   demo: boolean;
+  /** Origins allowed by CORS (RIPPLE_CORS_ORIGINS, comma-separated; `*` = any); empty = CORS off. */
+  corsOrigins: readonly string[];
+  /** Requests per minute per API key (per client IP without keys); 0 = no rate limit (RIPPLE_RATE_LIMIT). */
+  rateLimit: number;
+  /** Load shedding (503 + Retry-After); every limit 0 = that check off. */
+  pressure: {
+    enabled: boolean;
+    /** Mean event-loop delay in ms (RIPPLE_MAX_EVENT_LOOP_DELAY, default 1000). */
+    maxEventLoopDelay: number;
+    /** Event-loop utilisation 0..1 over each 250 ms sample (RIPPLE_MAX_EVENT_LOOP_UTILIZATION, default 0 = off: a saturated but healthy loop reads ~1). */
+    maxEventLoopUtilization: number;
+    /** V8 heap used, bytes (RIPPLE_MAX_HEAP, default 0 = off). */
+    maxHeapUsedBytes: number;
+    /** Resident set size, bytes (RIPPLE_MAX_RSS, default 0 = off). */
+    maxRssBytes: number;
+    /** Requests being served at once, beyond which new ones get 503 (RIPPLE_MAX_IN_FLIGHT, default 256). */
+    maxInFlight: number;
+    /** Seconds sent in Retry-After with a 503 (RIPPLE_RETRY_AFTER, default 5). */
+    retryAfterSeconds: number;
+  };
+  /** Work (estimated arcs examined) above which an API request becomes a job: 202 (RIPPLE_SYNC_BUDGET). */
+  syncBudget: number;
 }
 
 /** Flags that override the environment (the CLI's --data-dir, --workers). */
@@ -170,6 +233,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.RIPPLE_BODY_LIMIT,
     uploadLimit: e.RIPPLE_UPLOAD_LIMIT,
     demo: e.RIPPLE_DEMO,
+    corsOrigins: (e.RIPPLE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0),
+    rateLimit: e.RIPPLE_RATE_LIMIT,
+    pressure: {
+      enabled: e.RIPPLE_UNDER_PRESSURE,
+      maxEventLoopDelay: e.RIPPLE_MAX_EVENT_LOOP_DELAY,
+      maxEventLoopUtilization: e.RIPPLE_MAX_EVENT_LOOP_UTILIZATION,
+      maxHeapUsedBytes: e.RIPPLE_MAX_HEAP,
+      maxRssBytes: e.RIPPLE_MAX_RSS,
+      maxInFlight: e.RIPPLE_MAX_IN_FLIGHT,
+      retryAfterSeconds: e.RIPPLE_RETRY_AFTER,
+    },
+    syncBudget: e.RIPPLE_SYNC_BUDGET,
   });
 }
 

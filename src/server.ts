@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { buildApp } from './api/app.js';
 import { loadDemoIfEmpty } from './api/demo.js';
 import { loadConfig, type Config } from './config.js';
+import { WorkerPool } from './diffusion/pool.js';
+import { JobManager } from './jobs/index.js';
 
 /**
  * Run the API: build the logger and the app (which opens the store), import the demo graph into an empty
@@ -13,7 +15,22 @@ import { loadConfig, type Config } from './config.js';
  */
 export async function startServer(config: Readonly<Config>): Promise<FastifyInstance> {
   const logger = pino({ level: config.logLevel });
-  const app = await buildApp(config, { logger });
+  // Engine work on config.workers threads (started on demand); long work as jobs. Both outlive the app and close after it.
+  const pool = new WorkerPool({ workers: config.workers });
+  const jobs = new JobManager({ onInternalError: (job, err) => logger.error({ err, jobId: job.id }, 'job failed') });
+  const closeEngine = async () => {
+    await jobs.close();
+    await pool.close();
+  };
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(config, { logger, pool, jobs });
+  } catch (err) {
+    await closeEngine();
+    throw err;
+  }
+  app.addHook('preClose', async () => jobs.close()); // cancel jobs first: their event streams end, the server can drain
+  app.addHook('onClose', async () => pool.close());
   closeWithGrace({ delay: 10_000, logger }, async ({ err, signal }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');

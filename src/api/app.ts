@@ -7,10 +7,19 @@ import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
 import { CompiledCache } from '../store/compiled-cache.js';
 import { createStore } from '../store/index.js';
+import { WorkerPool } from '../diffusion/pool.js';
+import { JobManager } from '../jobs/index.js';
 import type { GraphStore } from '../store/types.js';
 import { apiKeyHook } from './auth.js';
+import { hardeningPlugin } from './hardening.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
+import centralityRoutes, { CentralityCache } from './routes/centrality.js';
 import customerRoutes from './routes/customers.js';
+import scenarioRoutes from './routes/scenarios.js';
+import influencerRoutes from './routes/influencers.js';
+import jobRoutes from './routes/jobs.js';
+import simulationRoutes from './routes/simulations.js';
+import valueRoutes from './routes/value.js';
 import graphRoutes from './routes/graphs.js';
 import healthRoutes from './routes/health.js';
 import importRoutes from './routes/import.js';
@@ -22,6 +31,10 @@ export interface AppDeps {
   cache?: CompiledCache;
   /** A pino logger (server.ts), or false/undefined for none. */
   logger?: FastifyBaseLogger | false;
+  /** Worker threads for engine work; default: a pool of config.workers made (and closed) by the app. `null`: run in-thread. */
+  pool?: WorkerPool | null;
+  /** The job queue (long work -> 202); default: one made (and closed) by the app. */
+  jobs?: JobManager;
 }
 
 /** Passed to every route plugin. */
@@ -29,6 +42,11 @@ export interface RouteContext {
   config: Readonly<Config>;
   store: GraphStore;
   cache: CompiledCache;
+  /** Engine work runs here (undefined: in the request's thread). */
+  pool?: WorkerPool;
+  jobs: JobManager;
+  /** Centrality results per (graph, version, metric, options): also shown on GET /graphs/:id/customers/:customerId. */
+  centrality: CentralityCache;
 }
 
 declare module 'fastify' {
@@ -63,9 +81,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const ownStore = deps.store === undefined;
   const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir }));
   const cache = deps.cache ?? new CompiledCache({ store });
-  const ctx: RouteContext = { config, store, cache };
+  const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
+  const jobs = deps.jobs ?? new JobManager({ onInternalError: (job, err) => app.log.error({ err, jobId: job.id }, 'job failed') });
+  const ctx: RouteContext = { config, store, cache, pool, jobs, centrality: new CentralityCache() };
   app.decorate('ripple', ctx);
   if (ownStore) app.addHook('onClose', async () => store.close());
+  // Own jobs are cancelled before the server drains (their event streams end), own workers stopped last.
+  if (deps.jobs === undefined) app.addHook('preClose', async () => jobs.close());
+  if (deps.pool === undefined && pool) app.addHook('onClose', async () => pool.close());
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,6 +99,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     reply.header('x-request-id', req.id);
   });
   if (config.apiKeys.length > 0) app.addHook('onRequest', apiKeyHook(config.apiKeys));
+  await app.register(hardeningPlugin, { config }); // helmet, CORS, load shedding, rate limit: before every route
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -89,6 +113,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'graphs', description: 'Customer graphs: import, list, replace, delete' },
         { name: 'customers', description: 'One customer of a graph' },
+        { name: 'simulations', description: 'Monte Carlo cascades: IC, LT, SIR, voice (DESIGN §3, §4)' },
+        { name: 'influence', description: 'Centrality, influencers (IMM, CELF, baselines), customer value (DESIGN §5)' },
+        { name: 'jobs', description: 'Long work: progress, server-sent events, cancellation' },
+        { name: 'scenarios', description: 'Brand scenarios: what if this customer complains? Reach, impressions, money; compare; riskiest (DESIGN §6)' },
       ],
       ...(config.apiKeys.length > 0
         ? { components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } }, security: [{ apiKey: [] }] }
@@ -103,6 +131,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(graphRoutes, ctx);
   await app.register(importRoutes, ctx);
   await app.register(customerRoutes, ctx);
+  await app.register(scenarioRoutes, ctx);
+  await app.register(simulationRoutes, ctx);
+  await app.register(centralityRoutes, ctx);
+  await app.register(influencerRoutes, ctx);
+  await app.register(valueRoutes, ctx);
+  await app.register(jobRoutes, ctx);
   await app.register(infoRoutes, ctx);
   return app;
 }

@@ -111,6 +111,8 @@ function unsupported(req: FastifyRequest): string {
 export function trackRoutes(app: FastifyInstance): (path: string) => string[] {
   const routes: { re: RegExp; methods: Set<string> }[] = [];
   app.addHook('onRoute', (opts) => {
+    // A catch-all (the CORS preflight route `OPTIONS *`) says nothing about which paths exist.
+    if (opts.url === '*' || opts.url === '/*') return;
     const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
     const source = opts.url
       .split('/')

@@ -17,7 +17,14 @@ export const problemSchema = z
       .optional()
       .describe('Field errors for validation problems: `path` like `body.ties[3].p` or `query.format`.'),
   })
-  .describe('RFC 9457 problem details (application/problem+json).');
+  .describe('RFC 9457 problem details (application/problem+json).')
+  .meta({
+    examples: [{
+      type: 'about:blank', title: 'Bad Request', status: 400, detail: 'body.ties[0].p: Too big: expected number to be <=1',
+      instance: '/graphs', requestId: '5f0c6c1e-8d0e-4c4b-9a59-2f5e0f1d9b1a', code: 'validation',
+      errors: [{ path: 'body.ties[0].p', message: 'Too big: expected number to be <=1' }],
+    }],
+  });
 
 /** Error responses every route documents. */
 export const errorResponses = {
@@ -42,6 +49,13 @@ export const graphSummarySchema = z
   })
   .describe('A stored graph.');
 
+/** Examples for the OpenAPI text (typed clients and /docs show them). */
+export const GRAPH_SUMMARY_EXAMPLE = {
+  id: 'g_0123456789abcdef', name: 'Demo customers', directed: false, version: 1, customers: 4, ties: 2,
+  createdAt: '2025-01-01T12:00:00.000Z', updatedAt: '2025-01-01T12:00:00.000Z',
+};
+const IMPORT_REPORT_EXAMPLE = { format: 'json' as const, customers: 4, ties: 2, records: 6, selfLoopsDropped: 0, duplicatesMerged: 0 };
+
 export const importReportSchema = z
   .object({
     format: z.enum(GRAPH_FORMATS),
@@ -52,9 +66,16 @@ export const importReportSchema = z
     duplicatesMerged: z.number().int(),
     warnings: z.array(z.string()).optional(),
   })
-  .describe('What the import saw.');
+  .describe('What the import saw.')
+  .meta({ examples: [IMPORT_REPORT_EXAMPLE] });
 
-export const importResultSchema = graphSummarySchema.extend({ report: importReportSchema }).describe('The stored graph and its import report.');
+export const importResultSchema = graphSummarySchema
+  .extend({ report: importReportSchema })
+  .describe('The stored graph and its import report.')
+  .meta({ examples: [{ ...GRAPH_SUMMARY_EXAMPLE, report: IMPORT_REPORT_EXAMPLE }] });
+
+/** One graph summary, with an example (the bare schema stays example-free so that it can be extended). */
+export const graphSummaryResponseSchema = graphSummarySchema.meta({ examples: [GRAPH_SUMMARY_EXAMPLE] });
 
 const unit = z.number().min(0).max(1);
 
@@ -88,7 +109,15 @@ export const rippleJsonSchema = z
       }),
     ),
   })
-  .describe('A graph in Ripple JSON.');
+  .describe('A graph in Ripple JSON.')
+  .meta({
+    examples: [{
+      name: 'Demo customers',
+      directed: false,
+      customers: [{ id: 'a', label: 'Alice', followers: 10, value: 5, segment: 'loyal', activity: 0.5 }, { id: 'b' }, { id: 'c', value: 2 }],
+      ties: [{ source: 'a', target: 'b' }, { source: 'b', target: 'c', weight: 2, p: 0.1, channel: 'email' }],
+    }],
+  });
 
 const booleanText = z
   .enum(['true', 'false', '1', '0'])
@@ -100,6 +129,22 @@ export const importQuerySchema = z.object({
   directed: booleanText.optional().describe('Edge lists and CSV are undirected unless true; JSON/GEXF/GraphML use their own flag unless given.'),
   ifVersion: z.coerce.number().int().min(1).optional().describe('Replace only if the stored version is this one (else 409).'),
 });
+
+/**
+ * The raw upload of the import routes, for the OpenAPI text: the body is a byte stream handed to the parser
+ * (never buffered), so this schema accepts whatever the content-type parser passed on.
+ */
+export const uploadBodySchema = z
+  .any()
+  .meta({
+    type: 'string',
+    format: 'binary',
+    description: 'The graph file as raw bytes (edge list, CSV, Ripple JSON, GEXF or GraphML), optionally gzip-compressed.',
+    examples: ['# SNAP edge list\n1 2\n2 3\n3 1\n'],
+  });
+
+/** Content types the import routes accept (plus any text/* and application/*+xml). */
+export const UPLOAD_CONSUMES = ['application/octet-stream', 'text/plain', 'text/csv', 'application/gzip', 'application/json', 'application/xml', 'application/gexf+xml', 'application/graphml+xml'];
 
 export const replaceQuerySchema = z.object({
   ifVersion: z.coerce.number().int().min(1).optional().describe('Replace only if the stored version is this one (else 409).'),
@@ -119,7 +164,14 @@ export const graphInfoSchema = graphSummarySchema
     components: z.object({ count: z.number().int(), largest: z.number().int() }).describe('Weakly connected components.'),
     density: z.number(),
   })
-  .describe('Graph statistics.');
+  .describe('Graph statistics.')
+  .meta({
+    examples: [{
+      id: 'g_0123456789abcdef', name: 'Demo customers', version: 1, customers: 4, ties: 2, arcs: 4, directed: false,
+      degree: { in: { min: 0, max: 2, mean: 1, median: 1 }, out: { min: 0, max: 2, mean: 1, median: 1 }, total: { min: 0, max: 4, mean: 2, median: 2 } },
+      isolated: 1, components: { count: 2, largest: 3 }, density: 0.333,
+    }],
+  });
 
 export const customerSchema = z
   .object({
@@ -133,3 +185,8 @@ export const customerSchema = z
     degree: z.object({ in: z.number().int(), out: z.number().int(), total: z.number().int() }),
   })
   .describe('A customer: the attributes given at import (absent ones omitted) and its degree.');
+
+export const CUSTOMER_EXAMPLE = {
+  graphId: 'g_0123456789abcdef', id: 'a', label: 'Alice', followers: 10, value: 5, segment: 'loyal', activity: 0.5,
+  degree: { in: 1, out: 1, total: 2 },
+};

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
-import { InputError } from '../errors.js';
+import { WorkerPool } from '../diffusion/pool.js';
+import { CancelledError, InputError } from '../errors.js';
 import { compile, type CompiledGraph } from '../graph/compile.js';
 import type { GraphData, GraphFormat } from '../graph/model.js';
 import { readGraphFile } from '../io/read-graph-file.js';
@@ -41,12 +43,76 @@ export interface CliContext {
   output(json: boolean, value: unknown, human: () => string): void;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
+  /** Worker threads for engine work (`--workers` / RIPPLE_WORKERS), made on first use; undefined (in-thread) for 1 worker. */
+  pool(): WorkerPool | undefined;
+  /** Run `fn` with an AbortSignal that Ctrl-C (SIGINT) aborts: the work stops in its workers, the command fails with `cancelled`. */
+  cancellable<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Release what the command used (the pool). Called by run() after every command. */
+  close(): Promise<void>;
+}
+
+const contexts = new WeakMap<Command, CliContext>();
+
+/** The context createContext() made for a program (run() closes it). */
+export function contextOf(program: Command): CliContext | undefined {
+  return contexts.get(program);
+}
+
+/** A flag value as a number when it reads as one; else the text, so that the schema names what is wrong. */
+export function num(v: string | undefined): number | string | undefined {
+  if (v === undefined) return undefined;
+  return /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(v) ? Number(v) : v;
+}
+
+/**
+ * Validate flags with the SAME zod schema as the HTTP API. `flags` maps a schema field to its flag
+ * (`negativityBias` -> `--negativity-bias`); undefined values are left out (the schema's defaults apply).
+ * The first problem becomes one line naming the flag, e.g. `--p: Too big: expected number to be <=1` (exit 2).
+ */
+export function parseFlags<S extends z.ZodType>(schema: S, input: Record<string, unknown>, flags: Record<string, string>, context = ''): z.infer<S> {
+  const clean: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) clean[k] = v;
+  const r = schema.safeParse(clean);
+  if (r.success) return r.data;
+  const i = r.error.issues[0];
+  const flagOf = (key: string) => flags[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (i.code === 'unrecognized_keys') {
+    throw new InputError(`${i.keys.map(flagOf).join(', ')}: not used${context ? ` ${context}` : ''}`);
+  }
+  const key = i.path.length > 0 ? String(i.path[0]) : '';
+  const rest = i.path.slice(1).map(String).join('.');
+  throw new InputError(`${key ? flagOf(key) : 'flags'}${rest ? `[${rest}]` : ''}: ${i.message}`);
 }
 
 export function createContext(program: Command, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; env?: Record<string, string | undefined> } = {}): CliContext {
   let config: Readonly<Config> | undefined;
+  let pool: WorkerPool | undefined;
   const stdout = io.stdout ?? process.stdout;
   const ctx: CliContext = {
+    pool() {
+      const workers = ctx.config().workers;
+      if (workers <= 1) return undefined;
+      pool ??= new WorkerPool({ workers });
+      return pool;
+    },
+    async cancellable(fn) {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        return await fn(controller.signal);
+      } catch (e) {
+        if (controller.signal.aborted) throw new CancelledError('cancelled (Ctrl-C)');
+        throw e;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+    async close() {
+      const p = pool;
+      pool = undefined;
+      await p?.close();
+    },
     stdout,
     stderr: io.stderr ?? process.stderr,
     config() {
@@ -81,6 +147,7 @@ export function createContext(program: Command, io: { stdout?: NodeJS.WritableSt
       stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
     },
   };
+  contexts.set(program, ctx);
   return ctx;
 }
 

@@ -4,6 +4,8 @@ import { CommanderError } from 'commander';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Cancelled by Ctrl-C (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Filesystem errors that mean "the path you gave is wrong", i.e. bad input. */
 const INPUT_FS_CODES = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM']);
@@ -12,6 +14,7 @@ const INPUT_FS_CODES = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM'
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   const e = err as { statusCode?: unknown; code?: unknown } | null;
+  if (e && e.code === 'cancelled') return EXIT_INTERRUPTED;
   if (e && typeof e.statusCode === 'number') return e.statusCode >= 400 && e.statusCode < 500 ? EXIT_USAGE : EXIT_FAILURE;
   if (e && typeof e.code === 'string' && INPUT_FS_CODES.has(e.code)) return EXIT_USAGE;
   return EXIT_FAILURE;

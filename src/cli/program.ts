@@ -1,16 +1,23 @@
 import { Command, CommanderError } from 'commander';
-import { createContext, type CliContext } from './context.js';
+import { contextOf, createContext, type CliContext } from './context.js';
+import centralityCommand from './commands/centrality.js';
 import graphsCommand from './commands/graphs.js';
+import influencersCommand from './commands/influencers.js';
 import importCommand from './commands/import.js';
 import infoCommand from './commands/info.js';
 import serveCommand from './commands/serve.js';
+import simulateCommand from './commands/simulate.js';
+import valueCommand from './commands/value.js';
+import studyCommand from './commands/study.js';
+import scenarioCommand from './commands/scenario.js';
 import { EXIT_OK, exitCodeFor, formatError } from './errors.js';
 
 /** A command file's export: add one `program.command(...)` using the shared context. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, one file each in src/cli/commands/. A new command is one import and one entry here. */
-export const COMMANDS: RegisterCommand[] = [serveCommand, importCommand, graphsCommand, infoCommand];
+export const COMMANDS: RegisterCommand[] = [serveCommand, importCommand, graphsCommand, infoCommand, scenarioCommand, studyCommand,
+  simulateCommand, centralityCommand, influencersCommand, valueCommand];
 
 export function buildProgram(io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; env?: Record<string, string | undefined> } = {}): Command {
   const program = new Command('ripple');
@@ -46,5 +53,7 @@ export async function run(argv: string[], io: { stdout?: NodeJS.WritableStream; 
     // Commander has already printed its message (through outputError); everything else is printed here.
     if (!(err instanceof CommanderError)) stderr.write(`${formatError(err)}\n`);
     return exitCodeFor(err);
+  } finally {
+    await contextOf(program)?.close(); // the worker pool of engine commands
   }
 }

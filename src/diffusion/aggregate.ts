@@ -44,6 +44,7 @@ export class Aggregate {
   negativeValue: Column<Float64Array> | null = null;
   positiveValue: Column<Float64Array> | null = null;
   impressions: Column<Float64Array> | null = null;
+  peakStep: Column<Int32Array> | null = null;
   newByStep: Float64Array | null = null;
   negNewByStep: Float64Array | null = null;
   posNewByStep: Float64Array | null = null;
@@ -64,6 +65,7 @@ export class Aggregate {
     if (b.negativeValue) (this.negativeValue ??= new Column(f64, this.initialRuns)).put(at, b.negativeValue);
     if (b.positiveValue) (this.positiveValue ??= new Column(f64, this.initialRuns)).put(at, b.positiveValue);
     if (b.impressions) (this.impressions ??= new Column(f64, this.initialRuns)).put(at, b.impressions);
+    if (b.peakStep) (this.peakStep ??= new Column(i32, this.initialRuns)).put(at, b.peakStep);
     this.newByStep = addInto(this.newByStep, b.newByStep);
     this.negNewByStep = addInto(this.negNewByStep, b.negNewByStep);
     this.posNewByStep = addInto(this.posNewByStep, b.posNewByStep);

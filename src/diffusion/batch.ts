@@ -25,6 +25,8 @@ export interface BatchResult {
   negativeValue: Float64Array | null;
   positiveValue: Float64Array | null;
   impressions: Float64Array | null;
+  /** With plan.extras, voice only: per run, the step >= 1 with most customers newly reached (0 if none). */
+  peakStep: Int32Array | null;
   /** Sum over runs of new activations at step t (index t). */
   newByStep: Float64Array;
   negNewByStep: Float64Array | null;
@@ -64,8 +66,9 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   const negativeValue = extras && isVoice ? new Float64Array(count) : null;
   const positiveValue = extras && isVoice ? new Float64Array(count) : null;
   const impressions = extras ? new Float64Array(count) : null;
+  const peakStep = extras && isVoice ? new Int32Array(count) : null;
   const activations = plan.countActivations ? new Int32Array(g.n) : null;
-  const out: VoiceOut = { arcs: 0, negative: 0, positive: 0 };
+  const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
   const queue = s.queue;
   const gValue = g.value;
   const followers = g.followers;
@@ -90,6 +93,7 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
         k = runVoice(g, plan, s, rng, respRng, steps, negSteps!, posSteps!, out);
         negative![r - from] = out.negative;
         positive![r - from] = out.positive;
+        if (peakStep) peakStep[r - from] = out.peakStep;
         break;
     }
     reach[r - from] = k;
@@ -120,7 +124,7 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
     }
   }
   return {
-    from, to, reach, negative, positive, value, negativeValue, positiveValue, impressions,
+    from, to, reach, negative, positive, value, negativeValue, positiveValue, impressions, peakStep,
     newByStep: steps.take(),
     negNewByStep: negSteps ? negSteps.take() : null,
     posNewByStep: posSteps ? posSteps.take() : null,

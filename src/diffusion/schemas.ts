@@ -120,7 +120,7 @@ export const sirSchema = z
 
 export const brandResponseSchema = z
   .strictObject({
-    atStep: z.number().int().min(1).max(1_000_000).default(1).describe('Step at which the brand answers the complainant (>= 1, default 1).'),
+    atStep: z.number().int().min(0).max(1_000_000).default(1).describe('Step after whose activations the brand answers the complainant (default 1). 0 = before the complainant speaks: a turned complainant then spreads praise from step 1 if `public`, and nothing if not.'),
     effectiveness: z.number().min(0).max(1).default(0.5).describe('Probability that the answer turns the complainant positive (0..1, default 0.5).'),
     public: z.boolean().default(true).describe('If true and the complainant turned, a positive cascade starts from it at the next step (default true).'),
   })

@@ -67,6 +67,8 @@ export interface PerRunValues {
   positiveValue: Float64Array | null;
   /** Sum over reached customers of 1 + followers·activity. */
   impressions: Float64Array;
+  /** Voice: the step >= 1 with the most customers newly reached (either opinion), earliest on ties; 0 if none. */
+  peakStep: Int32Array | null;
 }
 
 export interface SimulateOptions {
@@ -336,6 +338,7 @@ function assemble(
         negativeValue: agg.negativeValue ? agg.negativeValue.data.slice(0, runs) : null,
         positiveValue: agg.positiveValue ? agg.positiveValue.data.slice(0, runs) : null,
         impressions: agg.impressions!.data.slice(0, runs),
+        peakStep: agg.peakStep ? agg.peakStep.data.slice(0, runs) : null,
       }
     : null;
   result.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;

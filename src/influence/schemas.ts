@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PROBABILITY_SCHEMES, type ProbabilityScheme } from '../diffusion/schemas.js';
+import { CENTRALITY_METRICS } from './centrality/types.js';
 
 /**
  * Requests of the influence endpoints (DESIGN §5, §8): one declaration each, with ranges, defaults and
@@ -131,3 +132,24 @@ export function parseRequest<S extends z.ZodType>(schema: S, what: string, input
   }
   return r.data;
 }
+
+/**
+ * A centrality request (DESIGN §5, §8: `GET /graphs/:id/centrality/:metric`, `ripple centrality`): the metric, how
+ * many of the top customers to list, and the options the metrics read (unset = each metric's documented default).
+ */
+export const centralityRequestSchema = z
+  .strictObject({
+    metric: z.enum(CENTRALITY_METRICS).describe(`One of ${CENTRALITY_METRICS.join(', ')}.`),
+    top: z
+      .union([z.number().int().min(1).max(10_000_000), z.literal('all')])
+      .default(10)
+      .describe('How many customers to list, highest score first (ties by input order), or `all` (default 10).'),
+    weighted: z.boolean().optional().describe('Use tie weights (pagerank, eigenvector, hits, betweenness and closeness as distances, louvain).'),
+    normalized: z.boolean().optional().describe('Normalise as networkx does (degree, betweenness; default true).'),
+    k: z.number().int().min(1).max(100_000_000).optional().describe('Betweenness: sample this many sources (approximation; the sample is reported).'),
+    seed: z.number().int().min(0).max(4_294_967_295).optional().describe('Seed of the betweenness sample and of louvain (default 1).'),
+    alpha: z.number().gt(0).lt(1).optional().describe('PageRank damping factor (default 0.85).'),
+  })
+  .describe('A centrality metric for every customer (networkx definitions)');
+
+export type CentralityRequest = z.infer<typeof centralityRequestSchema>;

@@ -6,7 +6,7 @@ import { indexOf } from '../../graph/compile.js';
 import { customerAt } from '../../graph/model.js';
 import { degreeOf } from '../../graph/stats.js';
 import type { RouteContext } from '../app.js';
-import { customerIdSchema, customerSchema, errorResponses, graphIdSchema } from '../schemas.js';
+import { CUSTOMER_EXAMPLE, customerIdSchema, customerSchema, errorResponses, graphIdSchema } from '../schemas.js';
 
 const customerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.get('/graphs/:id/customers/:customerId', {
@@ -16,13 +16,22 @@ const customerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       summary: 'One customer: attributes and degree',
       description: 'Customer ids are any text: URL-encode them (`__proto__`, `a/b` as `a%2Fb`).',
       params: z.object({ id: graphIdSchema, customerId: customerIdSchema }),
-      response: { 200: customerSchema, ...errorResponses },
+      response: {
+        200: customerSchema.extend({
+          centrality: z
+            .array(z.object({ metric: z.string(), score: z.number(), rank: z.number().int(), options: z.record(z.string(), z.unknown()).optional() }))
+            .optional()
+            .describe('Scores of this customer in centrality results already computed for this graph version (GET /graphs/:id/centrality/:metric).'),
+        }).meta({ examples: [{ ...CUSTOMER_EXAMPLE, centrality: [{ metric: 'pagerank', score: 0.31, rank: 1 }] }] }),
+        ...errorResponses,
+      },
     },
   }, async (req) => {
     const { summary, graph, data } = await ctx.cache.get(req.params.id);
     const i = indexOf(graph, req.params.customerId);
     if (i < 0) throw new NotFoundError(`customer ${JSON.stringify(clip(req.params.customerId))} is not in graph ${summary.id}`);
-    return { graphId: summary.id, ...customerAt(data, i), degree: degreeOf(graph, i) };
+    const centrality = ctx.centrality.scoresOf(summary.id, summary.version, i);
+    return { graphId: summary.id, ...customerAt(data, i), degree: degreeOf(graph, i), ...(centrality.length ? { centrality } : {}) };
   });
 };
 

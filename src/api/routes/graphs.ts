@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseGraph } from '../../graph/parse.js';
 import type { RouteContext } from '../app.js';
-import { errorResponses, graphParams, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
+import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryResponseSchema, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
 
 /** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
 const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
@@ -17,7 +17,7 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'listGraphs',
       tags: ['graphs'],
       summary: 'List stored graphs',
-      response: { 200: z.object({ graphs: z.array(graphSummarySchema) }), ...errorResponses },
+      response: { 200: z.object({ graphs: z.array(graphSummarySchema) }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE] }] }), ...errorResponses },
     },
   }, async () => ({ graphs: await store.list() }));
 
@@ -43,7 +43,7 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       tags: ['graphs'],
       summary: 'One graph\'s summary',
       params: graphParams,
-      response: { 200: graphSummarySchema, ...errorResponses },
+      response: { 200: graphSummaryResponseSchema, ...errorResponses },
     },
   }, async (req) => store.get(req.params.id));
 

@@ -10,7 +10,7 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getHealth',
       tags: ['health'],
       summary: 'Liveness: the process answers',
-      response: { 200: z.object({ status: z.literal('ok') }), ...errorResponses },
+      response: { 200: z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] }), ...errorResponses },
     },
   }, async () => ({ status: 'ok' as const }));
 
@@ -19,7 +19,7 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getReady',
       tags: ['health'],
       summary: 'Readiness: the graph store can serve',
-      response: { 200: z.object({ status: z.literal('ready'), store: z.string() }), ...errorResponses },
+      response: { 200: z.object({ status: z.literal('ready'), store: z.string() }).meta({ examples: [{ status: 'ready', store: 'file' }] }), ...errorResponses },
     },
   }, async (req, reply) => {
     let ready = false;

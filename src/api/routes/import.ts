@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { parseGraph } from '../../graph/parse.js';
 import type { GraphData, GraphFormat, ImportReport } from '../../graph/model.js';
 import type { RouteContext } from '../app.js';
-import { errorResponses, graphParams, importQuerySchema, importResultSchema } from '../schemas.js';
+import { UPLOAD_CONSUMES, errorResponses, graphParams, importQuerySchema, importResultSchema, uploadBodySchema } from '../schemas.js';
 import { limitedBody, registerRawParsers, uploadFormat } from '../upload.js';
 
 /** Decompressed bytes may be this many times the (possibly gzip-compressed) upload limit. */
@@ -54,6 +54,8 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       summary: 'Create a graph from a raw upload (any format, streamed)',
       description: uploadDescription,
       querystring: importQuerySchema.omit({ ifVersion: true }),
+      consumes: UPLOAD_CONSUMES,
+      body: uploadBodySchema,
       response: { 201: importResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
@@ -73,6 +75,8 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       description: `${uploadDescription} Without ?name= the graph keeps its name.`,
       params: graphParams,
       querystring: importQuerySchema,
+      consumes: UPLOAD_CONSUMES,
+      body: uploadBodySchema,
       response: { 200: importResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {

@@ -7,10 +7,14 @@ export interface VoiceOut {
   arcs: number;
   negative: number;
   positive: number;
+  /** Step >= 1 with the most customers newly reached (either opinion), earliest on ties; 0 if none. */
+  peakStep: number;
 }
 
 const NEG = 1;
 const POS = 2;
+/** Turned positive privately before speaking (response at step 0, not public): holds praise, spreads nothing. */
+const POS_SILENT = 3;
 
 /**
  * One run of the voice model (DESIGN §3; after Chen et al. SDM 2011 and Budak et al. WWW 2011): two
@@ -24,7 +28,9 @@ const POS = 2;
  * separate from the cascade's, so effectiveness 0 leaves every run unchanged. If `public`, a turned
  * complainant tries its out-neighbours with positive messages at step atStep+1 (a second chance, with
  * the other opinion). The negative/positive step curves count a turn as -1 negative / +1 positive at
- * `atStep`, so their cumulative sums are the holders of each opinion at each step.
+ * `atStep`, so their cumulative sums are the holders of each opinion at each step. `atStep` 0 answers
+ * before the complainant speaks (see POS_SILENT); with effectiveness 1 and `public` a run is then exactly
+ * the praise run of the same stream.
  */
 export function runVoice(
   g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, respRng: Rng,
@@ -64,6 +70,25 @@ export function runVoice(
   let head = 0;
   let step = 0;
   let arcs = 0;
+  let peakStep = 0;
+  let peakNew = 0;
+  if (atStep === 0) {
+    // Answered before speaking: a turned complainant's first message is praise (public) or nothing (private).
+    let turned = 0;
+    for (let i = 0; i < nSeeds; i++) {
+      const u = queue[i];
+      if (respRng.float() < response!.effectiveness) {
+        op[u] = response!.public ? POS : POS_SILENT;
+        turned++;
+      }
+    }
+    if (turned > 0) {
+      neg -= turned;
+      pos += turned;
+      negSteps.add(0, -turned);
+      posSteps.add(0, turned);
+    }
+  }
   while (step < maxSteps && (head < tail || nFlipped > 0 || step < atStep)) {
     step++;
     const levelEnd = tail;
@@ -134,6 +159,10 @@ export function runVoice(
     neg += negNew;
     pos += posNew;
     if (negNew + posNew > 0) steps.add(step, negNew + posNew);
+    if (negNew + posNew > peakNew) {
+      peakNew = negNew + posNew;
+      peakStep = step;
+    }
     if (negNew > 0) negSteps.add(step, negNew);
     if (posNew > 0) posSteps.add(step, posNew);
     if (step === atStep) {
@@ -157,5 +186,6 @@ export function runVoice(
   out.arcs += arcs;
   out.negative = neg;
   out.positive = pos;
+  out.peakStep = peakStep;
   return tail;
 }

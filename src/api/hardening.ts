@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyUnderPressure, { type FastifyUnderPressureOptions as UnderPressureOptions } from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { problem, sendProblem } from './problem.js';
+
+/**
+ * The API's hard edges, as one plugin registered before the routes (its hooks reach every route):
+ *
+ * - security headers (@fastify/helmet) with a CSP that still lets `/docs` (Swagger UI) run: scripts from
+ *   'self' only, inline styles and data: images allowed (Swagger UI uses both), no upgrade-insecure-requests
+ *   (the server speaks plain HTTP behind a proxy or on a LAN);
+ * - CORS for dashboards (@fastify/cors) from RIPPLE_CORS_ORIGINS; unset = no CORS headers at all;
+ * - load shedding: @fastify/under-pressure (event-loop delay and utilisation, heap, RSS) plus a cap on
+ *   requests in flight, both answering 503 problem+json with Retry-After; `/health` is never shed;
+ * - a rate limit per API key (per client IP without keys), RIPPLE_RATE_LIMIT requests per minute: 429
+ *   problem+json with Retry-After; `/health` is not counted.
+ */
+export interface HardeningOptions {
+  config: Readonly<Config>;
+}
+
+/** Never shed, never rate limited: liveness must stay fast and truthful under load. */
+const EXEMPT = new Set(['/health']);
+
+const pathOf = (req: FastifyRequest) => {
+  const q = req.url.indexOf('?');
+  return q < 0 ? req.url : req.url.slice(0, q);
+};
+
+/** The caller's API key (as given, whether valid or not: auth runs before the limit), or undefined. */
+function apiKeyOf(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const header = req.headers['x-api-key'];
+  return typeof header === 'string' ? header : undefined;
+}
+
+/** Rate-limit bucket: a digest of the API key (keys never sit in memory as map keys in clear), else the IP. */
+export function rateLimitKey(req: FastifyRequest): string {
+  const key = apiKeyOf(req);
+  return key !== undefined && key.length > 0 ? 'key:' + createHash('sha256').update(key).digest('hex').slice(0, 32) : 'ip:' + req.ip;
+}
+
+/** Thrown by the rate limiter; the problem handler turns it into 429 problem+json (Retry-After is already set). */
+export class RateLimitedError extends AppError {
+  constructor(message: string) {
+    super(message, { statusCode: 429, code: 'rate-limited' });
+  }
+}
+
+async function hardening(app: FastifyInstance, { config }: HardeningOptions): Promise<void> {
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Dashboards on other origins read the API with CORS; CORP same-origin would block their no-cors loads only.
+    crossOriginResourcePolicy: { policy: config.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' },
+  });
+
+  if (config.corsOrigins.length > 0) {
+    const any = config.corsOrigins.includes('*');
+    await app.register(fastifyCors, {
+      origin: any ? '*' : [...config.corsOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['content-type', 'content-encoding', 'authorization', 'x-api-key', 'last-event-id'],
+      exposedHeaders: ['x-request-id', 'location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      maxAge: 600,
+    });
+  }
+
+  // Graceful shutdown: answers still in flight when close() starts tell the client to drop the connection, so
+  // the server does not wait out keep-alive timeouts before it can stop.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  const { pressure } = config;
+  const retryAfter = pressure.retryAfterSeconds;
+  const shed = (req: FastifyRequest, reply: FastifyReply, why: string) => {
+    reply.header('retry-after', String(retryAfter));
+    req.log.warn({ reason: why }, 'load shed');
+    return problem(req, 503, `the server is overloaded (${why}); retry in ${retryAfter} s`, { code: 'overloaded' });
+  };
+
+  if (pressure.enabled) {
+    if (pressure.maxInFlight > 0) {
+      // Requests being served right now (decremented when the response closes, sent or aborted).
+      let inFlight = 0;
+      app.addHook('onRequest', async (req, reply) => {
+        if (EXEMPT.has(pathOf(req))) return undefined;
+        if (inFlight >= pressure.maxInFlight) return sendProblem(reply, shed(req, reply, `${inFlight} requests in flight, the limit is ${pressure.maxInFlight}`));
+        inFlight++;
+        let done = false;
+        reply.raw.once('close', () => {
+          if (!done) inFlight--;
+          done = true;
+        });
+        return undefined;
+      });
+      app.decorate('inFlight', () => inFlight);
+    }
+    await app.register(fastifyUnderPressure, {
+      maxEventLoopDelay: pressure.maxEventLoopDelay,
+      maxEventLoopUtilization: pressure.maxEventLoopUtilization,
+      eventLoopUtilizationMode: 'interval',
+      maxHeapUsedBytes: pressure.maxHeapUsedBytes,
+      maxRssBytes: pressure.maxRssBytes,
+      sampleInterval: 250,
+      retryAfter,
+      // Returning a value makes under-pressure send it and stop the request there (its types say void).
+      pressureHandler: ((req: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
+        if (EXEMPT.has(pathOf(req))) return undefined;
+        const shown = typeof value === 'number' ? (type === 'eventLoopUtilization' ? value.toFixed(2) : String(Math.round(value))) : '';
+        reply.code(503).type('application/problem+json; charset=utf-8');
+        return shed(req, reply, `${type} ${shown}`.trim());
+      }) as unknown as UnderPressureOptions['pressureHandler'],
+    });
+  }
+
+  if (config.rateLimit > 0) {
+    await app.register(fastifyRateLimit, {
+      global: true,
+      max: config.rateLimit,
+      timeWindow: 60_000,
+      keyGenerator: rateLimitKey,
+      allowList: (req) => EXEMPT.has(pathOf(req)),
+      errorResponseBuilder: (_req, ctx) =>
+        new RateLimitedError(`rate limit of ${ctx.max} requests per minute exceeded (RIPPLE_RATE_LIMIT); retry in ${Math.max(1, Math.ceil(ctx.ttl / 1000))} s`),
+    });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests in flight (present when the in-flight cap is on). */
+    inFlight?: () => number;
+  }
+}
+
+/** Register with `await app.register(hardeningPlugin, { config })` before the routes. */
+export const hardeningPlugin = fp(hardening, { name: 'ripple-hardening', fastify: '5.x' });
+export default hardeningPlugin;

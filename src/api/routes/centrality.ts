@@ -1,0 +1,249 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CompiledGraph } from '../../graph/compile.js';
+import { computeCentrality, topScores, type CentralityResult } from '../../influence/centrality/index.js';
+import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
+import { centralityRequestSchema, type CentralityRequest } from '../../influence/schemas.js';
+import type { WorkerPool } from '../../diffusion/pool.js';
+import type { RouteContext } from '../app.js';
+import { asyncQuery, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
+import { errorResponses, graphIdSchema } from '../schemas.js';
+import { acceptedSchema } from './jobs.js';
+
+/**
+ * `GET /graphs/:id/centrality/:metric?top=`: one metric for every customer, the top ones listed. Results are
+ * kept in a CentralityCache keyed by (graph id, version, metric, options): a second read is a lookup, and
+ * `GET /graphs/:id/customers/:customerId` shows the cached scores of that customer.
+ */
+
+interface Entry {
+  graphId: string;
+  version: number;
+  metric: string;
+  options: Record<string, unknown>;
+  promise: Promise<CentralityResult>;
+  result?: CentralityResult;
+  /** rank[i] = 1-based rank of customer i (computed on first use). */
+  rank?: Int32Array;
+  bytes: number;
+}
+
+/** Default memory bound of cached score arrays. */
+export const DEFAULT_CENTRALITY_CACHE_BYTES = 128 * 1024 * 1024;
+
+/** Centrality results by (graph, version, metric, options), least recently used evicted first past `maxBytes`. */
+export class CentralityCache {
+  readonly maxBytes: number;
+  private readonly entries = new Map<string, Entry>();
+  private total = 0;
+  /** Computations started (for tests). */
+  computed = 0;
+
+  constructor(opts: { maxBytes?: number } = {}) {
+    this.maxBytes = opts.maxBytes ?? DEFAULT_CENTRALITY_CACHE_BYTES;
+  }
+
+  static key(graphId: string, version: number, metric: string, options: Record<string, unknown>): string {
+    return JSON.stringify([graphId, version, metric, options]);
+  }
+
+  /** A finished result, if cached. */
+  peek(key: string): CentralityResult | undefined {
+    const e = this.entries.get(key);
+    if (!e?.result) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.result;
+  }
+
+  /** The cached (or in-flight) result, else `compute()` it and keep it. A failed computation is not kept. */
+  get(graphId: string, version: number, metric: string, options: Record<string, unknown>, compute: () => Promise<CentralityResult>): Promise<CentralityResult> {
+    const key = CentralityCache.key(graphId, version, metric, options);
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.promise;
+    }
+    this.computed++;
+    const entry: Entry = { graphId, version, metric, options, promise: compute(), bytes: 0 };
+    this.entries.set(key, entry);
+    entry.promise.then(
+      (r) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.result = r;
+        entry.bytes = r.scores.byteLength * 2 + 256;
+        this.total += entry.bytes;
+        this.evict(key);
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry.promise;
+  }
+
+  /** Scores of one customer in every finished result for this graph version. */
+  scoresOf(graphId: string, version: number, index: number): { metric: string; score: number; rank: number; options?: Record<string, unknown> }[] {
+    const out: { metric: string; score: number; rank: number; options?: Record<string, unknown> }[] = [];
+    for (const e of this.entries.values()) {
+      if (e.graphId !== graphId || e.version !== version || !e.result || index >= e.result.scores.length) continue;
+      if (!e.rank) e.rank = ranks(e.result.scores);
+      out.push({ metric: e.metric, score: e.result.scores[index], rank: e.rank[index], ...(Object.keys(e.options).length ? { options: e.options } : {}) });
+    }
+    return out.sort((a, b) => CENTRALITY_METRICS.indexOf(a.metric as never) - CENTRALITY_METRICS.indexOf(b.metric as never));
+  }
+
+  /** Forget every version of a graph (deleted). */
+  invalidate(graphId: string): void {
+    for (const [k, e] of this.entries) if (e.graphId === graphId) this.drop(k, e);
+  }
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  private drop(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.total -= e.bytes;
+  }
+
+  private evict(keep: string): void {
+    for (const [k, e] of this.entries) {
+      if (this.total <= this.maxBytes) break;
+      if (k !== keep && e.result) this.drop(k, e);
+    }
+  }
+}
+
+/** 1-based ranks, highest score first, ties by index (as topScores). */
+function ranks(scores: Float64Array): Int32Array {
+  const n = scores.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => scores[b] - scores[a] || a - b);
+  const rank = new Int32Array(n);
+  for (let r = 0; r < n; r++) rank[order[r]] = r + 1;
+  return rank;
+}
+
+/** The options part of a request that changes the scores (the cache key). */
+export function centralityOptions(req: CentralityRequest): Record<string, unknown> {
+  return defined({ weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha });
+}
+
+export interface CentralityAnswer {
+  metric: string;
+  customers: number;
+  top: { id: string; score: number; rank: number }[];
+  iterations?: number;
+  converged?: boolean;
+  sample?: { k: number; seed: number };
+  modularity?: number;
+  communities?: number;
+  options: Record<string, unknown>;
+}
+
+/** The JSON answer of a computed metric (shared shape with `ripple centrality --json`). */
+export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult): CentralityAnswer {
+  const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+  return {
+    metric: r.metric,
+    customers: graph.n,
+    top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
+    ...(r.iterations !== undefined ? { iterations: r.iterations } : {}),
+    ...(r.converged !== undefined ? { converged: r.converged } : {}),
+    ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
+    ...(r.modularity !== undefined ? { modularity: r.modularity } : {}),
+    ...(r.communities !== undefined ? { communities: r.communities } : {}),
+    options: centralityOptions(req),
+  };
+}
+
+/** Compute with the pool, through the engine (its own per-graph cache is off: this one is bounded). */
+export function runCentrality(
+  graph: CompiledGraph, req: CentralityRequest, o: { pool?: WorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): Promise<CentralityResult> {
+  return computeCentrality(graph, req.metric, { ...centralityOptions(req), pool: o.pool, signal: o.signal, onProgress: o.onProgress, cache: false });
+}
+
+const shape = centralityRequestSchema.shape;
+const bool = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
+const int = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+
+const querySchema = z.object({
+  top: z.union([z.literal('all'), int]).optional().describe(shape.top.description ?? ''),
+  weighted: bool.optional().describe(shape.weighted.description ?? ''),
+  normalized: bool.optional().describe(shape.normalized.description ?? ''),
+  k: int.optional().describe(shape.k.description ?? ''),
+  seed: int.optional().describe(shape.seed.description ?? ''),
+  alpha: z.string().regex(/^\d*\.?\d+$/, 'must be a number').transform(Number).optional().describe(shape.alpha.description ?? ''),
+  async: asyncQuery,
+});
+
+const answerSchema = z
+  .object({
+    graphId: z.string(),
+    version: z.number().int(),
+    metric: z.enum(CENTRALITY_METRICS),
+    customers: z.number().int(),
+    top: z.array(z.object({ id: z.string(), score: z.number(), rank: z.number().int() })),
+    iterations: z.number().int().optional(),
+    converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations.'),
+    sample: z.object({ k: z.number().int(), seed: z.number().int() }).optional().describe('Sampled betweenness: sources used and their seed.'),
+    modularity: z.number().optional(),
+    communities: z.number().int().optional().describe('Louvain: scores are community indices.'),
+    options: z.record(z.string(), z.unknown()).describe('The options that shaped the scores (unset = defaults).'),
+    cached: z.boolean().describe('True when the scores came from the cache.'),
+    elapsedMs: z.number(),
+  })
+  .describe('Top customers by a centrality metric.')
+  .meta({
+    examples: [{
+      graphId: 'g_0123456789abcdef', version: 1, metric: 'pagerank', customers: 3000, iterations: 23, converged: true, options: {},
+      top: [{ id: 'c42', score: 0.0061, rank: 1 }, { id: 'c7', score: 0.0058, rank: 2 }], cached: false, elapsedMs: 3.2,
+    }],
+  });
+
+const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  app.get('/graphs/:id/centrality/:metric', {
+    schema: {
+      operationId: 'getCentrality',
+      tags: ['influence'],
+      summary: 'Top customers by a centrality metric (networkx definitions)',
+      description:
+        `Metrics: ${CENTRALITY_METRICS.join(', ')}. Results are cached per graph version and options. ` +
+        'All-sources metrics (betweenness, closeness, harmonic: n × arcs) above the work budget, or `?async=true`, answer 202 with a job.',
+      params: z.object({ id: graphIdSchema, metric: shape.metric }),
+      querystring: querySchema,
+      response: { 200: answerSchema, 202: acceptedSchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const { async: forceAsync, ...q } = req.query;
+    const request = validateWith(centralityRequestSchema, { metric: req.params.metric, ...defined(q) }, 'query', 'centrality');
+    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const options = centralityOptions(request);
+    const key = CentralityCache.key(summary.id, summary.version, request.metric, options);
+    const answer = async (r: CentralityResult, cached: boolean, t0: number) => ({
+      graphId: summary.id, version: summary.version, ...centralityAnswer(graph, request, r), cached,
+      elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
+    });
+    const t0 = performance.now();
+    const hit = ctx.centrality.peek(key);
+    if (hit && !forceAsync) return answer(hit, true, t0) as never;
+    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, forceAsync, {
+      kind: 'centrality',
+      graphId: summary.id,
+      work: hit ? 0 : centralityWork(graph, request.metric, request),
+      run: async ({ signal, progress }) => {
+        const start = performance.now();
+        const wasCached = ctx.centrality.peek(key) !== undefined;
+        const r = await ctx.centrality.get(summary.id, summary.version, request.metric, options, () =>
+          runCentrality(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { sourcesDone: done, sources: total }) }));
+        return answer(r, wasCached, start);
+      },
+    }) as never;
+  });
+};
+
+export default centralityRoutes;

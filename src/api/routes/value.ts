@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors.js';
+import { clip } from '../../graph/builder.js';
+import { indexOf } from '../../graph/compile.js';
+import { customerValue, rankValues } from '../../influence/value.js';
+import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
+import type { RouteContext } from '../app.js';
+import { asyncQuery, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
+import { customerIdSchema, errorResponses, graphIdSchema, graphParams } from '../schemas.js';
+import { acceptedSchema } from './jobs.js';
+import { meanCiSchema, reachStatsSchema } from './simulations.js';
+
+/**
+ * `GET /graphs/:id/value?top=` (every customer ranked by own + network value, value-weighted RR sets) and
+ * `GET /graphs/:id/customers/:customerId/value` (one customer, direct Monte Carlo): Domingos & Richardson 2001.
+ */
+
+const rankingSchema = z
+  .looseObject({
+    model: z.enum(['ic', 'lt']),
+    probability: z.string(),
+    p: z.number(),
+    by: z.enum(['total', 'network']),
+    seed: z.number().int(),
+    rrSets: z.number().int(),
+    graphValue: z.number().describe('Total value of all customers.'),
+    top: z.array(z.object({
+      rank: z.number().int(),
+      id: z.string(),
+      ownValue: z.number(),
+      networkValue: z.number().describe('Expected value of the other customers its voice reaches.'),
+      networkCi95: z.tuple([z.number(), z.number()]),
+      totalValue: z.number(),
+    })),
+    elapsedMs: z.number(),
+  })
+  .describe('Customers ranked by what their voice is worth: "whose unhappiness costs most?"')
+  .meta({
+    examples: [{
+      model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
+      top: [{ rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5 }], elapsedMs: 420,
+    }],
+  });
+
+const customerValueSchema = z
+  .looseObject({
+    id: z.string(),
+    model: z.enum(['ic', 'lt']),
+    probability: z.string(),
+    p: z.number(),
+    runs: z.number().int(),
+    seed: z.number().int(),
+    ownValue: z.number(),
+    networkValue: meanCiSchema.describe('Expected value of the other customers reached.'),
+    totalValue: meanCiSchema.describe('ownValue + networkValue.'),
+    reach: reachStatsSchema,
+    elapsedMs: z.number(),
+  })
+  .describe('Own value + network value of one customer.')
+  .meta({
+    examples: [{
+      id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
+      networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
+      reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },
+      elapsedMs: 95,
+    }],
+  });
+
+const rankingQuery = querySchemaFrom(valueRankingRequestSchema.shape).extend({ async: asyncQuery });
+const customerQuery = querySchemaFrom(customerValueRequestSchema.shape).extend({ async: asyncQuery });
+
+const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  const budget = { jobs: ctx.jobs, budget: ctx.config.syncBudget };
+
+  app.get('/graphs/:id/value', {
+    schema: {
+      operationId: 'rankValues',
+      tags: ['influence'],
+      summary: 'Customers ranked by own + network value',
+      description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI. Above the work budget (or `?async=true`): 202 with a job.',
+      params: graphParams,
+      querystring: rankingQuery,
+      response: { 200: rankingSchema, 202: acceptedSchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
+    const request = validateWith(valueRankingRequestSchema, defined(q), 'query', 'value');
+    const { summary, graph } = await ctx.cache.get(req.params.id);
+    return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
+      kind: 'value',
+      graphId: summary.id,
+      work: valueRankingWork(graph, request),
+      run: ({ signal, progress }) =>
+        rankValues(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { rrSetsDone: done, rrSets: total }) }),
+    }) as never;
+  });
+
+  app.get('/graphs/:id/customers/:customerId/value', {
+    schema: {
+      operationId: 'getCustomerValue',
+      tags: ['influence', 'customers'],
+      summary: 'What one customer is worth, network included',
+      description: 'Own value + the expected value of the other customers its voice reaches (Monte Carlo from this customer alone).',
+      params: z.object({ id: graphIdSchema, customerId: customerIdSchema }),
+      querystring: customerQuery,
+      response: { 200: customerValueSchema, 202: acceptedSchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
+    const request = validateWith(customerValueRequestSchema, defined(q), 'query', 'value');
+    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const id = req.params.customerId;
+    if (indexOf(graph, id) < 0) throw new NotFoundError(`customer ${JSON.stringify(clip(id))} is not in graph ${summary.id}`);
+    return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
+      kind: 'customer-value',
+      graphId: summary.id,
+      work: customerValueWork(graph, request),
+      run: ({ signal, progress }) =>
+        customerValue(graph, id, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }) }),
+    }) as never;
+  });
+};
+
+export default valueRoutes;

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { table, type CliContext } from '../context.js';
+import { runStudyFile } from '../../studies/runner.js';
+
+/**
+ * `ripple study simulations/FILE.yaml [--out DIR] [--json]`: run a research study (same as `npm run study`):
+ * progress on stderr, results in DIR (default: out/<name> next to the study file).
+ */
+export default function register(program: Command, ctx: CliContext): void {
+  program
+    .command('study')
+    .description('run a research study file (YAML): every cell, CSV + NDJSON + manifest + SVG charts; resumable')
+    .argument('<file>', 'study file, e.g. simulations/demo-tiny.yaml')
+    .option('--out <dir>', 'output folder (default: out/<name> next to the study file)')
+    .option('--quiet', 'no progress output')
+    .option('--json', 'print the run summary as one JSON document')
+    .action(async (file: string, opts: { out?: string; quiet?: boolean; json?: boolean }) => {
+      const cfg = ctx.config();
+      const summary = await runStudyFile(file, {
+        out: opts.out, workers: cfg.workers, quiet: opts.quiet, stderr: ctx.stderr, store: { store: cfg.store, dataDir: cfg.dataDir },
+      });
+      ctx.output(Boolean(opts.json), summary, () =>
+        [
+          `study ${summary.name} (${summary.kind}): ${summary.cells} cells, ${summary.computed} computed, ${summary.skipped} reused, ${summary.elapsedMs} ms`,
+          table(['file'], summary.files.map((f) => [f])),
+          `in ${summary.out}`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,9 @@
+/** Brand scenarios (DESIGN §6): scenario specs -> engine runs (voice model) -> impact reports, compare mode, riskiest customers. */
+export {
+  scenarioRequestSchema, variantSchema, riskiestRequestSchema, impactSchema, SCENARIO_DEFAULTS, resolveSpec, parseScenarioInput,
+  type ScenarioSpec, type ScenarioRequestInput, type VariantInput, type RiskiestRequest, type RiskiestRequestInput,
+} from './schema.js';
+export { runScenario, buildReport, engineRequest, checkCustomers, METRICS, type ScenarioReport, type ScenarioRuns, type ScenarioOptions, type Money, type Assumptions } from './report.js';
+export { runScenarioRequest, prepareScenarioRequest, isCompare, type CompareResult, type Difference, type ScenarioAnswer, type ScenarioContext } from './compare.js';
+export { pairedDifference, type PairedDifference } from './paired.js';
+export { riskiestCustomers, type RiskiestEntry, type RiskiestResult } from './riskiest.js';

@@ -1,0 +1,166 @@
+import { NotFoundError } from '../errors.js';
+import type { CompiledGraph } from '../graph/compile.js';
+import { indexOf } from '../graph/compile.js';
+import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
+import type { SimulationRequestInput } from '../diffusion/schemas.js';
+import type { WorkerPool } from '../diffusion/pool.js';
+import { meanCi, type MeanCi } from '../diffusion/stats.js';
+import type { ScenarioSpec } from './schema.js';
+
+/**
+ * One brand scenario (DESIGN §6): the voice model of the engine (simulateRuns, per-run values in run order)
+ * turned into reach, impressions, time to peak and money, each with a 95% CI over runs (normal interval,
+ * mean ± 1.96·sd/√runs). No cascade loop lives here.
+ */
+
+export interface ScenarioOptions {
+  pool?: WorkerPool;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Money {
+  mean: number;
+  sd: number;
+  stderr: number;
+  ci95: [number, number];
+}
+
+/** What `assumptions` echoes: every resolved input, and the runs actually made. */
+export type Assumptions = ScenarioSpec & { model: 'voice' };
+
+export interface ScenarioReport extends Omit<SimulationResult, 'negative' | 'positive' | 'negativeSteps' | 'positiveSteps'> {
+  customers: string[];
+  experience: 'negative' | 'positive';
+  /** Customers holding the negative / positive opinion at the end (a turned complainant counts positive). */
+  negative: NonNullable<SimulationResult['negative']>;
+  positive: NonNullable<SimulationResult['positive']>;
+  negativeSteps: StepStat[];
+  positiveSteps: StepStat[];
+  /** Σ over customers reached (either opinion) of 1 + followers·activity. */
+  impressions: MeanCi;
+  /**
+   * Per run: the step >= 1 at which the most customers are newly reached (either opinion; earliest on ties;
+   * 0 when the voice never leaves the speaker). `meanCurvePeak` is the peak step of the mean curve `steps`.
+   */
+  timeToPeak: MeanCi & { meanCurvePeak: number };
+  money: { currency: string; atRisk: Money; earned: Money; net: Money };
+  /** Value of the customers reached (either opinion), and its share of the graph's total customer value. */
+  valueExposed: MeanCi & { graphValue: number; share: { mean: number; ci95: [number, number] } };
+  assumptions: Assumptions;
+}
+
+/** Per-run figures of a scenario, in run order (for paired differences). */
+export interface ScenarioRuns {
+  reach: Float64Array;
+  negative: Float64Array;
+  positive: Float64Array;
+  impressions: Float64Array;
+  timeToPeak: Float64Array;
+  atRisk: Float64Array;
+  earned: Float64Array;
+  net: Float64Array;
+  valueExposed: Float64Array;
+}
+
+export const METRICS = ['reach', 'negative', 'positive', 'impressions', 'timeToPeak', 'atRisk', 'earned', 'net', 'valueExposed'] as const;
+
+/** The engine request of a scenario (voice model). `runsOverride` fixes the runs (compare mode after a precision base). */
+export function engineRequest(spec: ScenarioSpec, runsOverride?: number): SimulationRequestInput {
+  const runs = runsOverride ?? spec.runs;
+  return {
+    model: 'voice',
+    seeds: spec.customers,
+    ...(runs !== null && runs !== undefined ? { runs } : { precision: spec.precision!, maxRuns: spec.maxRuns }),
+    seed: spec.seed,
+    maxSteps: spec.horizon,
+    top: spec.amplifiers,
+    probability: spec.probability,
+    p: spec.p,
+    experience: spec.experience,
+    negativityBias: spec.negativityBias,
+    response: spec.response,
+  };
+}
+
+/** 404 naming the first customer not in the graph (before any work). */
+export function checkCustomers(graph: CompiledGraph, ids: readonly string[]): void {
+  for (const id of ids) {
+    if (indexOf(graph, id) < 0) throw new NotFoundError(`customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
+  }
+}
+
+const scaled = (c: number, m: MeanCi): Money => ({ mean: c * m.mean, sd: c * m.sd, stderr: c * m.stderr, ci95: [c * m.ci95[0], c * m.ci95[1]] });
+
+function peakOf(steps: StepStat[]): number {
+  let best = 0;
+  let at = 0;
+  for (const s of steps) {
+    if (s.step >= 1 && s.newMean > best) {
+      best = s.newMean;
+      at = s.step;
+    }
+  }
+  return at;
+}
+
+/** Turn the engine's result and per-run values into a scenario report and its per-run figures. */
+export function buildReport(graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues): { report: ScenarioReport; runs: ScenarioRuns } {
+  const n = result.runs;
+  const { churnIfNegative: churn, upliftIfPositive: uplift } = spec.impact;
+  const f64 = (a: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => a[i]);
+  if (!perRun.peakStep || !perRun.negativeValue || !perRun.positiveValue) {
+    throw new Error('scenario: the engine returned no per-run voice values (workers from an older build? run `npm run build`)');
+  }
+  const negVal = perRun.negativeValue;
+  const posVal = perRun.positiveValue;
+  const runs: ScenarioRuns = {
+    reach: f64(perRun.reach),
+    negative: f64(perRun.negative!),
+    positive: f64(perRun.positive!),
+    impressions: f64(perRun.impressions),
+    timeToPeak: f64(perRun.peakStep),
+    atRisk: Float64Array.from({ length: n }, (_, i) => churn * negVal[i]),
+    earned: Float64Array.from({ length: n }, (_, i) => uplift * posVal[i]),
+    net: Float64Array.from({ length: n }, (_, i) => uplift * posVal[i] - churn * negVal[i]),
+    valueExposed: f64(perRun.value),
+  };
+  const exposed = meanCi(runs.valueExposed);
+  const total = graph.totalValue;
+  const share = (x: number) => (total > 0 ? x / total : 0);
+  // atRisk and earned are the coefficient times the statistics of the value held: exactly linear in it.
+  const money = {
+    currency: spec.impact.currency,
+    atRisk: scaled(churn, meanCi(negVal, n)),
+    earned: scaled(uplift, meanCi(posVal, n)),
+    net: meanCi(runs.net) as Money,
+  };
+  const { negative, positive, negativeSteps, positiveSteps, ...rest } = result;
+  const report: ScenarioReport = {
+    ...rest,
+    customers: result.seeds,
+    experience: spec.experience,
+    negative: negative!,
+    positive: positive!,
+    negativeSteps: negativeSteps!,
+    positiveSteps: positiveSteps!,
+    impressions: meanCi(runs.impressions),
+    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps) },
+    money,
+    valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
+    assumptions: { model: 'voice', ...spec, runs: n },
+  };
+  return { report, runs };
+}
+
+/** Run one scenario on a compiled graph. */
+export async function runScenario(
+  graph: CompiledGraph, spec: ScenarioSpec, opts: ScenarioOptions = {}, runsOverride?: number,
+): Promise<{ report: ScenarioReport; runs: ScenarioRuns }> {
+  checkCustomers(graph, spec.customers);
+  const t0 = performance.now();
+  const { result, perRun } = await simulateRuns(graph, engineRequest(spec, runsOverride), opts, true);
+  const out = buildReport(graph, spec, result, perRun!);
+  out.report.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  return out;
+}

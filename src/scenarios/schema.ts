@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { brandResponseSchema, MAX_RUNS, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+
+/**
+ * The brand scenario request (DESIGN §3 voice, §6, §8 "A scenario request"): one declaration with ranges,
+ * defaults and descriptions — it validates HTTP bodies, CLI flags and compare files, and writes the OpenAPI text.
+ * Every report echoes the resolved values as `assumptions`.
+ */
+
+export const SCENARIO_DEFAULTS = {
+  experience: 'negative',
+  horizon: 20,
+  probability: 'uniform',
+  p: 0.05,
+  negativityBias: 2,
+  churnIfNegative: 0.05,
+  upliftIfPositive: 0.02,
+  /** When neither the request nor the graph names one. */
+  currency: 'EUR',
+  runs: 2000,
+  maxRuns: 100_000,
+  seed: 1,
+  amplifiers: 10,
+} as const;
+
+const d = SCENARIO_DEFAULTS;
+const idSchema = z.string().min(1).max(16_384);
+
+export const impactSchema = z
+  .strictObject({
+    churnIfNegative: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(`Share of a negative customer's value lost: atRisk = Σ over negative customers of churnIfNegative · value (0..1, default ${d.churnIfNegative}).`),
+    upliftIfPositive: z
+      .number()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe(`Share of a positive customer's value gained: earned = Σ over positive customers of upliftIfPositive · value (0..10, default ${d.upliftIfPositive}).`),
+    currency: z
+      .string()
+      .min(1)
+      .max(16)
+      .optional()
+      .describe(`Label of the money figures (values are in the graph's currency); default: the graph's currency, else ${d.currency}.`),
+  })
+  .describe('Impact coefficients: how opinions turn into money (DESIGN §6).');
+
+/** Scenario fields without defaults: the overrides a compare variant may give. */
+const fields = {
+  customer: idSchema.optional().describe('The customer who speaks up (its id). Give `customer` or `customers`.'),
+  customers: z.array(idSchema).min(1).max(1000).optional().describe('Several customers speaking up together (ids; duplicates count once).'),
+  experience: z.enum(['negative', 'positive']).describe(`\`negative\` (a complaint) or \`positive\` (praise). Default ${d.experience}.`),
+  horizon: z.number().int().min(1).max(10_000).describe(`Steps simulated after the customer speaks (step 0) (1..10000, default ${d.horizon}).`),
+  probability: z
+    .enum(PROBABILITY_SCHEMES)
+    .describe(
+      'Arc probabilities: `uniform` (one `p`), `weighted-cascade` (w(u,v) / sum of v\'s in-weights), `trivalency` (0.1/0.01/0.001 by arc hash), ' +
+        `\`attribute\` (the tie's p, else \`p\`); multiplied by the sender's activity. Default ${d.probability}.`,
+    ),
+  p: z.number().min(0).max(1).describe(`Arc probability of a positive message (\`uniform\`, fallback of \`attribute\`) (0..1, default ${d.p}).`),
+  negativityBias: z.number().min(1).max(100).describe(`A negative message crosses an arc with min(1, p·negativityBias) (1..100, default ${d.negativityBias}).`),
+  response: brandResponseSchema
+    .nullable()
+    .describe(
+      'The brand\'s answer to a complaint, or null for none (default). After the activations of step `atStep` the complainant turns positive with ' +
+        'probability `effectiveness`; if `public`, it then spreads praise from step atStep+1. `atStep` 0 answers before the complainant speaks.',
+    ),
+  impact: impactSchema.describe('Impact coefficients (defaults: churnIfNegative 0.05, upliftIfPositive 0.02, the graph\'s currency).'),
+  amplifiers: z.number().int().min(0).max(100).describe(`How many amplifiers to list (customers most often reached; 0..100, default ${d.amplifiers}).`),
+};
+
+const runFields = {
+  runs: z.number().int().min(1).max(MAX_RUNS).optional().describe(`Monte Carlo runs (default ${d.runs}). Not together with \`precision\`.`),
+  precision: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe('Instead of `runs`: run until the 95% CI half-width of reach is at most precision × mean (checked at 100, 200, … runs), or `maxRuns`.'),
+  maxRuns: z.number().int().min(1).max(MAX_RUNS).optional().describe(`Upper bound on runs in precision mode (default ${d.maxRuns}).`),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(4_294_967_295)
+    .optional()
+    .describe(`Random seed (default ${d.seed}). Run r uses stream (seed, r): the same request gives the same report; compare variants share the streams.`),
+};
+
+export const variantSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).describe('Name of the variant (unique within the request).'),
+    ...fields,
+    impact: impactSchema.optional().describe('Overrides of the base impact coefficients (merged field by field).'),
+    response: fields.response.optional(),
+    experience: fields.experience.optional(),
+    horizon: fields.horizon.optional(),
+    probability: fields.probability.optional(),
+    p: fields.p.optional(),
+    negativityBias: fields.negativityBias.optional(),
+    amplifiers: fields.amplifiers.optional(),
+  })
+  .describe('A compare variant: a name and the base fields it overrides (runs, precision and seed are shared by every variant).');
+
+const baseShape = {
+  ...fields,
+  experience: fields.experience.optional(),
+  horizon: fields.horizon.optional(),
+  probability: fields.probability.optional(),
+  p: fields.p.optional(),
+  negativityBias: fields.negativityBias.optional(),
+  response: fields.response.optional(),
+  impact: fields.impact.optional(),
+  amplifiers: fields.amplifiers.optional(),
+  ...runFields,
+};
+
+export const scenarioRequestSchema = z
+  .strictObject({
+    ...baseShape,
+    variants: z
+      .array(variantSchema)
+      .min(1)
+      .max(20)
+      .optional()
+      .describe('Compare mode: each variant overrides fields of this base; all run on the same random streams, and differences to the first variant come with paired CIs.'),
+  })
+  .describe('A brand scenario (DESIGN §6): what happens if this customer speaks up — with `variants`, several of them compared.')
+  .meta({
+    examples: [
+      {
+        customer: 'c0001', experience: 'negative', p: 0.05, probability: 'uniform', negativityBias: 2, horizon: 20,
+        response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' }, runs: 2000, seed: 1,
+      },
+    ],
+  });
+
+export type ScenarioRequestInput = z.input<typeof scenarioRequestSchema>;
+export type VariantInput = z.input<typeof variantSchema>;
+
+const { customer: _customer, customers: _customers, ...riskiestBase } = baseShape;
+
+export const riskiestRequestSchema = z
+  .strictObject({
+    ...riskiestBase,
+    experience: z.literal('negative').optional().describe('Always `negative`: the question is whose complaint hurts most.'),
+    top: z.number().int().min(1).max(200).default(10).describe('How many candidates, taken by network value (own + expected value reached), when `candidates` is not given (1..200, default 10).'),
+    candidates: z.array(idSchema).min(1).max(200).optional().describe('Explicit candidate ids instead of the top customers by network value.'),
+    rrSets: z.number().int().min(1000).max(10_000_000).default(100_000).describe('RR sets used to pick candidates by network value (default 100000).'),
+  })
+  .describe('Whose complaint would hurt most: the negative scenario for each candidate, ranked by money at risk.')
+  .meta({ examples: [{ top: 5, p: 0.05, runs: 1000, seed: 1 }] });
+
+export type RiskiestRequestInput = z.input<typeof riskiestRequestSchema>;
+export type RiskiestRequest = z.infer<typeof riskiestRequestSchema>;
+
+/** A single scenario with every default applied: what runs, and what `assumptions` echoes. */
+export interface ScenarioSpec {
+  customers: string[];
+  experience: 'negative' | 'positive';
+  horizon: number;
+  probability: (typeof PROBABILITY_SCHEMES)[number];
+  p: number;
+  negativityBias: number;
+  response: { atStep: number; effectiveness: number; public: boolean } | null;
+  impact: { churnIfNegative: number; upliftIfPositive: number; currency: string };
+  /** Exactly one of runs / precision. */
+  runs: number | null;
+  precision: number | null;
+  maxRuns: number;
+  seed: number;
+  amplifiers: number;
+}
+
+/** Validate with a schema; zod issues become an InputError listing the fields (like parseSimulationRequest). */
+export function parseScenarioInput<S extends z.ZodType>(schema: S, what: string, input: unknown): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const list = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    throw new InputError(`invalid ${what}: ${list.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, { fields: list });
+  }
+  return r.data;
+}
+
+type Base = z.infer<typeof scenarioRequestSchema>;
+type Overrides = Partial<Omit<Base, 'variants'>> & { name?: string };
+
+/** Resolve a base (and optionally a variant's overrides) into a full spec. `graphCurrency` labels money by default. */
+export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurrency?: string): ScenarioSpec {
+  const pick = <K extends keyof Overrides>(k: K): Overrides[K] => (variant[k] !== undefined ? variant[k] : base[k]);
+  const ids = variant.customer !== undefined || variant.customers !== undefined ? variant : base;
+  if ((ids.customer === undefined) === (ids.customers === undefined)) {
+    throw new InputError('give exactly one of `customer` or `customers`', { fields: [{ path: 'customer', message: 'give exactly one of customer or customers' }] });
+  }
+  if (base.runs !== undefined && base.precision !== undefined) {
+    throw new InputError('give either `runs` or `precision`, not both', { fields: [{ path: 'precision', message: 'give either runs or precision, not both' }] });
+  }
+  const impact = { ...base.impact, ...variant.impact };
+  const response = pick('response');
+  return {
+    customers: ids.customer !== undefined ? [ids.customer] : [...new Set(ids.customers)],
+    experience: pick('experience') ?? d.experience,
+    horizon: pick('horizon') ?? d.horizon,
+    probability: pick('probability') ?? d.probability,
+    p: pick('p') ?? d.p,
+    negativityBias: pick('negativityBias') ?? d.negativityBias,
+    response: response ?? null,
+    impact: {
+      churnIfNegative: impact.churnIfNegative ?? d.churnIfNegative,
+      upliftIfPositive: impact.upliftIfPositive ?? d.upliftIfPositive,
+      currency: impact.currency ?? graphCurrency ?? d.currency,
+    },
+    runs: base.precision !== undefined ? null : (base.runs ?? d.runs),
+    precision: base.precision ?? null,
+    maxRuns: base.maxRuns ?? d.maxRuns,
+    seed: base.seed ?? d.seed,
+    amplifiers: pick('amplifiers') ?? d.amplifiers,
+  };
+}

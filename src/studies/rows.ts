@@ -1,0 +1,109 @@
+import type { SimulationResult } from '../diffusion/simulate.js';
+import type { ReachStats } from '../diffusion/stats.js';
+import type { Cell } from './grid.js';
+
+/**
+ * One output row per cell: flat columns (CSV, and the same fields first in NDJSON) + details only in
+ * NDJSON (per-step curves, histogram, amplifiers) that the charts use. Timing columns are the only ones
+ * that differ between two runs of the same study (TIMING_COLUMNS).
+ */
+
+export type Scalar = string | number | boolean | null;
+
+export interface CellRow {
+  /** Flat columns in CSV order. */
+  columns: Record<string, Scalar>;
+  details: {
+    steps: { step: number; newMean: number; cumulativeMean: number }[];
+    negativeSteps?: { step: number; cumulativeMean: number }[];
+    positiveSteps?: { step: number; cumulativeMean: number }[];
+    histogram: ReachStats['histogram'];
+    amplifiers: SimulationResult['amplifiers'];
+    selection?: Record<string, number | string>;
+  };
+}
+
+export const TIMING_COLUMNS = ['selection_ms', 'elapsed_ms'] as const;
+
+function stats(prefix: string, s: ReachStats | undefined): Record<string, Scalar> {
+  if (!s) return { [`${prefix}_mean`]: null, [`${prefix}_ci_lo`]: null, [`${prefix}_ci_hi`]: null };
+  return { [`${prefix}_mean`]: s.mean, [`${prefix}_ci_lo`]: s.ci95[0], [`${prefix}_ci_hi`]: s.ci95[1] };
+}
+
+/** The row of a finished grid cell. */
+export function gridRow(
+  cell: Cell, hash: string, seedIds: string[], res: SimulationResult, selection: { ms: number; note?: Record<string, number | string> },
+): CellRow {
+  const m = cell.model;
+  const q = res.reach.quantiles;
+  const columns: Record<string, Scalar> = {
+    cell: cell.index,
+    hash,
+    graph: cell.graph,
+    model_label: m.label,
+    model: m.model,
+    probability: m.probability,
+    p: m.p,
+    beta: m.beta,
+    gamma: m.gamma,
+    negativity_bias: m.negativityBias,
+    experience: m.experience,
+    response: m.response === null ? (m.model === 'voice' ? 'none' : null) : `atStep=${m.response.atStep} effectiveness=${m.response.effectiveness} public=${m.response.public}`,
+    strategy: cell.strategy.name,
+    k: cell.k,
+    seeds: seedIds.length <= 50 ? seedIds.join(' ') : `${seedIds.slice(0, 50).join(' ')} …(${seedIds.length})`,
+    runs: res.runs,
+    stopped_by: res.stoppedBy,
+    reach_mean: res.reach.mean,
+    reach_sd: res.reach.sd,
+    reach_stderr: res.reach.stderr,
+    reach_ci_lo: res.reach.ci95[0],
+    reach_ci_hi: res.reach.ci95[1],
+    reach_min: res.reach.min,
+    reach_p5: q.p5,
+    reach_p25: q.p25,
+    reach_p50: q.p50,
+    reach_p75: q.p75,
+    reach_p95: q.p95,
+    reach_max: res.reach.max,
+    ...stats('negative', res.negative),
+    ...stats('positive', res.positive),
+    steps: res.steps.length,
+    selection_ms: Math.round(selection.ms),
+    elapsed_ms: Math.round(res.elapsedMs),
+  };
+  return {
+    columns,
+    details: {
+      steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })),
+      ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
+      ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
+      histogram: res.reach.histogram,
+      amplifiers: res.amplifiers,
+      ...(selection.note ? { selection: selection.note } : {}),
+    },
+  };
+}
+
+/** RFC 4180 field: numbers at full precision (shortest round-trip), null as empty. */
+export function csvField(v: Scalar): string {
+  if (v === null) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV text: the header is the union of column names in first-seen order. */
+export function toCsv(rows: readonly Record<string, Scalar>[]): string {
+  const header: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      header.push(k);
+    }
+  }
+  const lines = [header.map((h) => csvField(h)).join(',')];
+  for (const r of rows) lines.push(header.map((h) => csvField(r[h] ?? null)).join(','));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,222 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { CancelledError, InputError } from '../errors.js';
+import { WorkerPool } from '../diffusion/pool.js';
+import { simulate } from '../diffusion/simulate.js';
+import { runCascadeFit } from './cascade-fit-runner.js';
+import { gridCharts, type ChartFile } from './charts.js';
+import { cellParams, cellRequest, expandCells, type Cell } from './grid.js';
+import {
+  assertInputs, loadStudyGraph, readExistingRows, sha256, codeVersion, studyPath, versions, writeAtomic,
+  type LoadedStudyGraph, type StoreAccess,
+} from './io.js';
+import { createStudyProgress } from './progress.js';
+import { gridRow, toCsv, type CellRow } from './rows.js';
+import { parseStudy, type GridStudy, type Study } from './schema.js';
+import { selectionKey, selectSeeds, type Selection } from './seeds.js';
+
+/**
+ * Runs a study file: every cell (progress bar + ETA on stderr), across the worker pool; writes
+ * `cells.csv`, `cells.ndjson`, `manifest.json` and `charts/*.svg` into the output folder. Resumable:
+ * a cell whose content hash (code version + input checksums + cell parameters + seed) is already in
+ * `cells.ndjson` is not recomputed. Every cell uses the study seed, so the same file gives the same
+ * numbers on any machine and worker count.
+ */
+
+export interface RunStudyOptions {
+  /** Output folder (default: `out/<name>` next to the study file). */
+  out?: string;
+  /** Worker threads (default: cores). 0 = run in this thread. */
+  workers?: number;
+  /** Use this pool instead of starting one. */
+  pool?: WorkerPool;
+  /** Where progress and notes go (default process.stderr). */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** No progress output. */
+  quiet?: boolean;
+  /** Plain progress lines at most this often (ms, default 10000). */
+  progressIntervalMs?: number;
+  store?: StoreAccess;
+  signal?: AbortSignal;
+}
+
+export interface StudyRunSummary {
+  name: string;
+  kind: Study['kind'];
+  out: string;
+  cells: number;
+  computed: number;
+  skipped: number;
+  files: string[];
+  elapsedMs: number;
+}
+
+export interface Manifest {
+  study: string;
+  kind: Study['kind'];
+  studyFile: string;
+  studyChecksum: string;
+  seed: number;
+  versions: Record<string, string>;
+  inputs: { name: string; source: string; checksum: string; customers?: number; ties?: number }[];
+  cells: { total: number; computed: number; reused: number };
+  /** This invocation's wall time; `computeMs` = sum of the recorded compute times of all cells, reused ones included. */
+  timings: { startedAt: string; finishedAt: string; elapsedMs: number; loadMs: number; cellsMs: number; computeMs: number };
+  workers: number;
+  command: string;
+}
+
+type StoredRow = CellRow['columns'] & { details: CellRow['details'] };
+
+export async function runStudyFile(file: string, opts: RunStudyOptions = {}): Promise<StudyRunSummary> {
+  const studyFile = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(studyFile, 'utf8');
+  } catch (e) {
+    throw new InputError(`${file}: cannot read the study file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const study = parseStudy(text, basename(studyFile));
+  const out = resolve(opts.out ?? join(dirname(studyFile), 'out', study.name));
+  const ctx: StudyContext = { study, studyFile, studyChecksum: sha256(text), out, opts, stderr: opts.stderr ?? process.stderr };
+  if (study.kind === 'cascade-fit') return runCascadeFit(study, ctx);
+  return runGrid(study, ctx);
+}
+
+export interface StudyContext {
+  study: Study;
+  studyFile: string;
+  studyChecksum: string;
+  out: string;
+  opts: RunStudyOptions;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The pool a study runs on: the given one, none (workers 0), or a new one closed at the end. */
+export async function withPool<T>(opts: RunStudyOptions, fn: (pool: WorkerPool | undefined, size: number) => Promise<T>): Promise<T> {
+  if (opts.pool) return fn(opts.pool, opts.pool.size);
+  if (opts.workers === 0) return fn(undefined, 0);
+  const pool = new WorkerPool(opts.workers !== undefined ? { workers: opts.workers } : {});
+  try {
+    return await fn(pool, pool.size);
+  } finally {
+    await pool.close();
+  }
+}
+
+export function buildManifest(
+  ctx: StudyContext, inputs: Manifest['inputs'], cells: Manifest['cells'], t: { started: Date; t0: number; loadMs: number; computeMs: number }, workers: number,
+): Manifest {
+  const elapsedMs = performance.now() - t.t0;
+  const here = dirname(ctx.studyFile);
+  return {
+    study: ctx.study.name, kind: ctx.study.kind, studyFile: basename(ctx.studyFile), studyChecksum: ctx.studyChecksum, seed: ctx.study.seed,
+    versions: versions(),
+    inputs: inputs.map((i) => (isAbsolute(i.source) ? { ...i, source: relative(here, i.source) } : i)),
+    cells,
+    timings: {
+      startedAt: t.started.toISOString(), finishedAt: new Date().toISOString(), elapsedMs: Math.round(elapsedMs), loadMs: Math.round(t.loadMs),
+      cellsMs: Math.round(elapsedMs - t.loadMs), computeMs: Math.round(t.computeMs),
+    },
+    workers,
+    command: `npm run study -- ${basename(dirname(ctx.studyFile))}/${basename(ctx.studyFile)}`,
+  };
+}
+
+async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSummary> {
+  const started = new Date();
+  const t0 = performance.now();
+  const { opts, out } = ctx;
+  assertInputs(
+    study.graphs.flatMap((g, i) => (g.file !== undefined ? [{ yamlPath: `graphs[${i}].file`, file: studyPath(ctx.studyFile, g.file) }] : [])),
+    study.requiresData, basename(ctx.studyFile),
+  );
+  const graphs = new Map<string, LoadedStudyGraph>();
+  for (const g of study.graphs) graphs.set(g.name, await loadStudyGraph(g, ctx.studyFile, opts.store));
+  const loadMs = performance.now() - t0;
+
+  const cells = expandCells(study);
+  const ndjsonPath = join(out, 'cells.ndjson');
+  const existing = new Map<string, StoredRow>();
+  for (const r of await readExistingRows<StoredRow>(ndjsonPath)) if (typeof r.hash === 'string') existing.set(r.hash, r);
+  await mkdir(out, { recursive: true });
+  // Keep only rows that are still cells of this study (the rest is dropped at the end); append new rows as they finish.
+  const hashes = cells.map((c) => sha256(JSON.stringify({ code: codeVersion(), input: graphs.get(c.graph)!.checksum, params: cellParams(c, study.seed) })).slice(0, 32));
+  if (existing.size === 0) await writeFile(ndjsonPath, '');
+
+  const rows: (CellRow | null)[] = cells.map((_, i) => {
+    const old = existing.get(hashes[i]);
+    if (!old) return null;
+    const { details, ...columns } = old;
+    return { columns: { ...columns, cell: i }, details };
+  });
+  const reused = rows.filter((r) => r !== null).length;
+  const todo = cells.filter((_, i) => rows[i] === null);
+  if (!opts.quiet) ctx.stderr.write(`study ${study.name}: ${cells.length} cells (${reused} already in ${out}, ${todo.length} to run)\n`);
+
+  const selections = new Map<string, Promise<Selection>>();
+  let workersUsed = 0;
+  await withPool(opts, async (pool, size) => {
+    workersUsed = size;
+    const progress = createStudyProgress({ label: study.name, total: cells.length, stream: ctx.stderr, quiet: opts.quiet, intervalMs: opts.progressIntervalMs });
+    let done = reused;
+    progress.update(done);
+    try {
+      for (const cell of todo) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        const loaded = graphs.get(cell.graph)!;
+        const row = await runCell(cell, loaded, study, hashes[cell.index], selections, { pool, signal: opts.signal });
+        rows[cell.index] = row;
+        await appendFile(ndjsonPath, `${JSON.stringify({ ...row.columns, details: row.details })}\n`);
+        done++;
+        progress.update(done, `${cell.graph} ${cell.model.label} ${cell.strategy.name} k=${cell.k}`);
+      }
+    } finally {
+      progress.stop();
+    }
+  });
+
+  const finalRows = rows as CellRow[];
+  const files: string[] = [];
+  await writeAtomic(ndjsonPath, finalRows.map((r) => `${JSON.stringify({ ...r.columns, details: r.details })}\n`).join(''));
+  files.push('cells.ndjson');
+  await writeAtomic(join(out, 'cells.csv'), toCsv(finalRows.map((r) => r.columns)));
+  files.push('cells.csv');
+  const charts: ChartFile[] = gridCharts(finalRows, study.outputs.charts, { study: study.name });
+  for (const c of charts) {
+    await writeAtomic(join(out, c.file), c.svg);
+    files.push(c.file);
+  }
+  const manifest = buildManifest(
+    ctx,
+    [...graphs.values()].map((g) => ({ name: g.name, source: g.source, checksum: g.checksum, customers: g.customers, ties: g.ties })),
+    { total: cells.length, computed: todo.length, reused },
+    { started, t0, loadMs, computeMs: finalRows.reduce((a, r) => a + Number(r.columns.elapsed_ms) + Number(r.columns.selection_ms), 0) }, workersUsed,
+  );
+  await writeAtomic(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  files.push('manifest.json');
+  return { name: study.name, kind: 'grid', out, cells: cells.length, computed: todo.length, skipped: reused, files, elapsedMs: manifest.timings.elapsedMs };
+}
+
+async function runCell(
+  cell: Cell, loaded: LoadedStudyGraph, study: GridStudy, hash: string, selections: Map<string, Promise<Selection>>,
+  o: { pool?: WorkerPool; signal?: AbortSignal },
+): Promise<CellRow> {
+  const key = selectionKey(cell.graph, cell.strategy, cell.model);
+  let sel = selections.get(key);
+  if (!sel) {
+    sel = selectSeeds(loaded.graph, cell.strategy, cell.model, study.seed, o);
+    selections.set(key, sel);
+  }
+  const selection = await sel;
+  const order = selection.order.subarray(0, Math.min(cell.k, selection.order.length));
+  const ids = Array.from(order, (i) => loaded.graph.ids[i]);
+  const req = cellRequest(cell, ids, study.seed, study.outputs.histogramBins);
+  const res = await simulate(loaded.graph, req, o);
+  // The selection time is charged to the first cell that needed it.
+  const first = !selectionCharged.has(selection);
+  selectionCharged.add(selection);
+  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) });
+}
+
+const selectionCharged = new WeakSet<Selection>();

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { InputError } from '../errors.js';
+import { GRAPH_FORMATS } from '../graph/model.js';
+import { MODELS, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+import { CENTRALITY_METRICS } from '../influence/centrality/types.js';
+
+/**
+ * A research study (simulations/*.yaml): ONE zod declaration, which also yields schemas/study.schema.json
+ * for editors (scripts/export-study-schema.ts). Two kinds:
+ *  - `grid` (default): graphs × models (parameter grids) × seed strategies (× k) -> one cell each, run by
+ *    the engine's Monte Carlo with the study seed;
+ *  - `cascade-fit`: fit one uniform IC p on observed training cascades, evaluate on test cascades.
+ * Lists in model fields are grids: every combination is a cell.
+ */
+
+/** A value or a list of values (a grid axis). */
+const axis = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
+
+const runs = z.number().int().min(1).max(10_000_000).describe('Monte Carlo runs per cell.');
+const precision = z
+  .number()
+  .gt(0)
+  .max(1)
+  .describe('Instead of runs: stop when the 95% CI half-width <= precision × mean (with maxRuns).');
+
+export const graphSpecSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').describe('Short name used in tables and chart files.'),
+    file: z.string().min(1).optional().describe('Graph file, relative to the study file (any format of DESIGN §1).'),
+    id: z.string().min(1).optional().describe('Or: a stored graph id (RIPPLE_DATA_DIR / RIPPLE_STORE).'),
+    format: z.enum(GRAPH_FORMATS).optional().describe('Input format (default: from the file extension).'),
+    directed: z.boolean().optional().describe('Edge lists and CSV: directed? (default false).'),
+    skipLines: z.number().int().min(0).max(1000).default(0).describe('Lines to drop at the top of the file (e.g. an "N M" header).'),
+  })
+  .refine((g) => (g.file === undefined) !== (g.id === undefined), { message: 'give exactly one of `file` or `id`', path: ['file'] })
+  .describe('A graph: a file or a stored id');
+
+const responseSchema = z
+  .strictObject({
+    atStep: z.number().int().min(1).max(1_000_000).default(1),
+    effectiveness: z.number().min(0).max(1).default(0.5),
+    public: z.boolean().default(true),
+  })
+  .describe('Brand response to a complaint (voice model)');
+
+export const modelSpecSchema = z
+  .strictObject({
+    model: z.enum(MODELS).describe('Diffusion model (DESIGN §3).'),
+    label: z.string().min(1).max(60).optional().describe('Name of this model block in tables and charts (default: built from its parameters).'),
+    probability: axis(z.enum(PROBABILITY_SCHEMES)).optional().describe('Arc probability scheme(s).'),
+    p: axis(z.number().min(0).max(1)).optional().describe('Uniform arc probability (or a list: a grid).'),
+    beta: axis(z.number().min(0).max(1)).optional().describe('SIR infection probability.'),
+    gamma: axis(z.number().min(0).max(1)).optional().describe('SIR recovery probability.'),
+    negativityBias: axis(z.number().min(1).max(100)).optional().describe('Voice: negative messages use p·bias.'),
+    experience: axis(z.enum(['negative', 'positive'])).optional().describe('Voice: complaint or praise.'),
+    response: z.union([responseSchema.nullable(), z.array(responseSchema.nullable()).min(1)]).optional().describe('Voice: brand response(s); null = no answer (response timing grid: several atStep).'),
+    maxSteps: z.number().int().min(0).max(1_000_000).optional().describe('Last simulated step (default: no limit).'),
+    runs: runs.optional().describe('Runs for the cells of this model block (overrides the study `runs`).'),
+  })
+  .describe('A model and its parameter grid');
+
+const kList = axis(z.number().int().min(1).max(10_000)).describe('Seed-set size(s) k: one cell per k.');
+
+export const STRATEGIES = ['explicit', 'random', 'centrality', 'imm', 'celf', 'degree-discount', 'degree', 'pagerank', 'customer'] as const;
+
+export const strategySchema = z
+  .discriminatedUnion('strategy', [
+    z.strictObject({
+      strategy: z.literal('explicit'), name: z.string().min(1).max(60).optional(),
+      ids: z.array(z.string().min(1)).min(1).describe('Seed customer ids.'),
+    }),
+    z.strictObject({ strategy: z.literal('random'), name: z.string().min(1).max(60).optional(), k: kList }).describe('k customers drawn uniformly (nested: the k-set is a prefix of one seeded permutation).'),
+    z.strictObject({
+      strategy: z.literal('centrality'), name: z.string().min(1).max(60).optional(), k: kList,
+      metric: z.enum(CENTRALITY_METRICS).describe('Top-k by this centrality (networkx definitions).'),
+    }),
+    z.strictObject({
+      strategy: z.enum(['imm', 'celf', 'degree-discount', 'degree', 'pagerank']), name: z.string().min(1).max(60).optional(), k: kList,
+      epsilon: z.number().gt(0).lt(1).optional().describe('IMM ε (default 0.1).'),
+      celfRuns: z.number().int().min(10).max(100_000).optional().describe('CELF live-edge worlds (default 1000).'),
+    }).describe('Influence maximisation for the cell\'s model (IC/LT; voice and SIR use IC with the same p): seeds for the largest k, smaller k take its prefix.'),
+    z.strictObject({
+      strategy: z.literal('customer'), name: z.string().min(1).max(60).optional(),
+      pick: axis(z.enum(['random', 'median-value', 'top-value'])).describe('One customer: a random one, the one with the median network value, or the highest.'),
+      rrSets: z.number().int().min(1000).max(50_000_000).default(200_000).describe('RR sets for network values (Domingos & Richardson; IC with the cell\'s p).'),
+    }),
+  ])
+  .describe('How the seed customers are chosen');
+
+const common = {
+  name: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').describe('Study name (output folder).'),
+  description: z.string().max(10_000).optional(),
+  seed: z.number().int().min(0).max(4_294_967_295).default(1).describe('Study seed: every cell uses it (common random numbers across cells).'),
+  requiresData: z.string().optional().describe('Human note on the data the study needs (printed when a file is absent).'),
+};
+
+export const gridStudySchema = z
+  .strictObject({
+    kind: z.literal('grid').default('grid'),
+    ...common,
+    graphs: z.array(graphSpecSchema).min(1).max(100),
+    models: z.array(modelSpecSchema).min(1).max(100),
+    seeds: z.array(strategySchema).min(1).max(100),
+    runs: runs.default(1000),
+    precision: precision.optional(),
+    maxRuns: z.number().int().min(1).max(10_000_000).default(100_000),
+    outputs: z
+      .strictObject({
+        charts: z.array(z.enum(['spread-vs-k', 'steps', 'histogram'])).default(['spread-vs-k', 'steps', 'histogram']),
+        histogramBins: z.number().int().min(1).max(200).default(30),
+      })
+      .prefault({}),
+  })
+  .describe('A grid study: every graph × model grid point × seed strategy (× k) is a cell');
+
+export const cascadeFitStudySchema = z
+  .strictObject({
+    kind: z.literal('cascade-fit'),
+    ...common,
+    datasets: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(60).regex(/^[A-Za-z0-9_.-]+$/),
+          graph: graphSpecSchema,
+          train: z.string().min(1).describe('Training cascades: one per line, `seed u1 t1 u2 t2 ...` (Inf-VAE format).'),
+          test: z.string().min(1).describe('Test cascades, same format.'),
+        }),
+      )
+      .min(1),
+    fit: z
+      .strictObject({
+        pMin: z.number().gt(0).lt(1).default(0.001),
+        pMax: z.number().gt(0).max(1).default(0.5),
+        gridPoints: z.number().int().min(3).max(200).default(12).describe('Log-spaced coarse grid, then golden-section search around the best point.'),
+        goldenIterations: z.number().int().min(0).max(100).default(10),
+        runs: z.number().int().min(10).max(1_000_000).default(200).describe('Runs per cascade per evaluated p.'),
+      })
+      .prefault({}),
+    evaluate: z.strictObject({ runs: z.number().int().min(10).max(1_000_000).default(1000) }).prefault({}),
+  })
+  .describe('Fit a uniform IC p to observed cascades (train) and evaluate predicted vs observed size (test)');
+
+export const studySchema = z
+  .union([cascadeFitStudySchema, gridStudySchema])
+  .describe('A Ripple research study (simulations/*.yaml)');
+
+export type GridStudy = z.infer<typeof gridStudySchema>;
+export type CascadeFitStudy = z.infer<typeof cascadeFitStudySchema>;
+export type Study = GridStudy | CascadeFitStudy;
+export type GraphSpec = z.infer<typeof graphSpecSchema>;
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export type StrategySpec = z.infer<typeof strategySchema>;
+
+export interface StudyIssue {
+  /** YAML path: `graphs[0].file`. */
+  path: string;
+  message: string;
+  line?: number;
+  col?: number;
+}
+
+/** `graphs[0].file` from zod/YAML path segments. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s ? `.${String(seg)}` : String(seg);
+  }
+  return s;
+}
+
+/** The JSON Schema for editors (schemas/study.schema.json). */
+export function studyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(studySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/**
+ * Parse a study file's text: YAML errors and schema violations become one InputError whose message lists
+ * every problem as `source:LINE:COL: path: message`, with `fields` = [{path, message, line, col}].
+ */
+export function parseStudy(text: string, source = 'study.yaml'): Study {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const issues: StudyIssue[] = doc.errors.map((e) => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return { path: '', message: e.message.split('\n')[0], line: pos.line, col: pos.col };
+    });
+    throw studyError(source, issues);
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw studyError(source, [{ path: '', message: 'a study is a YAML mapping (name, graphs, models, seeds, ...)' }]);
+  const kind = (raw as { kind?: unknown }).kind;
+  const schema = kind === 'cascade-fit' ? cascadeFitStudySchema : gridStudySchema;
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i): StudyIssue => {
+    // Point at the deepest node that exists in the document.
+    let node: unknown = null;
+    for (let k = i.path.length; k >= 0 && !node; k--) {
+      const n = doc.getIn(i.path.slice(0, k) as (string | number)[], true);
+      if (isNode(n) && n.range) node = n;
+    }
+    const pos = node && isNode(node) && node.range ? lineCounter.linePos(node.range[0]) : undefined;
+    return { path: formatPath(i.path), message: i.message, ...(pos ? { line: pos.line, col: pos.col } : {}) };
+  });
+  throw studyError(source, issues);
+}
+
+function studyError(source: string, issues: StudyIssue[]): InputError {
+  const lines = issues.map((i) => `${source}${i.line !== undefined ? `:${i.line}:${i.col}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+  return new InputError(`invalid study ${source}:\n  ${lines.join('\n  ')}`, { fields: issues });
+}

@@ -1,0 +1,154 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../src/diffusion/index.js';
+import { compile } from '../src/graph/compile.js';
+import { computeCentrality, topScores } from '../src/influence/centrality/index.js';
+import { findInfluencers } from '../src/influence/influencers.js';
+import { customerValue, rankValues } from '../src/influence/value.js';
+import { readGraphFile } from '../src/io/read-graph-file.js';
+import { tempDir } from './helper.js';
+
+/** `ripple simulate|centrality|influencers|value --json` (the built CLI) against the library called directly. */
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'ripple.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function ripple(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', RIPPLE_WORKERS: '2', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function expectOneLineError(r: Result, message: RegExp) {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ripple: /);
+  expect(lines[0]).toMatch(message);
+}
+
+const noElapsed = (o: Record<string, unknown>) => {
+  const { elapsedMs: _e, selectionMs: _s, ...rest } = o;
+  return rest;
+};
+
+/** A path a-b-c-d, a star h-s1..s4, a bridge a-h (undirected edge list). */
+const EDGES = '# fixture\na b\nb c\nc d\nh s1\nh s2\nh s3\nh s4\na h\n';
+
+async function fixture() {
+  const dir = await tempDir();
+  const file = join(dir, 'fixture.txt');
+  await writeFile(file, EDGES);
+  const graph = compile((await readGraphFile(file)).data);
+  return { dir, file, graph };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'main.js'))) throw new Error('cli tests run the built CLI: run `npm run build` first (npm test does)');
+});
+
+describe('ripple engine commands', () => {
+  it('simulate --json equals simulate() with the same seed, for 1 and 2 workers, from a file and from the store', async () => {
+    const { dir, file, graph } = await fixture();
+    const args = ['simulate', '--file', file, '--model', 'ic', '--seeds', 'a,h', '--runs', '3000', '--seed', '9', '--p', '0.4', '--json'];
+    const two = await ripple(args);
+    expect(two.code, two.stderr).toBe(0);
+    const direct = await simulate(graph, { model: 'ic', seeds: ['a', 'h'], runs: 3000, seed: 9, p: 0.4 });
+    expect(noElapsed(JSON.parse(two.stdout))).toEqual(noElapsed(JSON.parse(JSON.stringify(direct))));
+    const one = await ripple([...args, '--workers', '1']);
+    expect(noElapsed(JSON.parse(one.stdout))).toEqual(noElapsed(JSON.parse(two.stdout)));
+
+    // Voice and SIR flags reach the same schema.
+    const voice = await ripple(['simulate', '--file', file, '--model', 'voice', '--seeds', 'a', '--runs', '500', '--negativity-bias', '3', '--max-steps', '4', '--json']);
+    expect(voice.code, voice.stderr).toBe(0);
+    const dv = await simulate(graph, { model: 'voice', seeds: ['a'], runs: 500, negativityBias: 3, maxSteps: 4 });
+    expect(noElapsed(JSON.parse(voice.stdout))).toEqual(noElapsed(JSON.parse(JSON.stringify(dv))));
+
+    const dataDir = join(dir, 'data');
+    const imported = JSON.parse((await ripple(['--data-dir', dataDir, 'import', file, '--name', 'F', '--json'])).stdout);
+    const stored = await ripple(['--data-dir', dataDir, 'simulate', imported.id, '--seeds', 'a,h', '--runs', '3000', '--seed', '9', '--p', '0.4', '--json']);
+    expect(noElapsed(JSON.parse(stored.stdout))).toEqual(noElapsed(JSON.parse(two.stdout)));
+  });
+
+  it('centrality --json prints {metric, top: [{id, score, rank}]} as computeCentrality', async () => {
+    const { file, graph } = await fixture();
+    const r = await ripple(['centrality', '--file', file, '--metric', 'betweenness', '--top', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const direct = await computeCentrality(graph, 'betweenness', { cache: false });
+    expect(out.metric).toBe('betweenness');
+    expect(out.top).toEqual(topScores(direct.scores, 3).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })));
+    expect(out.top[0].id).toBe('h');
+    const all = JSON.parse((await ripple(['centrality', '--file', file, '--metric', 'degree', '--top', 'all', '--json'])).stdout);
+    expect(all.top).toHaveLength(graph.n);
+    expect(all.top[0]).toEqual({ id: 'h', score: 5 / 8, rank: 1 }); // degree 5 of n - 1 = 8
+  });
+
+  it('influencers --json and value --json equal the library', async () => {
+    const { file, graph } = await fixture();
+    const inf = await ripple(['influencers', '--file', file, '--k', '2', '--method', 'degree', '--runs', '2000', '--json']);
+    expect(inf.code, inf.stderr).toBe(0);
+    const di = await findInfluencers(graph, { k: 2, method: 'degree', runs: 2000 });
+    expect(noElapsed(JSON.parse(inf.stdout))).toEqual(noElapsed(JSON.parse(JSON.stringify(di))));
+
+    const val = await ripple(['value', '--file', file, '--top', '3', '--rr-sets', '5000', '--p', '0.5', '--json']);
+    expect(val.code, val.stderr).toBe(0);
+    const dv = await rankValues(graph, { top: 3, rrSets: 5000, p: 0.5 });
+    expect(noElapsed(JSON.parse(val.stdout))).toEqual(noElapsed(JSON.parse(JSON.stringify(dv))));
+
+    const one = await ripple(['value', '--file', file, '--customer', 'h', '--runs', '3000', '--p', '0.5', '--seed', '4', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    const d1 = await customerValue(graph, 'h', { runs: 3000, p: 0.5, seed: 4 });
+    expect(noElapsed(JSON.parse(one.stdout))).toEqual(noElapsed(JSON.parse(JSON.stringify(d1))));
+  });
+
+  it('bad flags: one line naming the flag, exit 2', async () => {
+    const { file } = await fixture();
+    expectOneLineError(await ripple(['simulate', '--file', file, '--seeds', 'a', '--p', '1.5']), /--p: .*1/);
+    expectOneLineError(await ripple(['simulate', '--file', file, '--seeds', 'a', '--runs', 'many']), /--runs: /);
+    expectOneLineError(await ripple(['simulate', '--file', file, '--seeds', 'a', '--beta', '0.2']), /--beta: not used with --model ic/);
+    expectOneLineError(await ripple(['simulate', '--file', file, '--seeds', 'nobody']), /nobody.*not in the graph/);
+    expectOneLineError(await ripple(['simulate', '--file', file, '--seeds', ',']), /--seeds: /);
+    expectOneLineError(await ripple(['centrality', '--file', file, '--metric', 'fame']), /--metric/);
+    expectOneLineError(await ripple(['centrality', '--file', file, '--metric', 'degree', '--top', '0']), /--top: /);
+    expectOneLineError(await ripple(['influencers', '--file', file, '--k', '99']), /--k: must be at most the number of customers \(9\)/);
+    expectOneLineError(await ripple(['influencers', '--file', file, '--k', '2', '--epsilon', '2']), /--epsilon: /);
+    expectOneLineError(await ripple(['value', '--file', file, '--customer', 'h', '--top', '3']), /--top: not used with --customer/);
+    expectOneLineError(await ripple(['value', '--file', file, '--customer', 'zz']), /zz.*not in the graph/);
+    expectOneLineError(await ripple(['simulate', '--seeds', 'a']), /graph id or --file/);
+  });
+
+  it('Ctrl-C (SIGINT) cancels a long simulation in its workers: one line, exit 130, promptly', async () => {
+    const { dir } = await fixture();
+    const file = join(dir, 'ring.txt');
+    await writeFile(file, Array.from({ length: 3000 }, (_, i) => `c${i} c${(i + 1) % 3000}`).join('\n'));
+    const child = spawn(process.execPath, [bin, 'simulate', '--file', file, '--seeds', 'c0', '--runs', '10000000', '--p', '1', '--json'], {
+      env: { PATH: process.env.PATH ?? '', RIPPLE_WORKERS: '2' },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(code, stderr).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe('ripple: cancelled (Ctrl-C)');
+  }, 20_000);
+});
