@@ -89,7 +89,8 @@ export function errorHandler(error: FastifyError | Error, req: FastifyRequest, r
   else req.log.info({ err: { message: e.message, code: fastifyCode } }, 'request rejected');
   if (status === 413 || fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('connection', 'close');
 
-  const detail = expose && status < 500
+  // Exposed 5xx (a full job queue, a store that is down) keep their message; others say nothing of internals.
+  const detail = expose
     ? (FASTIFY_DETAILS.get(fastifyCode) ?? String(e.message ?? 'error'))
     : status >= 500 ? 'internal error: see the server log for request ' + String(req.id) : String(STATUS_CODES[status]);
   const code = fastifyCode && !fastifyCode.startsWith('FST_') && !fastifyCode.startsWith('ERR_') ? fastifyCode : undefined;

@@ -6,7 +6,7 @@ import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryRespons
 
 /** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
 const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
-  const { store, cache } = ctx;
+  const { store, cache, jobs, centrality } = ctx;
 
   /** The body is already validated by the schema; the parser checks it again in depth (one code path for all imports). */
   const parseBody = (body: z.infer<typeof rippleJsonSchema>) =>
@@ -76,6 +76,8 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req, reply) => {
     await store.delete(req.params.id);
     cache.invalidate(req.params.id);
+    centrality.invalidate(req.params.id);
+    jobs.cancelGraph(req.params.id); // its queued and running jobs would only fail later
     return reply.code(204).send();
   });
 };
