@@ -9,7 +9,7 @@
  *   npm run build && node dist/bench/centrality.js [--smoke] [--json]
  *
  * --smoke: BA n=1000, PageRank on BA 10k, ego-Facebook sampled (k=200) instead of exact, no graphology.
- * Every row prints a checksum (sum of scores) so the work cannot be optimised away.
+ * Every row prints a checksum (sum of scores) so the work cannot be optimised away; the last line sums them.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -138,7 +138,9 @@ async function main(): Promise<void> {
   } finally {
     await pool.close();
   }
-  if (asJson) console.log(JSON.stringify({ bench: 'centrality', smoke, rows }, null, 1));
+  const checksum = rows.reduce((t, r) => t + r.checksum, 0);
+  if (asJson) console.log(JSON.stringify({ bench: 'centrality', smoke, rows, checksum }, null, 1));
+  else console.log(`checksum ${checksum.toPrecision(12)}`);
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { CENTRALITY_ENGINES, parseCentralityEngine, type CentralityEngine } from './influence/gds.js';
 
 /**
  * Configuration (DESIGN §8): read from the environment once, validated with zod, frozen and passed in.
@@ -138,6 +139,17 @@ export const envSchema = z
     RIPPLE_MAX_IN_FLIGHT: int(256, 0, 1_000_000),
     RIPPLE_RETRY_AFTER: int(5, 1, 86_400),
     RIPPLE_SYNC_BUDGET: int(DEFAULT_SYNC_BUDGET, 0, Number.MAX_SAFE_INTEGER),
+    CENTRALITY_ENGINE: z
+      .string()
+      .optional()
+      .transform((s, ctx): CentralityEngine => {
+        try {
+          return parseCentralityEngine(s);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `must be one of ${CENTRALITY_ENGINES.join(', ')} (got ${JSON.stringify(s)})` });
+          return z.NEVER;
+        }
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.RIPPLE_STORE !== 'neo4j') return;
@@ -185,6 +197,11 @@ export interface Config {
   };
   /** Work (estimated arcs examined) above which an API request becomes a job: 202 (RIPPLE_SYNC_BUDGET). */
   syncBudget: number;
+  /**
+   * Where centrality runs (CENTRALITY_ENGINE, default local): `gds` in Neo4j with the GDS plugin (Neo4j store only),
+   * `auto` in Neo4j for graphs of GDS_AUTO_THRESHOLD customers + arcs or more when GDS is installed.
+   */
+  centralityEngine: CentralityEngine;
 }
 
 /** Flags that override the environment (the CLI's --data-dir, --workers). */
@@ -245,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryAfterSeconds: e.RIPPLE_RETRY_AFTER,
     },
     syncBudget: e.RIPPLE_SYNC_BUDGET,
+    centralityEngine: e.CENTRALITY_ENGINE,
   });
 }
 

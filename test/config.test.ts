@@ -55,7 +55,17 @@ describe('config', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('CENTRALITY_ENGINE is local by default, else local, gds or auto (any case)', () => {
+    expect(loadConfig({}).centralityEngine).toBe('local');
+    expect(loadConfig({ CENTRALITY_ENGINE: ' GDS ' }).centralityEngine).toBe('gds');
+    expect(loadConfig({ CENTRALITY_ENGINE: 'auto' }).centralityEngine).toBe('auto');
+    expect(() => loadConfig({ CENTRALITY_ENGINE: 'neo4j' })).toThrow(ConfigError);
+    expect(() => loadConfig({ CENTRALITY_ENGINE: 'neo4j' })).toThrow(/CENTRALITY_ENGINE: must be one of local, gds, auto \(got "neo4j"\)/);
+  });
+
   it('neo4j needs every credential, with no default password', () => {
+    expect(() => loadConfig({ RIPPLE_STORE: 'neo4j', NEO4J_USER: 'u', NEO4J_PASSWORD: 'p' })).toThrow(/NEO4J_URI: is required when RIPPLE_STORE=neo4j/);
+    expect(() => loadConfig({ RIPPLE_STORE: 'neo4j', NEO4J_URI: 'bolt://x', NEO4J_PASSWORD: 'p' })).toThrow(/NEO4J_USER: is required/);
     expect(() => loadConfig({ RIPPLE_STORE: 'neo4j', NEO4J_URI: 'bolt://x', NEO4J_USER: 'u' })).toThrow(/NEO4J_PASSWORD/);
   });
 

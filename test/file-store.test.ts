@@ -200,13 +200,24 @@ describe('FileStore on disk', () => {
     await expect(store.list()).rejects.toThrow(/closed/);
   });
 
-  it('createStore opens a file store in a new directory; neo4j is not there yet', async () => {
+  it('createStore opens a file store in a new directory; neo4j without a database fails fast, naming the URI', async () => {
     const dir = await tempDir();
     dirs.push(dir);
     const store = await createStore({ store: 'file', dataDir: path.join(dir, 'd') });
     expect(store.kind).toBe('file');
     expect(await store.ready()).toBe(true);
     await store.close();
-    await expect(createStore({ store: 'neo4j', dataDir: dir })).rejects.toThrow('RIPPLE_STORE=neo4j is not available yet');
+    await expect(createStore({ store: 'neo4j', dataDir: dir })).rejects.toThrow('RIPPLE_STORE=neo4j needs NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD');
+    await expect(createStore({ store: 'neo4j', dataDir: dir, neo4j: { uri: 'bolt://h:7687', user: 'neo4j' } })).rejects.toThrow(/needs NEO4J_PASSWORD$/);
+    // Nothing listens on port 1: the real driver is loaded (dynamic import) and start-up stops with the URI, never the password.
+    const t0 = performance.now();
+    const err = await createStore({
+      store: 'neo4j', dataDir: dir, neo4j: { uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'pw-secret-1' }, neo4jOptions: { connectionTimeoutMs: 2000 },
+    }).then(() => null, (e: unknown) => e as AppError);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err!.statusCode).toBe(503);
+    expect(err!.message).toMatch(/^cannot connect to Neo4j at bolt:\/\/127\.0\.0\.1:1: /);
+    expect(err!.message).not.toContain('pw-secret-1');
   });
 });

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
+import { CentralityEngines } from '../store/centrality-engine.js';
 import { CompiledCache } from '../store/compiled-cache.js';
 import { createStore } from '../store/index.js';
 import { WorkerPool } from '../diffusion/pool.js';
@@ -47,6 +48,8 @@ export interface RouteContext {
   jobs: JobManager;
   /** Centrality results per (graph, version, metric, options): also shown on GET /graphs/:id/customers/:customerId. */
   centrality: CentralityCache;
+  /** Where a centrality metric runs (CENTRALITY_ENGINE): locally, or in Neo4j with GDS. */
+  centralityEngines: CentralityEngines;
 }
 
 declare module 'fastify' {
@@ -79,11 +82,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const app = Fastify({ ...opts, loggerInstance: deps.logger || undefined, logger: deps.logger ? undefined : false }).withTypeProvider<ZodTypeProvider>();
 
   const ownStore = deps.store === undefined;
-  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir }));
+  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: deps.logger || undefined }));
   const cache = deps.cache ?? new CompiledCache({ store });
   const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
   const jobs = deps.jobs ?? new JobManager({ onInternalError: (job, err) => app.log.error({ err, jobId: job.id }, 'job failed') });
-  const ctx: RouteContext = { config, store, cache, pool, jobs, centrality: new CentralityCache() };
+  const ctx: RouteContext = {
+    config, store, cache, pool, jobs, centrality: new CentralityCache(), centralityEngines: new CentralityEngines(config.centralityEngine, store),
+  };
   app.decorate('ripple', ctx);
   if (ownStore) app.addHook('onClose', async () => store.close());
   // Own jobs are cancelled before the server drains (their event streams end), own workers stopped last.

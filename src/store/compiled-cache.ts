@@ -12,6 +12,8 @@ export interface CompiledEntry {
 interface Slot {
   version: number;
   promise: Promise<CompiledEntry>;
+  /** The entry once loaded: a hit returns it without chaining on the load's promise. */
+  entry?: CompiledEntry;
   /** Known once loaded; 0 while loading (loading entries are never evicted). */
   bytes: number;
 }
@@ -34,8 +36,8 @@ export function dataBytes(d: GraphData): number {
 
 /**
  * Compiled graphs by (graph id, version) (DESIGN §2), least recently used evicted first once the
- * total exceeds `maxBytes`. Each get asks the store for the current version (a small read), so a
- * replace made by any process is seen; the graph is loaded and compiled once per version, and
+ * total exceeds `maxBytes`. Each get asks the store for the current version (the FileStore answers from
+ * memory: its own writes at once, other processes' within its revalidateMs), so a replace made by any process is seen; the graph is loaded and compiled once per version, and
  * concurrent gets of the same version share that one load. A single graph larger than the bound
  * is still served (and is the only one kept).
  */
@@ -74,7 +76,7 @@ export class CompiledCache {
     if (slot && slot.version === version) {
       this.slots.delete(id);
       this.slots.set(id, slot);
-      return slot.promise;
+      return slot.entry ?? slot.promise;
     }
     if (slot) this.drop(id, slot);
     const fresh: Slot = { version, bytes: 0, promise: Promise.resolve(null as never) };
@@ -84,11 +86,13 @@ export class CompiledCache {
       const graph = compile(data);
       fresh.version = summary.version; // the load may have seen a newer version than get() did
       fresh.bytes = compiledBytes(graph) + dataBytes(data);
+      const entry: CompiledEntry = { summary, graph, data };
       if (this.slots.get(id) === fresh) {
+        fresh.entry = entry;
         this.total += fresh.bytes;
         this.evict(fresh);
       }
-      return { summary, graph, data };
+      return entry;
     })();
     this.slots.set(id, fresh);
     fresh.promise.catch(() => {

@@ -35,6 +35,17 @@ import type { GraphStore, GraphSummary } from './types.js';
  * Writers of one graph are serialised (an in-process queue + a lock file across processes), so versions
  * go up by exactly one per replace and `ifVersion` is checked against the version being replaced.
  * Readers take no lock: a reader that read a pointer whose data file was just retired re-reads the pointer.
+ *
+ * Summaries are cached in memory (`get` is the hot read of the API: every cached route asks for the current
+ * version). The cache is shared by every FileStore over the same directory in this process:
+ * - this process's own creates, replaces and deletes update it when they complete, so they are seen at once;
+ *   a disk read that started before one of them completed is not cached (it may be older);
+ * - writes by other processes are seen within `revalidateMs` (default 250 ms): an entry older than that is
+ *   re-validated by one `stat` of current.json (inode, size, mtime in ns; a replace renames a new file over
+ *   it, so the inode changes), and re-read only when that changed. Concurrent re-validations share one stat.
+ *   A replace that finds another version under its lock (a 409) refreshes the entry from disk at once.
+ * `load`, `list` and every write read current.json from disk, so the staleness bound applies to `get` only.
+ * `revalidateMs: 0` re-validates on every `get` (one stat, no read).
  */
 
 const ID_PATTERN = /^g_[0-9a-f]{16}$/;
@@ -50,10 +61,56 @@ interface Pointer {
   summary: GraphSummary;
 }
 
+/** Identity of one current.json on disk: a replace renames a new file over it (new inode, new mtime). */
+interface Signature {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+interface CachedSummary {
+  summary: GraphSummary;
+  sig: Signature;
+  /** performance.now() of the last read or stat that confirmed it. */
+  checkedAt: number;
+  /** A re-validation in flight (concurrent gets share it). */
+  checking?: Promise<GraphSummary>;
+}
+
+/** The summary cache of one directory, shared by the FileStore instances of this process over it. */
+interface SummaryCache {
+  entries: Map<string, CachedSummary>;
+  /** Bumped by every completed write: a disk read started before it is not cached. */
+  writes: number;
+}
+const summaryCaches = new Map<string, SummaryCache>();
+
+function summaryCacheOf(dir: string): SummaryCache {
+  let c = summaryCaches.get(dir);
+  if (!c) summaryCaches.set(dir, (c = { entries: new Map(), writes: 0 }));
+  return c;
+}
+
+function sameSignature(a: Signature, b: Signature): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
+}
+
+function signatureOf(st: { ino: bigint; size: bigint; mtimeNs: bigint }): Signature {
+  return { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs };
+}
+
+/** Default bound on how late `get` sees another process's write (ms). */
+export const DEFAULT_REVALIDATE_MS = 250;
+
 export interface FileStoreOptions {
   dir: string;
   /** How long a writer waits for another writer of the same graph (default 30 s), then a 503. */
   lockTimeoutMs?: number;
+  /**
+   * How long a cached summary is trusted before one `stat` re-validates it against other processes' writes
+   * (default DEFAULT_REVALIDATE_MS; 0 = stat on every get). This process's own writes are seen at once.
+   */
+  revalidateMs?: number;
 }
 
 function isCode(e: unknown, ...codes: string[]): boolean {
@@ -109,6 +166,8 @@ export class FileStore implements GraphStore {
   private readonly graphsDir: string;
   private readonly locksDir: string;
   private readonly lockTimeoutMs: number;
+  private readonly revalidateMs: number;
+  private readonly summaries: SummaryCache;
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -117,6 +176,8 @@ export class FileStore implements GraphStore {
     this.graphsDir = path.join(this.dir, 'graphs');
     this.locksDir = path.join(this.dir, 'locks');
     this.lockTimeoutMs = opts.lockTimeoutMs ?? 30_000;
+    this.revalidateMs = Math.max(0, opts.revalidateMs ?? DEFAULT_REVALIDATE_MS);
+    this.summaries = summaryCacheOf(this.dir);
   }
 
   /** Create the directory if needed, clean crash leftovers, and return a ready store. */
@@ -158,19 +219,84 @@ export class FileStore implements GraphStore {
     return p;
   }
 
+  private pointerPath(id: string): string {
+    return path.join(this.graphDir(id), POINTER);
+  }
+
+  /**
+   * Read current.json from disk (never the cache) and remember its summary, unless one of this process's
+   * writes completed meanwhile (then what was read may be older than the cache).
+   */
   private async readPointer(id: string): Promise<Pointer> {
+    const writes = this.summaries.writes;
     let text: string;
+    let sig: Signature;
+    let h: fs.FileHandle | undefined;
     try {
-      text = await fs.readFile(path.join(this.graphDir(id), POINTER), 'utf8');
+      h = await fs.open(this.pointerPath(id), 'r');
+      sig = signatureOf(await h.stat({ bigint: true }));
+      text = await h.readFile('utf8');
     } catch (e) {
-      if (isCode(e, 'ENOENT', 'ENOTDIR')) throw new NotFoundError(`graph ${id} not found`);
+      if (isCode(e, 'ENOENT', 'ENOTDIR')) {
+        if (this.summaries.writes === writes) this.summaries.entries.delete(id);
+        throw new NotFoundError(`graph ${id} not found`);
+      }
       throw e;
+    } finally {
+      await h?.close();
     }
     const p = JSON.parse(text) as Pointer;
     if (p.format !== POINTER_FORMAT || typeof p.file !== 'string' || !DATA_FILE.test(p.file) || p.summary?.id !== id) {
       throw new AppError(`graph ${id}: pointer file is not understood`, { statusCode: 500, code: 'corrupt-graph', expose: false });
     }
+    if (this.summaries.writes === writes) this.summaries.entries.set(id, { summary: { ...p.summary }, sig, checkedAt: performance.now() });
     return p;
+  }
+
+  /** After one of this process's writes made `summary` current: cache it (with the pointer's identity). */
+  private async remember(id: string, summary: GraphSummary): Promise<void> {
+    this.forget(id);
+    let sig: Signature;
+    try {
+      sig = signatureOf(await fs.stat(this.pointerPath(id), { bigint: true }));
+    } catch {
+      return; // not cached: the next get reads the disk
+    }
+    this.summaries.writes++; // a read that started before this point may have seen an older pointer
+    this.summaries.entries.set(id, { summary: { ...summary }, sig, checkedAt: performance.now() });
+  }
+
+  private forget(id: string): void {
+    this.summaries.writes++;
+    this.summaries.entries.delete(id);
+  }
+
+  /** The cached summary if fresh enough, else one stat (re-read only if current.json changed). */
+  private cachedSummary(id: string): GraphSummary | Promise<GraphSummary> {
+    const e = this.summaries.entries.get(id);
+    if (!e) return this.readPointer(id).then((p) => p.summary);
+    if (performance.now() - e.checkedAt < this.revalidateMs) return e.summary;
+    if (e.checking) return e.checking;
+    const writes = this.summaries.writes;
+    const checking = (async () => {
+      let st: Signature | undefined;
+      try {
+        st = signatureOf(await fs.stat(this.pointerPath(id), { bigint: true }));
+      } catch (err) {
+        if (!isCode(err, 'ENOENT', 'ENOTDIR')) throw err;
+      }
+      if (st && sameSignature(st, e.sig)) {
+        if (this.summaries.writes === writes) e.checkedAt = performance.now();
+        return e.summary;
+      }
+      return (await this.readPointer(id)).summary; // changed or gone (NotFound): the disk decides
+    })();
+    e.checking = checking;
+    void checking.then(
+      () => (e.checking = undefined),
+      () => (e.checking = undefined),
+    );
+    return checking;
   }
 
   private async withGraphLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -202,6 +328,7 @@ export class FileStore implements GraphStore {
           throw e;
         }
         await syncDir(this.graphsDir);
+        await this.remember(id, summary);
         return summary;
       } finally {
         await fs.rm(staging, { recursive: true, force: true });
@@ -237,7 +364,7 @@ export class FileStore implements GraphStore {
   }
 
   get(id: string): Promise<GraphSummary> {
-    return this.track(async () => (await this.readPointer(this.checkId(id))).summary);
+    return this.track(async () => ({ ...(await this.cachedSummary(this.checkId(id))) }));
   }
 
   load(id: string): Promise<{ summary: GraphSummary; data: GraphData }> {
@@ -281,12 +408,14 @@ export class FileStore implements GraphStore {
     try {
       await writeDurable(tmp, JSON.stringify({ format: POINTER_FORMAT, file, summary } satisfies Pointer));
       await fs.rename(tmp, path.join(dir, POINTER));
+      this.forget(id); // from here the cached summary is old, whatever happens next
     } catch (e) {
       await fs.rm(tmp, { force: true });
       await fs.rm(path.join(dir, file), { force: true });
       throw e;
     }
     await syncDir(dir);
+    await this.remember(id, summary);
     await fs.rm(path.join(dir, cur.file), { force: true });
     return summary;
   }
@@ -302,6 +431,7 @@ export class FileStore implements GraphStore {
     await this.readPointer(id); // NotFound when absent
     const trash = path.join(this.graphsDir, `.trash-${hex(8)}`);
     await fs.rename(this.graphDir(id), trash);
+    this.forget(id);
     await syncDir(this.graphsDir);
     await fs.rm(trash, { recursive: true, force: true });
   }

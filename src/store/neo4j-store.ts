@@ -45,6 +45,8 @@ export interface Neo4jStoreOptions {
   deleteBatchSize?: number;
   /** ready() gives up after this many ms (default 3000). */
   readyTimeoutMs?: number;
+  /** Driver connection timeout in ms (default 10 000): how long start-up waits for an unreachable host. */
+  connectionTimeoutMs?: number;
   /** A graph left invisible by a crashed create is removed at start-up after this age (default 1 hour). */
   staleShellMs?: number;
   /**
@@ -112,6 +114,7 @@ export async function createNeo4jStore(cfg: Neo4jConfig, opts: Neo4jStoreOptions
   const driver = neo4j.driver(cfg.uri, neo4j.auth.basic(cfg.user, cfg.password), {
     disableLosslessIntegers: true,
     userAgent: 'ripple',
+    connectionTimeout: opts.connectionTimeoutMs ?? 10_000,
   });
   const store = new Neo4jStore(neo4jPort(driver), { uri: cfg.uri, database: cfg.database, secret: cfg.password }, opts);
   try {
@@ -333,11 +336,14 @@ export class Neo4jStore implements GraphStore {
   readonly runInDatabase = <T>(work: (tx: CypherTx) => Promise<T>): Promise<T> => this.write(work);
 
   /** The live slot and size of a graph, for GDS projections (`GdsGraphRef`). */
-  async liveRef(id: string): Promise<{ graphId: string; slot: number; directed: boolean; customers: number; ties: number }> {
+  async liveRef(id: string): Promise<{ graphId: string; slot: number; version: number; directed: boolean; customers: number; ties: number }> {
     const rows = await this.read((tx) => collect(tx, Q.get, { id }));
     if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
     const g = rows[0].get('graph') as Record<string, unknown>;
-    return { graphId: id, slot: toNumber(g.liveVersion), directed: g.directed === true, customers: toNumber(g.customers), ties: toNumber(g.ties) };
+    return {
+      graphId: id, slot: toNumber(g.liveVersion), version: toNumber(g.version), directed: g.directed === true,
+      customers: toNumber(g.customers), ties: toNumber(g.ties),
+    };
   }
 
   async ready(): Promise<boolean> {

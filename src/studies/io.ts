@@ -40,6 +40,8 @@ export interface LoadedStudyGraph {
 export interface StoreAccess {
   store: 'file' | 'neo4j';
   dataDir: string;
+  /** NEO4J_* connection, for RIPPLE_STORE=neo4j. */
+  neo4j?: { uri?: string; user?: string; password?: string; database?: string };
 }
 
 /** Resolve a path of the study file (relative to the study file's folder). */

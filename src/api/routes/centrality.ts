@@ -13,7 +13,9 @@ import { acceptedSchema } from './jobs.js';
 /**
  * `GET /graphs/:id/centrality/:metric?top=`: one metric for every customer, the top ones listed. Results are
  * kept in a CentralityCache keyed by (graph id, version, metric, options): a second read is a lookup, and
- * `GET /graphs/:id/customers/:customerId` shows the cached scores of that customer.
+ * `GET /graphs/:id/customers/:customerId` shows the cached scores of that customer. With CENTRALITY_ENGINE=gds (or auto
+ * on a big graph) and the Neo4j store, the metrics GDS covers are computed in the database (ctx.centralityEngines);
+ * the answer is the same shape plus `engine: "gds"`, cached the same way.
  */
 
 interface Entry {
@@ -23,6 +25,8 @@ interface Entry {
   options: Record<string, unknown>;
   promise: Promise<CentralityResult>;
   result?: CentralityResult;
+  /** Customer indices by rank, highest score first, ties by index (computed on first use, then top-k is O(k)). */
+  order?: Int32Array;
   /** rank[i] = 1-based rank of customer i (computed on first use). */
   rank?: Int32Array;
   bytes: number;
@@ -56,6 +60,15 @@ export class CentralityCache {
     return e.result;
   }
 
+  /** A finished result with its ranking (customer indices, best first), if cached: answers top-k in O(k). */
+  peekRanked(key: string): { result: CentralityResult; order: Int32Array } | undefined {
+    const e = this.entries.get(key);
+    if (!e?.result) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return { result: e.result, order: this.rank(e, e.result.scores).order };
+  }
+
   /** The cached (or in-flight) result, else `compute()` it and keep it. A failed computation is not kept. */
   get(graphId: string, version: number, metric: string, options: Record<string, unknown>, compute: () => Promise<CentralityResult>): Promise<CentralityResult> {
     const key = CentralityCache.key(graphId, version, metric, options);
@@ -72,7 +85,7 @@ export class CentralityCache {
       (r) => {
         if (this.entries.get(key) !== entry) return;
         entry.result = r;
-        entry.bytes = r.scores.byteLength * 2 + 256;
+        entry.bytes = r.scores.byteLength * 2 + 256; // scores + order and rank (4 bytes each per customer)
         this.total += entry.bytes;
         this.evict(key);
       },
@@ -88,10 +101,19 @@ export class CentralityCache {
     const out: { metric: string; score: number; rank: number; options?: Record<string, unknown> }[] = [];
     for (const e of this.entries.values()) {
       if (e.graphId !== graphId || e.version !== version || !e.result || index >= e.result.scores.length) continue;
-      if (!e.rank) e.rank = ranks(e.result.scores);
-      out.push({ metric: e.metric, score: e.result.scores[index], rank: e.rank[index], ...(Object.keys(e.options).length ? { options: e.options } : {}) });
+      const { rank } = this.rank(e, e.result.scores);
+      out.push({ metric: e.metric, score: e.result.scores[index], rank: rank[index], ...(Object.keys(e.options).length ? { options: e.options } : {}) });
     }
     return out.sort((a, b) => CENTRALITY_METRICS.indexOf(a.metric as never) - CENTRALITY_METRICS.indexOf(b.metric as never));
+  }
+
+  /** Sort once per result: order (best first) and rank (1-based, per customer). */
+  private rank(e: Entry, scores: Float64Array): { order: Int32Array; rank: Int32Array } {
+    if (!e.order || !e.rank) {
+      e.order = rankOrder(scores);
+      e.rank = ranksOf(e.order);
+    }
+    return { order: e.order, rank: e.rank };
   }
 
   /** Forget every version of a graph (deleted). */
@@ -116,15 +138,29 @@ export class CentralityCache {
   }
 }
 
-/** 1-based ranks, highest score first, ties by index (as topScores). */
-function ranks(scores: Float64Array): Int32Array {
+/** Customer indices, highest score first, ties by index (the order of topScores). */
+export function rankOrder(scores: Float64Array): Int32Array {
   const n = scores.length;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => scores[b] - scores[a] || a - b);
-  const rank = new Int32Array(n);
-  for (let r = 0; r < n; r++) rank[order[r]] = r + 1;
+  return order;
+}
+
+/** rank[i] = 1-based rank of customer i in `order`. */
+function ranksOf(order: Int32Array): Int32Array {
+  const rank = new Int32Array(order.length);
+  for (let r = 0; r < order.length; r++) rank[order[r]] = r + 1;
   return rank;
+}
+
+/** Results computed in Neo4j with GDS (answers say `engine: "gds"`, also when they come from the cache). */
+const fromGds = new WeakSet<CentralityResult>();
+
+/** Mark a result as computed in Neo4j with GDS. */
+export function markGds(r: CentralityResult): CentralityResult {
+  fromGds.add(r);
+  return r;
 }
 
 /** The options part of a request that changes the scores (the cache key). */
@@ -142,21 +178,29 @@ export interface CentralityAnswer {
   modularity?: number;
   communities?: number;
   options: Record<string, unknown>;
+  engine?: 'gds';
 }
 
-/** The JSON answer of a computed metric (shared shape with `ripple centrality --json`). */
-export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult): CentralityAnswer {
+/**
+ * The JSON answer of a computed metric (shared shape with `ripple centrality --json`). With `order` (rankOrder of
+ * these scores, e.g. from CentralityCache.peekRanked) the top k cost O(k); without it the scores are ranked here.
+ */
+export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): CentralityAnswer {
   const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+  const top = order
+    ? Array.from(order.subarray(0, Math.min(k, order.length)), (index, i) => ({ id: graph.ids[index], score: r.scores[index], rank: i + 1 }))
+    : topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank }));
   return {
     metric: r.metric,
     customers: graph.n,
-    top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
+    top,
     ...(r.iterations !== undefined ? { iterations: r.iterations } : {}),
     ...(r.converged !== undefined ? { converged: r.converged } : {}),
     ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
     ...(r.modularity !== undefined ? { modularity: r.modularity } : {}),
     ...(r.communities !== undefined ? { communities: r.communities } : {}),
     options: centralityOptions(req),
+    ...(fromGds.has(r) ? { engine: 'gds' as const } : {}),
   };
 }
 
@@ -194,6 +238,7 @@ const answerSchema = z
     modularity: z.number().optional(),
     communities: z.number().int().optional().describe('Louvain: scores are community indices.'),
     options: z.record(z.string(), z.unknown()).describe('The options that shaped the scores (unset = defaults).'),
+    engine: z.literal('gds').optional().describe('Present when the scores were computed in Neo4j with GDS (CENTRALITY_ENGINE=gds|auto).'),
     cached: z.boolean().describe('True when the scores came from the cache.'),
     elapsedMs: z.number(),
   })
@@ -213,7 +258,9 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       summary: 'Top customers by a centrality metric (networkx definitions)',
       description:
         `Metrics: ${CENTRALITY_METRICS.join(', ')}. Results are cached per graph version and options. ` +
-        'All-sources metrics (betweenness, closeness, harmonic: n × arcs) above the work budget, or `?async=true`, answer 202 with a job.',
+        'All-sources metrics (betweenness, closeness, harmonic: n × arcs) above the work budget, or `?async=true`, answer 202 with a job. ' +
+        'With CENTRALITY_ENGINE=gds (or auto above 2M customers + arcs) on the Neo4j store, the metrics GDS covers run in the database ' +
+        '(`engine: "gds"`); gds without the plugin, or on the file store, answers 503.',
       params: z.object({ id: graphIdSchema, metric: shape.metric }),
       querystring: querySchema,
       response: { 200: answerSchema, 202: acceptedSchema, ...errorResponses },
@@ -224,13 +271,15 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const { summary, graph } = await ctx.cache.get(req.params.id);
     const options = centralityOptions(request);
     const key = CentralityCache.key(summary.id, summary.version, request.metric, options);
-    const answer = async (r: CentralityResult, cached: boolean, t0: number) => ({
-      graphId: summary.id, version: summary.version, ...centralityAnswer(graph, request, r), cached,
+    const answer = async (r: CentralityResult, cached: boolean, t0: number, order?: Int32Array) => ({
+      graphId: summary.id, version: summary.version, ...centralityAnswer(graph, request, r, order), cached,
       elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
     });
     const t0 = performance.now();
-    const hit = ctx.centrality.peek(key);
-    if (hit && !forceAsync) return answer(hit, true, t0) as never;
+    const hit = ctx.centrality.peekRanked(key);
+    if (hit && !forceAsync) return answer(hit.result, true, t0, hit.order) as never;
+    // Before any job is queued: CENTRALITY_ENGINE=gds without GDS is an immediate 503, not a failed job.
+    const engine = await ctx.centralityEngines.choose(request.metric, request, { customers: graph.n, arcs: graph.m });
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, forceAsync, {
       kind: 'centrality',
       graphId: summary.id,
@@ -238,8 +287,10 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       run: async ({ signal, progress }) => {
         const start = performance.now();
         const wasCached = ctx.centrality.peek(key) !== undefined;
-        const r = await ctx.centrality.get(summary.id, summary.version, request.metric, options, () =>
-          runCentrality(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { sourcesDone: done, sources: total }) }));
+        const r = await ctx.centrality.get(summary.id, summary.version, request.metric, options, async () =>
+          engine === 'gds'
+            ? markGds(await ctx.centralityEngines.gds(summary.id, summary.version, request.metric, request))
+            : runCentrality(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { sourcesDone: done, sources: total }) }));
         return answer(r, wasCached, start);
       },
     }) as never;

@@ -1,7 +1,10 @@
 import { Option, type Command } from 'commander';
+import type { CompiledGraph } from '../../graph/compile.js';
 import { computeCentrality, topScores } from '../../influence/centrality/index.js';
-import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
+import { CENTRALITY_METRICS, type CentralityResult } from '../../influence/centrality/types.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
+import { CentralityEngines } from '../../store/centrality-engine.js';
+import { CompiledCache } from '../../store/compiled-cache.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 import { addGraphFlags, graphTarget, type GraphFlags } from './simulate.js';
@@ -19,7 +22,9 @@ interface Opts extends GraphFlags {
 
 /**
  * `ripple centrality (GRAPH_ID | --file FILE) --metric M [--top K|all] [--json]`: prints
- * `{metric, top: [{id, score, rank}], ...}` (DESIGN §8), as `GET /graphs/:id/centrality/:metric`.
+ * `{metric, top: [{id, score, rank}], ...}` (DESIGN §8), as `GET /graphs/:id/centrality/:metric`. With
+ * CENTRALITY_ENGINE=gds (or auto on a big graph) and RIPPLE_STORE=neo4j, a stored graph's metric runs in Neo4j with GDS
+ * (`engine: "gds"` in the JSON); gds with a --file graph, the file store or no GDS plugin is a one-line error.
  */
 export default function register(program: Command, ctx: CliContext): void {
   addGraphFlags(program.command('centrality').description('a centrality metric for every customer (networkx definitions), top customers listed'))
@@ -39,32 +44,54 @@ export default function register(program: Command, ctx: CliContext): void {
         normalized: o.normalized === false ? false : undefined,
         k: num(o.k), seed: num(o.seed), alpha: num(o.alpha),
       }, {});
-      const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
-      const bar = createProgress({ label: req.metric, total: graph.n, json: o.json, stream: ctx.stderr });
-      const t0 = performance.now();
-      try {
-        const r = await ctx.cancellable((signal) => computeCentrality(graph, req.metric, {
-          weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
-          pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t), cache: false,
+      const setting = ctx.config().centralityEngine;
+      const target = graphTarget(graphId, o);
+      let t0 = performance.now();
+      const localRun = async (graph: CompiledGraph): Promise<CentralityResult> => {
+        const bar = createProgress({ label: req.metric, total: graph.n, json: o.json, stream: ctx.stderr });
+        t0 = performance.now();
+        try {
+          return await ctx.cancellable((signal) => computeCentrality(graph, req.metric, {
+            weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
+            pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t), cache: false,
+          }));
+        } finally {
+          bar.stop();
+        }
+      };
+      let graph: CompiledGraph;
+      let r: CentralityResult;
+      let engine: 'local' | 'gds' = 'local';
+      if (setting !== 'local' && target.id !== undefined && target.file === undefined) {
+        // The store stays open while GDS runs in it.
+        ({ graph, r, engine } = await ctx.withStore(async (store) => {
+          const { summary, graph: g } = await new CompiledCache({ store }).get(target.id!);
+          const engines = new CentralityEngines(setting, store);
+          const e = await engines.choose(req.metric, req, { customers: g.n, arcs: g.m });
+          t0 = performance.now();
+          const result = e === 'gds' ? await engines.gds(summary.id, summary.version, req.metric, req) : await localRun(g);
+          return { graph: g, r: result, engine: e };
         }));
-        bar.stop();
-        const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
-        const result = {
-          metric: r.metric,
-          top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
-          customers: graph.n,
-          ...(r.iterations !== undefined ? { iterations: r.iterations, converged: r.converged } : {}),
-          ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
-          ...(r.modularity !== undefined ? { modularity: r.modularity, communities: r.communities } : {}),
-          elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
-        };
-        ctx.output(Boolean(o.json), result, () => {
-          const head = `${r.metric} over ${graph.n} customers${r.converged === false ? ' (did not converge)' : ''}` +
-            (r.modularity !== undefined ? `: ${r.communities} communities, modularity ${r.modularity.toFixed(4)}` : '');
-          return [head, table(['rank', 'customer', 'score'], result.top.map((t) => [t.rank, t.id, Number(t.score.toPrecision(6))]))].join('\n');
-        });
-      } finally {
-        bar.stop();
+      } else {
+        if (setting !== 'local') await new CentralityEngines(setting, undefined).choose(req.metric, req, { customers: 0, arcs: 0 }, false);
+        ({ graph } = await ctx.loadGraph(target));
+        r = await localRun(graph);
       }
+      const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+      const result = {
+        metric: r.metric,
+        top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
+        customers: graph.n,
+        ...(r.iterations !== undefined ? { iterations: r.iterations, converged: r.converged } : {}),
+        ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
+        ...(r.modularity !== undefined ? { modularity: r.modularity, communities: r.communities } : {}),
+        ...(engine === 'gds' ? { engine } : {}),
+        elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
+      };
+      ctx.output(Boolean(o.json), result, () => {
+        const head = `${r.metric} over ${graph.n} customers${engine === 'gds' ? ' (Neo4j GDS)' : ''}${r.converged === false ? ' (did not converge)' : ''}` +
+          (r.modularity !== undefined ? `: ${r.communities} communities, modularity ${r.modularity.toFixed(4)}` : '');
+        return [head, table(['rank', 'customer', 'score'], result.top.map((t) => [t.rank, t.id, Number(t.score.toPrecision(6))]))].join('\n');
+      });
     });
 }

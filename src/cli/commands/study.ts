@@ -17,7 +17,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts: { out?: string; quiet?: boolean; json?: boolean }) => {
       const cfg = ctx.config();
       const summary = await runStudyFile(file, {
-        out: opts.out, workers: cfg.workers, quiet: opts.quiet, stderr: ctx.stderr, store: { store: cfg.store, dataDir: cfg.dataDir },
+        out: opts.out, workers: cfg.workers, quiet: opts.quiet, stderr: ctx.stderr, store: { store: cfg.store, dataDir: cfg.dataDir, neo4j: cfg.neo4j },
       });
       ctx.output(Boolean(opts.json), summary, () =>
         [
