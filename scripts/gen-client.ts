@@ -12,13 +12,12 @@
  *   type Graph = paths['/graphs/{id}']['get']['responses'][200]['content']['application/json'];
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import openapiTS, { COMMENT_HEADER, astToString, type OpenAPI3 } from 'openapi-typescript';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
+import { isMain } from '../src/is-main.js';
 
 /** The OpenAPI document of a freshly built app (empty temp store, no worker threads, nothing listening). */
 export async function liveOpenApiDocument(): Promise<OpenAPI3> {
@@ -84,16 +83,8 @@ export async function main(argv: readonly string[]): Promise<{ out: string; oper
   return { out: opts.out, operations, bytes: Buffer.byteLength(text) };
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     const r = await main(process.argv.slice(2));
     console.log(`gen-client: ${r.operations} operations -> ${r.out} (${r.bytes} bytes)`);

@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -8,6 +6,7 @@ import { loadDemoIfEmpty } from './api/demo.js';
 import { loadConfig, type Config } from './config.js';
 import { WorkerPool } from './diffusion/pool.js';
 import { JobManager } from './jobs/index.js';
+import { isMain } from './is-main.js';
 
 /**
  * Run the API: build the logger and the app (which opens the store), import the demo graph into an empty
@@ -46,16 +45,8 @@ export async function startServer(config: Readonly<Config>): Promise<FastifyInst
   return app;
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     await startServer(loadConfig());
   } catch (err) {
