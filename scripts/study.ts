@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = loadConfig(process.env, values.workers !== undefined ? { workers: values.workers } : {});
     const summary = await runStudyFile(positionals[0], {
-      out: values.out, workers: config.workers, quiet: values.quiet, store: { store: config.store, dataDir: config.dataDir },
+      out: values.out, workers: config.workers, quiet: values.quiet, store: { store: config.store, dataDir: config.dataDir, neo4j: config.neo4j },
     });
     process.stderr.write(`study ${summary.name}: ${summary.computed} cells computed, ${summary.skipped} reused, ${summary.elapsedMs} ms -> ${summary.out}\n`);
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -80,7 +80,7 @@ describe('POST /graphs/:id/simulations', () => {
     expect(reach.max).toBe(3);
   });
 
-  it('errors: 404 graph and seed, 400 with field paths, 422 for LT in-sums above 1', async () => {
+  it('errors: 404 graph and seed, 400 with field paths, 400 for LT in-sums above 1 (DESIGN §3)', async () => {
     const { app, id } = await withGraph();
     expectProblem(await post(app, '/graphs/g_nope/simulations', { model: 'ic', seeds: ['a'] }), 404);
     const p = expectProblem(await post(app, `/graphs/${id}/simulations`, { model: 'ic', seeds: ['nobody'] }), 404);
@@ -91,10 +91,10 @@ describe('POST /graphs/:id/simulations', () => {
     expectProblem(await post(app, `/graphs/${id}/simulations`, { model: 'ic', seeds: ['a'], runs: 0 }), 400, 'body.runs');
     // c has in-arcs from b only; with a uniform b = 0.6 every in-sum is 0.6 except... make it > 1: two in-arcs into one node.
     const g2 = await post(app, '/graphs', { name: 'lt', directed: true, ties: [{ source: 'u', target: 'w', p: 0.7 }, { source: 'v', target: 'w', p: 0.6 }] });
-    expectProblem(await post(app, `/graphs/${g2.json().id}/simulations`, { model: 'lt', seeds: ['u'], probability: 'attribute' }), 422);
+    expectProblem(await post(app, `/graphs/${g2.json().id}/simulations`, { model: 'lt', seeds: ['u'], probability: 'attribute' }), 400);
     // The same rejections when the work would be a job.
     expectProblem(await post(app, `/graphs/${id}/simulations?async=true`, { model: 'ic', seeds: ['nobody'] }), 404);
-    expectProblem(await post(app, `/graphs/${g2.json().id}/simulations?async=true`, { model: 'lt', seeds: ['u'], probability: 'attribute' }), 422);
+    expectProblem(await post(app, `/graphs/${g2.json().id}/simulations?async=true`, { model: 'lt', seeds: ['u'], probability: 'attribute' }), 400);
     expectProblem(await post(app, `/graphs/${id}/simulations?async=maybe`, { model: 'ic', seeds: ['a'] }), 400, 'query.async');
   });
 });

@@ -71,18 +71,25 @@ describe('problem+json for every error status', () => {
     expectProblem(await app.inject({ method: 'POST', url: '/graphs/import?format=edgelist', payload: 'x', headers: { 'content-type': 'image/png' } }), 415);
   });
 
-  it('422 for a well-formed but unusable request (LT in-weights above 1)', async (ctx) => {
+  it('422 for a well-formed but unusable request (CELF on a graph above its size limit)', async (ctx) => {
     const { app } = await buildTestApp();
-    const hasSimulations = app.hasRoute({ method: 'POST', url: '/graphs/:id/simulations' });
-    if (!hasSimulations) {
-      console.log('[skip] 422: POST /graphs/:id/simulations is not registered yet');
+    if (!app.hasRoute({ method: 'POST', url: '/graphs/:id/influencers' })) {
+      console.log('[skip] 422: POST /graphs/:id/influencers is not registered yet');
       ctx.skip();
       return;
     }
+    const ties = Array.from({ length: 5001 }, (_, i) => ({ source: `c${i}`, target: `c${i + 1}` }));
+    const g = (await app.inject({ method: 'POST', url: '/graphs', payload: { name: 'long path', directed: true, ties } })).json();
+    const res = await app.inject({ method: 'POST', url: `/graphs/${g.id}/influencers`, payload: { k: 1, method: 'celf', p: 0.1 } });
+    expectProblem(res, 422, /use method "imm"/);
+  });
+
+  it('400 (DESIGN §3) for LT in-weights above 1 under the attribute scheme', async () => {
+    const { app } = await buildTestApp();
     const graph = { name: 'lt', directed: true, ties: [{ source: 'a', target: 'c', p: 0.8 }, { source: 'b', target: 'c', p: 0.8 }] };
     const g = (await app.inject({ method: 'POST', url: '/graphs', payload: graph })).json();
     const res = await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations`, payload: { model: 'lt', probability: 'attribute', seeds: ['a'], runs: 10, seed: 1 } });
-    expectProblem(res, 422);
+    expectProblem(res, 400, /in-weights of customer "c" sum to 1\.6/);
   });
 
   it('429 per API key with Retry-After; /health is not counted; another key has its own budget', async () => {
@@ -104,6 +111,10 @@ describe('problem+json for every error status', () => {
     expect((await app.inject(from('10.0.0.1'))).statusCode).toBe(200);
     expectProblem(await app.inject(from('10.0.0.1')), 429);
     expect((await app.inject(from('10.0.0.2'))).statusCode).toBe(200);
+    // Without configured keys an x-api-key/Bearer header is unchecked: a fresh value must not open a fresh bucket.
+    for (const h of [{ 'x-api-key': 'made-up-1' }, { authorization: 'Bearer made-up-2' }]) {
+      expectProblem(await app.inject({ ...from('10.0.0.1'), headers: h }), 429);
+    }
   });
 
   it('503 with Retry-After past the in-flight cap; /health still answers; the slot frees when the request ends', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CancelledError, InputError, NotFoundError, UnprocessableError } from '../src/errors.js';
+import { CancelledError, InputError, NotFoundError } from '../src/errors.js';
 import { indexOf } from '../src/graph/compile.js';
 import { arcProbabilities, ltWeights } from '../src/diffusion/probability.js';
 import { Rng } from '../src/diffusion/rng.js';
@@ -168,12 +168,12 @@ describe('LT against exact live-edge enumeration', () => {
     expectNear(res.reach, exactLt(g, [indexOf(g, 'a'), indexOf(g, 'e')], new Array(g.m).fill(0.25)));
   });
 
-  it('in-weights summing above 1 are a 422 naming the customer', async () => {
+  it('in-weights summing above 1 are a 400 naming the customer (DESIGN §3)', async () => {
     const g = build(true, [['a', 'c'], ['b', 'c'], ['c', 'd']]);
     const err = await simulate(g, { model: 'lt', seeds: ['a'], probability: 'uniform', p: 0.6 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnprocessableError);
+    expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain('"c"');
-    expect((err as UnprocessableError).statusCode).toBe(422);
+    expect((err as InputError).statusCode).toBe(400);
   });
 });
 
@@ -291,6 +291,29 @@ describe('Monte Carlo driver and statistics', () => {
     const m = meanCi(Array.from(v));
     expect(s.sd).toBeCloseTo(m.sd, 12);
     expect(s.ci95[1] - s.mean).toBeCloseTo((1.96 * m.sd) / Math.sqrt(11), 12);
+  });
+
+  it('reach quantiles are type 7 for few runs too (order statistics shared between quantiles)', () => {
+    // numpy.percentile([1, 5], [5,25,50,75,95]) = [1.2, 2, 3, 4, 4.8]
+    expect(countStats(Int32Array.from([1, 5]), 5).quantiles).toEqual({ p5: 1.2, p25: 2, p50: 3, p75: 4, p95: 4.8 });
+    const type7 = (xs: number[], q: number) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const h = (s.length - 1) * q;
+      const lo = Math.floor(h);
+      return s[lo] + (h - lo) * ((s[lo + 1] ?? s[lo]) - s[lo]);
+    };
+    for (let len = 1; len <= 12; len++) {
+      const xs = Array.from({ length: len }, (_, i) => ((i * 7919) % 13) + (i % 3) * 5);
+      const q = countStats(Int32Array.from(xs), 4).quantiles;
+      const want = [0.05, 0.25, 0.5, 0.75, 0.95].map((x) => type7(xs, x));
+      [q.p5, q.p25, q.p50, q.p75, q.p95].forEach((got, i) => expect(got).toBeCloseTo(want[i], 12));
+    }
+  });
+
+  it('a batch size that cannot advance is a clear error, not a hang', async () => {
+    for (const batchSize of [0, 0.5, -3, Number.NaN]) {
+      await expect(simulate(g, { model: 'ic', seeds: ['a'], runs: 10 }, { batchSize })).rejects.toThrow(/batchSize must be an integer >= 1/);
+    }
   });
 
   it('progress reaches the total; an aborted signal cancels', async () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotFoundError } from '../src/errors.js';
+import { CancelledError, NotFoundError } from '../src/errors.js';
 import { compile } from '../src/graph/compile.js';
 import { topScores } from '../src/influence/centrality/index.js';
 import { centralityRequestSchema } from '../src/influence/schemas.js';
@@ -118,5 +118,27 @@ describe('CentralityCache ranking', () => {
     ]);
     expect(cache.scoresOf('g_0000000000000001', 1, 3)).toEqual([{ metric: 'pagerank', score: 0.2, rank: 4 }]);
     expect(cache.peekRanked(CentralityCache.key('g_0000000000000001', 2, 'pagerank', {}))).toBeUndefined();
+  });
+
+  it('a caller joining a computation that is cancelled (job deleted, client gone) computes again instead of failing', async () => {
+    const cache = new CentralityCache();
+    const result = { metric: 'betweenness' as const, scores };
+    let cancel!: (e: Error) => void;
+    const first = cache.get('g_0000000000000001', 1, 'betweenness', {}, () => new Promise((_, reject) => (cancel = reject)));
+    let ownRuns = 0;
+    const second = cache.get('g_0000000000000001', 1, 'betweenness', {}, async () => (ownRuns++, result));
+    cancel(new CancelledError('cancelled by request'));
+    await expect(first).rejects.toBeInstanceOf(CancelledError);
+    await expect(second).resolves.toBe(result);
+    expect(ownRuns).toBe(1);
+    expect(cache.computed).toBe(2);
+    // Other failures are shared as they are, not retried.
+    let fail!: (e: Error) => void;
+    const a = cache.get('g_0000000000000001', 1, 'pagerank', {}, () => new Promise((_, reject) => (fail = reject)));
+    const b = cache.get('g_0000000000000001', 1, 'pagerank', {}, async () => result);
+    fail(new NotFoundError('gone'));
+    await expect(a).rejects.toBeInstanceOf(NotFoundError);
+    await expect(b).rejects.toBeInstanceOf(NotFoundError);
+    expect(cache.computed).toBe(3);
   });
 });

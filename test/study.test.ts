@@ -141,6 +141,26 @@ describe('study runner', () => {
     expect(Number(csv2.split('\n')[2].split(',')[head.indexOf('reach_mean')])).toBe(1);
   });
 
+  it('recomputes the cells when the way the graph is read or the histogram bins change', async () => {
+    const dir = await tempDir('ripple-study-');
+    // Directed a -> b -> c: IC p=1 from c reaches only c; read as undirected it reaches all 3.
+    await writeFile(join(dir, 'g.txt'), 'n m\na b\nb c\n');
+    const study = (o: { directed: boolean; skip: number; bins: number }) =>
+      `name: reread\ngraphs: [{name: g, file: g.txt, format: edgelist, directed: ${o.directed}, skipLines: ${o.skip}}]\n` +
+      `models: [{model: ic, p: 1}]\nseeds: [{strategy: explicit, ids: [c]}]\nruns: 10\noutputs: {charts: [histogram], histogramBins: ${o.bins}}\n`;
+    const reach = async (o: { directed: boolean; skip: number; bins: number }) => {
+      await writeFile(join(dir, 's.yaml'), study(o));
+      const r = await runStudyFile(join(dir, 's.yaml'), { workers: 0, quiet: true });
+      const [head, row] = (await readFile(join(r.out, 'cells.csv'), 'utf8')).trimEnd().split('\n').map((l) => l.split(','));
+      return { computed: r.computed, reach: Number(row[head.indexOf('reach_mean')]), customers: JSON.parse(await readFile(join(r.out, 'manifest.json'), 'utf8')).inputs[0].customers };
+    };
+    expect(await reach({ directed: true, skip: 1, bins: 1 })).toMatchObject({ computed: 1, reach: 1, customers: 3 });
+    expect(await reach({ directed: true, skip: 1, bins: 1 })).toMatchObject({ computed: 0, reach: 1 });
+    expect(await reach({ directed: false, skip: 1, bins: 1 })).toMatchObject({ computed: 1, reach: 3 });
+    expect(await reach({ directed: false, skip: 0, bins: 1 })).toMatchObject({ computed: 1, reach: 3, customers: 5 });
+    expect(await reach({ directed: false, skip: 0, bins: 2 })).toMatchObject({ computed: 1, reach: 3 });
+  });
+
   it('says clearly which input is missing and what data the study needs', async () => {
     const dir = await tempDir('ripple-study-');
     await writeFile(join(dir, 's.yaml'), 'name: m\nrequiresData: the X data set in ../shared/data/x\ngraphs: [{name: g, file: nope/graph.txt}]\nmodels: [{model: ic}]\nseeds: [{strategy: random, k: 1}]\n');
@@ -154,7 +174,7 @@ describe('study runner', () => {
     const edges = ['13 11', ...Array.from({ length: 9 }, (_, i) => `0 ${i + 1}`), '10 11', '11 12'];
     await writeFile(join(dir, 'd', 'graph.txt'), `${edges.join('\n')}\n`);
     await writeFile(join(dir, 'd', 'train.txt'), '0 1 1.0 2 2.0 3 3.0 4 4.0\n10 11 5.0\n0 5 1.0 6 2.0 7 3.0\n');
-    await writeFile(join(dir, 'd', 'test.txt'), '0 8 1.0 9 2.0 1 3.0\n10 11 1.0 12 2.0\n99 98 1.0\n');
+    await writeFile(join(dir, 'd', 'test.txt'), '0 8 1.0 9 2.0 1 3.0\n10 11 1.0 12 2.0\n99 98 1.0\n10 12 1.0\n');
     await writeFile(join(dir, 'c.yaml'), [
       'kind: cascade-fit', 'name: cf', 'seed: 2',
       'datasets:', '  - name: toy', '    graph: {name: toy, file: d/graph.txt, format: edgelist, skipLines: 1}', '    train: d/train.txt', '    test: d/test.txt',
@@ -166,6 +186,7 @@ describe('study runner', () => {
     const get = (c: string) => row[head.indexOf(c)];
     expect(Number(get('customers'))).toBe(13); // the header line is not an edge
     expect(Number(get('test_seeds_missing'))).toBe(1);
+    expect(Number(get('observed_test_median'))).toBe(2.5); // sizes 4, 3, 2, 2
     const p = Number(get('p_fit'));
     expect(p).toBeGreaterThan(0.2);
     expect(p).toBeLessThan(0.6);

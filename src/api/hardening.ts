@@ -41,9 +41,13 @@ function apiKeyOf(req: FastifyRequest): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-/** Rate-limit bucket: a digest of the API key (keys never sit in memory as map keys in clear), else the IP. */
-export function rateLimitKey(req: FastifyRequest): string {
-  const key = apiKeyOf(req);
+/**
+ * Rate-limit bucket: a digest of the API key (keys never sit in memory as map keys in clear), else the IP.
+ * The key counts only when keys are configured (`useKey`): the auth hook has then checked it. Without
+ * RIPPLE_API_KEYS any header value would be accepted, and a fresh one per request would escape the limit.
+ */
+export function rateLimitKey(req: FastifyRequest, useKey = true): string {
+  const key = useKey ? apiKeyOf(req) : undefined;
   return key !== undefined && key.length > 0 ? 'key:' + createHash('sha256').update(key).digest('hex').slice(0, 32) : 'ip:' + req.ip;
 }
 
@@ -134,6 +138,9 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
       // Returning a value makes under-pressure send it and stop the request there (its types say void).
       pressureHandler: ((req: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
         if (EXEMPT.has(pathOf(req))) return undefined;
+        // under-pressure reports Infinity when a 250 ms sample window held no delay reading (one stall longer than
+        // the window, e.g. a synchronous compile): not evidence of sustained overload above the threshold.
+        if (type === 'eventLoopDelay' && !Number.isFinite(value)) return undefined;
         const shown = typeof value === 'number' ? (type === 'eventLoopUtilization' ? value.toFixed(2) : String(Math.round(value))) : '';
         reply.code(503).type('application/problem+json; charset=utf-8');
         return shed(req, reply, `${type} ${shown}`.trim());
@@ -146,7 +153,7 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
       global: true,
       max: config.rateLimit,
       timeWindow: 60_000,
-      keyGenerator: rateLimitKey,
+      keyGenerator: (req) => rateLimitKey(req, config.apiKeys.length > 0),
       allowList: (req) => EXEMPT.has(pathOf(req)),
       errorResponseBuilder: (_req, ctx) =>
         new RateLimitedError(`rate limit of ${ctx.max} requests per minute exceeded (RIPPLE_RATE_LIMIT); retry in ${Math.max(1, Math.ceil(ctx.ttl / 1000))} s`),

@@ -1,5 +1,5 @@
 import type { CompiledGraph } from '../graph/compile.js';
-import { InputError, UnprocessableError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { hash2 } from './rng.js';
 import type { ProbabilityScheme } from './schemas.js';
 
@@ -89,7 +89,7 @@ const LT_SUM_TOLERANCE = 1e-6;
 
 /**
  * LT weights b(u,v) (Kempe et al.): the same schemes, always per arc. The sum of b over v's in-arcs must
- * not exceed 1 (else "none" would have negative probability in the live-edge view): 422 naming v.
+ * not exceed 1 (else "none" would have negative probability in the live-edge view): a 400 naming v (DESIGN §3).
  */
 export function ltWeights(g: CompiledGraph, scheme: ProbabilityScheme, p: number): Float32Array {
   const { arcP } = arcProbabilities(g, scheme, p, { perArc: true });
@@ -100,7 +100,8 @@ export function ltWeights(g: CompiledGraph, scheme: ProbabilityScheme, p: number
     for (let q = inOffsets[v]; q < inOffsets[v + 1]; q++) sum += b[inArc[q]];
     if (sum > 1 + LT_SUM_TOLERANCE) {
       const id = g.ids[v] ?? `#${v}`;
-      throw new UnprocessableError(
+      // DESIGN §3: in-sums above 1 under `attribute` or `uniform` are a 400.
+      throw new InputError(
         `lt: in-weights of customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} sum to ${sum.toPrecision(6)} > 1 ` +
           `under the ${scheme} scheme; use weighted-cascade or smaller p`,
         { customer: id, sum, scheme },

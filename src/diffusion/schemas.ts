@@ -104,7 +104,7 @@ export const ltSchema = z
     p: p(0.05),
   })
   .refine(onlyOneOfRunsPrecision, runsMessage)
-  .describe('Linear threshold; in-weight sums above 1 are rejected (422)');
+  .describe('Linear threshold; in-weight sums above 1 are rejected (400)');
 
 export const sirSchema = z
   .strictObject({

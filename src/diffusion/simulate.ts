@@ -170,6 +170,10 @@ export async function simulateRuns(
 ): Promise<{ result: SimulationResult; perRun: PerRunValues | null; request: SimulationRequest }> {
   const t0 = performance.now();
   const req = parseSimulationRequest(rawReq);
+  if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) {
+    // 0, a fraction or NaN would never advance the batch loop (a hang, or endless tasks on a pool).
+    throw new InputError(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
+  }
   const plan = buildPlan(graph, req, { extras });
   const { signal, pool, onProgress } = opts;
   if (signal?.aborted) throw new CancelledError();

@@ -86,7 +86,12 @@ export function countStats(values: Int32Array, bins: number, count = values.leng
     let k = 0;
     let below = 0; // runs with value < k + min
     return (i: number): number => {
-      // i is non-decreasing across calls
+      // Mostly non-decreasing i; with few runs two quantiles share an order statistic (p25 reads i = 0 after
+      // p5 read i = 1 when count = 2), so step back to the start when i is below the current position.
+      if (i < below) {
+        k = 0;
+        below = 0;
+      }
       while (below + hist[k] <= i) {
         below += hist[k];
         k++;

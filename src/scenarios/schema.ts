@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { brandResponseSchema, MAX_RUNS, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+import { brandResponseSchema, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+
+/**
+ * Scenarios keep per-run values (about a dozen 8-byte columns per run) for paired differences and money CIs,
+ * so their run cap is lower than a plain simulation's histogram-based one: 1M runs ≈ 100 MB.
+ */
+export const MAX_SCENARIO_RUNS = 1_000_000;
 
 /**
  * The brand scenario request (DESIGN §3 voice, §6, §8 "A scenario request"): one declaration with ranges,
@@ -75,14 +81,14 @@ const fields = {
 };
 
 const runFields = {
-  runs: z.number().int().min(1).max(MAX_RUNS).optional().describe(`Monte Carlo runs (default ${d.runs}). Not together with \`precision\`.`),
+  runs: z.number().int().min(1).max(MAX_SCENARIO_RUNS).optional().describe(`Monte Carlo runs (default ${d.runs}). Not together with \`precision\`.`),
   precision: z
     .number()
     .gt(0)
     .max(1)
     .optional()
     .describe('Instead of `runs`: run until the 95% CI half-width of reach is at most precision × mean (checked at 100, 200, … runs), or `maxRuns`.'),
-  maxRuns: z.number().int().min(1).max(MAX_RUNS).optional().describe(`Upper bound on runs in precision mode (default ${d.maxRuns}).`),
+  maxRuns: z.number().int().min(1).max(MAX_SCENARIO_RUNS).optional().describe(`Upper bound on runs in precision mode (default ${d.maxRuns}).`),
   seed: z
     .number()
     .int()

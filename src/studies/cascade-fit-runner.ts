@@ -5,7 +5,7 @@ import { indexOf, type CompiledGraph } from '../graph/compile.js';
 import type { WorkerPool } from '../diffusion/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import {
-  linearFit, logGridGolden, logLoss, parseCascades, predictionMetrics, type Cascade, type PredictionMetrics,
+  linearFit, logGridGolden, logLoss, median, parseCascades, predictionMetrics, type Cascade, type PredictionMetrics,
 } from './cascades.js';
 import { slug } from './charts.js';
 import { assertInputs, loadStudyGraph, readExistingRows, sha256, codeVersion, studyPath, writeAtomic, type LoadedStudyGraph } from './io.js';
@@ -86,7 +86,7 @@ export async function runCascadeFit(study: CascadeFitStudy, ctx: StudyContext): 
   const existing = new Map<string, Row>();
   for (const r of await readExistingRows<Row>(ndjsonPath)) if (typeof r.hash === 'string') existing.set(r.hash, r);
   const hashes = study.datasets.map((d, i) =>
-    sha256(JSON.stringify({ code: codeVersion(), kind: 'cascade-fit', graph: loaded[i].graph.checksum, train: loaded[i].trainSum, test: loaded[i].testSum, name: d.name, fit: study.fit, evaluate: study.evaluate, seed: study.seed })).slice(0, 32),
+    sha256(JSON.stringify({ code: codeVersion(), kind: 'cascade-fit', graph: loaded[i].graph.checksum, read: loaded[i].graph.read, train: loaded[i].trainSum, test: loaded[i].testSum, name: d.name, fit: study.fit, evaluate: study.evaluate, seed: study.seed })).slice(0, 32),
   );
   const rows: (Row | null)[] = hashes.map((h) => existing.get(h) ?? null);
   const reused = rows.filter((r) => r !== null).length;
@@ -137,7 +137,7 @@ export async function runCascadeFit(study: CascadeFitStudy, ctx: StudyContext): 
           train_cascades: train.length, test_cascades: test.length,
           train_seeds_missing: train.filter((c) => indexOf(g, c.seed) < 0).length,
           test_seeds_missing: test.filter((c) => indexOf(g, c.seed) < 0).length,
-          observed_test_median: [...obsTest].sort((a, b) => a - b)[obsTest.length >> 1] ?? null,
+          observed_test_median: obsTest.length > 0 ? median(obsTest) : null,
           p_fit: pFit, train_log_mse: fit.bestValue, train_log_mse_baseline: trainBaseLoss,
           baseline_a: base.a, baseline_b: base.b,
           fit_runs: study.fit.runs, evaluate_runs: study.evaluate.runs, evaluations: fit.evaluations.length,

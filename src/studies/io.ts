@@ -32,6 +32,8 @@ export interface LoadedStudyGraph {
   data: GraphData;
   /** sha256 of the file's bytes, or `store:ID@VERSION`. */
   checksum: string;
+  /** How the file was read (format, directed, skipLines): part of a cell's hash with `checksum`; null for a stored graph. */
+  read: { format: string; directed: boolean | null; skipLines: number } | null;
   source: string;
   customers: number;
   ties: number;
@@ -66,7 +68,7 @@ export async function loadStudyGraph(spec: GraphSpec, studyFile: string, store: 
     const s = await createStore(store);
     try {
       const { summary, graph, data } = await new CompiledCache({ store: s }).get(spec.id);
-      return { name: spec.name, graph, data, checksum: `store:${summary.id}@${summary.version}`, source: `store:${summary.id}`, customers: summary.customers, ties: summary.ties };
+      return { name: spec.name, graph, data, checksum: `store:${summary.id}@${summary.version}`, read: null, source: `store:${summary.id}`, customers: summary.customers, ties: summary.ties };
     } finally {
       await s.close();
     }
@@ -88,7 +90,8 @@ export async function loadStudyGraph(spec: GraphSpec, studyFile: string, store: 
   if (format === undefined) throw new InputError(`graph ${spec.name}: cannot tell the format of ${file}: give \`format\``);
   const { data } = await parseGraph(bytes, { format, name: spec.name, source: file, ...(spec.directed !== undefined ? { directed: spec.directed } : {}) });
   const graph = compile(data);
-  return { name: spec.name, graph, data, checksum, source: file, customers: graph.n, ties: data.directed ? graph.m : graph.m / 2 };
+  const read = { format, directed: spec.directed ?? null, skipLines: spec.skipLines };
+  return { name: spec.name, graph, data, checksum, read, source: file, customers: graph.n, ties: data.directed ? graph.m : graph.m / 2 };
 }
 
 /** Write via a temporary file and rename, so a crash never leaves half a file. */

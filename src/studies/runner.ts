@@ -141,7 +141,11 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   for (const r of await readExistingRows<StoredRow>(ndjsonPath)) if (typeof r.hash === 'string') existing.set(r.hash, r);
   await mkdir(out, { recursive: true });
   // Keep only rows that are still cells of this study (the rest is dropped at the end); append new rows as they finish.
-  const hashes = cells.map((c) => sha256(JSON.stringify({ code: codeVersion(), input: graphs.get(c.graph)!.checksum, params: cellParams(c, study.seed) })).slice(0, 32));
+  // The hash covers everything that shapes a row: how the graph file is read (not only its bytes) and the histogram bins too.
+  const hashes = cells.map((c) => {
+    const g = graphs.get(c.graph)!;
+    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins })).slice(0, 32);
+  });
   if (existing.size === 0) await writeFile(ndjsonPath, '');
 
   const rows: (CellRow | null)[] = cells.map((_, i) => {

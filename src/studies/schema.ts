@@ -38,7 +38,7 @@ export const graphSpecSchema = z
 
 const responseSchema = z
   .strictObject({
-    atStep: z.number().int().min(1).max(1_000_000).default(1),
+    atStep: z.number().int().min(0).max(1_000_000).default(1),
     effectiveness: z.number().min(0).max(1).default(0.5),
     public: z.boolean().default(true),
   })

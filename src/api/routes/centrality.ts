@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CancelledError } from '../../errors.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import { computeCentrality, topScores, type CentralityResult } from '../../influence/centrality/index.js';
 import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
@@ -69,14 +70,23 @@ export class CentralityCache {
     return { result: e.result, order: this.rank(e, e.result.scores).order };
   }
 
-  /** The cached (or in-flight) result, else `compute()` it and keep it. A failed computation is not kept. */
+  /**
+   * The cached (or in-flight) result, else `compute()` it and keep it. A failed computation is not kept.
+   * Joining another caller's computation that gets cancelled (its job was deleted, its client left) does not
+   * fail this caller: it computes again with its own `compute` (and so its own signal).
+   */
   get(graphId: string, version: number, metric: string, options: Record<string, unknown>, compute: () => Promise<CentralityResult>): Promise<CentralityResult> {
     const key = CentralityCache.key(graphId, version, metric, options);
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit.promise;
+      if (hit.result) return hit.promise;
+      // The entry's own rejection handler (registered first) has dropped it by the time this one runs.
+      return hit.promise.catch((e: unknown) => {
+        if (isCancellation(e)) return this.get(graphId, version, metric, options, compute);
+        throw e;
+      });
     }
     this.computed++;
     const entry: Entry = { graphId, version, metric, options, promise: compute(), bytes: 0 };
@@ -136,6 +146,10 @@ export class CentralityCache {
       if (k !== keep && e.result) this.drop(k, e);
     }
   }
+}
+
+function isCancellation(e: unknown): boolean {
+  return e instanceof CancelledError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError');
 }
 
 /** Customer indices, highest score first, ties by index (the order of topScores). */

@@ -76,7 +76,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       summary: 'Run a Monte Carlo cascade simulation (IC, LT, SIR or voice)',
       description:
         'Same request and seed give the same result (but `elapsedMs`) on any number of workers. Work above the budget ' +
-        '(runs × arcs > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job. Unknown seeds: 404; LT in-weights above 1: 422.',
+        '(runs × arcs > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job. Unknown seeds: 404; LT in-weights above 1: 400.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
       body: simulationRequestSchema.meta({ examples: [BODY_EXAMPLE] }),
@@ -89,7 +89,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       kind: 'simulation',
       graphId: summary.id,
       work: simulationWork(graph, body),
-      validate: () => buildPlan(graph, body), // unknown seeds (404), LT in-sums (422)
+      validate: () => buildPlan(graph, body), // unknown seeds (404), LT in-sums (400)
       run: ({ signal, progress }) =>
         simulate(graph, body, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }) }),
     }) as Promise<never>;

@@ -20,6 +20,7 @@ interface Opts {
   respondAt?: string;
   effectiveness?: string;
   public?: boolean;
+  private?: boolean;
   p?: string;
   probability?: string;
   negativityBias?: string;
@@ -58,8 +59,10 @@ function bodyFromFlags(o: Opts): Record<string, unknown> {
     precision: num(o.precision),
     seed: num(o.seed),
   };
-  if (o.respondAt !== undefined || o.effectiveness !== undefined || o.public) {
-    body.response = { atStep: num(o.respondAt), effectiveness: num(o.effectiveness), public: Boolean(o.public) };
+  if (o.public && o.private) throw new InputError('--public and --private exclude each other');
+  if (o.respondAt !== undefined || o.effectiveness !== undefined || o.public || o.private) {
+    // Public unless --private: the same default as the HTTP API's brand response.
+    body.response = { atStep: num(o.respondAt), effectiveness: num(o.effectiveness), public: !o.private };
   }
   if (Object.values(impact).some((v) => v !== undefined)) body.impact = impact;
   return JSON.parse(JSON.stringify(body)) as Record<string, unknown>; // drops undefined
@@ -141,7 +144,7 @@ function humanRiskiest(r: RiskiestResult, source: string): string {
 }
 
 /**
- * `ripple scenario GRAPH --customer ID --experience negative|positive [--respond-at T] [--effectiveness E] [--public]
+ * `ripple scenario GRAPH --customer ID --experience negative|positive [--respond-at T] [--effectiveness E] [--public|--private]
  * [--p X] [--runs N] [--seed S] [--compare FILE] [--riskiest N] [--json] [--file FILE]` (DESIGN §6, §8).
  */
 export default function register(program: Command, ctx: CliContext): void {
@@ -156,7 +159,8 @@ export default function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--experience <kind>', 'negative (a complaint, default) or positive (praise)').choices(['negative', 'positive']))
     .option('--respond-at <step>', 'the brand answers after the activations of this step (0 = before the customer speaks)')
     .option('--effectiveness <e>', 'probability that the answer turns the complainant positive (default 0.5)')
-    .option('--public', 'answer publicly: a turned complainant spreads praise (without it the answer is private)')
+    .option('--public', 'answer publicly: a turned complainant spreads praise (the default)')
+    .option('--private', 'answer privately: a turned complainant stays quiet')
     .option('--p <x>', 'arc probability (default 0.05)')
     .addOption(new Option('--probability <scheme>', 'arc probability scheme (default uniform)').choices(PROBABILITY_SCHEMES))
     .option('--negativity-bias <b>', 'a complaint crosses an arc with min(1, p·b) (default 2)')
