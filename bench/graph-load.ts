@@ -1,7 +1,7 @@
 /**
  * Graph loading benchmark (issue "The customer graph"): parse + compile time, compiled bytes per arc and
- * per customer, an estimate of the id strings' memory, and RSS, for ego-Facebook, NetHEPT, Wiki-Vote and a
- * generated edge list of 10M arcs (5M undirected lines over 1M customers, written deterministically by
+ * per customer, an estimate of the id strings' memory, and RSS, for ego-Facebook, NetHEPT, Wiki-Vote and two
+ * generated edge lists of 10M arcs (5M undirected lines, and 10M directed lines, over 1M customers, written deterministically by
  * streaming into os.tmpdir() and deleted afterwards).
  *   npm run build && node dist/bench/graph-load.js [--smoke]
  * --smoke: a 100k-line generated file instead. Real graphs come from ../shared/data; each missing one is
@@ -99,16 +99,21 @@ console.log(`graph-load ${smoke ? '--smoke ' : ''}on ${cpu} x${cpus().length}, n
 await measure('ego-Facebook', path.join(dataDir, 'ego-facebook/facebook_combined.txt'), false);
 await measure('NetHEPT', path.join(dataDir, 'nethept/NetHEPT.txt'), false);
 await measure('Wiki-Vote', path.join(dataDir, 'wiki-vote/Wiki-Vote.txt'), true);
-const lines = smoke ? 100_000 : 5_000_000;
+// 10M arcs two ways: 5M undirected lines (two arcs each), and a 10-million-line directed edge list.
+const generated = smoke
+  ? [{ lines: 100_000, directed: false }]
+  : [{ lines: 5_000_000, directed: false }, { lines: 10_000_000, directed: true }];
 const nodes = smoke ? 20_000 : 1_000_000;
-const file = path.join(tmpdir(), `ripple-graph-load-${process.pid}.txt`);
-try {
-  const g0 = performance.now();
-  await generate(file, lines, nodes);
-  console.log(`generated ${lines} lines over ${nodes} customers in ${Math.round(performance.now() - g0)} ms: ${file}`);
-  await measure(`generated ${lines / 1e6}M lines`, file, false);
-} finally {
-  rmSync(file, { force: true });
+for (const { lines, directed } of generated) {
+  const file = path.join(tmpdir(), `ripple-graph-load-${process.pid}.txt`);
+  try {
+    const g0 = performance.now();
+    await generate(file, lines, nodes);
+    console.log(`generated ${lines} lines over ${nodes} customers in ${Math.round(performance.now() - g0)} ms: ${file}`);
+    await measure(`generated ${lines / 1e6}M ${directed ? 'directed' : 'undirected'} lines`, file, directed);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 console.table(rows);
 console.log(`checksum ${checksum}`);
