@@ -32,7 +32,9 @@ const gi = args.indexOf('--graph');
  * How hep.txt is read (published IM figures differ on this): `simple` (default) — the importer's reading,
  * undirected, duplicates merged; `multi` — undirected, tie weight = number of repeated lines; `directed` —
  * each line an arc u -> v with weight = repetitions, i.e. exactly NetHEPT.txt's p = 1/indeg summed per pair;
- * `parallel` — NetHEPT.txt as IM course code reads it: each of the 58,891 lines an independent arc u -> v with
+ * `directed-simple` — NetHEPT.txt as `ripple import --directed` reads it: each ordered pair once, so weighted cascade
+ * gives p = 1/(distinct in-degree) — the reading of the 32,235-arc NetHEPT file used by a published IMM
+ * reimplementation (spread ≈ 1,295); `parallel` — NetHEPT.txt as IM course code reads it: each of the 58,891 lines an independent arc u -> v with
  * p = 1/indeg(v) (lines counted), so c parallel arcs of one pair act as one arc with p = 1 - (1 - 1/indeg)^c
  * (the `attribute` scheme carries that p).
  */
@@ -111,7 +113,11 @@ async function main(): Promise<void> {
       console.log(`skipped: NetHEPT not found at ${hep}`);
       return;
     }
-    if (variant === 'parallel') {
+    if (variant === 'directed-simple') {
+      const { data } = await parseEdgeList(createReadStream(netHept), { name: 'nethept', directed: true, source: netHept });
+      g = compile(data);
+      dataset = 'NetHEPT.txt imported with --directed (each ordered pair once, weighted cascade = 1/distinct in-degree)';
+    } else if (variant === 'parallel') {
       g = compile(parallelArcs(readFileSync(netHept, 'utf8')));
       dataset = 'NetHEPT.txt (each line an arc u -> v with p = 1/indeg(v), parallel arcs combined, self-loops dropped)';
     } else if (variant === 'simple') {
