@@ -42,8 +42,13 @@ async function withGraph(env: Record<string, string> = {}) {
   return { ...t, id, graph };
 }
 
+/** Drop timings and the graph stamp (graphId, graphVersion: checked here, absent from library results). */
 const noElapsed = (o: Record<string, unknown>) => {
-  const { elapsedMs: _e, selectionMs: _s, ...rest } = o;
+  const { elapsedMs: _e, selectionMs: _s, graphId, graphVersion, ...rest } = o;
+  if (graphId !== undefined) {
+    expect(graphId).toMatch(/^g_[0-9a-f]{16}$/);
+    expect(graphVersion).toBe(1);
+  }
   return rest;
 };
 

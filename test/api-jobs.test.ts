@@ -59,6 +59,21 @@ function events(body: string): { event: string; data: { state: string; progress:
 }
 
 describe('jobs', () => {
+  it('results name the graph version they were computed on: a job started before a replace keeps the old one', async () => {
+    const { app, id } = await setup();
+    const req = { model: 'ic', seeds: ['c0'], runs: 200_000, seed: 5, p: 0.4 };
+    const accepted = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${id}/simulations?async=true`, payload: req }));
+    const replaced = await app.inject({ method: 'PUT', url: `/graphs/${id}`, payload: ring(10) });
+    expect(replaced.json().version).toBe(2);
+    const done = await poll(app, `/jobs/${accepted.job.id}`, (j) => j.state !== 'queued' && j.state !== 'running');
+    expect(done.state).toBe('succeeded');
+    expect(done.result).toMatchObject({ graphId: id, graphVersion: 1 });
+    expect(done.result.reach.max).toBeGreaterThan(10); // the 50-customer ring of version 1
+    const now = await app.inject({ method: 'POST', url: `/graphs/${id}/simulations`, payload: { ...req, runs: 100 } });
+    expect(now.json()).toMatchObject({ graphId: id, graphVersion: 2 });
+    expect(now.json().reach.max).toBeLessThanOrEqual(10);
+  });
+
   it('?async=true: 202 + Location, poll to done, the result equals the synchronous answer', async () => {
     const { app, id } = await setup();
     const req = { model: 'ic', seeds: ['c0'], runs: 3000, seed: 5, p: 0.4 };

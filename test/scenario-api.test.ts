@@ -54,7 +54,8 @@ describe('POST /graphs/:id/scenarios', () => {
     for (const c of GRAPH.customers) b.addCustomer(c.id, c);
     for (const t of GRAPH.ties) b.addTie(t.source, t.target, {});
     const direct = (await runScenarioRequest(compile(b.finish().data), body, { currency: 'GBP' })) as unknown as Record<string, unknown>;
-    expect({ ...r, elapsedMs: 0 }).toEqual(JSON.parse(JSON.stringify({ ...direct, elapsedMs: 0 })));
+    expect(r).toMatchObject({ graphId: expect.stringMatching(/^g_/), graphVersion: 1 });
+    expect({ ...r, elapsedMs: 0 }).toEqual(JSON.parse(JSON.stringify({ ...direct, elapsedMs: 0, graphId: r.graphId, graphVersion: 1 })));
   });
 
   it('compare mode: variants with paired differences', async () => {

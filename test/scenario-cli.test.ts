@@ -94,6 +94,21 @@ describe('ripple scenario', () => {
     expect(doc.ranked[0].money.atRisk.mean).toBeGreaterThanOrEqual(doc.ranked[1].money.atRisk.mean);
   });
 
+  it('--file CSV + --customers FILE: money uses the customers\' values (as import/simulate/value)', async () => {
+    const dir = await tempDir();
+    const ties = join(dir, 'ties.csv');
+    const customers = join(dir, 'customers.csv');
+    await writeFile(ties, 'source,target\nanna@ex.de,zoë@ex.nl\n');
+    await writeFile(customers, 'id,label,followers,value,segment,activity\nanna@ex.de,Anna,5,100,loyal,1\nzoë@ex.nl,Zoë,0,300,new,1\n');
+    // p 0.5 with bias 2: the complaint always reaches zoë, so at risk = 0.1 × (100 + 300) in every run.
+    const r = await ripple(['scenario', '--file', ties, '--customers', customers, '--customer', 'anna@ex.de', '--p', '0.5', '--churn', '0.1', '--runs', '50', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.negative.mean).toBe(2);
+    expect(doc.money.atRisk.mean).toBeCloseTo(40, 9);
+    expect(doc.impressions.mean).toBe(1 + 5 + 1);
+  });
+
   it('unknown customer and bad flags: one line, exit 2', async () => {
     const { graph } = await files();
     expectOneLineError(await ripple(['scenario', '--file', graph, '--customer', 'zz']), 2, /customer "zz" is not in the graph/);

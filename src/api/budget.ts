@@ -86,6 +86,9 @@ export interface Sized {
   /** The job kind (`simulation`, `centrality`, `influencers`, `value`, `customer-value`). */
   kind: string;
   graphId: string;
+  /** The graph version the work runs on: stamped on the result (`graphId`, `graphVersion`), so a job that
+   * finishes after a replace says which version its numbers belong to. */
+  graphVersion: number;
   work: Work;
   /** Checks to make before queueing a job (unknown seeds, bad weights): errors answer now, not inside the job. */
   validate?: () => void;
@@ -105,11 +108,15 @@ export interface BudgetDeps {
 export async function runOrSubmit(
   deps: BudgetDeps, req: FastifyRequest, reply: FastifyReply, forceAsync: boolean | undefined, spec: Sized,
 ): Promise<unknown> {
+  const run = async (ctx: JobContext): Promise<unknown> => {
+    const r = await spec.run(ctx);
+    return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
+  };
   if (forceAsync || spec.work > deps.budget) {
     spec.validate?.();
     let job: JobView;
     try {
-      job = deps.jobs.submit({ kind: spec.kind, graphId: spec.graphId, run: spec.run });
+      job = deps.jobs.submit({ kind: spec.kind, graphId: spec.graphId, run });
     } catch (e) {
       // Queue full or shutting down: 503 with a hint of when to come back.
       if (e instanceof QueueFullError || e instanceof ShuttingDownError) reply.header('retry-after', String(e.retryAfterSeconds));
@@ -124,7 +131,7 @@ export async function runOrSubmit(
   };
   reply.raw.once('close', onClose);
   try {
-    return await spec.run({ signal: controller.signal, progress: () => {} });
+    return await run({ signal: controller.signal, progress: () => {} });
   } finally {
     reply.raw.off('close', onClose);
   }

@@ -190,3 +190,9 @@ export const CUSTOMER_EXAMPLE = {
   graphId: 'g_0123456789abcdef', id: 'a', label: 'Alice', followers: 10, value: 5, segment: 'loyal', activity: 0.5,
   degree: { in: 1, out: 1, total: 2 },
 };
+
+/** Which graph version an engine result was computed on (stamped by runOrSubmit on every sync answer and job result). */
+export const graphRefShape = {
+  graphId: z.string().describe('The graph the result was computed on.'),
+  graphVersion: z.number().int().describe('The graph version the result was computed on (a later replace does not change it).'),
+};

@@ -8,7 +8,7 @@ import { centralityRequestSchema, type CentralityRequest } from '../../influence
 import type { WorkerPool } from '../../diffusion/pool.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
-import { errorResponses, graphIdSchema } from '../schemas.js';
+import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
 /**
@@ -241,8 +241,8 @@ const querySchema = z.object({
 
 const answerSchema = z
   .object({
-    graphId: z.string(),
-    version: z.number().int(),
+    ...graphRefShape,
+    version: z.number().int().describe('Same as graphVersion (kept for compatibility).'),
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
     top: z.array(z.object({ id: z.string(), score: z.number(), rank: z.number().int() })),
@@ -259,7 +259,7 @@ const answerSchema = z
   .describe('Top customers by a centrality metric.')
   .meta({
     examples: [{
-      graphId: 'g_0123456789abcdef', version: 1, metric: 'pagerank', customers: 3000, iterations: 23, converged: true, options: {},
+      graphId: 'g_0123456789abcdef', graphVersion: 1, version: 1, metric: 'pagerank', customers: 3000, iterations: 23, converged: true, options: {},
       top: [{ id: 'c42', score: 0.0061, rank: 1 }, { id: 'c7', score: 0.0058, rank: 2 }], cached: false, elapsedMs: 3.2,
     }],
   });
@@ -286,7 +286,7 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const options = centralityOptions(request);
     const key = CentralityCache.key(summary.id, summary.version, request.metric, options);
     const answer = async (r: CentralityResult, cached: boolean, t0: number, order?: Int32Array) => ({
-      graphId: summary.id, version: summary.version, ...centralityAnswer(graph, request, r, order), cached,
+      graphId: summary.id, graphVersion: summary.version, version: summary.version, ...centralityAnswer(graph, request, r, order), cached,
       elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
     });
     const t0 = performance.now();
@@ -297,6 +297,7 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, forceAsync, {
       kind: 'centrality',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: hit ? 0 : centralityWork(graph, request.metric, request),
       run: async ({ signal, progress }) => {
         const start = performance.now();

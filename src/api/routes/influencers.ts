@@ -5,7 +5,7 @@ import { findInfluencers } from '../../influence/influencers.js';
 import { INFLUENCE_METHODS, influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, influencersWork, runOrSubmit } from '../budget.js';
-import { errorResponses, graphParams } from '../schemas.js';
+import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { reachStatsSchema } from './simulations.js';
 
@@ -13,6 +13,7 @@ import { reachStatsSchema } from './simulations.js';
 
 export const influencersResultSchema = z
   .looseObject({
+    ...graphRefShape,
     method: z.enum(INFLUENCE_METHODS),
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
@@ -36,7 +37,7 @@ export const influencersResultSchema = z
   .describe('Influencers (DESIGN §8).')
   .meta({
     examples: [{
-      method: 'imm', model: 'ic', probability: 'uniform', p: 0.05, k: 2, seed: 1,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, method: 'imm', model: 'ic', probability: 'uniform', p: 0.05, k: 2, seed: 1,
       seeds: [{ id: 'c42', gain: 31.2 }, { id: 'c7', gain: 18.4 }],
       spread: { mean: 49.1, sd: 12.2, stderr: 0.12, ci95: [48.86, 49.34], min: 2, max: 96, quantiles: { p5: 29, p25: 41, p50: 49, p75: 57, p95: 69 }, histogram: [] },
       runs: 10000, estimatedSpread: 49.6, elapsedMs: 812, selectionMs: 640,
@@ -66,6 +67,7 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'influencers',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: influencersWork(graph, body),
       run: ({ signal, progress }) =>
         findInfluencers(graph, body, {

@@ -4,7 +4,7 @@ import { checkCustomers, prepareScenarioRequest, riskiestCustomers, runScenarioR
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, runOrSubmit } from '../budget.js';
-import { errorResponses, graphParams } from '../schemas.js';
+import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { meanCiSchema, reachStatsSchema } from './simulations.js';
 
@@ -40,6 +40,7 @@ const STATS = (mean: number, sd: number, lo: number, hi: number, min: number, ma
 });
 const MC = (mean: number, sd: number, lo: number, hi: number) => ({ mean, sd, stderr: sd / Math.sqrt(2000), ci95: [lo, hi] });
 export const REPORT_EXAMPLE = {
+  graphId: 'g_0123456789abcdef', graphVersion: 1,
   model: 'voice', runs: 2000, seed: 1, elapsedMs: 61.2, probability: 'uniform', seeds: ['c0006'], customers: ['c0006'],
   experience: 'negative', stoppedBy: 'runs',
   reach: STATS(31.64, 13.5, 31.05, 32.24, 6, 101), negative: STATS(26.17, 12.9, 25.61, 26.73, 5, 95), positive: STATS(5.47, 5.6, 5.23, 5.72, 0, 37),
@@ -62,6 +63,7 @@ const DIFF = (mean: number, sd: number, lo: number, hi: number, rel: [number, nu
   ...MC(mean, sd, lo, hi), relative: rel ? { mean: rel[0], ci95: [rel[1], rel[2]] } : null,
 });
 export const COMPARE_EXAMPLE = {
+  graphId: 'g_0123456789abcdef', graphVersion: 1,
   runs: 2000, seed: 1, elapsedMs: 140.5,
   variants: [{ name: 'answer at step 1', ...REPORT_EXAMPLE }],
   differences: [{
@@ -73,6 +75,7 @@ export const COMPARE_EXAMPLE = {
   }],
 };
 export const RISKIEST_EXAMPLE = {
+  graphId: 'g_0123456789abcdef', graphVersion: 1,
   candidates: 'value', currency: 'EUR', runs: 2000, seed: 1,
   ranked: [{
     rank: 1, id: 'c0003', ownValue: 1121.99, networkValue: 9636.4, reach: { mean: 17.28, ci95: [16.7, 17.87] }, negative: { mean: 17.28, ci95: [16.7, 17.87] },
@@ -114,7 +117,7 @@ const reportShape = {
   assumptions: assumptionsSchema,
 };
 
-export const scenarioReportSchema = z.object(reportShape).describe('A brand scenario report (DESIGN §6).').meta({ examples: [REPORT_EXAMPLE] });
+export const scenarioReportSchema = z.object({ ...graphRefShape, ...reportShape }).describe('A brand scenario report (DESIGN §6).').meta({ examples: [REPORT_EXAMPLE] });
 
 const diffSchema = meanCiSchema
   .extend({
@@ -126,6 +129,7 @@ const diffSchema = meanCiSchema
 
 export const compareResultSchema = z
   .object({
+    ...graphRefShape,
     runs: z.number().int(),
     seed: z.number().int(),
     variants: z.array(z.object({ name: z.string(), ...reportShape })),
@@ -151,6 +155,7 @@ export const compareResultSchema = z
 
 export const riskiestResultSchema = z
   .object({
+    ...graphRefShape,
     candidates: z.enum(['given', 'value']).describe('Where the candidates came from: the request, or the top customers by network value.'),
     currency: z.string(),
     runs: z.number().int(),
@@ -200,6 +205,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'scenario',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: scenarioWork(graph, body),
       validate: () => void prepareScenarioRequest(graph, body, data.currency), // 400 / unknown customer 404 before a job
       run: ({ signal, progress }) =>
@@ -231,6 +237,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'scenario-riskiest',
       graphId: summary.id,
+      graphVersion: summary.version,
       work,
       validate: () => checkCustomers(graph, body.candidates ?? []),
       run: ({ signal, progress }) =>

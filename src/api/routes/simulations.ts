@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { buildPlan, simulate, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, runOrSubmit, simulationWork } from '../budget.js';
-import { errorResponses, graphParams } from '../schemas.js';
+import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
 /** `POST /graphs/:id/simulations`: one Monte Carlo simulation (DESIGN §3, §4, §8), synchronous or a job. */
@@ -31,7 +31,7 @@ const stepSchema = z.object({
 });
 
 const RESULT_EXAMPLE = {
-  model: 'ic', runs: 1000, seed: 7, elapsedMs: 41, probability: 'uniform', seeds: ['c1'], stoppedBy: 'runs',
+  graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', runs: 1000, seed: 7, elapsedMs: 41, probability: 'uniform', seeds: ['c1'], stoppedBy: 'runs',
   reach: {
     mean: 12.3, sd: 4.1, stderr: 0.13, ci95: [12.04, 12.56], min: 1, max: 40,
     quantiles: { p5: 6, p25: 9, p50: 12, p75: 15, p95: 20 }, histogram: [{ from: 1, to: 5, count: 300 }],
@@ -43,6 +43,7 @@ const RESULT_EXAMPLE = {
 
 export const simulationResultSchema = z
   .looseObject({
+    ...graphRefShape,
     model: z.enum(['ic', 'lt', 'sir', 'voice']),
     runs: z.number().int(),
     seed: z.number().int(),
@@ -88,6 +89,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'simulation',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: simulationWork(graph, body),
       validate: () => buildPlan(graph, body), // unknown seeds (404), LT in-sums (400)
       run: ({ signal, progress }) =>

@@ -7,7 +7,7 @@ import { customerValue, rankValues } from '../../influence/value.js';
 import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
-import { customerIdSchema, errorResponses, graphIdSchema, graphParams } from '../schemas.js';
+import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { meanCiSchema, reachStatsSchema } from './simulations.js';
 
@@ -18,6 +18,7 @@ import { meanCiSchema, reachStatsSchema } from './simulations.js';
 
 const rankingSchema = z
   .looseObject({
+    ...graphRefShape,
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
     p: z.number(),
@@ -38,13 +39,14 @@ const rankingSchema = z
   .describe('Customers ranked by what their voice is worth: "whose unhappiness costs most?"')
   .meta({
     examples: [{
-      model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
       top: [{ rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5 }], elapsedMs: 420,
     }],
   });
 
 const customerValueSchema = z
   .looseObject({
+    ...graphRefShape,
     id: z.string(),
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
@@ -90,6 +92,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'value',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: valueRankingWork(graph, request),
       run: ({ signal, progress }) =>
         rankValues(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { rrSetsDone: done, rrSets: total }) }),
@@ -115,6 +118,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'customer-value',
       graphId: summary.id,
+      graphVersion: summary.version,
       work: customerValueWork(graph, request),
       run: ({ signal, progress }) =>
         customerValue(graph, id, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }) }),

@@ -15,6 +15,7 @@ interface Opts {
   file?: string;
   format?: GraphFormat;
   directed?: boolean;
+  customers?: string;
   customer?: string;
   experience?: 'negative' | 'positive';
   respondAt?: string;
@@ -155,6 +156,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--file <file>', 'read a graph file instead of the store')
     .addOption(new Option('--format <format>', 'with --file: input format (default: from the extension)').choices(GRAPH_FORMATS))
     .option('--directed', 'with --file: edge lists and CSV are directed')
+    .option('--customers <file>', 'with --file: customers CSV (id,label,followers,value,segment,activity)')
     .option('--customer <id>', 'the customer who speaks up (several: a,b,c)')
     .addOption(new Option('--experience <kind>', 'negative (a complaint, default) or positive (praise)').choices(['negative', 'positive']))
     .option('--respond-at <step>', 'the brand answers after the activations of this step (0 = before the customer speaks)')
@@ -176,7 +178,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--candidates <ids>', 'with --riskiest: candidate ids a,b,c instead of the top by network value')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
-      const loaded = await ctx.loadGraph({ id: graphId, file: o.file, format: o.format, directed: o.directed ? true : undefined });
+      const loaded = await ctx.loadGraph({ id: graphId, file: o.file, format: o.format, directed: o.directed ? true : undefined, customers: o.customers });
       const source = loaded.summary ? `${loaded.summary.id} ("${loaded.summary.name}")` : loaded.source;
       const currency = loaded.data.currency;
       const body = bodyFromFlags(o);
