@@ -237,6 +237,9 @@ describe('study statistics and charts', () => {
     expect(hist.getElementsByTagName('rect').length).toBe(2 + 2); // background + frame + 2 bars
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(3, 97)).toEqual([20, 40, 60, 80]);
+    // Seed-set sizes and steps are whole numbers: no tick at k = 1.5.
+    expect(niceTicks(1, 4)).toEqual([1, 1.5, 2, 2.5, 3, 3.5, 4]);
+    expect(niceTicks(1, 4, 6, true)).toEqual([1, 2, 3, 4]);
   });
 
   it('CSV quoting', () => {

@@ -40,12 +40,13 @@ function r(x: number): string {
   return Object.is(v, -0) ? '0' : String(v);
 }
 
-/** "Nice" tick values covering [lo, hi] (1, 2, 5 × 10^k steps). */
-export function niceTicks(lo: number, hi: number, count = 6): number[] {
+/** "Nice" tick values covering [lo, hi] (1, 2, 5 × 10^k steps); whole numbers only when `integer` (k, steps). */
+export function niceTicks(lo: number, hi: number, count = 6, integer = false): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const nice = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = integer ? Math.max(1, nice) : nice;
   const out: number[] = [];
   for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : Number(t.toPrecision(12)));
   return out;
@@ -73,14 +74,14 @@ interface Scale {
   ticks: number[];
 }
 
-function scale(lo: number, hi: number, a: number, b: number, log: boolean): Scale {
+function scale(lo: number, hi: number, a: number, b: number, log: boolean, integer = false): Scale {
   if (log) {
     const l0 = Math.log10(lo);
     const l1 = Math.log10(hi);
     const d = l1 - l0 || 1;
     return { map: (v) => a + ((Math.log10(Math.max(v, lo)) - l0) / d) * (b - a), ticks: logTicks(lo, hi) };
   }
-  const ticks = niceTicks(lo, hi);
+  const ticks = niceTicks(lo, hi, 6, integer);
   const lo2 = Math.min(lo, ticks[0]);
   const hi2 = Math.max(hi, ticks[ticks.length - 1]);
   const d = hi2 - lo2 || 1;
@@ -167,7 +168,7 @@ export function lineChart(series: Series[], o: ChartOptions): string {
     xhi = yhi = Math.max(xhi, yhi);
   }
   if (!o.logY && (o.yFromZero ?? true)) ylo = Math.min(0, ylo);
-  const xs = scale(xlo, xhi, MARGIN.left, plotW - MARGIN.right, !!o.logX);
+  const xs = scale(xlo, xhi, MARGIN.left, plotW - MARGIN.right, !!o.logX, allX.every(Number.isInteger));
   const ys = scale(ylo, yhi, h - MARGIN.bottom, MARGIN.top, !!o.logY);
   const body: string[] = [];
   if (o.diagonal) {
