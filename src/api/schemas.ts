@@ -130,19 +130,6 @@ export const importQuerySchema = z.object({
   ifVersion: z.coerce.number().int().min(1).optional().describe('Replace only if the stored version is this one (else 409).'),
 });
 
-/**
- * The raw upload of the import routes, for the OpenAPI text: the body is a byte stream handed to the parser
- * (never buffered), so this schema accepts whatever the content-type parser passed on.
- */
-export const uploadBodySchema = z
-  .any()
-  .meta({
-    type: 'string',
-    format: 'binary',
-    description: 'The graph file as raw bytes (edge list, CSV, Ripple JSON, GEXF or GraphML), optionally gzip-compressed.',
-    examples: ['# SNAP edge list\n1 2\n2 3\n3 1\n'],
-  });
-
 /** Content types the import routes accept (plus any text/* and application/*+xml). */
 export const UPLOAD_CONSUMES = ['application/octet-stream', 'text/plain', 'text/csv', 'application/gzip', 'application/json', 'application/xml', 'application/gexf+xml', 'application/graphml+xml'];
 

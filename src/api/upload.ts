@@ -20,9 +20,10 @@ export function registerRawParsers(app: FastifyInstance, uploadLimit: number): v
   app.removeContentTypeParser('application/json');
   app.removeContentTypeParser('text/plain');
   const passThrough = (req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > uploadLimit) {
-      done(new PayloadTooLargeError(`upload is ${declared} bytes; the limit is ${uploadLimit} bytes (RIPPLE_UPLOAD_LIMIT)`));
+    try {
+      checkDeclaredLength(req, uploadLimit);
+    } catch (err) {
+      done(err as Error);
       return;
     }
     done(null, payload);
@@ -31,19 +32,36 @@ export function registerRawParsers(app: FastifyInstance, uploadLimit: number): v
   for (const re of UPLOAD_CONTENT_PATTERNS) app.addContentTypeParser(re, passThrough);
 }
 
+/** 413 at once when the request declares (content-length) more than `uploadLimit` bytes. */
+export function checkDeclaredLength(req: FastifyRequest, uploadLimit: number): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > uploadLimit) {
+    throw new PayloadTooLargeError(`upload is ${declared} bytes; the limit is ${uploadLimit} bytes (RIPPLE_UPLOAD_LIMIT)`);
+  }
+}
+
+/** Bytes counted so far in one request: share one between the parts of a multipart upload. */
+export interface ByteCounter {
+  seen: number;
+}
+
 /**
- * The upload as an async iterable of chunks that fails with 413 past `limit` bytes. Stopping early does not
+ * The upload as an async iterable of chunks that fails with 413 past `limit` bytes (counted in `counter`, so
+ * several parts of one request can share the limit). Stopping early does not
  * destroy the socket (so the 413 can still be sent).
  */
-export async function* limitedBody(stream: AsyncIterable<Uint8Array> | NodeJS.ReadableStream, limit: number): AsyncGenerator<Uint8Array> {
+export async function* limitedBody(
+  stream: AsyncIterable<Uint8Array> | NodeJS.ReadableStream,
+  limit: number,
+  counter: ByteCounter = { seen: 0 },
+): AsyncGenerator<Uint8Array> {
   const readable = stream as IncomingMessage;
   const iterable: AsyncIterable<Uint8Array> =
     typeof readable.iterator === 'function' ? readable.iterator({ destroyOnReturn: false }) : (stream as AsyncIterable<Uint8Array>);
-  let seen = 0;
   for await (const chunk of iterable) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    seen += bytes.byteLength;
-    if (seen > limit) throw new PayloadTooLargeError(`upload is larger than the limit of ${limit} bytes (RIPPLE_UPLOAD_LIMIT)`);
+    counter.seen += bytes.byteLength;
+    if (counter.seen > limit) throw new PayloadTooLargeError(`upload is larger than the limit of ${limit} bytes (RIPPLE_UPLOAD_LIMIT)`);
     yield bytes;
   }
 }

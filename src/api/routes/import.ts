@@ -1,10 +1,19 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { parseGraph } from '../../graph/parse.js';
+import { z } from 'zod';
+import { AppError, InputError } from '../../errors.js';
+import { detectFormat, parseGraph } from '../../graph/parse.js';
 import type { GraphData, GraphFormat, ImportReport } from '../../graph/model.js';
 import type { RouteContext } from '../app.js';
-import { UPLOAD_CONSUMES, errorResponses, graphParams, importQuerySchema, importResultSchema, uploadBodySchema } from '../schemas.js';
-import { limitedBody, registerRawParsers, uploadFormat } from '../upload.js';
+import { UPLOAD_CONSUMES, errorResponses, graphParams, importQuerySchema, importResultSchema } from '../schemas.js';
+import { type ByteCounter, checkDeclaredLength, limitedBody, registerRawParsers, uploadFormat } from '../upload.js';
 
 /** Decompressed bytes may be this many times the (possibly gzip-compressed) upload limit. */
 export const DECOMPRESSED_FACTOR = 4;
@@ -12,26 +21,81 @@ export const DECOMPRESSED_FACTOR = 4;
 const uploadDescription =
   'Send the file as the raw request body (`curl --data-binary @file -H "content-type: application/octet-stream"`), ' +
   'optionally gzip-compressed (detected by its magic bytes). Formats: edgelist, csv, json, gexf, graphml. ' +
-  'The body is streamed into the parser, never held whole; past RIPPLE_UPLOAD_LIMIT the answer is 413.';
+  'The body is streamed into the parser, never held whole; past RIPPLE_UPLOAD_LIMIT the answer is 413. ' +
+  'Or send `multipart/form-data` (`curl -F ties=@ties.csv -F customers=@customers.csv`) with the file part `ties` ' +
+  '(required, any format, optionally gzip) and the file part `customers` (optional, csv format only: ' +
+  '`id,label,followers,value,segment,activity`; ties may then only name its customers), in either order and ' +
+  'nothing else (400). RIPPLE_UPLOAD_LIMIT counts the bytes of both parts together. The format comes from ' +
+  '`?format=`, else `?name=`\'s extension, else the ties file name\'s extension, else its part content type.';
+
+const binaryFile = { type: 'string', format: 'binary' } as const;
+const rawBodySchema = {
+  ...binaryFile,
+  description: 'The graph file as raw bytes (edge list, CSV, Ripple JSON, GEXF or GraphML), optionally gzip-compressed.',
+  examples: ['# SNAP edge list\n1 2\n2 3\n3 1\n'],
+};
+const multipartBodySchema = {
+  type: 'object',
+  description: 'A graph file and, with the csv format, a separate customers CSV (parts in either order).',
+  properties: {
+    ties: { ...binaryFile, description: 'The graph file (any format, optionally gzip-compressed).' },
+    customers: { ...binaryFile, description: 'csv format only: customers `id[,label,followers,value,segment,activity]`.' },
+  },
+  required: ['ties'],
+  additionalProperties: false,
+  examples: [{ ties: 'source,target\nc1,c2\nc2,c3\n', customers: 'id,label,followers,value\nc1,Ann,120,300\nc2,Bo,40,80\nc3,Cy,5,20\n' }],
+};
+/**
+ * The upload body: validation accepts anything (the stream is read by the handler); the OpenAPI document gets
+ * one schema per content type (raw bytes, or the two multipart file parts).
+ */
+const importBodySchema = z.any().meta({
+  content: Object.fromEntries([
+    ...UPLOAD_CONSUMES.map((type) => [type, { schema: rawBodySchema }]),
+    ['multipart/form-data', { schema: multipartBodySchema }],
+  ]),
+});
+
+const MULTIPART_PARTS = ['ties', 'customers'];
+
+async function drain(part: MultipartFile): Promise<void> {
+  if (part.file.readableEnded) return;
+  part.file.resume();
+  await new Promise<void>((resolve, reject) => {
+    part.file.once('end', resolve);
+    part.file.once('error', reject);
+  });
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of chunks) parts.push(c);
+  return Buffer.concat(parts);
+}
 
 /** Raw streamed uploads. Their own plugin so the pass-through content-type parsers stay here. */
 const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   const { store, cache, config } = ctx;
   registerRawParsers(app, config.uploadLimit);
+  // Encapsulated in this plugin: multipart/form-data is only parsed by the import routes. Busboy's own size
+  // cap is one byte above ours so that limitedBody (shared with raw uploads) is the one that answers 413; a
+  // part beyond the two file parts still reaches the handler (and is a 400 there).
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.uploadLimit + 1, files: 3, fields: 1, parts: 3, fieldSize: 1024 },
+  });
 
-  async function parseUpload(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    query: { format?: GraphFormat; name?: string; directed?: boolean },
-    name: string,
-  ): Promise<{ data: GraphData; report: ImportReport }> {
-    const format = uploadFormat(query, req.headers['content-type']);
+  type ImportQuery = { format?: GraphFormat; name?: string; directed?: boolean };
+  type Parsed = { data: GraphData; report: ImportReport };
+
+  async function parseUpload(req: FastifyRequest, reply: FastifyReply, query: ImportQuery, name: string): Promise<Parsed> {
     const abort = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort();
     };
     reply.raw.once('close', onClose);
     try {
+      if (req.isMultipart()) return await parseMultipart(req, query, name, abort.signal);
+      const format = uploadFormat(query, req.headers['content-type']);
       const body = (req.body ?? req.raw) as NodeJS.ReadableStream;
       return await parseGraph(limitedBody(body, config.uploadLimit), {
         format,
@@ -46,16 +110,101 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     }
   }
 
+  /**
+   * multipart/form-data: parts `ties` (required) and `customers` (optional, csv only), either order. The CSV
+   * parser reads the customers file whole before the ties, so:
+   * - customers first: it is buffered (it counts against the upload limit, so memory stays bounded) and the
+   *   ties part is then streamed straight into the parser;
+   * - ties first with a non-csv format: streamed straight into the parser (no customers part may follow);
+   * - ties first with csv: spooled to a temp file under os.tmpdir() (removed in a finally) until we know
+   *   whether a customers part follows; then the customers part is streamed into the parser and the ties are
+   *   read back from the file.
+   * Any further part (a second ties, another name, a field) is a 400; nothing is stored on any failure
+   * since the caller stores only what this returns.
+   */
+  async function parseMultipart(req: FastifyRequest, query: ImportQuery, name: string, signal: AbortSignal): Promise<Parsed> {
+    checkDeclaredLength(req, config.uploadLimit);
+    const limit = config.uploadLimit;
+    const counter: ByteCounter = { seen: 0 };
+    const base = { name, directed: query.directed, maxBytes: limit * DECOMPRESSED_FACTOR, signal };
+    let customers: { bytes: Uint8Array; source: string } | undefined;
+    let spooled: { dir: string; path: string; source: string; format: GraphFormat } | undefined;
+    let result: Parsed | undefined;
+    let tiesFormat: GraphFormat | undefined;
+    const seen = new Set<'ties' | 'customers'>();
+    const declaredFormat = query.format ?? (query.name ? detectFormat(query.name) : undefined);
+    const formatOf = (part: MultipartFile): GraphFormat =>
+      declaredFormat ?? detectFormat(part.filename ?? '') ?? uploadFormat(query, part.mimetype);
+    const noCustomersUnlessCsv = (format: GraphFormat, source: string) => {
+      if (format !== 'csv') throw new InputError(`${source}: a customers part is only read with the csv format (format is ${format})`);
+    };
+    try {
+      for await (const part of req.parts()) {
+        if (part.type !== 'file' || !MULTIPART_PARTS.includes(part.fieldname)) {
+          throw new InputError(`unexpected multipart part ${JSON.stringify(part.fieldname)}: only the file parts ties and customers are read`);
+        }
+        const fieldname = part.fieldname as 'ties' | 'customers';
+        if (seen.has(fieldname)) throw new InputError(`multipart part ${fieldname} given twice`);
+        seen.add(fieldname);
+        const partSource = part.filename || part.fieldname;
+        if (fieldname === 'customers') {
+          const known = tiesFormat ?? declaredFormat;
+          if (known) noCustomersUnlessCsv(known, partSource);
+          if (spooled) {
+            result = await parseGraph(createReadStream(spooled.path), {
+              ...base, format: 'csv', source: spooled.source,
+              customers: limitedBody(part.file, limit, counter), customersSource: partSource,
+            });
+            await drain(part);
+          } else {
+            customers = { bytes: await collect(limitedBody(part.file, limit, counter)), source: partSource };
+          }
+          continue;
+        }
+        // ties
+        const format = formatOf(part);
+        tiesFormat = format;
+        const source = query.name ?? partSource;
+        if (customers) noCustomersUnlessCsv(format, customers.source);
+        if (customers || format !== 'csv') {
+          result = await parseGraph(limitedBody(part.file, limit, counter), {
+            ...base, format, source,
+            ...(customers ? { customers: customers.bytes, customersSource: customers.source } : {}),
+          });
+          await drain(part);
+        } else {
+          const dir = await mkdtemp(join(tmpdir(), 'ripple-ties-'));
+          spooled = { dir, path: join(dir, 'ties'), source, format };
+          await pipeline(Readable.from(limitedBody(part.file, limit, counter)), createWriteStream(spooled.path));
+        }
+      }
+      if (spooled && !result) {
+        result = await parseGraph(createReadStream(spooled.path), { ...base, format: spooled.format, source: spooled.source });
+      }
+      if (!result) throw new InputError('multipart upload without a ties part: send the graph file as the part ties');
+      return result;
+    } catch (err) {
+      // Busboy's errors for a malformed body are plain Errors ("Unexpected end of multipart data", "Multipart:
+      // Boundary not found", "Part terminated early ..."): the client's fault, so a 400 rather than a 500.
+      if (err instanceof Error && !(err instanceof AppError) && !('statusCode' in err) && /multipart/i.test(err.message)) {
+        throw new InputError(`malformed multipart body: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      if (spooled) await rm(spooled.dir, { recursive: true, force: true });
+    }
+  }
+
   app.post('/graphs/import', {
     bodyLimit: config.uploadLimit,
     schema: {
       operationId: 'importGraph',
       tags: ['graphs'],
-      summary: 'Create a graph from a raw upload (any format, streamed)',
+      summary: 'Create a graph from a raw or multipart upload (any format, streamed)',
       description: uploadDescription,
       querystring: importQuerySchema.omit({ ifVersion: true }),
-      consumes: UPLOAD_CONSUMES,
-      body: uploadBodySchema,
+      consumes: [...UPLOAD_CONSUMES, 'multipart/form-data'],
+      body: importBodySchema,
       response: { 201: importResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
@@ -71,12 +220,12 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     schema: {
       operationId: 'replaceGraphImport',
       tags: ['graphs'],
-      summary: 'Replace a graph with a raw upload (a new version, atomically)',
+      summary: 'Replace a graph with a raw or multipart upload (a new version, atomically)',
       description: `${uploadDescription} Without ?name= the graph keeps its name.`,
       params: graphParams,
       querystring: importQuerySchema,
-      consumes: UPLOAD_CONSUMES,
-      body: uploadBodySchema,
+      consumes: [...UPLOAD_CONSUMES, 'multipart/form-data'],
+      body: importBodySchema,
       response: { 200: importResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
