@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,20 @@ describe('ripple engine commands', () => {
     expectOneLineError(await ripple(['simulate', '--seeds', 'a']), /graph id or --file/);
   });
 
+  /**
+   * Wait until the child has installed its SIGINT handler (Linux: bit 2 of SigCgt in /proc/PID/status), so a
+   * loaded machine cannot make the signal arrive before the CLI listens. Elsewhere: a fixed 1.5 s.
+   */
+  async function sigintHandled(pid: number): Promise<void> {
+    const status = `/proc/${pid}/status`;
+    if (!existsSync(status)) return new Promise((r) => setTimeout(r, 1500));
+    for (const t0 = Date.now(); Date.now() - t0 < 15_000; await new Promise((r) => setTimeout(r, 25))) {
+      const line = (await readFile(status, 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith('SigCgt:'));
+      if (line && (BigInt(`0x${line.split(/\s+/)[1]}`) & 2n) !== 0n) return;
+    }
+    throw new Error('the CLI never installed a SIGINT handler');
+  }
+
   it('Ctrl-C (SIGINT) cancels a long simulation in its workers: one line, exit 130, promptly', async () => {
     const { dir } = await fixture();
     const file = join(dir, 'ring.txt');
@@ -142,7 +156,8 @@ describe('ripple engine commands', () => {
     let stdout = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     child.stdout.on('data', (d) => (stdout += String(d)));
-    await new Promise((r) => setTimeout(r, 1500));
+    await sigintHandled(child.pid!);
+    await new Promise((r) => setTimeout(r, 300)); // the simulation is under way
     const t0 = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
