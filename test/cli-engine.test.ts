@@ -132,17 +132,21 @@ describe('ripple engine commands', () => {
   });
 
   /**
-   * Wait until the child has installed its SIGINT handler (Linux: bit 2 of SigCgt in /proc/PID/status), so a
-   * loaded machine cannot make the signal arrive before the CLI listens. Elsewhere: a fixed 1.5 s.
+   * Wait until the child is surely simulating: it has used ≥ 1.5 s of CPU (Linux: utime + stime in /proc/PID/stat).
+   * Start-up and loading the ring take a fraction of that, and the CLI listens for SIGINT before the work starts, so a
+   * loaded machine cannot make the signal arrive before the CLI listens. (Node itself catches SIGINT from start-up to
+   * restore the terminal, so SigCgt cannot tell.) Elsewhere: a fixed 1.5 s.
    */
-  async function sigintHandled(pid: number): Promise<void> {
-    const status = `/proc/${pid}/status`;
-    if (!existsSync(status)) return new Promise((r) => setTimeout(r, 1500));
+  async function simulating(pid: number): Promise<void> {
+    const stat = `/proc/${pid}/stat`;
+    if (!existsSync(stat)) return new Promise((r) => setTimeout(r, 1500));
     for (const t0 = Date.now(); Date.now() - t0 < 15_000; await new Promise((r) => setTimeout(r, 25))) {
-      const line = (await readFile(status, 'utf8').catch(() => '')).split('\n').find((l) => l.startsWith('SigCgt:'));
-      if (line && (BigInt(`0x${line.split(/\s+/)[1]}`) & 2n) !== 0n) return;
+      const text = await readFile(stat, 'utf8').catch(() => '');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": state is field 3
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15), in 1/100 s
+      if (ticks >= 150) return;
     }
-    throw new Error('the CLI never installed a SIGINT handler');
+    throw new Error('the CLI never got going');
   }
 
   it('Ctrl-C (SIGINT) cancels a long simulation in its workers: one line, exit 130, promptly', async () => {
@@ -156,8 +160,7 @@ describe('ripple engine commands', () => {
     let stdout = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     child.stdout.on('data', (d) => (stdout += String(d)));
-    await sigintHandled(child.pid!);
-    await new Promise((r) => setTimeout(r, 300)); // the simulation is under way
+    await simulating(child.pid!);
     const t0 = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
