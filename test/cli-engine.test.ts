@@ -1,8 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../src/diffusion/index.js';
 import { compile } from '../src/graph/compile.js';
@@ -10,26 +9,13 @@ import { computeCentrality, topScores } from '../src/influence/centrality/index.
 import { findInfluencers } from '../src/influence/influencers.js';
 import { customerValue, rankValues } from '../src/influence/value.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
+import { bin, root, ripple as run, type CliResult as Result } from './cli-helper.js';
 import { tempDir } from './helper.js';
 
+/** The engine commands run on 2 workers. */
+const ripple = (args: string[], env: Record<string, string> = {}) => run(args, { RIPPLE_WORKERS: '2', ...env });
+
 /** `ripple simulate|centrality|influencers|value --json` (the built CLI) against the library called directly. */
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'ripple.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ripple(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', RIPPLE_WORKERS: '2', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 function expectOneLineError(r: Result, message: RegExp) {
   expect(r.code, r.stderr).toBe(2);

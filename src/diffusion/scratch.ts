@@ -34,6 +34,29 @@ export class Scratch {
     return ++this.epoch;
   }
 
+  /**
+   * Start a run from `seeds`: a fresh epoch, each seed stamped active once and queued at queue[0 .. returned).
+   * Returns the epoch and the number of distinct seeds queued.
+   */
+  seedRun(seeds: Int32Array): { ep: number; tail: number } {
+    const ep = this.nextEpoch();
+    const { stamp, queue } = this;
+    let tail = 0;
+    for (let i = 0; i < seeds.length; i++) {
+      const v = seeds[i];
+      if (stamp[v] !== ep) {
+        stamp[v] = ep;
+        queue[tail++] = v;
+      }
+    }
+    this.started.ep = ep;
+    this.started.tail = tail;
+    return this.started;
+  }
+
+  /** Reused by seedRun (no allocation per run). */
+  private readonly started = { ep: 0, tail: 0 };
+
   /** Second stamp array (LT: threshold drawn this run; SIR: recovered this run). */
   get mark(): Int32Array {
     return (this._mark ??= new Int32Array(this.n));

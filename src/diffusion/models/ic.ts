@@ -17,20 +17,12 @@ import type { Scratch, StepSums } from '../scratch.js';
  * step to `steps` and returns the arcs examined (out-arcs of activated customers that got a chance).
  */
 export function runIc(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
-  const ep = s.nextEpoch();
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
   const off = g.outOffsets;
   const tgt = g.outTargets;
-  const seeds = plan.seeds;
-  let tail = 0;
-  for (let i = 0; i < seeds.length; i++) {
-    const v = seeds[i];
-    if (stamp[v] !== ep) {
-      stamp[v] = ep;
-      queue[tail++] = v;
-    }
-  }
+  let tail = seeded;
   steps.add(0, tail);
   let head = 0;
   let step = 0;

@@ -13,7 +13,7 @@ import type { Scratch, StepSums } from '../scratch.js';
  * θ_v and the running in-sum `s.acc[v]` belong to this run.
  */
 export function runLt(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
-  const ep = s.nextEpoch();
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const mark = s.mark;
   const acc = s.acc;
@@ -22,15 +22,7 @@ export function runLt(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: R
   const off = g.outOffsets;
   const tgt = g.outTargets;
   const b = plan.arcP!;
-  const seeds = plan.seeds;
-  let tail = 0;
-  for (let i = 0; i < seeds.length; i++) {
-    const v = seeds[i];
-    if (stamp[v] !== ep) {
-      stamp[v] = ep;
-      queue[tail++] = v;
-    }
-  }
+  let tail = seeded;
   steps.add(0, tail);
   let head = 0;
   let step = 0;

@@ -14,22 +14,14 @@ import type { Scratch, StepSums } from '../scratch.js';
  * `infected` the number currently infected after each step (S/I/R curves follow from both).
  */
 export function runSir(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }): number {
-  const ep = s.nextEpoch();
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
   let cur = s.list;
   let nxt = s.list2;
   const off = g.outOffsets;
   const tgt = g.outTargets;
-  const seeds = plan.seeds;
-  let tail = 0;
-  for (let i = 0; i < seeds.length; i++) {
-    const v = seeds[i];
-    if (stamp[v] !== ep) {
-      stamp[v] = ep;
-      queue[tail++] = v;
-    }
-  }
+  let tail = seeded;
   for (let i = 0; i < tail; i++) cur[i] = queue[i];
   let nCur = tail;
   steps.add(0, tail);

@@ -36,24 +36,16 @@ export function runVoice(
   g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, respRng: Rng,
   steps: StepSums, negSteps: StepSums, posSteps: StepSums, out: VoiceOut,
 ): number {
-  const ep = s.nextEpoch();
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const op = s.opinion;
   const queue = s.queue;
   const flipped = s.list;
   const off = g.outOffsets;
   const tgt = g.outTargets;
-  const seeds = plan.seeds;
   const seedOp = plan.negativeSeeds ? NEG : POS;
-  let tail = 0;
-  for (let i = 0; i < seeds.length; i++) {
-    const v = seeds[i];
-    if (stamp[v] !== ep) {
-      stamp[v] = ep;
-      op[v] = seedOp;
-      queue[tail++] = v;
-    }
-  }
+  let tail = seeded;
+  for (let i = 0; i < tail; i++) op[queue[i]] = seedOp;
   const nSeeds = tail;
   let neg = seedOp === NEG ? tail : 0;
   let pos = tail - neg;
