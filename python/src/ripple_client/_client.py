@@ -1,0 +1,535 @@
+"""The Ripple client: one method per API operation, named as its operationId in snake_case."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
+from urllib.parse import quote
+
+import httpx
+import pandas as pd
+from pydantic import BaseModel
+
+from . import _convert
+from ._jobs import JobFollower, job_events
+from ._models import (
+    Accepted,
+    CentralityResult,
+    CompareResult,
+    Customer,
+    CustomerValue,
+    GraphInfo,
+    GraphList,
+    GraphSummary,
+    Health,
+    ImportResult,
+    InfluencersResult,
+    Job,
+    JobList,
+    Ready,
+    RiskiestResult,
+    ScenarioReport,
+    SimulationResult,
+    ValueRanking,
+)
+from ._specs import CustomerSpec, Experience, ImpactSpec, Probability, ResponseSpec, TieSpec, VariantSpec, body, query
+from .errors import RippleError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+M = TypeVar("M", bound=BaseModel)
+
+FileLike = bytes | str | os.PathLike[str] | IO[bytes]
+Format = Literal["edgelist", "csv", "json", "gexf", "graphml"]
+#: Above this many ties, upload_networkx / upload_frame send CSV files (streamed import) instead of one JSON body.
+JSON_TIES_LIMIT = 200_000
+
+
+def _seg(value: str) -> str:
+    """One path segment: ids are data (``../x``, ``a/b``, unicode), always percent-encoded."""
+    return quote(str(value), safe="")
+
+
+def _read(file: FileLike) -> bytes | IO[bytes]:
+    if isinstance(file, bytes):
+        return file
+    if isinstance(file, (str, os.PathLike)):
+        return Path(file).read_bytes()
+    return file
+
+
+class Ripple:
+    """A client of one Ripple server.
+
+    >>> r = Ripple("http://127.0.0.1:3000")
+    >>> g = r.list_graphs().graphs[0]
+    >>> r.simulate(g.id, model="ic", seeds=["c0006"], p=0.05, runs=2000, seed=7).reach.ci95
+
+    Engine methods (``simulate``, ``run_scenario``, ``get_centrality``, ``find_influencers``, ``rank_values``,
+    ``riskiest_customers``, ``get_customer_value``) wait for the answer: when the server makes the work a job (202)
+    they follow it with a progress bar (``progress=False`` hides it) and Ctrl-C cancels it on the server.
+    """
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:3000",
+        api_key: str | None = None,
+        *,
+        timeout: float = 120.0,
+        progress: bool = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"accept": "application/json", "user-agent": "ripple-client-python"}
+        if api_key is not None:
+            headers["authorization"] = f"Bearer {api_key}"
+        self.base_url = base_url.rstrip("/")
+        self.progress = progress
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
+        self._jobs = JobFollower(self._http, self.get_job, self.cancel_job, self._events_path)
+
+    # ------------------------------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Ripple:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Ripple({self.base_url!r})"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any request; an error answer raises RippleError with the problem details."""
+        response = self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                payload: Any = response.json()
+            except ValueError:
+                payload = None
+            raise RippleError.from_problem(response.status_code, payload, response.text[:200] or response.reason_phrase)
+        return response
+
+    def _get_model(self, model: type[M], path: str, params: dict[str, str] | None = None) -> M:
+        return model.model_validate(self.request("GET", path, params=params).json())
+
+    def _engine(
+        self,
+        method: str,
+        path: str,
+        parse: type[M],
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        progress: bool | None,
+        description: str,
+    ) -> M:
+        response = self.request(method, path, params=params, json=json)
+        payload = response.json()
+        if response.status_code == 202:
+            job = Accepted.model_validate(payload).job
+            show = self.progress if progress is None else progress
+            payload = self._jobs.wait(job, progress=show, description=description)
+        return parse.model_validate(payload)
+
+    def _events_path(self, job_id: str) -> str:
+        return f"/jobs/{_seg(job_id)}/events"
+
+    # ------------------------------------------------------------------------------------------ health
+
+    def get_health(self) -> Health:
+        return self._get_model(Health, "/health")
+
+    def get_ready(self) -> Ready:
+        return self._get_model(Ready, "/ready")
+
+    # ------------------------------------------------------------------------------------------ graphs
+
+    def list_graphs(self) -> GraphList:
+        return self._get_model(GraphList, "/graphs")
+
+    def get_graph(self, graph_id: str) -> GraphSummary:
+        return self._get_model(GraphSummary, f"/graphs/{_seg(graph_id)}")
+
+    def get_graph_info(self, graph_id: str) -> GraphInfo:
+        return self._get_model(GraphInfo, f"/graphs/{_seg(graph_id)}/info")
+
+    def get_customer(self, graph_id: str, customer_id: str) -> Customer:
+        return self._get_model(Customer, f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}")
+
+    def create_graph(
+        self,
+        name: str,
+        ties: Sequence[TieSpec],
+        *,
+        customers: Sequence[CustomerSpec] | None = None,
+        directed: bool | None = None,
+        default_value: float | None = None,
+        currency: str | None = None,
+    ) -> ImportResult:
+        """Store a graph sent as Ripple JSON (customers optional: ties may name them)."""
+        payload = body(name=name, ties=list(ties), customers=list(customers) if customers is not None else None,
+                       directed=directed, default_value=default_value, currency=currency)
+        return ImportResult.model_validate(self.request("POST", "/graphs", json=payload).json())
+
+    def replace_graph(
+        self,
+        graph_id: str,
+        name: str,
+        ties: Sequence[TieSpec],
+        *,
+        customers: Sequence[CustomerSpec] | None = None,
+        directed: bool | None = None,
+        default_value: float | None = None,
+        currency: str | None = None,
+        if_version: int | None = None,
+    ) -> ImportResult:
+        """Replace a graph (a new version, atomically); ``if_version`` makes it conditional (409 otherwise)."""
+        payload = body(name=name, ties=list(ties), customers=list(customers) if customers is not None else None,
+                       directed=directed, default_value=default_value, currency=currency)
+        response = self.request("PUT", f"/graphs/{_seg(graph_id)}", json=payload, params=query(if_version=if_version))
+        return ImportResult.model_validate(response.json())
+
+    def delete_graph(self, graph_id: str) -> None:
+        self.request("DELETE", f"/graphs/{_seg(graph_id)}")
+
+    def _upload(self, method: str, path: str, ties: FileLike, customers: FileLike | None, params: dict[str, str]) -> ImportResult:
+        if customers is None:
+            headers = {"content-type": "application/octet-stream"}
+            response = self.request(method, path, content=_read(ties), headers=headers, params=params)
+        else:
+            files = {"ties": ("ties", _read(ties)), "customers": ("customers.csv", _read(customers), "text/csv")}
+            response = self.request(method, path, files=files, params=params)
+        return ImportResult.model_validate(response.json())
+
+    def import_graph(
+        self,
+        ties: FileLike,
+        *,
+        customers: FileLike | None = None,
+        format: Format | None = None,
+        name: str | None = None,
+        directed: bool | None = None,
+    ) -> ImportResult:
+        """Create a graph from a file (path, bytes or binary stream): edge list, CSV, Ripple JSON, GEXF or GraphML,
+        optionally gzip-compressed. With ``customers`` (a CSV ``id,label,followers,value,segment,activity``) both
+        go as one multipart upload."""
+        params = query(format=format, name=name, directed=directed)
+        if name is None and isinstance(ties, (str, os.PathLike)):
+            params["name"] = Path(ties).name
+        return self._upload("POST", "/graphs/import", ties, customers, params)
+
+    def replace_graph_import(
+        self,
+        graph_id: str,
+        ties: FileLike,
+        *,
+        customers: FileLike | None = None,
+        format: Format | None = None,
+        name: str | None = None,
+        directed: bool | None = None,
+        if_version: int | None = None,
+    ) -> ImportResult:
+        params = query(format=format, name=name, directed=directed, if_version=if_version)
+        return self._upload("PUT", f"/graphs/{_seg(graph_id)}/import", ties, customers, params)
+
+    def upload_networkx(
+        self, graph: nx.Graph[Any], name: str, *, default_value: float | None = None, currency: str | None = None
+    ) -> ImportResult:
+        """Store a networkx graph (directed if it is): node attributes label/followers/value/segment/activity,
+        edge attributes weight/p/channel; ids become strings."""
+        ties, customers, directed = _convert.from_networkx(graph)
+        return self._store(name, ties, customers, directed, default_value, currency)
+
+    def upload_frame(
+        self,
+        ties: pd.DataFrame,
+        name: str,
+        *,
+        customers: pd.DataFrame | None = None,
+        directed: bool = False,
+        source: str = "source",
+        target: str = "target",
+        default_value: float | None = None,
+        currency: str | None = None,
+    ) -> ImportResult:
+        """Store a graph from a DataFrame of ties (``source``, ``target`` [, weight, p, channel]) and optionally
+        one of customers (``id`` [, label, followers, value, segment, activity])."""
+        tie_list, customer_list = _convert.from_frames(ties, customers, source=source, target=target)
+        return self._store(name, tie_list, customer_list, directed, default_value, currency)
+
+    def _store(
+        self,
+        name: str,
+        ties: list[TieSpec],
+        customers: list[CustomerSpec],
+        directed: bool,
+        default_value: float | None,
+        currency: str | None,
+    ) -> ImportResult:
+        if len(ties) <= JSON_TIES_LIMIT or default_value is not None or currency is not None:
+            return self.create_graph(name, ties, customers=customers or None, directed=directed,
+                                     default_value=default_value, currency=currency)
+        tie_csv, customer_csv = _convert.to_csv(ties, customers)
+        return self.import_graph(tie_csv, customers=customer_csv, format="csv", name=name, directed=directed)
+
+    # ------------------------------------------------------------------------------------------ engine
+
+    def simulate(
+        self,
+        graph_id: str,
+        *,
+        model: str,
+        seeds: Sequence[str],
+        runs: int | None = None,
+        precision: float | None = None,
+        max_runs: int | None = None,
+        seed: int | None = None,
+        max_steps: int | None = None,
+        top: int | None = None,
+        bins: int | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        beta: float | None = None,
+        gamma: float | None = None,
+        experience: Experience | None = None,
+        negativity_bias: float | None = None,
+        response: ResponseSpec | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+        **parameters: Any,
+    ) -> SimulationResult:
+        """Monte Carlo cascades from ``seeds`` (DESIGN §3–4): ``model`` ic, lt, sir, voice…; ``runs`` or
+        ``precision`` + ``max_runs``. Model parameters the client does not name yet go in ``**parameters``
+        (snake_case or camelCase)."""
+        payload = body(model=model, seeds=list(seeds), runs=runs, precision=precision, max_runs=max_runs, seed=seed,
+                       max_steps=max_steps, top=top, bins=bins, probability=probability, p=p, beta=beta, gamma=gamma,
+                       experience=experience, negativity_bias=negativity_bias, response=response, **parameters)
+        return self._engine("POST", f"/graphs/{_seg(graph_id)}/simulations", SimulationResult, json=payload,
+                            params=query(async_=async_), progress=progress, description=f"simulate {model}")
+
+    @overload
+    def run_scenario(
+        self,
+        graph_id: str,
+        *,
+        customer: str | None = None,
+        customers: Sequence[str] | None = None,
+        experience: Experience | None = None,
+        horizon: int | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        negativity_bias: float | None = None,
+        response: ResponseSpec | None = None,
+        impact: ImpactSpec | None = None,
+        amplifiers: int | None = None,
+        runs: int | None = None,
+        precision: float | None = None,
+        max_runs: int | None = None,
+        seed: int | None = None,
+        variants: None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> ScenarioReport: ...
+
+    @overload
+    def run_scenario(
+        self,
+        graph_id: str,
+        *,
+        customer: str | None = None,
+        customers: Sequence[str] | None = None,
+        experience: Experience | None = None,
+        horizon: int | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        negativity_bias: float | None = None,
+        response: ResponseSpec | None = None,
+        impact: ImpactSpec | None = None,
+        amplifiers: int | None = None,
+        runs: int | None = None,
+        precision: float | None = None,
+        max_runs: int | None = None,
+        seed: int | None = None,
+        variants: Sequence[VariantSpec],
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> CompareResult: ...
+
+    def run_scenario(
+        self,
+        graph_id: str,
+        *,
+        customer: str | None = None,
+        customers: Sequence[str] | None = None,
+        experience: Experience | None = None,
+        horizon: int | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        negativity_bias: float | None = None,
+        response: ResponseSpec | None = None,
+        impact: ImpactSpec | None = None,
+        amplifiers: int | None = None,
+        runs: int | None = None,
+        precision: float | None = None,
+        max_runs: int | None = None,
+        seed: int | None = None,
+        variants: Sequence[VariantSpec] | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> ScenarioReport | CompareResult:
+        """What if this customer complains (or praises)? With ``variants`` (compare mode) every variant runs on
+        the same random streams and the answer has their paired differences."""
+        payload = body(customer=customer, customers=list(customers) if customers is not None else None,
+                       experience=experience, horizon=horizon, probability=probability, p=p,
+                       negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
+                       runs=runs, precision=precision, max_runs=max_runs, seed=seed,
+                       variants=list(variants) if variants is not None else None)
+        path = f"/graphs/{_seg(graph_id)}/scenarios"
+        params = query(async_=async_)
+        if variants is None:
+            return self._engine("POST", path, ScenarioReport, json=payload, params=params, progress=progress,
+                                description="scenario")
+        return self._engine("POST", path, CompareResult, json=payload, params=params, progress=progress,
+                            description=f"compare {len(variants)} variants")
+
+    def riskiest_customers(
+        self,
+        graph_id: str,
+        *,
+        top: int | None = None,
+        candidates: Sequence[str] | None = None,
+        rr_sets: int | None = None,
+        experience: Literal["negative"] | None = None,
+        horizon: int | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        negativity_bias: float | None = None,
+        response: ResponseSpec | None = None,
+        impact: ImpactSpec | None = None,
+        amplifiers: int | None = None,
+        runs: int | None = None,
+        precision: float | None = None,
+        max_runs: int | None = None,
+        seed: int | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> RiskiestResult:
+        """Whose complaint would hurt most: the negative scenario from each candidate (default: the top customers
+        by network value), ranked by money at risk."""
+        payload = body(top=top, candidates=list(candidates) if candidates is not None else None, rr_sets=rr_sets,
+                       experience=experience, horizon=horizon, probability=probability, p=p,
+                       negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
+                       runs=runs, precision=precision, max_runs=max_runs, seed=seed)
+        return self._engine("POST", f"/graphs/{_seg(graph_id)}/scenarios/riskiest", RiskiestResult, json=payload,
+                            params=query(async_=async_), progress=progress, description="riskiest customers")
+
+    def get_centrality(
+        self,
+        graph_id: str,
+        metric: str,
+        *,
+        top: int | Literal["all"] | None = None,
+        weighted: bool | None = None,
+        normalized: bool | None = None,
+        k: int | None = None,
+        seed: int | None = None,
+        alpha: float | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> CentralityResult:
+        """A centrality ranking with networkx's definitions: degree, in-degree, out-degree, weighted-degree,
+        pagerank, betweenness (``k`` sampled sources), closeness, harmonic, eigenvector, hub, authority, kcore,
+        louvain. ``top="all"`` ranks every customer."""
+        params = query(top=top, weighted=weighted, normalized=normalized, k=k, seed=seed, alpha=alpha, async_=async_)
+        return self._engine("GET", f"/graphs/{_seg(graph_id)}/centrality/{_seg(metric)}", CentralityResult,
+                            params=params, progress=progress, description=metric)
+
+    def find_influencers(
+        self,
+        graph_id: str,
+        k: int,
+        *,
+        method: Literal["imm", "celf", "degree", "pagerank", "degree-discount"] | None = None,
+        model: Literal["ic", "lt"] | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        epsilon: float | None = None,
+        ell: float | None = None,
+        runs: int | None = None,
+        celf_runs: int | None = None,
+        gain_samples: int | None = None,
+        seed: int | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> InfluencersResult:
+        """Pick ``k`` seeds (IMM by default) and re-estimate their spread by Monte Carlo."""
+        payload = body(k=k, method=method, model=model, probability=probability, p=p, epsilon=epsilon, ell=ell,
+                       runs=runs, celf_runs=celf_runs, gain_samples=gain_samples, seed=seed)
+        return self._engine("POST", f"/graphs/{_seg(graph_id)}/influencers", InfluencersResult, json=payload,
+                            params=query(async_=async_), progress=progress, description=f"influencers k={k}")
+
+    def rank_values(
+        self,
+        graph_id: str,
+        *,
+        model: Literal["ic", "lt"] | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        top: int | None = None,
+        by: Literal["total", "network"] | None = None,
+        rr_sets: int | None = None,
+        seed: int | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> ValueRanking:
+        """Customers ranked by own + network value: whose unhappiness costs most."""
+        params = query(model=model, probability=probability, p=p, top=top, by=by, rr_sets=rr_sets, seed=seed,
+                       async_=async_)
+        return self._engine("GET", f"/graphs/{_seg(graph_id)}/value", ValueRanking, params=params,
+                            progress=progress, description="value ranking")
+
+    def get_customer_value(
+        self,
+        graph_id: str,
+        customer_id: str,
+        *,
+        model: Literal["ic", "lt"] | None = None,
+        probability: Probability | None = None,
+        p: float | None = None,
+        runs: int | None = None,
+        seed: int | None = None,
+        async_: bool | None = None,
+        progress: bool | None = None,
+    ) -> CustomerValue:
+        params = query(model=model, probability=probability, p=p, runs=runs, seed=seed, async_=async_)
+        return self._engine("GET", f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}/value", CustomerValue,
+                            params=params, progress=progress, description=f"value of {customer_id}")
+
+    # ------------------------------------------------------------------------------------------ jobs
+
+    def get_job(self, job_id: str) -> Job:
+        return self._get_model(Job, f"/jobs/{_seg(job_id)}")
+
+    def cancel_job(self, job_id: str) -> Job:
+        return Job.model_validate(self.request("DELETE", f"/jobs/{_seg(job_id)}").json())
+
+    def list_jobs(self, *, state: str | None = None) -> JobList:
+        return self._get_model(JobList, "/jobs", query(state=state))
+
+    def list_graph_jobs(self, graph_id: str, *, state: str | None = None) -> JobList:
+        return self._get_model(JobList, f"/graphs/{_seg(graph_id)}/jobs", query(state=state))
+
+    def get_job_events(self, job_id: str) -> Iterator[tuple[str, Job]]:
+        """The job's server-sent events as (event, job) pairs: ``state``, ``progress``…, then ``done`` or ``error``."""
+        return job_events(self._http, job_id, self._events_path(job_id))
+
+    def wait_for_job(self, job_id: str, *, progress: bool | None = None) -> Any:
+        """Follow a job (e.g. one started elsewhere) to its end and return its raw result."""
+        job = self.get_job(job_id)
+        return self._jobs.wait(job, progress=self.progress if progress is None else progress)

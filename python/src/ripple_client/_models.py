@@ -1,0 +1,772 @@
+"""Typed answers of the Ripple API (DESIGN §8), as pydantic models.
+
+JSON names are camelCase (``elapsedMs``); attributes are snake_case (``elapsed_ms``). Fields the server adds
+later are kept (``extra="allow"``) so an older client keeps working; ``tests/test_openapi_coverage.py`` fails
+when the OpenAPI document has a field these models do not declare.
+
+Every result with rows has ``.to_frame()`` returning a pandas DataFrame with snake_case columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+CI = tuple[float, float]
+
+__all__ = [
+    "Model",
+    "Estimate",
+    "MeanCI",
+    "Quantiles",
+    "Bin",
+    "Distribution",
+    "Step",
+    "Amplifier",
+    "Compartment",
+    "GraphSummary",
+    "GraphList",
+    "ImportReport",
+    "ImportResult",
+    "Degree",
+    "CustomerCentrality",
+    "Customer",
+    "Median",
+    "DegreeSummary",
+    "Components",
+    "GraphInfo",
+    "Health",
+    "Ready",
+    "SimulationResult",
+    "Response",
+    "Impact",
+    "ScenarioAssumptions",
+    "TimeToPeak",
+    "Money",
+    "ValueExposed",
+    "ScenarioReport",
+    "VariantReport",
+    "Difference",
+    "MoneyDifference",
+    "ScenarioDifference",
+    "CompareResult",
+    "RiskyMoney",
+    "RiskyCustomer",
+    "RiskiestResult",
+    "Ranked",
+    "CentralitySample",
+    "CentralityResult",
+    "InfluencerSeed",
+    "ImmStats",
+    "CelfStats",
+    "InfluencersResult",
+    "ValueRow",
+    "ValueRanking",
+    "CustomerValue",
+    "JobError",
+    "Job",
+    "JobList",
+    "Accepted",
+]
+
+
+class Model(BaseModel):
+    """Base of every answer: camelCase JSON, snake_case attributes, unknown fields kept."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------- statistics
+
+
+class Estimate(Model):
+    """A Monte Carlo mean with its spread and normal 95% confidence interval."""
+
+    mean: float
+    sd: float
+    stderr: float
+    ci95: CI
+
+    @property
+    def lo(self) -> float:
+        return self.ci95[0]
+
+    @property
+    def hi(self) -> float:
+        return self.ci95[1]
+
+
+class MeanCI(Model):
+    """A mean and its 95% confidence interval (a share, a relative change)."""
+
+    mean: float
+    ci95: CI
+
+
+class Quantiles(Model):
+    p5: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+
+
+class Bin(Model):
+    """Histogram bin: ``count`` runs reached from ``from_`` to ``to`` customers (inclusive)."""
+
+    from_: float = Field(alias="from")
+    to: float
+    count: float
+
+
+class Distribution(Estimate):
+    """The distribution of a count over the runs (reach, negative, positive)."""
+
+    min: float
+    max: float
+    quantiles: Quantiles
+    histogram: list[Bin]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The histogram: one row per bin, columns ``from``, ``to``, ``count``, ``share``."""
+        total = sum(b.count for b in self.histogram) or 1.0
+        return _df(
+            {
+                "from": [b.from_ for b in self.histogram],
+                "to": [b.to for b in self.histogram],
+                "count": [b.count for b in self.histogram],
+                "share": [b.count / total for b in self.histogram],
+            }
+        )
+
+
+class Step(Model):
+    """Mean number of customers newly reached at ``step``, and reached by then."""
+
+    step: int
+    new_mean: float
+    cumulative_mean: float
+
+
+class Amplifier(Model):
+    """A customer (not a seed) and the share of runs in which it was reached."""
+
+    id: str
+    frequency: float
+
+
+class Compartment(Model):
+    """SIR: mean number of customers in each compartment at the end of ``step``."""
+
+    step: int
+    susceptible: float
+    infected: float
+    recovered: float
+
+
+def _df(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
+    """pd.DataFrame(...) with its type (pandas-stubs' overloads leave it Any for dict/list input)."""
+    out: pd.DataFrame = pd.DataFrame(data, columns=columns)
+    return out
+
+
+def _estimate_row(name: str, e: Estimate | MeanCI) -> dict[str, Any]:
+    return {"figure": name, "mean": e.mean, "lo": e.ci95[0], "hi": e.ci95[1]}
+
+
+def _steps_frame(series: dict[str, list[Step] | None]) -> pd.DataFrame:
+    """Long form: one row per (series, step) with ``new_mean`` and ``cumulative_mean``."""
+    rows = [
+        {"series": name, "step": s.step, "new_mean": s.new_mean, "cumulative_mean": s.cumulative_mean}
+        for name, steps in series.items()
+        if steps is not None
+        for s in steps
+    ]
+    return _df(rows, columns=["series", "step", "new_mean", "cumulative_mean"])
+
+
+# ---------------------------------------------------------------------------------------------- graphs
+
+
+class GraphSummary(Model):
+    id: str
+    name: str
+    directed: bool
+    version: int
+    customers: int
+    ties: int
+    created_at: str
+    updated_at: str
+
+
+class GraphList(Model):
+    graphs: list[GraphSummary]
+
+    def to_frame(self) -> pd.DataFrame:
+        return _df([g.model_dump() for g in self.graphs], columns=list(GraphSummary.model_fields))
+
+
+class ImportReport(Model):
+    format: str
+    customers: int
+    ties: int
+    records: int
+    self_loops_dropped: int
+    duplicates_merged: int
+    warnings: list[str] | None = None
+
+
+class ImportResult(GraphSummary):
+    """A stored graph and what its import did (self-loops dropped, duplicates merged)."""
+
+    report: ImportReport
+
+
+class Degree(Model):
+    in_: int = Field(alias="in")
+    out: int
+    total: int
+
+
+class CustomerCentrality(Model):
+    metric: str
+    score: float
+    rank: int
+    options: dict[str, Any] | None = None
+
+
+class Customer(Model):
+    graph_id: str
+    id: str
+    label: str | None = None
+    followers: float | None = None
+    value: float | None = None
+    segment: str | None = None
+    activity: float | None = None
+    degree: Degree
+    centrality: list[CustomerCentrality] | None = None
+
+
+class Median(Model):
+    median: float
+
+
+class DegreeSummary(Model):
+    in_: Median = Field(alias="in")
+    out: Median
+    total: Median
+
+
+class Components(Model):
+    largest: int
+
+
+class GraphInfo(Model):
+    id: str
+    name: str
+    version: int
+    customers: int
+    ties: int
+    arcs: int
+    directed: bool
+    degree: DegreeSummary
+    isolated: int
+    components: Components
+    density: float
+
+
+class Health(Model):
+    status: str
+
+
+class Ready(Model):
+    status: str
+    store: str
+
+
+# ---------------------------------------------------------------------------------------------- simulations
+
+
+class SimulationResult(Model):
+    """Monte Carlo answer of ``simulate`` (DESIGN §4); voice adds negative/positive, SIR adds compartments."""
+
+    graph_id: str
+    graph_version: int
+    model: str
+    runs: int
+    seed: int
+    elapsed_ms: float
+    probability: str
+    seeds: list[str]
+    stopped_by: str
+    reach: Distribution
+    steps: list[Step]
+    amplifiers: list[Amplifier]
+    arcs_examined: float
+    compartments: list[Compartment] | None = None
+    negative: Distribution | None = None
+    positive: Distribution | None = None
+    negative_steps: list[Step] | None = None
+    positive_steps: list[Step] | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Step curves, long form: ``series`` (reach, negative, positive), ``step``, ``new_mean``, ``cumulative_mean``."""
+        return _steps_frame({"reach": self.steps, "negative": self.negative_steps, "positive": self.positive_steps})
+
+    def compartments_frame(self) -> pd.DataFrame:
+        """SIR compartments per step (empty for other models)."""
+        return _df(
+            [c.model_dump() for c in self.compartments or []], columns=["step", "susceptible", "infected", "recovered"]
+        )
+
+    def amplifiers_frame(self) -> pd.DataFrame:
+        return _df([a.model_dump() for a in self.amplifiers], columns=["id", "frequency"])
+
+
+# ---------------------------------------------------------------------------------------------- scenarios
+
+
+class Response(Model):
+    at_step: int
+    effectiveness: float
+    public: bool
+
+
+class Impact(Model):
+    churn_if_negative: float
+    uplift_if_positive: float
+    currency: str
+
+
+class ScenarioAssumptions(Model):
+    """Every input of a scenario report, defaults included."""
+
+    model: str
+    customers: list[str] | None = None
+    experience: str
+    horizon: int
+    probability: str
+    p: float
+    negativity_bias: float
+    response: Response | None
+    impact: Impact
+    runs: int | None
+    precision: float | None
+    max_runs: int
+    seed: int
+    amplifiers: int
+    rr_sets: int | None = None
+
+
+class TimeToPeak(Estimate):
+    mean_curve_peak: int
+
+
+class Money(Model):
+    currency: str
+    at_risk: Estimate
+    earned: Estimate
+    net: Estimate
+
+
+class ValueExposed(Estimate):
+    graph_value: float
+    share: MeanCI
+
+
+class _ReportBody(Model):
+    model: str
+    runs: int
+    seed: int
+    elapsed_ms: float
+    probability: str
+    seeds: list[str]
+    customers: list[str]
+    experience: str
+    stopped_by: str
+    reach: Distribution
+    negative: Distribution
+    positive: Distribution
+    steps: list[Step]
+    negative_steps: list[Step]
+    positive_steps: list[Step]
+    amplifiers: list[Amplifier]
+    arcs_examined: float
+    impressions: Estimate
+    time_to_peak: TimeToPeak
+    money: Money
+    value_exposed: ValueExposed
+    assumptions: ScenarioAssumptions
+
+    def figures(self) -> list[dict[str, Any]]:
+        return [
+            _estimate_row("reach", self.reach),
+            _estimate_row("negative", self.negative),
+            _estimate_row("positive", self.positive),
+            _estimate_row("impressions", self.impressions),
+            _estimate_row("time_to_peak", self.time_to_peak),
+            _estimate_row("value_exposed", self.value_exposed),
+            _estimate_row("at_risk", self.money.at_risk),
+            _estimate_row("earned", self.money.earned),
+            _estimate_row("net", self.money.net),
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per figure (reach, negative, positive, impressions, time_to_peak, value_exposed, at_risk,
+        earned, net) with ``mean``, ``lo``, ``hi`` (95% CI)."""
+        return _df(self.figures(), columns=["figure", "mean", "lo", "hi"])
+
+    def steps_frame(self) -> pd.DataFrame:
+        """Per-step curves, long form (series reach, negative, positive)."""
+        return _steps_frame({"reach": self.steps, "negative": self.negative_steps, "positive": self.positive_steps})
+
+
+class ScenarioReport(_ReportBody):
+    """What one complaint (or praise) does: reach, impressions, time to peak and money, each with a 95% CI."""
+
+    graph_id: str
+    graph_version: int
+
+
+class VariantReport(_ReportBody):
+    name: str
+
+
+class Difference(Estimate):
+    """A paired difference ``to - from`` and the relative change (null when the base mean is 0)."""
+
+    relative: MeanCI | None
+
+
+class MoneyDifference(Model):
+    at_risk: Difference
+    earned: Difference
+    net: Difference
+
+
+class ScenarioDifference(Model):
+    from_: str = Field(alias="from")
+    to: str
+    reach: Difference
+    negative: Difference
+    positive: Difference
+    impressions: Difference
+    time_to_peak: Difference
+    value_exposed: Difference
+    money: MoneyDifference
+
+    def rows(self) -> list[dict[str, Any]]:
+        figures: list[tuple[str, Difference]] = [
+            ("reach", self.reach),
+            ("negative", self.negative),
+            ("positive", self.positive),
+            ("impressions", self.impressions),
+            ("time_to_peak", self.time_to_peak),
+            ("value_exposed", self.value_exposed),
+            ("at_risk", self.money.at_risk),
+            ("earned", self.money.earned),
+            ("net", self.money.net),
+        ]
+        return [
+            {
+                "from": self.from_,
+                "to": self.to,
+                "figure": name,
+                "mean": d.mean,
+                "lo": d.ci95[0],
+                "hi": d.ci95[1],
+                "relative": d.relative.mean if d.relative else None,
+                "relative_lo": d.relative.ci95[0] if d.relative else None,
+                "relative_hi": d.relative.ci95[1] if d.relative else None,
+            }
+            for name, d in figures
+        ]
+
+
+class CompareResult(Model):
+    """Compare mode: several variants on the same random streams, and their paired differences."""
+
+    graph_id: str
+    graph_version: int
+    runs: int
+    seed: int
+    variants: list[VariantReport]
+    differences: list[ScenarioDifference]
+    elapsed_ms: float
+
+    def variant(self, name: str) -> VariantReport:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise KeyError(f"no variant {name!r} (have {[v.name for v in self.variants]})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long form: ``variant``, ``figure``, ``mean``, ``lo``, ``hi``."""
+        rows = [{"variant": v.name, **f} for v in self.variants for f in v.figures()]
+        return _df(rows, columns=["variant", "figure", "mean", "lo", "hi"])
+
+    def differences_frame(self) -> pd.DataFrame:
+        """Paired differences, long form: ``from``, ``to``, ``figure``, ``mean``, ``lo``, ``hi``, ``relative``…"""
+        cols = ["from", "to", "figure", "mean", "lo", "hi", "relative", "relative_lo", "relative_hi"]
+        return _df([r for d in self.differences for r in d.rows()], columns=cols)
+
+    def steps_frame(self) -> pd.DataFrame:
+        """Per-step curves of every variant: ``variant``, ``series``, ``step``, ``new_mean``, ``cumulative_mean``."""
+        frames = [v.steps_frame().assign(variant=v.name) for v in self.variants]
+        df = pd.concat(frames, ignore_index=True)
+        out: pd.DataFrame = df[["variant", "series", "step", "new_mean", "cumulative_mean"]]
+        return out
+
+
+class RiskyMoney(Model):
+    at_risk: MeanCI
+    earned: MeanCI
+    net: MeanCI
+
+
+class RiskyCustomer(Model):
+    rank: int
+    id: str
+    own_value: float
+    network_value: float | None
+    reach: MeanCI
+    negative: MeanCI
+    impressions: MeanCI
+    money: RiskyMoney
+
+
+class RiskiestResult(Model):
+    """Whose complaint would hurt most: candidates ranked by money at risk."""
+
+    graph_id: str
+    graph_version: int
+    candidates: str
+    currency: str
+    runs: int
+    seed: int
+    ranked: list[RiskyCustomer]
+    assumptions: ScenarioAssumptions
+    elapsed_ms: float
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "rank": r.rank,
+                "id": r.id,
+                "own_value": r.own_value,
+                "network_value": r.network_value,
+                "at_risk": r.money.at_risk.mean,
+                "at_risk_lo": r.money.at_risk.ci95[0],
+                "at_risk_hi": r.money.at_risk.ci95[1],
+                "negative": r.negative.mean,
+                "impressions": r.impressions.mean,
+                "reach": r.reach.mean,
+            }
+            for r in self.ranked
+        ]
+        return _df(rows)
+
+
+# ---------------------------------------------------------------------------------------------- influence
+
+
+class Ranked(Model):
+    id: str
+    score: float
+    rank: int
+
+
+class CentralitySample(Model):
+    k: int
+    seed: int
+
+
+class CentralityResult(Model):
+    graph_id: str
+    graph_version: int
+    version: int
+    metric: str
+    customers: int
+    top: list[Ranked]
+    iterations: int | None = None
+    converged: bool | None = None
+    sample: CentralitySample | None = None
+    modularity: float | None = None
+    communities: int | None = None
+    options: dict[str, Any]
+    engine: str | None = None
+    cached: bool
+    elapsed_ms: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """``id``, ``score``, ``rank``, best first."""
+        return _df([r.model_dump() for r in self.top], columns=["id", "score", "rank"])
+
+
+class InfluencerSeed(Model):
+    id: str
+    gain: float
+    score: float | None = None
+
+
+class ImmStats(Model):
+    epsilon: float
+    ell: float
+    ell_adjusted: float
+    theta: float
+    sampling_rr_sets: float = Field(alias="samplingRRSets")
+    lower_bound: float
+    capped: bool
+
+
+class CelfStats(Model):
+    runs: float
+    evaluations: float
+
+
+class InfluencersResult(Model):
+    """k seeds, their marginal gains, and the spread re-estimated by Monte Carlo on the chosen set."""
+
+    graph_id: str
+    graph_version: int
+    method: str
+    model: str
+    probability: str
+    p: float
+    k: int
+    seed: int
+    seeds: list[InfluencerSeed]
+    spread: Distribution
+    runs: int
+    estimated_spread: float
+    elapsed_ms: float
+    selection_ms: float
+    imm: ImmStats | None = None
+    celf: CelfStats | None = None
+    warnings: list[str] | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per seed in pick order: ``order``, ``id``, ``gain``, ``cumulative_gain``, ``score``."""
+        rows = []
+        total = 0.0
+        for i, s in enumerate(self.seeds, start=1):
+            total += s.gain
+            rows.append({"order": i, "id": s.id, "gain": s.gain, "cumulative_gain": total, "score": s.score})
+        return _df(rows, columns=["order", "id", "gain", "cumulative_gain", "score"])
+
+
+class ValueRow(Model):
+    rank: int
+    id: str
+    own_value: float
+    network_value: float
+    network_ci95: CI
+    total_value: float
+
+
+class ValueRanking(Model):
+    """Customers ranked by own + network value (Domingos & Richardson 2001), from reverse-reachable sets."""
+
+    graph_id: str
+    graph_version: int
+    model: str
+    probability: str
+    p: float
+    by: str
+    seed: int
+    rr_sets: int
+    graph_value: float
+    top: list[ValueRow]
+    elapsed_ms: float
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "rank": r.rank,
+                "id": r.id,
+                "own_value": r.own_value,
+                "network_value": r.network_value,
+                "network_lo": r.network_ci95[0],
+                "network_hi": r.network_ci95[1],
+                "total_value": r.total_value,
+            }
+            for r in self.top
+        ]
+        cols = ["rank", "id", "own_value", "network_value", "network_lo", "network_hi", "total_value"]
+        return _df(rows, columns=cols)
+
+
+class CustomerValue(Model):
+    graph_id: str
+    graph_version: int
+    id: str
+    model: str
+    probability: str
+    p: float
+    runs: int
+    seed: int
+    own_value: float
+    network_value: Estimate
+    total_value: Estimate
+    reach: Estimate
+    elapsed_ms: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return _df(
+            [
+                {"figure": "own_value", "mean": self.own_value, "lo": self.own_value, "hi": self.own_value},
+                _estimate_row("network_value", self.network_value),
+                _estimate_row("total_value", self.total_value),
+                _estimate_row("reach", self.reach),
+            ]
+        )
+
+
+# ---------------------------------------------------------------------------------------------- jobs
+
+
+class JobError(Model):
+    status: int
+    code: str
+    detail: str
+
+
+class Job(Model):
+    """Long work: state, progress 0..1, ETA, and the result once succeeded (same body as the sync answer)."""
+
+    id: str
+    kind: str
+    graph_id: str | None = None
+    state: str
+    progress: float
+    eta_ms: float | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    queue_position: int | None = None
+    info: dict[str, Any] | None = None
+    result: Any = None
+    error: JobError | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("succeeded", "failed", "cancelled")
+
+
+class JobList(Model):
+    jobs: list[Job]
+
+    def to_frame(self) -> pd.DataFrame:
+        cols = ["id", "kind", "graph_id", "state", "progress", "eta_ms", "created_at", "started_at", "finished_at"]
+        return _df([{c: getattr(j, c) for c in cols} for j in self.jobs], columns=cols)
+
+
+class Accepted(Model):
+    """A 202: the work became a job."""
+
+    job: Job
+    work: float
+    budget: float

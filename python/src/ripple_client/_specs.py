@@ -1,0 +1,84 @@
+"""Request shapes (TypedDicts), snake_case in Python, camelCase on the wire (``at_step`` -> ``atStep``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic.alias_generators import to_camel
+from typing_extensions import Required, TypedDict
+
+Probability = Literal["uniform", "weighted-cascade", "trivalency", "attribute"]
+Experience = Literal["negative", "positive"]
+
+
+class ResponseSpec(TypedDict, total=False):
+    """The brand's answer: at ``at_step`` the complainant turns positive with probability ``effectiveness``."""
+
+    at_step: int
+    effectiveness: float
+    public: bool
+
+
+class ImpactSpec(TypedDict, total=False):
+    churn_if_negative: float
+    uplift_if_positive: float
+    currency: str
+
+
+class VariantSpec(TypedDict, total=False):
+    """One compare variant: a name and the fields of the base request it overrides (``response: None`` = no answer)."""
+
+    name: Required[str]
+    customer: str
+    customers: list[str]
+    experience: Experience
+    horizon: int
+    probability: Probability
+    p: float
+    negativity_bias: float
+    response: ResponseSpec | None
+    impact: ImpactSpec
+    amplifiers: int
+
+
+class TieSpec(TypedDict, total=False):
+    source: Required[str]
+    target: Required[str]
+    weight: float | None
+    p: float | None
+    channel: str | None
+
+
+class CustomerSpec(TypedDict, total=False):
+    id: Required[str]
+    label: str | None
+    followers: float | None
+    value: float | None
+    segment: str | None
+    activity: float | None
+
+
+def camel(value: Any) -> Any:
+    """Dict keys to camelCase, recursively (values kept: ids are data, never renamed)."""
+    if isinstance(value, Mapping):
+        return {to_camel(str(k)) if "_" in str(k) else str(k): camel(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [camel(v) for v in value]
+    return value
+
+
+def body(**fields: Any) -> dict[str, Any]:
+    """A JSON body from keyword arguments: None left out (the server's default applies), keys camelCased."""
+    return {k: v for k, v in camel({k: v for k, v in fields.items() if v is not None}).items()}
+
+
+def query(**fields: Any) -> dict[str, str]:
+    """Query parameters: None left out, booleans as true/false, names camelCased (``async_`` -> ``async``)."""
+    out: dict[str, str] = {}
+    for k, v in fields.items():
+        if v is None:
+            continue
+        name = to_camel(k.rstrip("_")) if "_" in k.rstrip("_") else k.rstrip("_")
+        out[name] = ("true" if v else "false") if isinstance(v, bool) else str(v)
+    return out
