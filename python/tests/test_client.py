@@ -110,8 +110,8 @@ def test_pagerank_agrees_with_networkx(client: Ripple, karate: str) -> None:
     frame = result.to_frame()
     assert len(frame) == 34 and list(frame["rank"]) == list(range(1, 35))
     expected = nx.pagerank(nx.karate_club_graph(), weight=None)
-    for row in frame.itertuples():
-        assert row.score == pytest.approx(expected[int(row.id)], abs=1e-6)
+    for customer, score in zip(frame["id"], frame["score"]):
+        assert score == pytest.approx(expected[int(str(customer))], abs=1e-6)
     degree = client.get_centrality(karate, "degree", top=2).to_frame()
     assert set(degree["id"]) == {"33", "0"}
 
@@ -123,7 +123,7 @@ def test_influencers_on_two_stars(client: Ripple) -> None:
     g = client.create_graph("two stars", ties, directed=True)  # type: ignore[arg-type]
     try:
         for method in ("imm", "degree", "celf"):
-            r = client.find_influencers(g.id, 2, method=method, p=1, seed=1)  # type: ignore[arg-type]
+            r = client.find_influencers(g.id, 2, method=method, p=1, seed=1)
             frame = r.to_frame()
             assert list(frame["id"]) == ["hubA", "hubB"], method
             assert r.spread.mean == 15  # p = 1: both stars whole
@@ -180,7 +180,7 @@ def test_riskiest_customers(client: Ripple, karate: str) -> None:
 
 
 def test_upload_networkx_and_frames(client: Ripple) -> None:
-    dg = nx.DiGraph()
+    dg: nx.DiGraph[int] = nx.DiGraph()
     dg.add_edge(1, 2, weight=2.0, p=0.3, channel="dm")
     dg.add_node(3, value=99.5, segment="vip", label="Cy")
     up = client.upload_networkx(dg, "tiny directed")

@@ -34,7 +34,7 @@ __all__ = [
     "Degree",
     "CustomerCentrality",
     "Customer",
-    "Median",
+    "DegreeStats",
     "DegreeSummary",
     "Components",
     "GraphInfo",
@@ -44,6 +44,7 @@ __all__ = [
     "Response",
     "Impact",
     "ScenarioAssumptions",
+    "RiskiestAssumptions",
     "TimeToPeak",
     "Money",
     "ValueExposed",
@@ -250,17 +251,21 @@ class Customer(Model):
     centrality: list[CustomerCentrality] | None = None
 
 
-class Median(Model):
+class DegreeStats(Model):
+    min: float
+    max: float
+    mean: float
     median: float
 
 
 class DegreeSummary(Model):
-    in_: Median = Field(alias="in")
-    out: Median
-    total: Median
+    in_: DegreeStats = Field(alias="in")
+    out: DegreeStats
+    total: DegreeStats
 
 
 class Components(Model):
+    count: int
     largest: int
 
 
@@ -341,11 +346,8 @@ class Impact(Model):
     currency: str
 
 
-class ScenarioAssumptions(Model):
-    """Every input of a scenario report, defaults included."""
-
+class _Assumptions(Model):
     model: str
-    customers: list[str] | None = None
     experience: str
     horizon: int
     probability: str
@@ -358,7 +360,18 @@ class ScenarioAssumptions(Model):
     max_runs: int
     seed: int
     amplifiers: int
-    rr_sets: int | None = None
+
+
+class ScenarioAssumptions(_Assumptions):
+    """Every input of a scenario report, defaults included."""
+
+    customers: list[str]
+
+
+class RiskiestAssumptions(_Assumptions):
+    """The inputs of a riskiest ranking: the scenario's, and the RR sets that picked the candidates."""
+
+    rr_sets: int | None
 
 
 class TimeToPeak(Estimate):
@@ -548,7 +561,7 @@ class RiskiestResult(Model):
     runs: int
     seed: int
     ranked: list[RiskyCustomer]
-    assumptions: ScenarioAssumptions
+    assumptions: RiskiestAssumptions
     elapsed_ms: float
 
     def to_frame(self) -> pd.DataFrame:
@@ -711,7 +724,7 @@ class CustomerValue(Model):
     own_value: float
     network_value: Estimate
     total_value: Estimate
-    reach: Estimate
+    reach: Distribution
     elapsed_ms: float
 
     def to_frame(self) -> pd.DataFrame:
