@@ -59,6 +59,11 @@ export interface InfluencersOptions {
 
 const SALT_GAINS = 0x4741494e;
 
+/**
+ * Pick `k` seed customers (`method` imm — the default, with its (1 − 1/e − ε) guarantee —, celf, degree, pagerank or
+ * degree-discount) for the IC or LT model, then re-estimate the chosen set's spread by Monte Carlo. Request fields and
+ * defaults as `POST /graphs/:id/influencers`; the same request and seed give the same seeds and numbers.
+ */
 export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersRequestInput | unknown, opts: InfluencersOptions = {}): Promise<InfluencersResult> {
   const t0 = performance.now();
   const req = parseRequest(influencersRequestSchema, 'influencers', rawReq);

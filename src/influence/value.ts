@@ -51,6 +51,10 @@ export interface CustomerValueResult {
   elapsedMs: number;
 }
 
+/**
+ * The value of one customer (Domingos & Richardson 2001): own value + network value, the expected value of the
+ * customers its voice reaches (Monte Carlo, with 95% CIs). Fields and defaults as `GET /graphs/:id/customers/:cid/value`.
+ */
 export async function customerValue(graph: CompiledGraph, customerId: string, rawReq: CustomerValueRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<CustomerValueResult> {
   const t0 = performance.now();
   const req = parseRequest(customerValueRequestSchema, 'value', rawReq);

@@ -45,6 +45,10 @@ export interface RiskiestResult {
   elapsedMs: number;
 }
 
+/**
+ * "Whose complaint would hurt most?": the negative scenario from each candidate (`candidates`, else the `top`
+ * customers by network value) on common random numbers, ranked by money at risk.
+ */
 export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestRequestInput | unknown, ctx: ScenarioContext = {}): Promise<RiskiestResult> {
   const t0 = performance.now();
   const req = parseScenarioInput(riskiestRequestSchema, 'riskiest request', input);
