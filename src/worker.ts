@@ -22,13 +22,19 @@ if (!port) throw new Error('worker.ts must run in a worker thread');
 const control = new Int32Array((workerData as { control: SharedArrayBuffer }).control);
 const graphs = new Map<number, CompiledGraph>();
 
+/** Plain ArrayBuffers of the result's typed arrays, at the top level and one object below (a model's outputs). */
 function transferables(result: unknown): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  if (result && typeof result === 'object') {
-    for (const v of Object.values(result)) {
-      if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
+  const visit = (o: object, depth: number) => {
+    for (const v of Object.values(o)) {
+      if (ArrayBuffer.isView(v)) {
+        if (v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) out.push(v.buffer);
+      } else if (depth > 0 && v && typeof v === 'object' && !Array.isArray(v)) {
+        visit(v as object, depth - 1);
+      }
     }
-  }
+  };
+  if (result && typeof result === 'object') visit(result, 1);
   return out;
 }
 

@@ -68,8 +68,9 @@ describe('study files', () => {
     const pts = expandModel({ model: 'voice', p: [0.01, 0.02], experience: ['negative', 'positive'], response: [null, { atStep: 3, effectiveness: 0.5, public: true }] });
     expect(pts).toHaveLength(8);
     expect(new Set(pts.map((p) => p.label)).size).toBe(8);
-    expect(pts[0]).toMatchObject({ p: 0.01, experience: 'negative', response: null, negativityBias: 2, beta: null });
-    expect(pts[7]).toMatchObject({ p: 0.02, experience: 'positive', response: { atStep: 3 } });
+    expect(pts[0]).toMatchObject({ p: 0.01, params: { p: 0.01, experience: 'negative', response: null, negativityBias: 2 } });
+    expect(pts[0].params).not.toHaveProperty('beta');
+    expect(pts[7]).toMatchObject({ p: 0.02, params: { experience: 'positive', response: { atStep: 3 } } });
     const study = parseStudy(
       'name: g\ngraphs: [{name: a, file: a.txt}, {name: b, file: b.txt}]\nmodels: [{model: ic, p: [0.1, 0.2]}, {model: lt}]\n' +
         'seeds: [{strategy: random, k: [3, 1, 3]}, {strategy: customer, pick: [random, top-value]}]\nruns: 10\n', 'g.yaml',

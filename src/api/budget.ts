@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js';
+import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { immConstants } from '../influence/imm.js';
 import { QueueFullError, ShuttingDownError, type JobContext, type JobManager, type JobView } from '../jobs/index.js';
@@ -11,7 +13,8 @@ import { QueueFullError, ShuttingDownError, type JobContext, type JobManager, ty
  * `RIPPLE_SYNC_BUDGET` (config.syncBudget) is the limit; `?async=true` forces a job. The estimates are upper
  * bounds in the spirit of "runs × arcs" (every arc examined once per run), not predictions:
  *
- * - simulation: runs (maxRuns in precision mode) × arcs; SIR × 4 (an arc may be tried on several steps);
+ * - simulation: runs (maxRuns in precision mode) × the model's `workPerRun` (its folder under
+ *   src/diffusion/models/: arcs for IC-like models, SIR × 4 as an arc may be tried on several steps);
  * - all-sources centrality (betweenness, closeness, harmonic): sources × arcs (sources = n, or k sampled);
  *   iterative ones (pagerank, eigenvector, hub, authority): 100 × arcs; louvain 20 × arcs; degree, kcore: arcs;
  * - influencers: IMM RR sets (λ* divided by k, as OPT ≥ k) × mean degree, CELF see below,
@@ -21,12 +24,10 @@ import { QueueFullError, ShuttingDownError, type JobContext, type JobManager, ty
 
 export type Work = number;
 
-const SIR_FACTOR = 4;
-
-/** Runs × arcs (at least one unit per run). */
-export function simulationWork(g: CompiledGraph, req: { model: string; runs?: number; precision?: number; maxRuns?: number }): Work {
-  const runs = req.precision !== undefined ? (req.maxRuns ?? 100_000) : (req.runs ?? 1000);
-  return runs * Math.max(1, g.m) * (req.model === 'sir' ? SIR_FACTOR : 1);
+/** Runs × the model's work per run (at least one unit per run). */
+export function simulationWork(g: CompiledGraph, req: SimulationRequest): Work {
+  const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
+  return runs * modelOf(req.model).workPerRun(g, req);
 }
 
 const ALL_SOURCES = new Set(['betweenness', 'closeness', 'harmonic']);

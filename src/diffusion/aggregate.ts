@@ -1,7 +1,7 @@
 import type { BatchResult } from './batch.js';
 
 /** Growable per-run column. */
-class Column<T extends Int32Array | Float64Array> {
+export class Column<T extends Int32Array | Float64Array> {
   data: T;
   constructor(private readonly make: (n: number) => T, initial: number) {
     this.data = make(Math.max(1, initial));
@@ -34,21 +34,16 @@ function addInto(target: Float64Array | null, src: Float64Array | null): Float64
 /**
  * Collects batch results in any arrival order: per-run values land at their run index, sums are exact
  * integer sums. `runs` is the number of runs 0 .. runs-1 collected (batches must tile that range).
+ * A model's own outputs are merged by name the same way.
  */
 export class Aggregate {
   runs = 0;
   readonly reach: Column<Int32Array>;
-  negative: Column<Int32Array> | null = null;
-  positive: Column<Int32Array> | null = null;
   value: Column<Float64Array> | null = null;
-  negativeValue: Column<Float64Array> | null = null;
-  positiveValue: Column<Float64Array> | null = null;
   impressions: Column<Float64Array> | null = null;
-  peakStep: Column<Int32Array> | null = null;
   newByStep: Float64Array | null = null;
-  negNewByStep: Float64Array | null = null;
-  posNewByStep: Float64Array | null = null;
-  infectedByStep: Float64Array | null = null;
+  readonly perRun = new Map<string, Column<Int32Array> | Column<Float64Array>>();
+  readonly perStep = new Map<string, Float64Array>();
   activations: Float64Array | null = null;
   arcsExamined = 0;
 
@@ -59,17 +54,18 @@ export class Aggregate {
   add(b: BatchResult): void {
     const at = b.from;
     this.reach.put(at, b.reach);
-    if (b.negative) (this.negative ??= new Column(i32, this.initialRuns)).put(at, b.negative);
-    if (b.positive) (this.positive ??= new Column(i32, this.initialRuns)).put(at, b.positive);
     if (b.value) (this.value ??= new Column(f64, this.initialRuns)).put(at, b.value);
-    if (b.negativeValue) (this.negativeValue ??= new Column(f64, this.initialRuns)).put(at, b.negativeValue);
-    if (b.positiveValue) (this.positiveValue ??= new Column(f64, this.initialRuns)).put(at, b.positiveValue);
     if (b.impressions) (this.impressions ??= new Column(f64, this.initialRuns)).put(at, b.impressions);
-    if (b.peakStep) (this.peakStep ??= new Column(i32, this.initialRuns)).put(at, b.peakStep);
     this.newByStep = addInto(this.newByStep, b.newByStep);
-    this.negNewByStep = addInto(this.negNewByStep, b.negNewByStep);
-    this.posNewByStep = addInto(this.posNewByStep, b.posNewByStep);
-    this.infectedByStep = addInto(this.infectedByStep, b.infectedByStep);
+    for (const [name, values] of Object.entries(b.perRun)) {
+      let col = this.perRun.get(name);
+      if (!col) {
+        col = values instanceof Int32Array ? new Column(i32, this.initialRuns) : new Column(f64, this.initialRuns);
+        this.perRun.set(name, col);
+      }
+      (col as Column<typeof values>).put(at, values);
+    }
+    for (const [name, sums] of Object.entries(b.perStep)) this.perStep.set(name, addInto(this.perStep.get(name) ?? null, sums)!);
     if (b.activations) {
       const src = b.activations;
       const dst = (this.activations ??= new Float64Array(src.length));
@@ -77,5 +73,11 @@ export class Aggregate {
     }
     this.arcsExamined += b.arcsExamined;
     if (b.to > this.runs) this.runs = b.to;
+  }
+
+  /** Runs 0 .. runs-1 of a per-run column (a copy), or null when the model does not produce it. */
+  column(name: string, runs: number): Int32Array | Float64Array | null {
+    const c = this.perRun.get(name);
+    return c ? c.data.slice(0, runs) : null;
   }
 }

@@ -1,10 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError } from '../errors.js';
-import { runIc } from './models/ic.js';
-import { runLt } from './models/lt.js';
-import { runSir } from './models/sir.js';
-import { runVoice, type VoiceOut } from './models/voice.js';
-import { RESPONSE_SALT, type SimulationPlan } from './plan.js';
+import { modelOf } from './models/registry.js';
+import type { SimulationPlan } from './plan.js';
 import { Rng } from './rng.js';
 import { scratchFor, StepSums } from './scratch.js';
 
@@ -17,22 +14,14 @@ export interface BatchResult {
   from: number;
   to: number;
   reach: Int32Array;
-  /** Voice only. */
-  negative: Int32Array | null;
-  positive: Int32Array | null;
-  /** With plan.extras: value of the customers reached / of the negative / of the positive ones, and impressions. */
+  /** With plan.extras: value of the customers reached, and impressions. */
   value: Float64Array | null;
-  negativeValue: Float64Array | null;
-  positiveValue: Float64Array | null;
   impressions: Float64Array | null;
-  /** With plan.extras, voice only: per run, the step >= 1 with most customers newly reached (0 if none). */
-  peakStep: Int32Array | null;
   /** Sum over runs of new activations at step t (index t). */
   newByStep: Float64Array;
-  negNewByStep: Float64Array | null;
-  posNewByStep: Float64Array | null;
-  /** SIR: sum over runs of customers infected after step t. */
-  infectedByStep: Float64Array | null;
+  /** The model's own outputs (its `outputs` declaration): per-run columns and per-step sums, by name. */
+  perRun: Record<string, Int32Array | Float64Array>;
+  perStep: Record<string, Float64Array>;
   /** Per customer: runs in which it was activated (with plan.countActivations). */
   activations: Int32Array | null;
   arcsExamined: number;
@@ -52,23 +41,13 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   const count = to - from;
   const s = scratchFor(g);
   const rng = new Rng();
-  const respRng = new Rng();
   const steps = new StepSums();
-  const isVoice = plan.model === 'voice';
-  const negSteps = isVoice ? new StepSums() : null;
-  const posSteps = isVoice ? new StepSums() : null;
-  const infSteps = plan.model === 'sir' ? new StepSums() : null;
-  const reach = new Int32Array(count);
-  const negative = isVoice ? new Int32Array(count) : null;
-  const positive = isVoice ? new Int32Array(count) : null;
   const extras = plan.extras;
+  const runner = modelOf(plan.model).open(g, plan, { s, steps, count, from, extras });
+  const reach = new Int32Array(count);
   const value = extras ? new Float64Array(count) : null;
-  const negativeValue = extras && isVoice ? new Float64Array(count) : null;
-  const positiveValue = extras && isVoice ? new Float64Array(count) : null;
   const impressions = extras ? new Float64Array(count) : null;
-  const peakStep = extras && isVoice ? new Int32Array(count) : null;
   const activations = plan.countActivations ? new Int32Array(g.n) : null;
-  const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
   const queue = s.queue;
   const gValue = g.value;
   const followers = g.followers;
@@ -77,43 +56,19 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   for (let r = from; r < to; r++) {
     if (ctx.isCancelled?.()) throw new CancelledError();
     rng.reseed(plan.seed, r);
-    let k: number;
-    switch (plan.model) {
-      case 'ic':
-        k = runIc(g, plan, s, rng, steps, out);
-        break;
-      case 'lt':
-        k = runLt(g, plan, s, rng, steps, out);
-        break;
-      case 'sir':
-        k = runSir(g, plan, s, rng, steps, infSteps!, out);
-        break;
-      case 'voice':
-        respRng.reseed(plan.seed, r, RESPONSE_SALT);
-        k = runVoice(g, plan, s, rng, respRng, steps, negSteps!, posSteps!, out);
-        negative![r - from] = out.negative;
-        positive![r - from] = out.positive;
-        if (peakStep) peakStep[r - from] = out.peakStep;
-        break;
-    }
+    const k = runner.run(rng, r, r - from);
     reach[r - from] = k;
     if (activations) for (let i = 0; i < k; i++) activations[queue[i]]++;
     if (extras) {
       let val = 0;
       let imp = 0;
-      let negVal = 0;
       for (let i = 0; i < k; i++) {
         const v = queue[i];
         val += gValue[v];
         imp += 1 + followers[v] * activity[v];
-        if (isVoice && s.opinion[v] === 1) negVal += gValue[v];
       }
       value![r - from] = val;
       impressions![r - from] = imp;
-      if (isVoice) {
-        negativeValue![r - from] = negVal;
-        positiveValue![r - from] = val - negVal;
-      }
     }
     if (ctx.progress && ((r - from) & 15) === 15) {
       const now = performance.now();
@@ -123,13 +78,9 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
       }
     }
   }
+  const own = runner.take();
   return {
-    from, to, reach, negative, positive, value, negativeValue, positiveValue, impressions, peakStep,
-    newByStep: steps.take(),
-    negNewByStep: negSteps ? negSteps.take() : null,
-    posNewByStep: posSteps ? posSteps.take() : null,
-    infectedByStep: infSteps ? infSteps.take() : null,
-    activations,
-    arcsExamined: out.arcs,
+    from, to, reach, value, impressions, newByStep: steps.take(), perRun: own.perRun, perStep: own.perStep, activations,
+    arcsExamined: runner.arcs(),
   };
 }

@@ -1,7 +1,8 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
+import { sharedF32, sharedF64 } from '../graph/shared-array.js';
 import { hash2 } from './rng.js';
-import type { ProbabilityScheme } from './schemas.js';
+import type { ProbabilityScheme } from './request.js';
 
 /**
  * Per-arc activation probabilities (DESIGN §3), computed once per request, outside any run, on
@@ -23,12 +24,6 @@ export interface ArcProbabilities {
 
 const TRIVALENCY = [0.1, 0.01, 0.001] as const;
 
-function sharedF64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
-}
-function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
-}
 
 export function arcProbabilities(g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean } = {}): ArcProbabilities {
   if (!(p >= 0 && p <= 1)) throw new InputError(`p must be in [0, 1], got ${p}`);

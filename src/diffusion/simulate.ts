@@ -4,10 +4,10 @@ import { indexOf } from '../graph/compile.js';
 import { CancelledError, InputError, NotFoundError } from '../errors.js';
 import { Aggregate } from './aggregate.js';
 import { runBatch, type BatchResult } from './batch.js';
-import type { SimulationPlan } from './plan.js';
+import type { PlanBase } from './models/model.js';
+import { modelOf, planFor, simulationRequestSchema, type ModelName, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
 import type { WorkerPool } from './pool.js';
-import { arcProbabilities, biased, ltWeights } from './probability.js';
-import { DEFAULT_RUNS, simulationRequestSchema, type ModelName, type ProbabilityScheme, type SimulationRequest, type SimulationRequestInput } from './schemas.js';
+import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
 import { countStats, nextCheckpoint, precisionReached, type ReachStats } from './stats.js';
 
 export interface StepStat {
@@ -37,7 +37,8 @@ export interface SimulationResult {
   runs: number;
   seed: number;
   elapsedMs: number;
-  probability: ProbabilityScheme;
+  /** The arc probability scheme (models that use arc probabilities). */
+  probability?: ProbabilityScheme;
   /** Resolved seed ids (duplicates removed). */
   seeds: string[];
   /** `runs`: the requested count; `precision`: the CI target was met; `maxRuns`: precision mode hit maxRuns. */
@@ -109,49 +110,13 @@ export function resolveSeeds(g: CompiledGraph, ids: readonly string[]): Int32Arr
   return Int32Array.from(out);
 }
 
-/** Turn a validated request into the plan the models run (probabilities precomputed once). */
+/** Turn a validated request into the plan its model runs (probabilities precomputed once): models/NAME/plan.ts. */
 export function buildPlan(g: CompiledGraph, req: SimulationRequest, opts: { extras?: boolean } = {}): SimulationPlan {
-  const seeds = resolveSeeds(g, req.seeds);
-  const plan: SimulationPlan = {
-    model: req.model, seed: req.seed, seeds, maxSteps: req.maxSteps,
-    nodeP: null, arcP: null, nodeLogQ: null, uniformLogQ: NaN, negNodeP: null, negArcP: null,
-    beta: 0, gamma: 1, negativeSeeds: false, response: null,
+  const base: PlanBase = {
+    model: req.model, seed: req.seed, seeds: resolveSeeds(g, req.seeds), maxSteps: req.maxSteps,
     countActivations: req.top > 0, extras: opts.extras ?? false,
   };
-  switch (req.model) {
-    case 'ic':
-      Object.assign(plan, arcProbabilities(g, req.probability, req.p));
-      if (plan.nodeP) {
-        plan.nodeLogQ = logComplements(plan.nodeP);
-        if (plan.nodeP.every((x) => x === plan.nodeP![0])) plan.uniformLogQ = plan.nodeLogQ[0] ?? NaN;
-      }
-      break;
-    case 'lt':
-      plan.arcP = ltWeights(g, req.probability, req.p);
-      break;
-    case 'sir':
-      Object.assign(plan, arcProbabilities(g, req.probability, req.p));
-      plan.beta = req.beta;
-      plan.gamma = req.gamma;
-      break;
-    case 'voice': {
-      const probs = arcProbabilities(g, req.probability, req.p);
-      const neg = biased(probs, req.negativityBias);
-      Object.assign(plan, probs);
-      plan.negNodeP = neg.nodeP;
-      plan.negArcP = neg.arcP;
-      plan.negativeSeeds = req.experience === 'negative';
-      plan.response = req.response;
-      break;
-    }
-  }
-  return plan;
-}
-
-function logComplements(p: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(Math.max(1, p.length) * 8), 0, p.length);
-  for (let i = 0; i < p.length; i++) out[i] = Math.log1p(-p[i]);
-  return out;
+  return planFor(g, req, base);
 }
 
 /**
@@ -308,41 +273,39 @@ function assemble(
   g: CompiledGraph, req: SimulationRequest, plan: SimulationPlan, agg: Aggregate, runs: number,
   stoppedBy: SimulationResult['stoppedBy'], t0: number, extras: boolean,
 ): { result: SimulationResult; perRun: PerRunValues | null } {
-  const stepsLen = Math.max(
-    agg.newByStep?.length ?? 0, agg.negNewByStep?.length ?? 0, agg.posNewByStep?.length ?? 0, agg.infectedByStep?.length ?? 0,
-  );
+  let stepsLen = agg.newByStep?.length ?? 0;
+  for (const sums of agg.perStep.values()) stepsLen = Math.max(stepsLen, sums.length);
   const steps = stepStats(agg.newByStep, runs, stepsLen);
   const result: SimulationResult = {
-    model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: req.probability,
+    model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: (req as { probability?: ProbabilityScheme }).probability,
     seeds: Array.from(plan.seeds, (i) => g.ids[i]), stoppedBy,
     reach: countStats(agg.reach.data, req.bins, runs),
     steps,
     amplifiers: topAmplifiers(g, agg.activations, plan.seeds, runs, req.top),
     arcsExamined: agg.arcsExamined / runs,
   };
-  if (req.model === 'sir') {
-    const inf = agg.infectedByStep;
-    result.compartments = steps.map((s) => {
-      const infected = inf && s.step < inf.length ? inf[s.step] / runs : 0;
-      return { step: s.step, susceptible: g.n - s.cumulativeMean, infected, recovered: s.cumulativeMean - infected };
-    });
-  }
-  if (req.model === 'voice') {
-    result.negative = countStats(agg.negative!.data, req.bins, runs);
-    result.positive = countStats(agg.positive!.data, req.bins, runs);
-    result.negativeSteps = stepStats(agg.negNewByStep, runs, stepsLen);
-    result.positiveSteps = stepStats(agg.posNewByStep, runs, stepsLen);
-  }
+  const model = modelOf(req.model);
+  const perRunOutputs: Record<string, Int32Array | Float64Array> = {};
+  for (const [name, col] of agg.perRun) perRunOutputs[name] = col.data;
+  Object.assign(result, model.summarize(
+    { perRun: perRunOutputs, perStep: Object.fromEntries(agg.perStep) },
+    {
+      g, runs, bins: req.bins, stepsLength: stepsLen,
+      cumulativeMean: Float64Array.from(steps, (s) => s.cumulativeMean),
+      stats: (values) => countStats(values, req.bins, runs),
+      stepCurve: (sums) => stepStats(sums, runs, stepsLen),
+    },
+  ));
   const perRun: PerRunValues | null = extras
     ? {
         reach: agg.reach.data.slice(0, runs),
-        negative: agg.negative ? agg.negative.data.slice(0, runs) : null,
-        positive: agg.positive ? agg.positive.data.slice(0, runs) : null,
+        negative: agg.column('negative', runs) as Int32Array | null,
+        positive: agg.column('positive', runs) as Int32Array | null,
         value: agg.value!.data.slice(0, runs),
-        negativeValue: agg.negativeValue ? agg.negativeValue.data.slice(0, runs) : null,
-        positiveValue: agg.positiveValue ? agg.positiveValue.data.slice(0, runs) : null,
+        negativeValue: agg.column('negativeValue', runs) as Float64Array | null,
+        positiveValue: agg.column('positiveValue', runs) as Float64Array | null,
         impressions: agg.impressions!.data.slice(0, runs),
-        peakStep: agg.peakStep ? agg.peakStep.data.slice(0, runs) : null,
+        peakStep: agg.column('peakStep', runs) as Int32Array | null,
       }
     : null;
   result.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;

@@ -1,4 +1,5 @@
 import type { GraphData } from './model.js';
+import { sharedF32, sharedF64, sharedI32 } from './shared-array.js';
 
 /**
  * The compute form (DESIGN §2): CSR out- and in-arcs on typed arrays, per-arc weight and explicit p,
@@ -52,23 +53,14 @@ export interface CompiledGraphTransfer {
   activity: SharedArrayBuffer;
 }
 
-function sharedInt32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
-}
-function sharedFloat32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
-}
-function sharedFloat64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
-}
 
 /** Compile graph data into CSR form. O(n + m) time, no per-arc objects. */
 export function compile(g: GraphData): CompiledGraph {
   const n = g.ids.length;
   const ties = g.src.length;
   const m = g.directed ? ties : 2 * ties;
-  const outOffsets = sharedInt32(n + 1);
-  const inOffsets = sharedInt32(n + 1);
+  const outOffsets = sharedI32(n + 1);
+  const inOffsets = sharedI32(n + 1);
   const { src, dst } = g;
   for (let j = 0; j < ties; j++) {
     outOffsets[src[j] + 1]++;
@@ -82,11 +74,11 @@ export function compile(g: GraphData): CompiledGraph {
     outOffsets[i + 1] += outOffsets[i];
     inOffsets[i + 1] += inOffsets[i];
   }
-  const outTargets = sharedInt32(m);
-  const inSources = sharedInt32(m);
-  const inArc = sharedInt32(m);
-  const arcWeight = g.weight ? sharedFloat32(m) : null;
-  const arcP = g.p ? sharedFloat32(m) : null;
+  const outTargets = sharedI32(m);
+  const inSources = sharedI32(m);
+  const inArc = sharedI32(m);
+  const arcWeight = g.weight ? sharedF32(m) : null;
+  const arcP = g.p ? sharedF32(m) : null;
   const outPos = outOffsets.slice(0, n);
   const inPos = inOffsets.slice(0, n);
   const undirected = !g.directed;
@@ -117,9 +109,9 @@ export function compile(g: GraphData): CompiledGraph {
     }
     if (arcP) arcP[a] = g.p![j];
   }
-  const followers = sharedFloat64(n);
-  const value = sharedFloat64(n);
-  const activity = sharedFloat32(n);
+  const followers = sharedF64(n);
+  const value = sharedF64(n);
+  const activity = sharedF32(n);
   let totalValue = 0;
   for (let i = 0; i < n; i++) {
     const f = g.followers ? g.followers[i] : NaN;

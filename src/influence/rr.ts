@@ -2,7 +2,8 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError } from '../errors.js';
 import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
 import { Rng } from '../diffusion/rng.js';
-import type { ProbabilityScheme } from '../diffusion/schemas.js';
+import type { ProbabilityScheme } from '../diffusion/request.js';
+import { sharedF32, sharedF64, sharedI32 } from '../graph/shared-array.js';
 
 /**
  * Reverse-reachable (RR) sets (Borgs, Brautbar, Chayes, Lucier, SODA 2014) for IC and LT.
@@ -45,15 +46,6 @@ export interface RRSpecOptions {
   valueWeighted?: boolean;
 }
 
-function sharedF64(n: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
-}
-function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
-}
-function sharedI32(n: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
-}
 
 /**
  * Precompute what RR sampling reads: per-arc probabilities exactly as the engine's simulate() uses them

@@ -42,7 +42,8 @@ export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[]
   for (const panelRows of panels.values()) {
     const graph = String(panelRows[0].columns.graph);
     const label = String(panelRows[0].columns.model_label);
-    const isVoice = panelRows[0].columns.model === 'voice';
+    // Models with opinion curves (voice) chart the holders of each opinion instead of one activation curve.
+    const opinions = panelRows[0].details.negativeSteps !== undefined;
     const base = `${slug(graph)}--${slug(label)}`;
     const byStrategy = groupBy(panelRows, (r) => String(r.columns.strategy));
     const last = [...byStrategy.entries()].map(([name, rs]) => ({ name, row: rs.reduce((a, b) => (num(b.columns.k) > num(a.columns.k) ? b : a)) }));
@@ -61,7 +62,7 @@ export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[]
       for (const { name, row } of last) {
         const k = num(row.columns.k);
         const tag = byStrategy.get(name)!.length > 1 ? ` (k=${k})` : '';
-        if (isVoice && row.details.negativeSteps && row.details.positiveSteps) {
+        if (opinions && row.details.negativeSteps && row.details.positiveSteps) {
           series.push({ name: `${name}${tag} negative`, points: row.details.negativeSteps.map((s) => ({ x: s.step, y: s.cumulativeMean })) });
           series.push({ name: `${name}${tag} positive`, points: row.details.positiveSteps.map((s) => ({ x: s.step, y: s.cumulativeMean })) });
         } else {
@@ -69,7 +70,7 @@ export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[]
         }
       }
       const title = `${opts.study}: ${graph}, ${label} — activations per step`;
-      out.push({ file: `charts/steps--${base}.svg`, title, svg: lineChart(series, { title, xLabel: 'step', yLabel: isVoice ? 'mean holders of the opinion (cumulative)' : 'mean active customers (cumulative)' }) });
+      out.push({ file: `charts/steps--${base}.svg`, title, svg: lineChart(series, { title, xLabel: 'step', yLabel: opinions ? 'mean holders of the opinion (cumulative)' : 'mean active customers (cumulative)' }) });
     }
     if (kinds.includes('histogram')) {
       for (const { name, row } of last) {

@@ -1,4 +1,6 @@
-import type { BrandResponse, ModelName, ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';
+import { modelOf, modelParameters, type ModelName, type SimulationRequestInput } from '../diffusion/models/registry.js';
+import type { BrandResponse } from '../diffusion/models/voice/schema.js';
+import type { ProbabilityScheme } from '../diffusion/request.js';
 import type { GridStudy, ModelSpec, StrategySpec } from './schema.js';
 
 /**
@@ -12,13 +14,11 @@ export interface ModelPoint {
   /** Block label + the values of the axes that vary in the block. */
   label: string;
   model: ModelName;
-  probability: ProbabilityScheme;
+  /** The model's parameters at this point (every parameter it declares, defaults filled), declaration order. */
+  params: Record<string, unknown>;
+  /** params.probability / params.p, or null for a model without arc probabilities (seed strategies read them). */
+  probability: ProbabilityScheme | null;
   p: number | null;
-  beta: number | null;
-  gamma: number | null;
-  negativityBias: number | null;
-  experience: 'negative' | 'positive' | null;
-  response: BrandResponse | null;
   maxSteps: number;
   runs: number | null;
 }
@@ -58,40 +58,31 @@ function fmt(x: unknown): string {
   return String(x);
 }
 
-/** Every grid point of one model block, in a fixed order (probability, p, beta, gamma, bias, experience, response). */
+/**
+ * Every grid point of one model block: the model's parameters (registry declaration order: probability, p,
+ * then its own), each a list of values or its default, combined in that order (last varies fastest).
+ */
 export function expandModel(spec: ModelSpec): ModelPoint[] {
   const m = spec.model;
-  const defaultScheme: ProbabilityScheme = m === 'lt' ? 'weighted-cascade' : 'uniform';
-  const axes: [string, unknown[]][] = [
-    ['probability', list(spec.probability, defaultScheme)],
-    ['p', list(spec.p, m === 'sir' ? 1 : 0.05)],
-    ['beta', m === 'sir' ? list(spec.beta, 0.1) : [null]],
-    ['gamma', m === 'sir' ? list(spec.gamma, 0.5) : [null]],
-    ['negativityBias', m === 'voice' ? list(spec.negativityBias, 2) : [null]],
-    ['experience', m === 'voice' ? list(spec.experience, 'negative' as const) : [null]],
-    ['response', m === 'voice' ? list<BrandResponse | null>(spec.response as BrandResponse | null | (BrandResponse | null)[] | undefined, null) : [null]],
-  ];
+  const axes: [string, unknown[]][] = modelParameters(modelOf(m)).map(([key, field]) => [key, list(spec[key], field.parse(undefined))]);
   const out: ModelPoint[] = [];
   const idx = new Array<number>(axes.length).fill(0);
   for (;;) {
     const v = axes.map(([, vals], i) => vals[idx[i]]);
+    const params = Object.fromEntries(axes.map(([name], i) => [name, v[i]]));
     const varying = axes
       .map(([name, vals], i) => (vals.length > 1 || (spec.label === undefined && ['probability', 'p'].includes(name) && vals[0] !== null) ? `${name === 'probability' ? '' : `${name}=`}${fmt(v[i])}` : ''))
       .filter((s) => s !== '');
     // The p of a non-uniform scheme (other than attribute's fallback) means nothing: drop it from auto labels.
-    const scheme = v[0] as ProbabilityScheme;
+    const scheme = (params.probability ?? null) as ProbabilityScheme | null;
     const shown = scheme === 'weighted-cascade' || scheme === 'trivalency' ? varying.filter((s) => !s.startsWith('p=')) : varying;
     const base = spec.label ?? m;
     out.push({
       label: [base, ...shown].join(' '),
       model: m,
+      params,
       probability: scheme,
-      p: v[1] as number,
-      beta: v[2] as number | null,
-      gamma: v[3] as number | null,
-      negativityBias: v[4] as number | null,
-      experience: v[5] as 'negative' | 'positive' | null,
-      response: v[6] as BrandResponse | null,
+      p: (params.p ?? null) as number | null,
       maxSteps: spec.maxSteps ?? DEFAULT_MAX_STEPS,
       runs: spec.runs ?? null,
     });
@@ -140,13 +131,27 @@ export function expandCells(study: GridStudy): Cell[] {
   return cells;
 }
 
+/**
+ * The parameters of the first four models, always present in a cell's parameters and row (null where the
+ * model has none) so that the hashes and CSV layout of stored studies stay valid; any other parameter of
+ * a model follows them, only in that model's cells.
+ */
+export const FIXED_PARAMETERS = ['probability', 'p', 'beta', 'gamma', 'negativityBias', 'experience', 'response'] as const;
+
+/** A cell's model parameters: the fixed ones (null when absent), then the model's others. */
+export function cellParameters(m: ModelPoint): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of FIXED_PARAMETERS) out[k] = k in m.params ? m.params[k] : null;
+  for (const [k, v] of Object.entries(m.params)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 /** The parameters that identify a cell's numbers (with the seed ids once chosen). JSON-stable key order. */
 export function cellParams(cell: Cell, seed: number): Record<string, unknown> {
   const m = cell.model;
   const s = cell.strategy.spec;
   return {
-    graph: cell.graph, model: m.model, probability: m.probability, p: m.p, beta: m.beta, gamma: m.gamma,
-    negativityBias: m.negativityBias, experience: m.experience, response: m.response, maxSteps: m.maxSteps,
+    graph: cell.graph, model: m.model, ...cellParameters(m), maxSteps: m.maxSteps,
     strategy: cell.strategy.name, strategySpec: s, k: cell.k,
     runs: cell.runs, precision: cell.precision, maxRuns: cell.maxRuns, seed,
   };
@@ -155,14 +160,8 @@ export function cellParams(cell: Cell, seed: number): Record<string, unknown> {
 /** The engine request of a cell on chosen seed ids. */
 export function cellRequest(cell: Cell, seeds: string[], seed: number, bins: number): SimulationRequestInput {
   const m = cell.model;
-  const base = {
-    seeds, seed, maxSteps: m.maxSteps, top: 10, bins, probability: m.probability, p: m.p ?? undefined,
+  return {
+    model: m.model, seeds, seed, maxSteps: m.maxSteps, top: 10, bins, ...m.params,
     ...(cell.runs !== null ? { runs: cell.runs } : { precision: cell.precision!, maxRuns: cell.maxRuns! }),
-  };
-  switch (m.model) {
-    case 'ic': return { model: 'ic', ...base };
-    case 'lt': return { model: 'lt', ...base };
-    case 'sir': return { model: 'sir', ...base, beta: m.beta!, gamma: m.gamma! };
-    case 'voice': return { model: 'voice', ...base, negativityBias: m.negativityBias!, experience: m.experience!, response: m.response };
-  }
+  } as SimulationRequestInput;
 }

@@ -1,6 +1,6 @@
 import type { SimulationResult } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
-import type { Cell } from './grid.js';
+import { cellParameters, type Cell, type ModelPoint } from './grid.js';
 
 /**
  * One output row per cell: flat columns (CSV, and the same fields first in NDJSON) + details only in
@@ -30,6 +30,26 @@ function stats(prefix: string, s: ReachStats | undefined): Record<string, Scalar
   return { [`${prefix}_mean`]: s.mean, [`${prefix}_ci_lo`]: s.ci95[0], [`${prefix}_ci_hi`]: s.ci95[1] };
 }
 
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A cell's parameter columns (grid.ts cellParameters: the fixed ones, then the model's others), snake_case:
+ * null where the model has no such parameter; a declared parameter set to null reads `none`; an object
+ * (voice's response) reads `key=value …`.
+ */
+function parameterColumns(m: ModelPoint): Record<string, Scalar> {
+  const out: Record<string, Scalar> = {};
+  for (const [k, v] of Object.entries(cellParameters(m))) {
+    const declared = k in m.params;
+    out[snake(k)] = v === null
+      ? (declared ? 'none' : null)
+      : typeof v === 'object'
+        ? Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a}=${String(b)}`).join(' ')
+        : (v as Scalar);
+  }
+  return out;
+}
+
 /** The row of a finished grid cell. */
 export function gridRow(
   cell: Cell, hash: string, seedIds: string[], res: SimulationResult, selection: { ms: number; note?: Record<string, number | string> },
@@ -42,13 +62,7 @@ export function gridRow(
     graph: cell.graph,
     model_label: m.label,
     model: m.model,
-    probability: m.probability,
-    p: m.p,
-    beta: m.beta,
-    gamma: m.gamma,
-    negativity_bias: m.negativityBias,
-    experience: m.experience,
-    response: m.response === null ? (m.model === 'voice' ? 'none' : null) : `atStep=${m.response.atStep} effectiveness=${m.response.effectiveness} public=${m.response.public}`,
+    ...parameterColumns(m),
     strategy: cell.strategy.name,
     k: cell.k,
     seeds: seedIds.length <= 50 ? seedIds.join(' ') : `${seedIds.slice(0, 50).join(' ')} …(${seedIds.length})`,

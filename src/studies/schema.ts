@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { InputError } from '../errors.js';
 import { GRAPH_FORMATS } from '../graph/model.js';
-import { MODELS, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+import { defaultsText, parameterDocs } from '../diffusion/models/parameters.js';
+import { MODEL_DEFINITIONS, MODELS, type ModelName } from '../diffusion/models/registry.js';
 import { CENTRALITY_METRICS } from '../influence/centrality/types.js';
 
 /**
@@ -36,25 +37,23 @@ export const graphSpecSchema = z
   .refine((g) => (g.file === undefined) !== (g.id === undefined), { message: 'give exactly one of `file` or `id`', path: ['file'] })
   .describe('A graph: a file or a stored id');
 
-const responseSchema = z
-  .strictObject({
-    atStep: z.number().int().min(0).max(1_000_000).default(1),
-    effectiveness: z.number().min(0).max(1).default(0.5),
-    public: z.boolean().default(true),
-  })
-  .describe('Brand response to a complaint (voice model)');
+/**
+ * A model block: `model` and, for each model parameter in the registry, a value or a list (a grid axis),
+ * with the range of the model's own schema. A parameter a model does not declare is ignored for it.
+ */
+const parameterAxes = Object.fromEntries(
+  parameterDocs().map((d) => {
+    const all = d.models.length === MODEL_DEFINITIONS.length;
+    const text = `${all ? '' : `${d.models.map((m) => m.name).join(', ')}: `}${d.help} (or a list: a grid axis; default ${defaultsText(d)}).`;
+    return [d.key, axis(d.value).optional().describe(text)];
+  }),
+);
 
 export const modelSpecSchema = z
   .strictObject({
-    model: z.enum(MODELS).describe('Diffusion model (DESIGN §3).'),
+    model: z.enum(MODELS).describe('Diffusion model (DESIGN §3; src/diffusion/models/).'),
     label: z.string().min(1).max(60).optional().describe('Name of this model block in tables and charts (default: built from its parameters).'),
-    probability: axis(z.enum(PROBABILITY_SCHEMES)).optional().describe('Arc probability scheme(s).'),
-    p: axis(z.number().min(0).max(1)).optional().describe('Uniform arc probability (or a list: a grid).'),
-    beta: axis(z.number().min(0).max(1)).optional().describe('SIR infection probability.'),
-    gamma: axis(z.number().min(0).max(1)).optional().describe('SIR recovery probability.'),
-    negativityBias: axis(z.number().min(1).max(100)).optional().describe('Voice: negative messages use p·bias.'),
-    experience: axis(z.enum(['negative', 'positive'])).optional().describe('Voice: complaint or praise.'),
-    response: z.union([responseSchema.nullable(), z.array(responseSchema.nullable()).min(1)]).optional().describe('Voice: brand response(s); null = no answer (response timing grid: several atStep).'),
+    ...parameterAxes,
     maxSteps: z.number().int().min(0).max(1_000_000).optional().describe('Last simulated step (default: no limit).'),
     runs: runs.optional().describe('Runs for the cells of this model block (overrides the study `runs`).'),
   })
@@ -149,7 +148,10 @@ export type GridStudy = z.infer<typeof gridStudySchema>;
 export type CascadeFitStudy = z.infer<typeof cascadeFitStudySchema>;
 export type Study = GridStudy | CascadeFitStudy;
 export type GraphSpec = z.infer<typeof graphSpecSchema>;
-export type ModelSpec = z.infer<typeof modelSpecSchema>;
+/** A model block as parsed: `model`, `label`, `maxSteps`, `runs` and the model's parameter axes by name. */
+export type ModelSpec = Omit<z.infer<typeof modelSpecSchema>, string> & {
+  model: ModelName; label?: string; maxSteps?: number; runs?: number; [param: string]: unknown;
+};
 export type StrategySpec = z.infer<typeof strategySchema>;
 
 export interface StudyIssue {

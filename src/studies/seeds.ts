@@ -1,6 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
 import { Rng } from '../diffusion/rng.js';
+import { modelOf } from '../diffusion/models/registry.js';
 import { resolveSeeds } from '../diffusion/simulate.js';
 import type { WorkerPool } from '../diffusion/pool.js';
 import { computeCentrality, topScores } from '../influence/centrality/index.js';
@@ -33,8 +34,9 @@ export function selectionKey(graph: string, s: StrategyPoint, m: ModelPoint): st
   return JSON.stringify([graph, s.name, spec, s.pick, ...model]);
 }
 
+/** The live-edge model whose influence maximisation picks seeds for this model (its registry declaration). */
 function influenceModel(m: ModelPoint): 'ic' | 'lt' {
-  return m.model === 'lt' ? 'lt' : 'ic';
+  return modelOf(m.model).influenceModel;
 }
 
 /** k customers uniformly at random without replacement (partial Fisher–Yates on a seeded stream). */
@@ -73,7 +75,7 @@ export async function selectSeeds(
     case 'customer': {
       if (graph.n === 0) throw new InputError(`seeds: strategy ${s.name}: the graph has no customers`);
       const pick = s.pick ?? 'random';
-      const v = await valueScores(graph, { model: 'ic', probability: m.probability, p: m.p ?? 0.05, rrSets: spec.rrSets, seed }, opts);
+      const v = await valueScores(graph, { model: 'ic', probability: m.probability ?? 'uniform', p: m.p ?? 0.05, rrSets: spec.rrSets, seed }, opts);
       let idx: number;
       if (pick === 'random') {
         idx = new Rng(seed, 0, SALT_PICK).int(graph.n);
@@ -89,7 +91,7 @@ export async function selectSeeds(
       const r = await findInfluencers(
         graph,
         {
-          k: maxK, method: spec.strategy, model, probability: m.probability, p: m.p ?? 0.05, seed,
+          k: maxK, method: spec.strategy, model, probability: m.probability ?? 'uniform', p: m.p ?? 0.05, seed,
           runs: 1, gainSamples: 1000,
           ...(spec.epsilon !== undefined ? { epsilon: spec.epsilon } : {}),
           ...(spec.celfRuns !== undefined ? { celfRuns: spec.celfRuns } : {}),

@@ -7,7 +7,7 @@ import type { RouteContext } from '../app.js';
 import { asyncQuery, influencersWork, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
-import { reachStatsSchema } from './simulations.js';
+import { reachStatsSchema } from '../../diffusion/result-schema.js';
 
 /** `POST /graphs/:id/influencers`: pick k seed customers (IMM, CELF, baselines), spread re-estimated by the engine. */
 

@@ -6,13 +6,12 @@ import type { RouteContext } from '../app.js';
 import { asyncQuery, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
-import { meanCiSchema, reachStatsSchema } from './simulations.js';
+import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/result-schema.js';
 
 /** `POST /graphs/:id/scenarios` (single or compare) and `POST /graphs/:id/scenarios/riskiest` (DESIGN §6, §8). */
 
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
-const stepSchema = z.object({ step: z.number().int(), newMean: z.number(), cumulativeMean: z.number() });
 
 const assumptionsSchema = z
   .object({

@@ -1,34 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buildPlan, simulate, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
+import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, runOrSubmit, simulationWork } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
 /** `POST /graphs/:id/simulations`: one Monte Carlo simulation (DESIGN §3, §4, §8), synchronous or a job. */
-
-export const meanCiSchema = z.object({
-  mean: z.number(),
-  sd: z.number(),
-  stderr: z.number(),
-  ci95: z.tuple([z.number(), z.number()]).describe('95% confidence interval of the mean.'),
-});
-
-export const reachStatsSchema = meanCiSchema
-  .extend({
-    min: z.number(),
-    max: z.number(),
-    quantiles: z.object({ p5: z.number(), p25: z.number(), p50: z.number(), p75: z.number(), p95: z.number() }),
-    histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })),
-  })
-  .describe('Distribution of customers reached over the runs.');
-
-const stepSchema = z.object({
-  step: z.number().int(),
-  newMean: z.number().describe('Mean customers newly active at this step.'),
-  cumulativeMean: z.number().describe('Mean customers active by this step.'),
-});
 
 const RESULT_EXAMPLE = {
   graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', runs: 1000, seed: 7, elapsedMs: 41, probability: 'uniform', seeds: ['c1'], stoppedBy: 'runs',
@@ -42,28 +21,7 @@ const RESULT_EXAMPLE = {
 };
 
 export const simulationResultSchema = z
-  .looseObject({
-    ...graphRefShape,
-    model: z.enum(['ic', 'lt', 'sir', 'voice']),
-    runs: z.number().int(),
-    seed: z.number().int(),
-    elapsedMs: z.number(),
-    probability: z.string(),
-    seeds: z.array(z.string()).describe('Seed customers (duplicates removed).'),
-    stoppedBy: z.enum(['runs', 'precision', 'maxRuns']),
-    reach: reachStatsSchema,
-    steps: z.array(stepSchema),
-    amplifiers: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Non-seed customers most often activated.'),
-    arcsExamined: z.number().describe('Mean arcs examined per run.'),
-    compartments: z
-      .array(z.object({ step: z.number().int(), susceptible: z.number(), infected: z.number(), recovered: z.number() }))
-      .optional()
-      .describe('SIR: mean S/I/R after each step.'),
-    negative: reachStatsSchema.optional().describe('Voice: customers ending negative.'),
-    positive: reachStatsSchema.optional().describe('Voice: customers ending positive.'),
-    negativeSteps: z.array(stepSchema).optional(),
-    positiveSteps: z.array(stepSchema).optional(),
-  })
+  .looseObject({ ...graphRefShape, ...simulationResultShape })
   .describe('A simulation result (DESIGN §8).')
   .meta({ examples: [RESULT_EXAMPLE] });
 
@@ -74,7 +32,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     schema: {
       operationId: 'simulate',
       tags: ['simulations'],
-      summary: 'Run a Monte Carlo cascade simulation (IC, LT, SIR or voice)',
+      summary: `Run a Monte Carlo cascade simulation (${MODEL_DEFINITIONS.map((d) => d.name).join(', ')})`,
       description:
         'Same request and seed give the same result (but `elapsedMs`) on any number of workers. Work above the budget ' +
         '(runs × arcs > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job. Unknown seeds: 404; LT in-weights above 1: 400.',

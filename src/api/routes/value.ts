@@ -9,7 +9,7 @@ import type { RouteContext } from '../app.js';
 import { asyncQuery, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
 import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
-import { meanCiSchema, reachStatsSchema } from './simulations.js';
+import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
 
 /**
  * `GET /graphs/:id/value?top=` (every customer ranked by own + network value, value-weighted RR sets) and

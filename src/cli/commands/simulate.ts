@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
-import { MODELS, PROBABILITY_SCHEMES, simulate, simulationRequestSchema, type SimulationRequest, type SimulationResult } from '../../diffusion/index.js';
+import { simulate, simulationRequestSchema, type SimulationRequest, type SimulationResult } from '../../diffusion/index.js';
+import { parameterDocs, parameterHelp } from '../../diffusion/models/parameters.js';
+import { MODEL_DEFINITIONS, MODELS } from '../../diffusion/models/registry.js';
+import { commonRequestFields, DEFAULT_RUNS } from '../../diffusion/request.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../../graph/model.js';
 import { num, parseFlags, table, type CliContext, type GraphTarget } from '../context.js';
 import { createProgress } from '../progress.js';
@@ -38,39 +41,43 @@ interface Opts extends GraphFlags {
   precision?: string;
   maxRuns?: string;
   seed?: string;
-  p?: string;
-  probability?: string;
-  beta?: string;
-  gamma?: string;
-  negativityBias?: string;
-  experience?: string;
   maxSteps?: string;
   top?: string;
   json?: boolean;
+  /** The models' parameter flags (--p, --probability, --beta, …), from the registry. */
+  [param: string]: string | boolean | undefined;
 }
 
-const FLAGS: Record<string, string> = {
-  negativityBias: '--negativity-bias', maxSteps: '--max-steps', maxRuns: '--max-runs',
-};
+/** The models' parameters that are flags (numbers, enums, booleans; objects such as voice's `response` are not). */
+const PARAMETER_FLAGS = parameterDocs().filter((d) => d.kind !== 'other');
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Flags -> a simulation request, validated by the same zod schema as `POST /graphs/:id/simulations`. */
 export function simulationRequestFromFlags(o: Opts): SimulationRequest {
+  const params: Record<string, unknown> = {};
+  for (const d of PARAMETER_FLAGS) {
+    const v = o[d.key];
+    params[d.key] = d.kind === 'number' && typeof v === 'string' ? num(v) : v;
+  }
   return parseFlags(
     simulationRequestSchema,
     {
-      model: o.model ?? 'ic', seeds: list(o.seeds), runs: num(o.runs), precision: num(o.precision), maxRuns: num(o.maxRuns),
-      seed: num(o.seed), p: num(o.p), probability: o.probability, beta: num(o.beta), gamma: num(o.gamma),
-      negativityBias: num(o.negativityBias), experience: o.experience, maxSteps: num(o.maxSteps), top: num(o.top),
+      model: o.model ?? DEFAULT_MODEL, seeds: list(o.seeds), runs: num(o.runs), precision: num(o.precision), maxRuns: num(o.maxRuns),
+      seed: num(o.seed), maxSteps: num(o.maxSteps), top: num(o.top), ...params,
     },
-    FLAGS,
-    `with --model ${o.model ?? 'ic'}`,
+    {},
+    `with --model ${o.model ?? DEFAULT_MODEL}`,
   );
 }
+
+const DEFAULT_MODEL = MODELS[0];
+const commonDefault = (key: keyof typeof commonRequestFields) => String(commonRequestFields[key].parse(undefined));
 
 function human(r: SimulationResult): string {
   const s = r.reach;
   const lines = [
-    `${r.model} from ${r.seeds.join(', ')}: ${r.runs} runs, seed ${r.seed}, ${r.probability} probabilities (${fmt(r.elapsedMs, 0)} ms)`,
+    `${r.model} from ${r.seeds.join(', ')}: ${r.runs} runs, seed ${r.seed}${r.probability ? `, ${r.probability} probabilities` : ''} (${fmt(r.elapsedMs, 0)} ms)`,
     `reach ${fmt(s.mean)} ± ${fmt(s.ci95[1] - s.mean)} (95% CI), sd ${fmt(s.sd)}, min ${s.min}, max ${s.max}`,
     `quantiles p5 ${s.quantiles.p5}, p25 ${s.quantiles.p25}, p50 ${s.quantiles.p50}, p75 ${s.quantiles.p75}, p95 ${s.quantiles.p95}`,
   ];
@@ -80,31 +87,32 @@ function human(r: SimulationResult): string {
 }
 
 /**
- * `ripple simulate (GRAPH_ID | --file FILE) --model ic|lt|sir|voice --seeds a,b --runs N --seed S [...] [--json]`:
+ * `ripple simulate (GRAPH_ID | --file FILE) --model MODEL --seeds a,b --runs N --seed S [...] [--json]` (models and
+ * their flags from the registry, src/diffusion/models/registry.ts):
  * the same request and result as `POST /graphs/:id/simulations`, on `--workers` threads, a progress bar on stderr,
  * Ctrl-C stops the workers and exits 130.
  */
 export default function register(program: Command, ctx: CliContext): void {
-  addGraphFlags(program.command('simulate').description('Monte Carlo cascade simulation (IC, LT, SIR, voice) from seed customers'))
-    .addOption(new Option('--model <model>', 'diffusion model (default ic)').choices(MODELS))
+  const cmd = addGraphFlags(program.command('simulate').description(`Monte Carlo cascade simulation from seed customers: ${MODEL_DEFINITIONS.map((d) => `${d.name} (${d.title})`).join(', ')}`))
+    .addOption(new Option('--model <model>', `diffusion model (default ${DEFAULT_MODEL})`).choices(MODELS))
     .requiredOption('--seeds <ids>', 'seed customers, comma-separated')
-    .option('--runs <n>', 'Monte Carlo runs (default 1000)')
+    .option('--runs <n>', `Monte Carlo runs (default ${DEFAULT_RUNS})`)
     .option('--precision <x>', 'instead of --runs: stop when the 95% CI half-width <= x · mean')
-    .option('--max-runs <n>', 'with --precision: at most this many runs (default 100000)')
-    .option('--seed <s>', 'random seed (default 1)')
-    .option('--p <x>', 'arc probability for the uniform scheme, fallback for attribute (default 0.05; sir: 1)')
-    .addOption(new Option('--probability <scheme>', 'arc probabilities (default: uniform; weighted-cascade for lt)').choices(PROBABILITY_SCHEMES))
-    .option('--beta <x>', 'sir: infection probability per step (default 0.1)')
-    .option('--gamma <x>', 'sir: recovery probability per step (default 0.5)')
-    .option('--negativity-bias <x>', 'voice: negative messages use p · bias (default 2)')
-    .option('--experience <e>', 'voice: negative (default) or positive')
-    .option('--max-steps <n>', 'last step simulated (default 1000)')
-    .option('--top <n>', 'amplifiers listed (default 10)')
+    .option('--max-runs <n>', `with --precision: at most this many runs (default ${commonDefault('maxRuns')})`)
+    .option('--seed <s>', `random seed (default ${commonDefault('seed')})`);
+  for (const d of PARAMETER_FLAGS) {
+    const flag = d.kind === 'boolean' ? `--${kebab(d.key)}` : `--${kebab(d.key)} <${d.kind === 'number' ? 'x' : 'value'}>`;
+    const option = new Option(flag, parameterHelp(d));
+    cmd.addOption(d.kind === 'enum' ? option.choices(d.choices) : option);
+  }
+  cmd
+    .option('--max-steps <n>', `last step simulated (default ${commonDefault('maxSteps')})`)
+    .option('--top <n>', `amplifiers listed (default ${commonDefault('top')})`)
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = simulationRequestFromFlags(o);
       const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
-      const total = req.precision !== undefined ? req.maxRuns : (req.runs ?? 1000);
+      const total = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
       const bar = createProgress({ label: 'simulate', total, json: o.json, stream: ctx.stderr });
       try {
         const result = await ctx.cancellable((signal) => simulate(graph, req, { pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t) }));

@@ -1,7 +1,7 @@
-import type { CompiledGraph } from '../../graph/compile.js';
-import type { SimulationPlan } from '../plan.js';
-import type { Rng } from '../rng.js';
-import type { Scratch, StepSums } from '../scratch.js';
+import type { CompiledGraph } from '../../../graph/compile.js';
+import type { SirPlan } from './plan.js';
+import type { Rng } from '../../rng.js';
+import type { Scratch, StepSums } from '../../scratch.js';
 
 /**
  * One run of SIR on the customer graph (discrete time, DESIGN §3). At each step every infected customer
@@ -13,7 +13,7 @@ import type { Scratch, StepSums } from '../scratch.js';
  * Reach = ever infected, listed in s.queue[0 .. reach). `steps` gets new infections per step and
  * `infected` the number currently infected after each step (S/I/R curves follow from both).
  */
-export function runSir(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }): number {
+export function runSir(g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;

@@ -1,7 +1,7 @@
-import type { CompiledGraph } from '../../graph/compile.js';
-import type { SimulationPlan } from '../plan.js';
-import type { Rng } from '../rng.js';
-import type { Scratch, StepSums } from '../scratch.js';
+import type { CompiledGraph } from '../../../graph/compile.js';
+import type { VoicePlan } from './plan.js';
+import type { Rng } from '../../rng.js';
+import type { Scratch, StepSums } from '../../scratch.js';
 
 export interface VoiceOut {
   arcs: number;
@@ -33,7 +33,7 @@ const POS_SILENT = 3;
  * the praise run of the same stream.
  */
 export function runVoice(
-  g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, respRng: Rng,
+  g: CompiledGraph, plan: VoicePlan, s: Scratch, rng: Rng, respRng: Rng,
   steps: StepSums, negSteps: StepSums, posSteps: StepSums, out: VoiceOut,
 ): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);

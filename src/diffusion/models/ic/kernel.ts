@@ -1,7 +1,7 @@
-import type { CompiledGraph } from '../../graph/compile.js';
-import type { SimulationPlan } from '../plan.js';
-import type { Rng } from '../rng.js';
-import type { Scratch, StepSums } from '../scratch.js';
+import type { CompiledGraph } from '../../../graph/compile.js';
+import type { IcPlan } from './plan.js';
+import type { Rng } from '../../rng.js';
+import type { Scratch, StepSums } from '../../scratch.js';
 
 /**
  * One run of the independent cascade (Kempe, Kleinberg, Tardos 2003): a customer first active at step t
@@ -16,7 +16,7 @@ import type { Scratch, StepSums } from '../scratch.js';
  * Leaves the activated customers in s.queue[0 .. reach) and returns reach; adds new activations per
  * step to `steps` and returns the arcs examined (out-arcs of activated customers that got a chance).
  */
-export function runIc(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
+export function runIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;

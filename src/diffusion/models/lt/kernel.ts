@@ -1,7 +1,7 @@
-import type { CompiledGraph } from '../../graph/compile.js';
-import type { SimulationPlan } from '../plan.js';
-import type { Rng } from '../rng.js';
-import type { Scratch, StepSums } from '../scratch.js';
+import type { CompiledGraph } from '../../../graph/compile.js';
+import type { LtPlan } from './plan.js';
+import type { Rng } from '../../rng.js';
+import type { Scratch, StepSums } from '../../scratch.js';
 
 /**
  * One run of the linear threshold model (Kempe, Kleinberg, Tardos 2003 — not Granovetter's threshold
@@ -12,7 +12,7 @@ import type { Scratch, StepSums } from '../scratch.js';
  * touched never needs one), so a run costs O(arcs examined), not O(n). `s.mark[v] === epoch` says
  * θ_v and the running in-sum `s.acc[v]` belong to this run.
  */
-export function runLt(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
+export function runLt(g: CompiledGraph, plan: LtPlan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const mark = s.mark;
@@ -21,7 +21,7 @@ export function runLt(g: CompiledGraph, plan: SimulationPlan, s: Scratch, rng: R
   const queue = s.queue;
   const off = g.outOffsets;
   const tgt = g.outTargets;
-  const b = plan.arcP!;
+  const b = plan.b;
   let tail = seeded;
   steps.add(0, tail);
   let head = 0;

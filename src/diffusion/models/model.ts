@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { Rng } from '../rng.js';
+import type { Scratch, StepSums } from '../scratch.js';
+import type { ReachStats } from '../stats.js';
+
+/**
+ * What a model is (one folder under src/diffusion/models/, listed once in ./registry.ts). Every door reads
+ * this declaration: the API validates with `schema` (and documents it in OpenAPI), the CLI builds its flags
+ * and help from it, studies take their grid axes and columns from it, the work budget asks `workPerRun`,
+ * and the Monte Carlo loop (batch.ts, simulate.ts) runs `open()`'s runner and `summarize()`s the outputs.
+ * See CONTRIBUTING.md, "Adding a model".
+ */
+export interface ModelDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, Plan extends PlanBase = PlanBase> {
+  name: Name;
+  /** Short human name, for help texts and summaries ("independent cascade"). */
+  title: string;
+  /**
+   * The request (zod, made by modelRequest()): every parameter with range, default and a description citing
+   * the paper. The parameters are the fields other than the common ones (request.ts).
+   */
+  schema: Schema;
+  /** From graph + validated request to what the kernel reads; `base` has the resolved seeds and common fields. */
+  plan(g: CompiledGraph, req: z.output<Schema>, base: PlanBase): Plan;
+  /** A runner for one batch of runs on this thread (state allocated here, once per batch, never per run). */
+  open(g: CompiledGraph, plan: Plan, batch: BatchSetup): ModelRunner;
+  /** What the outputs add to the result (after the common fields; keys in this order in the JSON). */
+  summarize(out: ModelOutputs, ctx: SummaryContext): Record<string, unknown>;
+  /** The outputs it produces, by name: per-run columns and per-step sums (besides reach and new activations). */
+  outputs: { perRun: readonly string[]; perStep: readonly string[] };
+  /** Result fields it adds (zod shape, for OpenAPI): the keys summarize() returns. */
+  resultShape: z.ZodRawShape;
+  /** Work budget: a-priori upper bound on arcs examined per run (api/budget.ts multiplies by runs). */
+  workPerRun(g: CompiledGraph, req: z.output<Schema>): number;
+  /**
+   * The live-edge model whose influence maximisation picks seeds for it in studies (IMM, CELF, value ranks):
+   * `ic` or `lt`. Models that are not IC-like pick their seeds under IC with the same p.
+   */
+  influenceModel: 'ic' | 'lt';
+}
+
+/** What every plan has: the model, the stream seed, resolved seed customers and the common switches. */
+export interface PlanBase {
+  model: string;
+  seed: number;
+  /** Seed customer indices, deduplicated, in request order. */
+  seeds: Int32Array;
+  maxSteps: number;
+  /** Count activations per customer (amplifiers). */
+  countActivations: boolean;
+  /** Per-run value reached and impressions. */
+  extras: boolean;
+}
+
+/** What a batch gives a model runner: the scratch, the common step sums and the batch's size. */
+export interface BatchSetup {
+  s: Scratch;
+  /** New activations per step, summed over the batch's runs (the model adds to it). */
+  steps: StepSums;
+  /** Runs in this batch; per-run columns have this length, indexed by run - from. */
+  count: number;
+  from: number;
+  /** plan.extras: per-run value columns are wanted. */
+  extras: boolean;
+}
+
+/** One batch's runner: run() is called once per run, in run order, with rng reseeded to (seed, r). */
+export interface ModelRunner {
+  /**
+   * One run r (its stream in `rng`): leaves the customers it reached in s.queue[0 .. reach) and returns reach.
+   * `i` = r - from, the index into per-run columns.
+   */
+  run(rng: Rng, r: number, i: number): number;
+  /** Arcs examined so far in this batch. */
+  arcs(): number;
+  /** The named outputs declared in `outputs` (per-run columns of length count, per-step sums). */
+  take(): ModelOutputs;
+}
+
+export interface ModelOutputs {
+  perRun: Record<string, Int32Array | Float64Array>;
+  perStep: Record<string, Float64Array>;
+}
+
+/** What summarize() sees: the graph, the runs, the merged outputs and the common step curve. */
+export interface SummaryContext {
+  g: CompiledGraph;
+  runs: number;
+  bins: number;
+  /** Length of every step curve in the result (max over the step sums). */
+  stepsLength: number;
+  /** Mean cumulative activations by step (the common `steps` curve). */
+  cumulativeMean: Float64Array;
+  stats(values: Int32Array): ReachStats;
+  stepCurve(sums: Float64Array | null): { step: number; newMean: number; cumulativeMean: number }[];
+}
+
+/** Helper for the common case of an IC-like model: one kernel call per run, no outputs of its own. */
+export function simpleRunner(kernel: (rng: Rng) => number, out: { arcs: number }): ModelRunner {
+  return {
+    run: (rng) => kernel(rng),
+    arcs: () => out.arcs,
+    take: () => ({ perRun: {}, perStep: {} }),
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { reachStatsSchema, stepSchema } from '../../result-schema.js';
+import { Rng } from '../../rng.js';
+import { StepSums } from '../../scratch.js';
+import type { ModelDefinition } from '../model.js';
+import { runVoice, type VoiceOut } from './kernel.js';
+import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
+import { voiceSchema } from './schema.js';
+
+/** Opinion codes in Scratch.opinion (see kernel.ts). */
+const NEG = 1;
+
+/** Competing negative / positive opinions with negativity bias and a brand response (DESIGN §3). */
+export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
+  name: 'voice',
+  title: 'complaint vs praise',
+  schema: voiceSchema,
+  plan: planVoice,
+  open(g, plan, { s, steps, count, extras }) {
+    const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
+    const respRng = new Rng();
+    const negSteps = new StepSums();
+    const posSteps = new StepSums();
+    const negative = new Int32Array(count);
+    const positive = new Int32Array(count);
+    const peakStep = extras ? new Int32Array(count) : null;
+    const negativeValue = extras ? new Float64Array(count) : null;
+    const positiveValue = extras ? new Float64Array(count) : null;
+    const value = g.value;
+    const queue = s.queue;
+    return {
+      run(rng, r, i) {
+        respRng.reseed(plan.seed, r, RESPONSE_SALT);
+        const k = runVoice(g, plan, s, rng, respRng, steps, negSteps, posSteps, out);
+        negative[i] = out.negative;
+        positive[i] = out.positive;
+        if (extras) {
+          peakStep![i] = out.peakStep;
+          // Value of the negative holders; the positive ones hold the rest of the value reached.
+          const op = s.opinion;
+          let val = 0;
+          let negVal = 0;
+          for (let q = 0; q < k; q++) {
+            const v = queue[q];
+            val += value[v];
+            if (op[v] === NEG) negVal += value[v];
+          }
+          negativeValue![i] = negVal;
+          positiveValue![i] = val - negVal;
+        }
+        return k;
+      },
+      arcs: () => out.arcs,
+      take: () => ({
+        perRun: {
+          negative, positive,
+          ...(extras ? { peakStep: peakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! } : {}),
+        },
+        perStep: { negative: negSteps.take(), positive: posSteps.take() },
+      }),
+    };
+  },
+  summarize(out, { stats, stepCurve }) {
+    return {
+      negative: stats(out.perRun.negative as Int32Array),
+      positive: stats(out.perRun.positive as Int32Array),
+      negativeSteps: stepCurve(out.perStep.negative ?? null),
+      positiveSteps: stepCurve(out.perStep.positive ?? null),
+    };
+  },
+  outputs: { perRun: ['negative', 'positive', 'peakStep', 'negativeValue', 'positiveValue'], perStep: ['negative', 'positive'] },
+  resultShape: {
+    negative: reachStatsSchema.describe('Voice: customers ending negative.'),
+    positive: reachStatsSchema.describe('Voice: customers ending positive.'),
+    negativeSteps: z.array(stepSchema).describe('Voice: new and cumulative negative holders per step (a brand turn counts -1).'),
+    positiveSteps: z.array(stepSchema).describe('Voice: new and cumulative positive holders per step (a brand turn counts +1).'),
+  },
+  workPerRun: (g) => Math.max(1, g.m),
+  influenceModel: 'ic',
+};

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/**
+ * The parts of a simulation request that every model shares (DESIGN §4): seeds, runs or precision, the
+ * seed, the step limit and what to report. A model's own request schema (src/diffusion/models/NAME/schema.ts)
+ * is `modelRequest(NAME, description, { its parameters })`; the registry joins them into one discriminated
+ * union on `model`. Objects are strict: a misspelt field is a 400, not silently ignored.
+ */
+
+export const MAX_RUNS = 10_000_000;
+export const DEFAULT_RUNS = 1000;
+export const PROBABILITY_SCHEMES = ['uniform', 'weighted-cascade', 'trivalency', 'attribute'] as const;
+export type ProbabilityScheme = (typeof PROBABILITY_SCHEMES)[number];
+
+/** The arc probability scheme field (DESIGN §3), with a model's default. */
+export const probabilityField = (dflt: ProbabilityScheme) =>
+  z
+    .enum(PROBABILITY_SCHEMES)
+    .default(dflt)
+    .describe(
+      'How each arc u->v gets its probability: `uniform` (the request `p`), `weighted-cascade` (w(u,v) / sum of ' +
+        "v's in-weights), `trivalency` (0.1, 0.01 or 0.001, fixed per arc by a hash), `attribute` (the tie's `p`, " +
+        `else the request \`p\`). A customer's activity multiplies every arc leaving it. Default \`${dflt}\`.`,
+    );
+
+/** The arc probability `p` (uniform scheme, fallback of `attribute`), with a model's default. */
+export const pField = (dflt: number) =>
+  z
+    .number()
+    .min(0)
+    .max(1)
+    .default(dflt)
+    .describe(`Arc probability for the \`uniform\` scheme and the fallback for \`attribute\` (0..1, default ${dflt}).`);
+
+/** Fields of every simulation request; a model's parameters are the other fields of its schema. */
+export const commonRequestFields = {
+  seeds: z
+    .array(z.string().min(1).max(16_384))
+    .min(1)
+    .max(100_000)
+    .describe('Ids of the customers active at step 0 (at least one; duplicates count once).'),
+  runs: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RUNS)
+    .optional()
+    .describe(`Monte Carlo runs (1..${MAX_RUNS}); default ${DEFAULT_RUNS}. Not allowed together with \`precision\`.`),
+  precision: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Instead of `runs`: keep running until the 95% CI half-width is at most `precision` × mean reach ' +
+        '(checked at fixed run counts 100, 200, … growing by about 10%), or `maxRuns` is reached.',
+    ),
+  maxRuns: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RUNS)
+    .default(100_000)
+    .describe('Upper bound on runs in `precision` mode (default 100000).'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(4_294_967_295)
+    .default(1)
+    .describe('Random seed (0..2^32-1, default 1). Run r draws from its own stream derived from (seed, r): same request and seed give the same result on any number of workers.'),
+  maxSteps: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(1000)
+    .describe('Last step simulated (step 0 = the seeds; default 1000). A run also ends when nothing changes.'),
+  top: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(10)
+    .describe('How many amplifiers to report: the non-seed customers most often activated (0..100, default 10).'),
+  bins: z.number().int().min(1).max(1000).default(20).describe('Histogram bins of the reach distribution (1..1000, default 20).'),
+};
+
+/** Names of the shared fields (everything else in a model's schema but `model` is a model parameter). */
+export const COMMON_REQUEST_KEYS: ReadonlySet<string> = new Set(['model', ...Object.keys(commonRequestFields)]);
+
+const onlyOneOfRunsPrecision = (o: { runs?: unknown; precision?: unknown }) => !(o.runs !== undefined && o.precision !== undefined);
+const runsMessage = { message: 'give either `runs` or `precision`, not both', path: ['precision'] };
+
+/**
+ * A model's request schema: `{ model: NAME, ...common fields, ...params }`, strict, with the runs/precision
+ * rule. `about` describes the model (cite the paper); `title` is the schema's one-line name.
+ */
+export function modelRequest<const N extends string, P extends z.ZodRawShape>(name: N, about: string, title: string, params: P) {
+  return z
+    .strictObject({ model: z.literal(name).describe(about), ...commonRequestFields, ...params })
+    .refine((o) => onlyOneOfRunsPrecision(o as { runs?: unknown; precision?: unknown }), runsMessage)
+    .describe(title);
+}
+
+/** The fields of a model request schema made by modelRequest() (zod keeps them under the refinement). */
+export function requestShape(schema: z.ZodType): Record<string, z.ZodType> {
+  return (schema as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
+}
