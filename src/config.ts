@@ -139,6 +139,15 @@ export const envSchema = z
     RIPPLE_MAX_IN_FLIGHT: int(256, 0, 1_000_000),
     RIPPLE_RETRY_AFTER: int(5, 1, 86_400),
     RIPPLE_SYNC_BUDGET: int(DEFAULT_SYNC_BUDGET, 0, Number.MAX_SAFE_INTEGER),
+    // Failed authentications per client IP per minute before 429 (src/api/auth.ts); 0 = no limit.
+    RIPPLE_AUTH_FAIL_LIMIT: int(20, 0, 1_000_000),
+    // Slow clients (src/api/slow-clients.ts): all in milliseconds except the rate.
+    RIPPLE_HEADERS_TIMEOUT: int(10_000, 1, 3_600_000),
+    RIPPLE_REQUEST_TIMEOUT: int(600_000, 0, 86_400_000),
+    RIPPLE_KEEP_ALIVE_TIMEOUT: int(5_000, 1, 3_600_000),
+    RIPPLE_BODY_TIMEOUT: int(10_000, 1, 3_600_000),
+    RIPPLE_BODY_MIN_RATE: int(1024, 0, 1_000_000_000),
+    RIPPLE_MAX_RECEIVING: int(64, 0, 1_000_000),
     CENTRALITY_ENGINE: z
       .string()
       .optional()
@@ -197,6 +206,23 @@ export interface Config {
   };
   /** Work (estimated arcs examined) above which an API request becomes a job: 202 (RIPPLE_SYNC_BUDGET). */
   syncBudget: number;
+  /** Failed authentications per client IP per minute; beyond it 429 (RIPPLE_AUTH_FAIL_LIMIT, default 20; 0 = off). */
+  authFailLimit: number;
+  /** Timeouts against slow clients (src/api/slow-clients.ts). */
+  slowClients: {
+    /** ms to receive the request line and headers (RIPPLE_HEADERS_TIMEOUT, 10 s): Node's headersTimeout, 408. */
+    headersTimeout: number;
+    /** ms to receive a whole request, body included (RIPPLE_REQUEST_TIMEOUT, 10 min; 0 = none): Node's requestTimeout, 408. */
+    requestTimeout: number;
+    /** ms an idle keep-alive connection is kept (RIPPLE_KEEP_ALIVE_TIMEOUT, 5 s). */
+    keepAliveTimeout: number;
+    /** Window in ms over which a body must arrive at bodyMinRate (RIPPLE_BODY_TIMEOUT, 10 s). */
+    bodyTimeout: number;
+    /** Bytes per second a request body must average over every bodyTimeout window (RIPPLE_BODY_MIN_RATE, 1024; 0 = off). */
+    bodyMinRate: number;
+    /** Requests still receiving their body at once; one more gets 503 (RIPPLE_MAX_RECEIVING, 64; 0 = no cap). */
+    maxReceiving: number;
+  };
   /**
    * Where centrality runs (CENTRALITY_ENGINE, default local): `gds` in Neo4j with the GDS plugin (Neo4j store only),
    * `auto` in Neo4j for graphs of GDS_AUTO_THRESHOLD customers + arcs or more when GDS is installed.
@@ -238,6 +264,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${flag}: ${workers.error.issues[0].message}`);
   }
   const apiKeys = (e.RIPPLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  // Fail closed: a variable that is set but names no key (",", " , ") is a typo, not "no authentication".
+  if (e.RIPPLE_API_KEYS !== undefined && apiKeys.length === 0) {
+    throw new ConfigError(`invalid configuration: RIPPLE_API_KEYS: is set but lists no key (got ${JSON.stringify(e.RIPPLE_API_KEYS)}); unset it to turn authentication off`);
+  }
   return deepFreeze({
     port: e.PORT,
     host: e.HOST,
@@ -262,6 +292,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryAfterSeconds: e.RIPPLE_RETRY_AFTER,
     },
     syncBudget: e.RIPPLE_SYNC_BUDGET,
+    authFailLimit: e.RIPPLE_AUTH_FAIL_LIMIT,
+    slowClients: {
+      headersTimeout: e.RIPPLE_HEADERS_TIMEOUT,
+      requestTimeout: e.RIPPLE_REQUEST_TIMEOUT,
+      keepAliveTimeout: e.RIPPLE_KEEP_ALIVE_TIMEOUT,
+      bodyTimeout: e.RIPPLE_BODY_TIMEOUT,
+      bodyMinRate: e.RIPPLE_BODY_MIN_RATE,
+      maxReceiving: e.RIPPLE_MAX_RECEIVING,
+    },
     centralityEngine: e.CENTRALITY_ENGINE,
   });
 }

@@ -52,7 +52,12 @@ describe('/openapi.json', () => {
     const doc = (await app.inject('/openapi.json')).json<Json>();
     const result = await new Validator().validate(doc);
     expect(result.valid, JSON.stringify(result.errors)).toBe(true);
-    expect(doc.security).toEqual([{ apiKey: [] }]);
+    expect(doc.security).toEqual([{ apiKey: [] }, { apiKeyHeader: [] }]);
+    const schemes = (doc.components as { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> }).securitySchemes;
+    expect(schemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes.apiKeyHeader).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    const paths = doc.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    expect(paths['/health'].get.security).toEqual([]);
   });
 
   it('documents every registered route: operationId, declared tags, summary, schemas and an example', async () => {

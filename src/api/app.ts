@@ -11,8 +11,8 @@ import { createStore } from '../store/index.js';
 import { WorkerPool } from '../diffusion/pool.js';
 import { JobManager } from '../jobs/index.js';
 import type { GraphStore } from '../store/types.js';
-import { apiKeyHook } from './auth.js';
 import { hardeningPlugin } from './hardening.js';
+import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
 import centralityRoutes, { CentralityCache } from './routes/centrality.js';
 import customerRoutes from './routes/customers.js';
@@ -67,6 +67,8 @@ export type App = FastifyInstance;
  */
 export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Promise<FastifyInstance> {
   const opts: FastifyServerOptions = {
+    ...httpServerOptions(config), // headers, request and keep-alive timeouts (src/api/slow-clients.ts)
+    clientErrorHandler, // 408/414/431/400 before a request exists: problem+json
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     // A JSON body with a "__proto__" or "constructor" key is refused (ids as *values* are fine).
@@ -103,8 +105,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  if (config.apiKeys.length > 0) app.addHook('onRequest', apiKeyHook(config.apiKeys));
-  await app.register(hardeningPlugin, { config }); // helmet, CORS, load shedding, rate limit: before every route
+  await app.register(hardeningPlugin, { config }); // helmet, CORS, API keys, load shedding, rate limit: before every route
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -124,7 +125,16 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
         { name: 'scenarios', description: 'Brand scenarios: what if this customer complains? Reach, impressions, money; compare; riskiest (DESIGN §6)' },
       ],
       ...(config.apiKeys.length > 0
-        ? { components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } }, security: [{ apiKey: [] }] }
+        ? {
+          components: {
+            securitySchemes: {
+              apiKey: { type: 'http', scheme: 'bearer', description: 'One of the keys of RIPPLE_API_KEYS: `Authorization: Bearer <key>` (scheme in any case).' },
+              apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key as an `x-api-key` header.' },
+            },
+          },
+          // Either scheme; /health, /ready, /openapi.json and /docs are open (their operations say security: []).
+          security: [{ apiKey: [] }, { apiKeyHeader: [] }],
+        }
         : {}),
     },
     transform: jsonSchemaTransform,

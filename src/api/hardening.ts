@@ -7,7 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { apiKeyHook, AuthFailures, presentedKey } from './auth.js';
 import { problem, sendProblem } from './problem.js';
+import { BodyRateWatch, hasBody } from './slow-clients.js';
 
 /**
  * The API's hard edges, as one plugin registered before the routes (its hooks reach every route):
@@ -16,6 +18,7 @@ import { problem, sendProblem } from './problem.js';
  *   'self' only, inline styles and data: images allowed (Swagger UI uses both), no upgrade-insecure-requests
  *   (the server speaks plain HTTP behind a proxy or on a LAN);
  * - CORS for dashboards (@fastify/cors) from RIPPLE_CORS_ORIGINS; unset = no CORS headers at all;
+ * - API keys (RIPPLE_API_KEYS, src/api/auth.ts), checked after CORS so that errors carry CORS headers;
  * - load shedding: @fastify/under-pressure (event-loop delay and utilisation, heap, RSS) plus a cap on
  *   requests in flight, both answering 503 problem+json with Retry-After; `/health` is never shed;
  * - a rate limit per API key (per client IP without keys), RIPPLE_RATE_LIMIT requests per minute: 429
@@ -34,12 +37,7 @@ const pathOf = (req: FastifyRequest) => {
 };
 
 /** The caller's API key (as given, whether valid or not: auth runs before the limit), or undefined. */
-function apiKeyOf(req: FastifyRequest): string | undefined {
-  const auth = req.headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
-  const header = req.headers['x-api-key'];
-  return typeof header === 'string' ? header : undefined;
-}
+const apiKeyOf = presentedKey;
 
 /**
  * Rate-limit bucket: a digest of the API key (keys never sit in memory as map keys in clear), else the IP.
@@ -92,6 +90,10 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
     });
   }
 
+  // Authentication after CORS (its onRequest hook runs first, so a 401 or 429 still carries the CORS headers a
+  // browser needs to read it; preflights pass) and before load shedding and the rate limit (which trusts the key).
+  if (config.apiKeys.length > 0) app.addHook('onRequest', apiKeyHook(config.apiKeys, new AuthFailures(config.authFailLimit)));
+
   // Graceful shutdown: answers still in flight when close() starts tell the client to drop the connection, so
   // the server does not wait out keep-alive timeouts before it can stop.
   let closing = false;
@@ -110,23 +112,49 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
     return problem(req, 503, `the server is overloaded (${why}); retry in ${retryAfter} s`, { code: 'overloaded' });
   };
 
-  if (pressure.enabled) {
-    if (pressure.maxInFlight > 0) {
-      // Requests being served right now (decremented when the response closes, sent or aborted).
-      let inFlight = 0;
-      app.addHook('onRequest', async (req, reply) => {
-        if (EXEMPT.has(pathOf(req))) return undefined;
-        if (inFlight >= pressure.maxInFlight) return sendProblem(reply, shed(req, reply, `${inFlight} requests in flight, the limit is ${pressure.maxInFlight}`));
-        inFlight++;
-        let done = false;
-        reply.raw.once('close', () => {
-          if (!done) inFlight--;
-          done = true;
-        });
-        return undefined;
-      });
-      app.decorate('inFlight', () => inFlight);
+  // Requests receiving a body are watched for a minimum rate whatever the load-shedding settings (src/api/slow-clients.ts).
+  const { maxReceiving, bodyTimeout, bodyMinRate } = config.slowClients;
+  const watch = new BodyRateWatch(bodyTimeout, bodyMinRate);
+  app.addHook('onClose', async () => watch.close());
+  // Requests being served right now (decremented when the response closes, sent or aborted). A request with a body
+  // counts as "receiving" until its body has arrived (cap RIPPLE_MAX_RECEIVING), then as in flight: a slow upload
+  // holds no slot of RIPPLE_MAX_IN_FLIGHT, and is cut by the body rate watch.
+  let inFlight = 0;
+  let receiving = 0;
+  const capInFlight = pressure.enabled && pressure.maxInFlight > 0;
+  const capReceiving = pressure.enabled && maxReceiving > 0;
+  app.addHook('onRequest', async (req, reply) => {
+    if (EXEMPT.has(pathOf(req))) return undefined;
+    const body = hasBody(req);
+    if (capInFlight && inFlight >= pressure.maxInFlight) return sendProblem(reply, shed(req, reply, `${inFlight} requests in flight, the limit is ${pressure.maxInFlight}`));
+    if (body && capReceiving && receiving >= maxReceiving) {
+      return sendProblem(reply, shed(req, reply, `${receiving} requests receiving a body, the limit is ${maxReceiving} (RIPPLE_MAX_RECEIVING)`));
     }
+    let state: 'receiving' | 'in-flight' | 'done' = body ? 'receiving' : 'in-flight';
+    if (body) receiving++;
+    else inFlight++;
+    const unwatch = body ? watch.add(req) : () => {};
+    const bodyDone = () => {
+      unwatch();
+      if (state !== 'receiving') return;
+      receiving--;
+      inFlight++;
+      state = 'in-flight';
+    };
+    if (body) req.raw.once('end', bodyDone);
+    reply.raw.once('close', () => {
+      unwatch();
+      req.raw.off('end', bodyDone);
+      if (state === 'receiving') receiving--;
+      else if (state === 'in-flight') inFlight--;
+      state = 'done';
+    });
+    return undefined;
+  });
+  app.decorate('inFlight', () => inFlight);
+  app.decorate('receiving', () => receiving);
+
+  if (pressure.enabled) {
     await app.register(fastifyUnderPressure, {
       maxEventLoopDelay: pressure.maxEventLoopDelay,
       maxEventLoopUtilization: pressure.maxEventLoopUtilization,
@@ -163,8 +191,10 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Requests in flight (present when the in-flight cap is on). */
+    /** Requests in flight, their body received (RIPPLE_MAX_IN_FLIGHT counts these). */
     inFlight?: () => number;
+    /** Requests still receiving their body (RIPPLE_MAX_RECEIVING counts these). */
+    receiving?: () => number;
   }
 }
 

@@ -10,6 +10,7 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getHealth',
       tags: ['health'],
       summary: 'Liveness: the process answers',
+      security: [], // open even with RIPPLE_API_KEYS set
       response: { 200: z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] }), ...errorResponses },
     },
   }, async () => ({ status: 'ok' as const }));
@@ -19,6 +20,7 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getReady',
       tags: ['health'],
       summary: 'Readiness: the graph store can serve',
+      security: [],
       response: { 200: z.object({ status: z.literal('ready'), store: z.string() }).meta({ examples: [{ status: 'ready', store: 'file' }] }), ...errorResponses },
     },
   }, async (req, reply) => {
