@@ -273,7 +273,7 @@ describe('graceful shutdown', () => {
     const closed = app.close();
     const res = await answer;
     await closed;
-    expect(res.status).toBe(201);
+    expect(res.status, res.body).toBe(201);
     expect(res.connection).toBe('close'); // so close() need not wait for the keep-alive timeout
     expect(JSON.parse(res.body)).toMatchObject({ name: 'drain', customers: 4, ties: 3 });
     await expect(

@@ -127,7 +127,7 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
     if (EXEMPT.has(pathOf(req))) return undefined;
     const body = hasBody(req);
     if (capInFlight && inFlight >= pressure.maxInFlight) return sendProblem(reply, shed(req, reply, `${inFlight} requests in flight, the limit is ${pressure.maxInFlight}`));
-    if (body && capReceiving && receiving >= maxReceiving) {
+    if (body && capReceiving && receiving >= maxReceiving && !watch.evictSlowest()) {
       return sendProblem(reply, shed(req, reply, `${receiving} requests receiving a body, the limit is ${maxReceiving} (RIPPLE_MAX_RECEIVING)`));
     }
     let state: 'receiving' | 'in-flight' | 'done' = body ? 'receiving' : 'in-flight';

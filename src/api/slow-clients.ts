@@ -12,7 +12,9 @@ import type { Config } from '../config.js';
  * - bodies: while a request is still receiving its body it does not count against RIPPLE_MAX_IN_FLIGHT but
  *   against its own cap, RIPPLE_MAX_RECEIVING (503 past it), and must keep arriving at RIPPLE_BODY_MIN_RATE
  *   bytes per second averaged over every RIPPLE_BODY_TIMEOUT window, else it is answered 408 and its socket
- *   closed (like Apache's mod_reqtimeout `minrate`): a trickle is cut after one window;
+ *   closed (like Apache's mod_reqtimeout `minrate`): a trickle is cut after one window. When the receiving cap
+ *   is full, the slowest body below the minimum rate is cut at once to make room for the newcomer, so trickles
+ *   cannot keep other clients' bodies out either;
  * - every framework-level client error (header overflow, a request line too long, a malformed request) answers
  *   problem+json instead of Fastify's plain JSON.
  */
@@ -72,7 +74,13 @@ interface Receiving {
   socket: Socket;
   windowStart: number;
   bytesAtStart: number;
+  /** When the request started receiving, and the socket's bytes then (its lifetime rate). */
+  since: number;
+  bytesSince: number;
 }
+
+/** Age in ms before a body's lifetime rate is judged when the receiving cap is full. */
+const EVICT_MIN_AGE_MS = 100;
 
 /**
  * Watches requests that are receiving a body; one timer (unref'd) for all of them. A request whose body
@@ -98,7 +106,8 @@ export class BodyRateWatch {
     const socket = req.raw.socket as Socket | undefined;
     // Injected requests (tests) have no real socket to measure.
     if (this.minRate <= 0 || !socket || typeof socket.bytesRead !== 'number' || typeof socket.destroy !== 'function') return () => {};
-    const entry: Receiving = { req, socket, windowStart: this.now(), bytesAtStart: socket.bytesRead };
+    const t = this.now();
+    const entry: Receiving = { req, socket, windowStart: t, bytesAtStart: socket.bytesRead, since: t, bytesSince: socket.bytesRead };
     this.receiving.add(entry);
     this.timer ??= setInterval(() => this.check(), Math.max(50, Math.min(1000, Math.floor(this.windowMs / 4)))).unref();
     return () => {
@@ -108,6 +117,40 @@ export class BodyRateWatch {
         this.timer = undefined;
       }
     };
+  }
+
+  /**
+   * The receiving cap is full: cut the slowest body (lifetime rate below the minimum, at least 100 ms old) to
+   * make room, so that trickles cannot keep honest clients out. False when every body arrives fast enough
+   * (then the server is really busy, and the newcomer gets 503).
+   */
+  evictSlowest(): boolean {
+    const t = this.now();
+    let worst: Receiving | undefined;
+    let worstRate = Infinity;
+    for (const e of this.receiving) {
+      const age = t - e.since;
+      if (age < EVICT_MIN_AGE_MS) continue;
+      const rate = ((e.socket.bytesRead - e.bytesSince) * 1000) / age;
+      if (rate < this.minRate && rate < worstRate) {
+        worst = e;
+        worstRate = rate;
+      }
+    }
+    if (!worst) return false;
+    this.cutOne(worst, worstRate, t - worst.since, 'to make room for other clients');
+    return true;
+  }
+
+  private cutOne(e: Receiving, rate: number, elapsed: number, why = ''): void {
+    this.receiving.delete(e);
+    this.cut++;
+    const detail = `the request body arrived at ${Math.round(rate)} bytes/s over ${Math.round(elapsed)} ms; at least ${this.minRate} bytes/s are required (RIPPLE_BODY_MIN_RATE, RIPPLE_BODY_TIMEOUT)${why ? `; cut ${why}` : ''}`;
+    e.req.log.warn({ rate: Math.round(rate) }, 'slow request body cut');
+    if (e.socket.destroyed) return;
+    const headersSent = (e.req.raw as unknown as { res?: { headersSent?: boolean } }).res?.headersSent;
+    if (!headersSent && e.socket.writable) e.socket.write(rawProblem(408, detail, 'body-too-slow', e.req.url.split('?')[0], String(e.req.id)));
+    e.socket.destroy();
   }
 
   private check(): void {
@@ -122,16 +165,7 @@ export class BodyRateWatch {
         e.bytesAtStart = e.socket.bytesRead;
         continue;
       }
-      this.receiving.delete(e);
-      this.cut++;
-      const detail = `the request body arrived at ${Math.round(rate)} bytes/s over ${Math.round(elapsed)} ms; at least ${this.minRate} bytes/s are required (RIPPLE_BODY_MIN_RATE, RIPPLE_BODY_TIMEOUT)`;
-      e.req.log.warn({ rate: Math.round(rate) }, 'slow request body cut');
-      const res = e.req.raw.socket && !e.socket.destroyed ? e.socket : undefined;
-      if (res) {
-        const headersSent = (e.req.raw as unknown as { res?: { headersSent?: boolean } }).res?.headersSent;
-        if (!headersSent && res.writable) res.write(rawProblem(408, detail, 'body-too-slow', e.req.url.split('?')[0], String(e.req.id)));
-        res.destroy();
-      }
+      this.cutOne(e, rate, elapsed);
     }
     if (this.receiving.size === 0 && this.timer) {
       clearInterval(this.timer);
