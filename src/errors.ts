@@ -31,10 +31,13 @@ export class InputError extends AppError {
 export class ParseError extends InputError {
   readonly file: string;
   readonly line?: number;
-  constructor(file: string, line: number | undefined, problem: string, cause?: unknown) {
-    super(line === undefined ? `${file}: ${problem}` : `${file}:${line}: ${problem}`, { file, line }, cause);
+  /** The field at fault when there is one (`weight`, `ties[3].p`). */
+  readonly field?: string;
+  constructor(file: string, line: number | undefined, problem: string, cause?: unknown, field?: string) {
+    super(line === undefined ? `${file}: ${problem}` : `${file}:${line}: ${problem}`, { file, line, ...(field !== undefined ? { field } : {}) }, cause);
     this.file = file;
     this.line = line;
+    this.field = field;
   }
 }
 

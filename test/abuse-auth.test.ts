@@ -47,7 +47,7 @@ describe('abuse: auth and CORS', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('access-control-allow-origin')).toBe(origin);
-    const lp = await limited.json();
+    const lp = (await limited.json()) as { code: string };
     expectProblemBody(429, limited.headers.get('content-type'), lp);
     expect(lp.code).toBe('auth-rate-limited');
     expect((await fetch(`${s.url}/graphs`, { headers: { authorization: 'Bearer k1' } })).status).toBe(429);

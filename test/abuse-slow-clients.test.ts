@@ -75,7 +75,7 @@ describe('abuse: slow clients', () => {
     // A fast upload of the same size still works (the rate rule does not hurt honest clients).
     const ok = await fetch(`${s.url}/graphs/import?format=edgelist&name=fast`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '1 2\n2 3\n' });
     expect(ok.status).toBe(201);
-    await fetch(`${s.url}/graphs/${(await ok.json()).id}`, { method: 'DELETE' });
+    await fetch(`${s.url}/graphs/${((await ok.json()) as { id: string }).id}`, { method: 'DELETE' });
     await s.expectSurvived(before);
   });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { z } from 'zod';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
@@ -61,6 +62,21 @@ declare module 'fastify' {
 export type App = FastifyInstance;
 
 /**
+ * Every API route's query string is a strict object: a parameter it does not declare is a 400 naming it
+ * (`query.tpo: unknown parameter`), like an unknown body field, instead of being silently ignored. Routes
+ * without a query schema accept none. Swagger UI's files, the OpenAPI document and the CORS preflight route
+ * are left alone.
+ */
+function strictQuery(route: RouteOptions): void {
+  if (route.url.startsWith('/docs') || route.url === '/openapi.json' || route.url === '*' || route.method === 'OPTIONS') return;
+  const schema = (route.schema ??= {}) as { querystring?: unknown; hide?: boolean };
+  if (schema.hide) return;
+  const q = schema.querystring;
+  if (q === undefined) schema.querystring = z.strictObject({});
+  else if (q instanceof z.ZodObject) schema.querystring = q.strict();
+}
+
+/**
  * The Ripple HTTP API as a Fastify instance (not listening): `inject()` into it in tests, `listen()` in
  * server.ts. A store or cache that buildApp creates itself is closed by `app.close()`; injected ones belong to
  * the caller.
@@ -98,6 +114,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   if (deps.pool === undefined && pool) app.addHook('onClose', async () => pool.close());
 
   app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRoute', strictQuery); // unknown query parameters are a 400, like unknown body fields
   app.setSerializerCompiler(serializerCompiler);
   const allowedMethods = trackRoutes(app);
   app.setErrorHandler(errorHandler);

@@ -76,10 +76,14 @@ export function errorHandler(error: FastifyError | Error, req: FastifyRequest, r
 
   if (Array.isArray(e.validation)) {
     const context = CONTEXT_NAMES.get(String(e.validationContext)) ?? String(e.validationContext ?? 'request');
-    const errors = (e.validation as { instancePath?: string; message?: string }[]).map((v) => ({
-      path: fieldPath(context, v.instancePath ?? ''),
-      message: v.message ?? 'invalid',
-    }));
+    const errors = (e.validation as { instancePath?: string; message?: string; keyword?: string; params?: { keys?: unknown } }[]).flatMap((v) => {
+      // An undeclared field or query parameter: one entry per key, named like any other field.
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params?.keys)) {
+        const base = fieldPath(context, v.instancePath ?? '');
+        return v.params.keys.map((k) => ({ path: `${base}.${String(k)}`, message: 'unknown parameter' }));
+      }
+      return [{ path: fieldPath(context, v.instancePath ?? ''), message: v.message ?? 'invalid' }];
+    });
     const detail = errors.length === 1 ? `${errors[0].path}: ${errors[0].message}` : `${errors.length} invalid fields: ${errors.map((x) => x.path).join(', ')}`;
     return sendProblem(reply, problem(req, 400, detail, { code: 'validation', errors }));
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRAPH_FORMATS, MAX_ID_LENGTH } from '../graph/model.js';
+import { GRAPH_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
 
 /** Zod schemas shared by the routes: they validate requests, shape responses and write the OpenAPI text. */
 
@@ -79,20 +79,24 @@ export const graphSummaryResponseSchema = graphSummarySchema.meta({ examples: [G
 
 const unit = z.number().min(0).max(1);
 
-/** Ripple JSON (DESIGN §1). The parser validates again, in depth; this schema gives field paths and the docs. */
+/**
+ * Ripple JSON (DESIGN §1). The parser validates again, in depth; this schema gives field paths and the docs.
+ * Objects are loose: unknown keys reach the parser, which ignores them and lists them in `report.warnings`
+ * (as an import of the same file would).
+ */
 export const rippleJsonSchema = z
-  .object({
+  .looseObject({
     name: z.string().min(1).max(1000).describe('Graph name (metadata; any text).'),
     directed: z.boolean().optional().describe('Default false: each tie is two arcs.'),
-    defaultValue: z.number().min(0).optional().describe('Value of customers without `value` (default 1).'),
+    defaultValue: z.number().min(0).max(MAX_VALUE).optional().describe('Value of customers without `value` (default 1).'),
     currency: z.string().max(16).optional(),
     customers: z
       .array(
-        z.object({
+        z.looseObject({
           id: customerIdSchema,
           label: z.string().nullish(),
-          followers: z.number().int().min(0).nullish().describe('Audience outside the graph.'),
-          value: z.number().min(0).nullish().describe('Customer lifetime value.'),
+          followers: z.number().int().min(0).max(MAX_FOLLOWERS).nullish().describe(`Audience outside the graph (0..${MAX_FOLLOWERS}).`),
+          value: z.number().min(0).max(MAX_VALUE).nullish().describe(`Customer lifetime value (0..${MAX_VALUE}).`),
           segment: z.string().nullish(),
           activity: unit.nullish().describe('Chance of passing a message on (default 1).'),
         }),
@@ -100,10 +104,10 @@ export const rippleJsonSchema = z
       .optional()
       .describe('Optional: when given, every tie must name a listed customer.'),
     ties: z.array(
-      z.object({
+      z.looseObject({
         source: customerIdSchema,
         target: customerIdSchema,
-        weight: z.number().positive().nullish(),
+        weight: z.number().min(MIN_WEIGHT).max(MAX_WEIGHT).nullish().describe(`Tie weight (${MIN_WEIGHT}..${MAX_WEIGHT}, default 1).`),
         p: unit.nullish().describe('Explicit activation probability.'),
         channel: z.string().nullish(),
       }),
@@ -123,18 +127,21 @@ const booleanText = z
   .enum(['true', 'false', '1', '0'])
   .transform((s) => s === 'true' || s === '1');
 
+/** A positive whole number in a query string: decimal digits only (no `0x10`, `1e1`, ` 5`). */
+const versionText = z.string().regex(/^[1-9]\d{0,15}$/, 'must be a whole number >= 1 (decimal digits)').transform(Number);
+
 export const importQuerySchema = z.object({
   format: z.enum(GRAPH_FORMATS).optional().describe('Input format; default: from the name\'s extension or the content type.'),
   name: z.string().min(1).max(1000).optional().describe('Graph name (required on POST unless the format carries one).'),
   directed: booleanText.optional().describe('Edge lists and CSV are undirected unless true; JSON/GEXF/GraphML use their own flag unless given.'),
-  ifVersion: z.coerce.number().int().min(1).optional().describe('Replace only if the stored version is this one (else 409).'),
+  ifVersion: versionText.optional().describe('Replace only if the stored version is this one (else 409).'),
 });
 
 /** Content types the import routes accept (plus any text/* and application/*+xml). */
 export const UPLOAD_CONSUMES = ['application/octet-stream', 'text/plain', 'text/csv', 'application/gzip', 'application/json', 'application/xml', 'application/gexf+xml', 'application/graphml+xml'];
 
 export const replaceQuerySchema = z.object({
-  ifVersion: z.coerce.number().int().min(1).optional().describe('Replace only if the stored version is this one (else 409).'),
+  ifVersion: versionText.optional().describe('Replace only if the stored version is this one (else 409).'),
 });
 
 const degreeStatsSchema = z.object({ min: z.number(), max: z.number(), mean: z.number(), median: z.number() });

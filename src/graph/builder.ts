@@ -1,5 +1,5 @@
 import { ParseError } from '../errors.js';
-import { MAX_ID_LENGTH, type CustomerAttributes, type GraphData, type GraphFormat, type ImportReport, type TieAttributes } from './model.js';
+import { MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT, type CustomerAttributes, type GraphData, type GraphFormat, type ImportReport, type TieAttributes } from './model.js';
 
 /** A growable typed array: amortised O(1) push without an object per element; unset slots hold `fill`. */
 class Grow<T extends Int32Array | Float64Array> {
@@ -142,8 +142,8 @@ export class GraphBuilder {
 
   constructor(readonly opts: BuilderOptions) {}
 
-  fail(line: number | undefined, problem: string): never {
-    throw new ParseError(this.opts.source, line, problem);
+  fail(line: number | undefined, problem: string, field?: string): never {
+    throw new ParseError(this.opts.source, line, problem, undefined, field);
   }
 
   private checkId(id: unknown, line: number | undefined, what: string): string {
@@ -184,17 +184,17 @@ export class GraphBuilder {
     }
     if (attrs.followers != null) {
       const f = num(attrs.followers);
-      if (!Number.isInteger(f) || f < 0) this.fail(line, `followers must be an integer >= 0, got ${show(attrs.followers)}`);
+      if (!Number.isInteger(f) || f < 0 || f > MAX_FOLLOWERS) this.fail(line, `followers must be an integer from 0 to ${MAX_FOLLOWERS}, got ${show(attrs.followers)}`, 'followers');
       (this.followers ??= new Grow(f64, NaN)).set(i, f);
     }
     if (attrs.value != null) {
       const v = num(attrs.value);
-      if (!Number.isFinite(v) || v < 0) this.fail(line, `value must be a finite number >= 0, got ${show(attrs.value)}`);
+      if (!(v >= 0 && v <= MAX_VALUE)) this.fail(line, `value must be a number from 0 to ${MAX_VALUE}, got ${show(attrs.value)}`, 'value');
       (this.value ??= new Grow(f64, NaN)).set(i, v);
     }
     if (attrs.activity != null) {
       const a = num(attrs.activity);
-      if (!(a >= 0 && a <= 1)) this.fail(line, `activity must be in [0, 1], got ${show(attrs.activity)}`);
+      if (!(a >= 0 && a <= 1)) this.fail(line, `activity must be in [0, 1], got ${show(attrs.activity)}`, 'activity');
       (this.activity ??= new Grow(f64, NaN)).set(i, a);
     }
     return i;
@@ -222,12 +222,12 @@ export class GraphBuilder {
     let w = NaN;
     if (attrs.weight != null) {
       w = num(attrs.weight);
-      if (!(Number.isFinite(w) && w > 0)) this.fail(line, `weight must be a finite number > 0, got ${show(attrs.weight)}`);
+      if (!(w >= MIN_WEIGHT && w <= MAX_WEIGHT)) this.fail(line, `weight must be a number from ${MIN_WEIGHT} to ${MAX_WEIGHT}, got ${show(attrs.weight)}`, 'weight');
     }
     let p = NaN;
     if (attrs.p != null) {
       p = num(attrs.p);
-      if (!(p >= 0 && p <= 1)) this.fail(line, `p must be in [0, 1], got ${show(attrs.p)}`);
+      if (!(p >= 0 && p <= 1)) this.fail(line, `p must be in [0, 1], got ${show(attrs.p)}`, 'p');
     }
     let ch = -1;
     if (attrs.channel != null && attrs.channel !== '') {
@@ -361,12 +361,22 @@ function padded<T>(arr: (T | null)[], n: number): (T | null)[] {
   return out;
 }
 
-/** Numbers arrive as numbers (JSON) or strings (text formats); anything else is NaN. */
-function num(v: unknown): number {
+/**
+ * Numbers arrive as numbers (JSON) or strings (text formats); anything else is NaN. Text must be a decimal
+ * number (`12`, `-0.5`, `.5`, `1e-3`): `Number()` alone would also read `0x1F`, `0b11`, `Infinity` and `1_000`-less
+ * oddities as numbers, which no graph file means.
+ */
+export function num(v: unknown): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return DECIMAL.test(t) ? Number(t) : NaN;
+  }
   return NaN;
 }
+
+/** A decimal number as text: optional sign, digits with an optional fraction (or a fraction alone), optional exponent. */
+export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function show(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(clip(v)) : String(v);

@@ -68,6 +68,18 @@ export interface Customer extends CustomerAttributes {
   id: string;
 }
 
+/**
+ * Safe ranges of numeric attributes (DESIGN §1 plus bounds): outside them an import is refused with the file,
+ * line and field. Chosen so that no sum, mean or variance the engine computes over them can overflow a double
+ * (values and impressions are summed over up to 2^31 customers and squared for variances: (1e15 · 2^31)² ≈
+ * 5e48), and so that weights survive the float32 compute form (CSR, DESIGN §2) without under- or overflow
+ * (float32 holds 1.2e-38 .. 3.4e38; weighted-cascade sums up to 2^31 of them in float64).
+ */
+export const MAX_VALUE = 1e15;
+export const MAX_FOLLOWERS = 1e12;
+export const MIN_WEIGHT = 1e-30;
+export const MAX_WEIGHT = 1e30;
+
 /** Longest customer id accepted (UTF-16 code units). Longer ids are a clear 400, not a memory hazard. */
 export const MAX_ID_LENGTH = 16_384;
 

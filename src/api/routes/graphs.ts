@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseGraph } from '../../graph/parse.js';
+import { graphFromRippleDoc } from '../../graph/parsers/json.js';
 import type { RouteContext } from '../app.js';
 import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryResponseSchema, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
 
@@ -8,9 +8,12 @@ import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryRespons
 const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   const { store, cache, jobs, centrality } = ctx;
 
-  /** The body is already validated by the schema; the parser checks it again in depth (one code path for all imports). */
-  const parseBody = (body: z.infer<typeof rippleJsonSchema>) =>
-    parseGraph(Buffer.from(JSON.stringify(body)), { format: 'json', name: body.name, source: 'request body' });
+  /**
+   * The body is already validated by the schema; the parser checks it again in depth (one code path for all
+   * imports) on the parsed document itself, and lists unknown keys it ignored in `report.warnings`.
+   */
+  const parseBody = async (body: z.infer<typeof rippleJsonSchema>) =>
+    graphFromRippleDoc(body, { name: body.name, fallbackName: body.name, source: 'request body' });
 
   app.get('/graphs', {
     schema: {

@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.js';
 import { clip, GraphBuilder } from '../builder.js';
-import { customerAt, type GraphData, type ImportReport } from '../model.js';
+import { customerAt, MAX_FOLLOWERS, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT, type GraphData, type ImportReport } from '../model.js';
 import { readText, type ByteInput, type InputOptions } from './input.js';
 
 export interface JsonOptions extends InputOptions {
@@ -41,18 +41,30 @@ export async function parseRippleJson(input: ByteInput, opts: JsonOptions): Prom
     const line = pos ? lineAt(text, Number(pos[1])) : undefined;
     throw new ParseError(source, line, `invalid JSON: ${msg.replace(/\s*\(line \d+ column \d+\)$/, '')}`, e);
   }
+  return graphFromRippleDoc(doc, opts);
+}
+
+/**
+ * A Ripple JSON document already parsed (a request body): the same checks, paths and warnings as
+ * parseRippleJson, without serialising it back to text. Unknown keys are listed in `report.warnings`.
+ */
+export function graphFromRippleDoc(doc: unknown, opts: Omit<JsonOptions, 'maxBytes' | 'signal'>): { data: GraphData; report: ImportReport } {
+  const { source } = opts;
+  const fail = (path: string, problem: string): never => {
+    throw new ParseError(source, undefined, path === '' ? problem : `${path}: ${problem}`, undefined, path || undefined);
+  };
   if (!isObject(doc)) return fail('', 'expected a JSON object { name, directed, customers, ties }');
   const warnings: string[] = [];
   const unknown = Object.keys(doc).filter((k) => !TOP_KEYS.has(k));
-  if (unknown.length > 0) warnings.push(`ignored keys ${unknown.map((k) => JSON.stringify(clip(k))).join(', ')}`);
+  if (unknown.length > 0) warnings.push(`ignored keys ${unknown.slice(0, 20).map((k) => JSON.stringify(clip(k))).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}`);
 
   const name = opt(doc, 'name');
   if (name !== undefined && typeof name !== 'string') fail('name', 'must be a string');
   const directed = opt(doc, 'directed');
   if (directed !== undefined && typeof directed !== 'boolean') fail('directed', 'must be true or false');
   const defaultValue = opt(doc, 'defaultValue');
-  if (defaultValue !== undefined && !(typeof defaultValue === 'number' && Number.isFinite(defaultValue) && defaultValue >= 0)) {
-    fail('defaultValue', `must be a finite number >= 0, got ${show(defaultValue)}`);
+  if (defaultValue !== undefined && !(typeof defaultValue === 'number' && defaultValue >= 0 && defaultValue <= MAX_VALUE)) {
+    fail('defaultValue', `must be a number from 0 to ${MAX_VALUE}, got ${show(defaultValue)}`);
   }
   const currency = opt(doc, 'currency');
   if (currency !== undefined && typeof currency !== 'string') fail('currency', 'must be a string');
@@ -93,8 +105,8 @@ export async function parseRippleJson(input: ByteInput, opts: JsonOptions): Prom
       const attrs = {
         label: str(o, 'label', path, fail),
         segment: str(o, 'segment', path, fail),
-        followers: number(o, 'followers', path, fail, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'),
-        value: number(o, 'value', path, fail, (v) => Number.isFinite(v) && v >= 0, 'a finite number >= 0'),
+        followers: number(o, 'followers', path, fail, (v) => Number.isInteger(v) && v >= 0 && v <= MAX_FOLLOWERS, `an integer from 0 to ${MAX_FOLLOWERS}`),
+        value: number(o, 'value', path, fail, (v) => v >= 0 && v <= MAX_VALUE, `a number from 0 to ${MAX_VALUE}`),
         activity: number(o, 'activity', path, fail, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
       };
       at(path, () => b.addCustomer(id, attrs));
@@ -111,7 +123,7 @@ export async function parseRippleJson(input: ByteInput, opts: JsonOptions): Prom
     const s = idOf(o, 'source', path, fail);
     const d = idOf(o, 'target', path, fail);
     const attrs = {
-      weight: number(o, 'weight', path, fail, (v) => Number.isFinite(v) && v > 0, 'a finite number > 0'),
+      weight: number(o, 'weight', path, fail, (v) => v >= MIN_WEIGHT && v <= MAX_WEIGHT, `a number from ${MIN_WEIGHT} to ${MAX_WEIGHT}`),
       p: number(o, 'p', path, fail, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
       channel: str(o, 'channel', path, fail),
     };
