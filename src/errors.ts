@@ -72,6 +72,19 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/** The disk is full (ENOSPC) or over quota (EDQUOT): 507, nothing partial is left behind. */
+export class InsufficientStorageError extends AppError {
+  constructor(message = 'the server has no disk space left to store this; free space or delete graphs, then retry', cause?: unknown) {
+    super(message, { statusCode: 507, code: 'insufficient-storage', expose: true, cause });
+  }
+}
+
+/** Errno codes of a full disk. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** The caller cancelled the work (AbortSignal). */
 export class CancelledError extends AppError {
   constructor(message = 'cancelled') {

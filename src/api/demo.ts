@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
+import { InsufficientStorageError, isDiskFull } from '../errors.js';
 import { readGraphFile } from '../io/read-graph-file.js';
 import type { GraphStore, GraphSummary } from '../store/types.js';
 
@@ -27,7 +28,15 @@ export async function loadDemoIfEmpty(store: GraphStore, log?: Pick<FastifyBaseL
     return undefined;
   }
   const { data } = await readGraphFile(path, { format: 'json', name: DEMO_GRAPH_NAME });
-  const summary = await store.create(data);
+  let summary: GraphSummary;
+  try {
+    summary = await store.create(data);
+  } catch (e) {
+    // A full disk must not stop start-up: the server serves (and can delete) without the demo.
+    if (!(e instanceof InsufficientStorageError) && !isDiskFull(e)) throw e;
+    log?.warn('no disk space to import the demo graph: starting with an empty store');
+    return undefined;
+  }
   log?.info({ graph: summary.id, customers: summary.customers, ties: summary.ties }, 'store was empty: imported the demo graph');
   return summary;
 }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, InsufficientStorageError, isDiskFull } from '../errors.js';
 
 /**
  * RFC 9457 problem details for every error the API answers: one error handler, no instanceof chains.
@@ -29,7 +30,7 @@ const FASTIFY_DETAILS = new Map<string, string>([
 const CODES_BY_STATUS = new Map<number, string>([
   [400, 'bad-input'], [401, 'unauthorized'], [404, 'not-found'], [405, 'method-not-allowed'], [409, 'conflict'],
   [413, 'payload-too-large'], [415, 'unsupported-media-type'], [422, 'unprocessable'], [429, 'too-many-requests'],
-  [499, 'cancelled'], [503, 'unavailable'],
+  [499, 'cancelled'], [503, 'unavailable'], [507, 'insufficient-storage'],
 ]);
 
 export function problem(req: FastifyRequest, status: number, detail: string, extra: { code?: string; errors?: Problem['errors'] } = {}): Problem {
@@ -69,6 +70,8 @@ function fieldPath(context: string, instancePath: string): string {
 const CONTEXT_NAMES = new Map<string, string>([['querystring', 'query'], ['params', 'params'], ['body', 'body'], ['headers', 'headers']]);
 
 export function errorHandler(error: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A full disk anywhere (store, upload spool) is the server's condition, said plainly: 507, not 500.
+  if (!(error instanceof AppError) && isDiskFull(error)) error = new InsufficientStorageError(undefined, error);
   const e = error as ErrorLike;
   const raw = typeof e.statusCode === 'number' ? e.statusCode : 500;
   const status = raw >= 400 && raw <= 599 ? raw : 500;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { NotFoundError, ConflictError, AppError } from '../errors.js';
+import { NotFoundError, ConflictError, AppError, InsufficientStorageError, isDiskFull } from '../errors.js';
 import type { GraphData } from '../graph/model.js';
 import { decodeGraph, encodeGraph } from './codec.js';
 import { LOCK_TEMP, pidAlive, tryWithLock, withLock } from './file-lock.js';
@@ -134,16 +134,26 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write a new file (never overwriting) and fsync it. */
+/** Write a new file (never overwriting) and fsync it. On any failure (a full disk) the partial file is removed. */
 async function writeDurable(file: string, data: Uint8Array | string): Promise<void> {
   const h = await fs.open(file, 'wx');
   try {
     await h.writeFile(data);
     await h.sync();
-  } finally {
-    await h.close();
+  } catch (e) {
+    await h.close().catch(() => undefined);
+    await fs.rm(file, { force: true });
+    throw e;
   }
+  await h.close();
 }
+
+/**
+ * A file of RESERVE_BYTES kept in the data directory while there is space, removed when a delete meets a full
+ * disk: the delete's lock file then fits, and the delete frees far more. Recreated when space allows.
+ */
+const RESERVE = 'reserve.bin';
+const RESERVE_BYTES = 256 * 1024;
 
 function dataFileName(version: number): string {
   return `v${version}-${hex(8)}.rgb`;
@@ -191,6 +201,24 @@ export class FileStore implements GraphStore {
     await fs.mkdir(this.graphsDir, { recursive: true });
     await fs.mkdir(this.locksDir, { recursive: true });
     await this.cleanup();
+    await this.keepReserve();
+  }
+
+  /** Create the reserve file if it is missing and the disk has room (best effort, never an error). */
+  private async keepReserve(): Promise<void> {
+    const file = path.join(this.dir, RESERVE);
+    try {
+      if ((await fs.stat(file)).size === RESERVE_BYTES) return;
+    } catch {
+      /* missing */
+    }
+    const tmp = `${file}.${process.pid}-${hex(4)}.tmp`;
+    try {
+      await writeDurable(tmp, new Uint8Array(RESERVE_BYTES));
+      await fs.rename(tmp, file);
+    } catch {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+    }
   }
 
   private graphDir(id: string): string {
@@ -210,7 +238,10 @@ export class FileStore implements GraphStore {
   /** Run an operation unless closed, and remember it until it settles (close() waits for it). */
   private track<T>(op: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new AppError('the graph store is closed', { statusCode: 503, code: 'closed' }));
-    const p = op();
+    const p = op().catch((e: unknown) => {
+      if (isDiskFull(e)) throw new InsufficientStorageError(undefined, e);
+      throw e;
+    });
     this.pending.add(p);
     void p.then(
       () => this.pending.delete(p),
@@ -420,10 +451,18 @@ export class FileStore implements GraphStore {
     return summary;
   }
 
+  /** Works on a full disk: when the lock file does not fit, the reserve file is given up to make room. */
   delete(id: string): Promise<void> {
     return this.track(async () => {
       const gid = this.checkId(id);
-      return this.withGraphLock(gid, () => this.doDelete(gid));
+      try {
+        await this.withGraphLock(gid, () => this.doDelete(gid));
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
+        await fs.rm(path.join(this.dir, RESERVE), { force: true });
+        await this.withGraphLock(gid, () => this.doDelete(gid));
+        await this.keepReserve(); // the delete freed space: take the reserve back if it fits
+      }
     });
   }
 
@@ -462,7 +501,10 @@ export class FileStore implements GraphStore {
         const pid = Number(name.split('-')[1]);
         if (!activeStaging.has(full) && (pid === process.pid || !pidAlive(pid))) await fs.rm(full, { recursive: true, force: true });
       } else if (ID_PATTERN.test(name)) {
-        await tryWithLock(this.lockPath(name), () => this.cleanGraph(name));
+        // On a full disk the lock file may not fit: leave the leftovers for the next start rather than not start.
+        await tryWithLock(this.lockPath(name), () => this.cleanGraph(name)).catch((e: unknown) => {
+          if (!isDiskFull(e)) throw e;
+        });
       }
     }
     for (const name of await fs.readdir(this.locksDir)) {
