@@ -139,6 +139,10 @@ export const envSchema = z
     RIPPLE_MAX_IN_FLIGHT: int(256, 0, 1_000_000),
     RIPPLE_RETRY_AFTER: int(5, 1, 86_400),
     RIPPLE_SYNC_BUDGET: int(DEFAULT_SYNC_BUDGET, 0, Number.MAX_SAFE_INTEGER),
+    RIPPLE_MAX_GZIP_RATIO: int(100, 1, 100_000),
+    RIPPLE_MAX_XML_ELEMENTS: int(1_000_000, 1, 1_000_000_000),
+    RIPPLE_IMPORT_HEAP: int(3072, 64, 1_048_576),
+    RIPPLE_MAX_XML_DEPTH: int(64, 2, 10_000),
     // Failed authentications per client IP per minute before 429 (src/api/auth.ts); 0 = no limit.
     RIPPLE_AUTH_FAIL_LIMIT: int(20, 0, 1_000_000),
     // Slow clients (src/api/slow-clients.ts): all in milliseconds except the rate.
@@ -206,6 +210,13 @@ export interface Config {
   };
   /** Work (estimated arcs examined) above which an API request becomes a job: 202 (RIPPLE_SYNC_BUDGET). */
   syncBudget: number;
+  /** Gzip uploads: decompressed bytes ≤ this × compressed bytes received (+1 MiB) (RIPPLE_MAX_GZIP_RATIO, default 100). */
+  maxGzipRatio: number;
+  /** GEXF/GraphML uploads: most elements (RIPPLE_MAX_XML_ELEMENTS, 1,000,000: 413 beyond) and nesting (RIPPLE_MAX_XML_DEPTH, 64: 400 beyond). */
+  maxXmlElements: number;
+  /** Heap (MB) of the worker thread that parses a large upload (RIPPLE_IMPORT_HEAP, 3072): an upload needing more is a 413. */
+  importHeapMb: number;
+  maxXmlDepth: number;
   /** Failed authentications per client IP per minute; beyond it 429 (RIPPLE_AUTH_FAIL_LIMIT, default 20; 0 = off). */
   authFailLimit: number;
   /** Timeouts against slow clients (src/api/slow-clients.ts). */
@@ -293,6 +304,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     syncBudget: e.RIPPLE_SYNC_BUDGET,
     authFailLimit: e.RIPPLE_AUTH_FAIL_LIMIT,
+    maxGzipRatio: e.RIPPLE_MAX_GZIP_RATIO,
+    maxXmlElements: e.RIPPLE_MAX_XML_ELEMENTS,
+    importHeapMb: e.RIPPLE_IMPORT_HEAP,
+    maxXmlDepth: e.RIPPLE_MAX_XML_DEPTH,
     slowClients: {
       headersTimeout: e.RIPPLE_HEADERS_TIMEOUT,
       requestTimeout: e.RIPPLE_REQUEST_TIMEOUT,

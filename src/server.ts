@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './api/app.js';
 import { loadDemoIfEmpty } from './api/demo.js';
+import { cleanSpool } from './api/upload.js';
 import { loadConfig, type Config } from './config.js';
 import { WorkerPool } from './diffusion/pool.js';
 import { JobManager } from './jobs/index.js';
@@ -14,6 +15,8 @@ import { isMain } from './is-main.js';
  */
 export async function startServer(config: Readonly<Config>): Promise<FastifyInstance> {
   const logger = pino({ level: config.logLevel });
+  const stale = await cleanSpool(); // upload spool files of a process that died mid-upload
+  if (stale.length > 0) logger.info({ removed: stale.length }, 'removed temporary upload files left by a previous process');
   // Engine work on config.workers threads (started on demand); long work as jobs. Both outlive the app and close after it.
   const pool = new WorkerPool({ workers: config.workers });
   const jobs = new JobManager({ onInternalError: (job, err) => logger.error({ err, jobId: job.id }, 'job failed') });

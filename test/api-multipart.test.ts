@@ -44,7 +44,7 @@ function expectProblem(res: LightMyRequestResponse, status: number, detail?: Reg
 }
 
 async function spoolFiles(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((f) => f.startsWith('ripple-ties-'));
+  return (await readdir(tmpdir())).filter((f) => f.startsWith(`ripple-spool-${process.pid}-`));
 }
 
 describe('multipart imports (ties + customers)', () => {

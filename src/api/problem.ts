@@ -142,7 +142,8 @@ export function notFoundHandler(allowedMethods: (path: string) => string[]) {
   return (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = req.url.split('?')[0];
     const allowed = allowedMethods(path);
-    if (allowed.length > 0) {
+    // A route for this method matched the pattern but had nothing there (a missing file under /docs/static/*): 404.
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
       reply.header('allow', allowed.join(', '));
       return sendProblem(reply, problem(req, 405, `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`));
     }

@@ -1,8 +1,12 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InputError, PayloadTooLargeError } from '../errors.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../graph/model.js';
 import { detectFormat } from '../graph/parse.js';
+import { pidAlive } from '../store/file-lock.js';
 
 /**
  * Raw uploads (`POST /graphs/import`, `PUT /graphs/:id/import`): the request stream is handed to the parser
@@ -83,4 +87,34 @@ export function uploadFormat(query: { format?: GraphFormat; name?: string }, con
   const byType = FORMAT_BY_TYPE.get((contentType ?? '').split(';')[0].trim().toLowerCase());
   if (byType) return byType;
   throw new InputError(`format is required: give ?format= (one of ${GRAPH_FORMATS.join(', ')}), a name with a known extension, or a specific content type`);
+}
+
+/** Spool directories of uploads: `ripple-spool-<pid>-XXXXXX` under the OS temp directory. */
+const SPOOL_PREFIX = 'ripple-spool-';
+
+/** A fresh spool directory for this process (removed by the caller in a finally; by start-up after a crash). */
+export function makeSpoolDir(dir = tmpdir()): Promise<string> {
+  return mkdtemp(join(dir, `${SPOOL_PREFIX}${process.pid}-`));
+}
+
+/**
+ * Remove spool directories left by processes that died mid-upload (a kill, an OOM). Directories of live
+ * processes — another server on this machine — are left alone. Returns the names removed.
+ */
+export async function cleanSpool(dir = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(SPOOL_PREFIX)) continue;
+    const pid = Number(name.slice(SPOOL_PREFIX.length).split('-')[0]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
 }

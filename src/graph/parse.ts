@@ -22,6 +22,11 @@ export interface ParseOptions {
   customersSource?: string;
   /** Cap on decompressed bytes read (per input) -> PayloadTooLargeError (413). */
   maxBytes?: number;
+  /** GEXF/GraphML: most elements (413 beyond) and deepest nesting (400 beyond); defaults XML_LIMITS. */
+  maxXmlElements?: number;
+  maxXmlDepth?: number;
+  /** Gzip: decompressed ≤ maxRatio × compressed bytes read (+1 MiB); default DEFAULT_MAX_GZIP_RATIO (100). */
+  maxRatio?: number;
   signal?: AbortSignal;
 }
 
@@ -65,7 +70,7 @@ export function isGraphFormat(v: unknown): v is GraphFormat {
  * returned.
  */
 export async function parseGraph(input: ByteInput, opts: ParseOptions): Promise<{ data: GraphData; report: ImportReport }> {
-  const base = { source: opts.source, maxBytes: opts.maxBytes, signal: opts.signal };
+  const base = { source: opts.source, maxBytes: opts.maxBytes, maxRatio: opts.maxRatio, signal: opts.signal };
   // The option's name, else (JSON, GEXF, GraphML) the file's own, else the input's name without extensions.
   const fallbackName = graphNameOf(opts.source);
   if (opts.customers !== undefined && opts.format !== 'csv') {
@@ -83,7 +88,9 @@ export async function parseGraph(input: ByteInput, opts: ParseOptions): Promise<
       return parseRippleJson(input, { ...base, name: opts.name, fallbackName, directed: opts.directed });
     case 'gexf':
     case 'graphml':
-      return parseXmlGraph(input, { ...base, format: opts.format, name: opts.name, fallbackName, directed: opts.directed });
+      return parseXmlGraph(input, {
+        ...base, format: opts.format, name: opts.name, fallbackName, directed: opts.directed, maxElements: opts.maxXmlElements, maxDepth: opts.maxXmlDepth,
+      });
     default:
       throw new InputError(`${opts.source}: unknown format ${JSON.stringify(String(opts.format))}: use one of ${GRAPH_FORMATS.join(', ')}`);
   }

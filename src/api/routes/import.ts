@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,14 +8,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, InputError } from '../../errors.js';
-import { detectFormat, parseGraph } from '../../graph/parse.js';
+import { detectFormat, parseGraph, type ByteInput, type ParseOptions } from '../../graph/parse.js';
+import { parseOffThread } from '../../io/parse-off-thread.js';
 import type { GraphData, GraphFormat, ImportReport } from '../../graph/model.js';
 import type { RouteContext } from '../app.js';
 import { UPLOAD_CONSUMES, errorResponses, graphParams, importQuerySchema, importResultSchema } from '../schemas.js';
-import { type ByteCounter, checkDeclaredLength, limitedBody, registerRawParsers, uploadFormat } from '../upload.js';
+import { type ByteCounter, checkDeclaredLength, limitedBody, makeSpoolDir, registerRawParsers, uploadFormat } from '../upload.js';
 
 /** Decompressed bytes may be this many times the (possibly gzip-compressed) upload limit. */
 export const DECOMPRESSED_FACTOR = 4;
+/** Uploads declaring at most this many bytes (edge lists, CSV) parse in-thread. */
+const INLINE_BYTES = 1 << 20;
 
 const uploadDescription =
   'Send the file as the raw request body (`curl --data-binary @file -H "content-type: application/octet-stream"`), ' +
@@ -85,6 +87,18 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   });
 
   type ImportQuery = { format?: GraphFormat; name?: string; directed?: boolean };
+
+  /**
+   * Parse off the event loop (a worker thread with a capped heap, src/io/parse-off-thread.ts) whenever the
+   * work could be long: XML and JSON (whole documents), and any upload of unknown or above INLINE_BYTES length.
+   * Small edge lists and CSV parse in-thread (streamed line by line), which saves the worker's start-up.
+   */
+  const parse = (req: FastifyRequest, input: ByteInput, opts: ParseOptions) => {
+    const declared = Number(req.headers['content-length']);
+    const small = Number.isFinite(declared) && declared <= INLINE_BYTES;
+    if (small && (opts.format === 'edgelist' || opts.format === 'csv')) return parseGraph(input, opts);
+    return parseOffThread(input, { ...opts, maxHeapMb: config.importHeapMb });
+  };
   type Parsed = { data: GraphData; report: ImportReport };
 
   async function parseUpload(req: FastifyRequest, reply: FastifyReply, query: ImportQuery, name: string): Promise<Parsed> {
@@ -97,12 +111,15 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       if (req.isMultipart()) return await parseMultipart(req, query, name, abort.signal);
       const format = uploadFormat(query, req.headers['content-type']);
       const body = (req.body ?? req.raw) as NodeJS.ReadableStream;
-      return await parseGraph(limitedBody(body, config.uploadLimit), {
+      return await parse(req, limitedBody(body, config.uploadLimit), {
         format,
         name,
         directed: query.directed,
         source: query.name ?? 'upload',
         maxBytes: config.uploadLimit * DECOMPRESSED_FACTOR,
+        maxRatio: config.maxGzipRatio,
+        maxXmlElements: config.maxXmlElements,
+        maxXmlDepth: config.maxXmlDepth,
         signal: abort.signal,
       });
     } finally {
@@ -116,7 +133,8 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
    * - customers first: it is buffered (it counts against the upload limit, so memory stays bounded) and the
    *   ties part is then streamed straight into the parser;
    * - ties first with a non-csv format: streamed straight into the parser (no customers part may follow);
-   * - ties first with csv: spooled to a temp file under os.tmpdir() (removed in a finally) until we know
+   * - ties first with csv: spooled to a temp file under os.tmpdir() (removed in a finally, or at the next
+   *   start-up if the process died meanwhile: cleanSpool) until we know
    *   whether a customers part follows; then the customers part is streamed into the parser and the ties are
    *   read back from the file.
    * Any further part (a second ties, another name, a field) is a 400; nothing is stored on any failure
@@ -126,7 +144,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     checkDeclaredLength(req, config.uploadLimit);
     const limit = config.uploadLimit;
     const counter: ByteCounter = { seen: 0 };
-    const base = { name, directed: query.directed, maxBytes: limit * DECOMPRESSED_FACTOR, signal };
+    const base = { name, directed: query.directed, maxBytes: limit * DECOMPRESSED_FACTOR, maxRatio: config.maxGzipRatio, maxXmlElements: config.maxXmlElements, maxXmlDepth: config.maxXmlDepth, signal };
     let customers: { bytes: Uint8Array; source: string } | undefined;
     let spooled: { dir: string; path: string; source: string; format: GraphFormat } | undefined;
     let result: Parsed | undefined;
@@ -151,7 +169,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
           const known = tiesFormat ?? declaredFormat;
           if (known) noCustomersUnlessCsv(known, partSource);
           if (spooled) {
-            result = await parseGraph(createReadStream(spooled.path), {
+            result = await parse(req, createReadStream(spooled.path), {
               ...base, format: 'csv', source: spooled.source,
               customers: limitedBody(part.file, limit, counter), customersSource: partSource,
             });
@@ -167,19 +185,19 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         const source = query.name ?? partSource;
         if (customers) noCustomersUnlessCsv(format, customers.source);
         if (customers || format !== 'csv') {
-          result = await parseGraph(limitedBody(part.file, limit, counter), {
+          result = await parse(req, limitedBody(part.file, limit, counter), {
             ...base, format, source,
             ...(customers ? { customers: customers.bytes, customersSource: customers.source } : {}),
           });
           await drain(part);
         } else {
-          const dir = await mkdtemp(join(tmpdir(), 'ripple-ties-'));
+          const dir = await makeSpoolDir();
           spooled = { dir, path: join(dir, 'ties'), source, format };
           await pipeline(Readable.from(limitedBody(part.file, limit, counter)), createWriteStream(spooled.path));
         }
       }
       if (spooled && !result) {
-        result = await parseGraph(createReadStream(spooled.path), { ...base, format: spooled.format, source: spooled.source });
+        result = await parse(req, createReadStream(spooled.path), { ...base, format: spooled.format, source: spooled.source });
       }
       if (!result) throw new InputError('multipart upload without a ties part: send the graph file as the part ties');
       return result;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InputError } from '../../errors.js';
 import { findInfluencers } from '../../influence/influencers.js';
 import { INFLUENCE_METHODS, influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
+import { checkCelfSize } from '../../influence/celf.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, influencersWork, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
@@ -64,6 +65,8 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     if (body.k > graph.n) {
       throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${body.k}`, { errors: [{ path: 'body.k', message: `must be at most ${graph.n}` }] });
     }
+    // CELF's size limit answers 422 now, not from inside a job the client would have to poll.
+    if (body.method === 'celf') checkCelfSize(graph, body.celfRuns);
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'influencers',
       graphId: summary.id,

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { DOMParser, Document as XmlDocument } from '@xmldom/xmldom';
 import { MultiGraph } from 'graphology';
 import type { AbstractGraph, Attributes } from 'graphology-types';
-import { ParseError } from '../../errors.js';
+import { ParseError, PayloadTooLargeError } from '../../errors.js';
 import { clip, GraphBuilder } from '../builder.js';
 import type { GraphData, ImportReport } from '../model.js';
 import { readText, type ByteInput, type InputOptions } from './input.js';
@@ -15,6 +15,74 @@ export interface XmlGraphOptions extends InputOptions {
   fallbackName: string;
   /** Given: overrides the file's edge directedness. */
   directed?: boolean;
+  /** Most elements accepted (a DOM costs ~1.3 kB per element): more is a 413 (default XML_LIMITS.elements). */
+  maxElements?: number;
+  /** Deepest element nesting accepted: deeper is a 400 (default XML_LIMITS.depth). */
+  maxDepth?: number;
+}
+
+/**
+ * Bounds on an XML document, checked by a linear scan before any DOM is built: GEXF and GraphML nest 4 to 7
+ * levels deep (gexf > graph > nodes > node > attvalues > attvalue), so 64 is generous; a DOM of xmldom holds about
+ * 1.3 kB per element, so 1M elements is about 1.3 GB while parsing. Larger graphs: edge list, CSV or JSON.
+ */
+export const XML_LIMITS = { elements: 1_000_000, depth: 64 };
+
+/**
+ * Count elements and their nesting in one pass over the text (comments, CDATA, processing instructions,
+ * doctype and quoted attribute values skipped); stop at the first bound exceeded. Malformed markup is left to
+ * the real parser, which names its line.
+ */
+export function checkXmlShape(text: string, source: string, maxElements: number, maxDepth: number): { elements: number; depth: number } {
+  let elements = 0;
+  let depth = 0;
+  let deepest = 0;
+  const n = text.length;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < n - 1) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 33 /* ! */) {
+      const end = text.startsWith('<!--', i) ? text.indexOf('-->', i + 4) : text.startsWith('<![CDATA[', i) ? text.indexOf(']]>', i + 9) : text.indexOf('>', i + 2);
+      if (end < 0) break;
+      i = text.indexOf('<', end + 1);
+      continue;
+    }
+    if (c === 63 /* ? */) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) break;
+      i = text.indexOf('<', end + 2);
+      continue;
+    }
+    if (c === 47 /* / */) {
+      depth = Math.max(0, depth - 1);
+      const end = text.indexOf('>', i + 2);
+      if (end < 0) break;
+      i = text.indexOf('<', end + 1);
+      continue;
+    }
+    // A start tag: find its end outside quoted attribute values; "/>" closes it at once.
+    let j = i + 1;
+    let quote = 0;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (quote !== 0) {
+        if (d === quote) quote = 0;
+      } else if (d === 34 || d === 39) quote = d;
+      else if (d === 62 /* > */) break;
+    }
+    if (j >= n) break;
+    elements++;
+    if (elements > maxElements) {
+      throw new PayloadTooLargeError(`${source}: more than ${maxElements} XML elements (RIPPLE_MAX_XML_ELEMENTS); send large graphs as an edge list, CSV or Ripple JSON`);
+    }
+    if (text.charCodeAt(j - 1) !== 47 /* / */) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (depth > maxDepth) throw new ParseError(source, lineAt(text, i), `XML nested deeper than ${maxDepth} elements (RIPPLE_MAX_XML_DEPTH)`);
+    }
+    i = text.indexOf('<', j + 1);
+  }
+  return { elements, depth: deepest };
 }
 
 type GraphologyParse = (G: typeof MultiGraph, source: unknown, options?: Record<string, unknown>) => AbstractGraph;
@@ -47,6 +115,7 @@ export async function parseXmlGraph(input: ByteInput, opts: XmlGraphOptions): Pr
   if (entity) {
     fail(lineAt(text, entity.index), 'XML entity declarations (<!ENTITY) are not accepted: they allow entity-expansion bombs and external entities');
   }
+  checkXmlShape(text, source, opts.maxElements ?? XML_LIMITS.elements, opts.maxDepth ?? XML_LIMITS.depth);
   let doc: XmlDocument | undefined;
   let first: { line: number | undefined; message: string } | undefined;
   try {
