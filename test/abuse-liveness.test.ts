@@ -52,7 +52,7 @@ describe('abuse: liveness', () => {
     const nested = await upload(s.url, '/graphs/import?format=graphml&name=deep', deep);
     expect(nested.status).toBe(400);
     expect(((await nested.json()) as { detail: string }).detail).toMatch(/deep:1: XML nested deeper than 64 elements \(RIPPLE_MAX_XML_DEPTH\)/);
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(20_000); // bounded: the issue saw a 26 s stall of every request
     const many = await upload(s.url, '/graphs/import?format=graphml&name=many', graphml(15_000));
     expect(many.status).toBe(413);
     expect(((await many.json()) as { detail: string }).detail).toMatch(/more than 20000 XML elements/);
@@ -62,7 +62,7 @@ describe('abuse: liveness', () => {
     const bombed = await upload(s.url, '/graphs/import?format=edgelist&name=bomb', bomb);
     expect(bombed.status).toBe(413);
     expect(((await bombed.json()) as { detail: string }).detail).toMatch(/more than 100 times its compressed size/);
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(20_000);
     await s.expectSurvived(before);
   });
 

@@ -106,7 +106,7 @@ describe('FileStore on disk', () => {
     const s = await store.create(richGraph({ name: '../../etc/passwd' }));
     await store.replace(s.id, richGraph({ name: '/tmp/evil\0name', salt: 1 }));
     const files = await walk(dir);
-    expect(files.sort()).toEqual(['graphs/', `graphs/${s.id}/`, `graphs/${s.id}/current.json`, expect.stringMatching(new RegExp(`^graphs/${s.id}/v2-[0-9a-f]{16}\\.rgb$`)), 'locks/']);
+    expect(files.sort()).toEqual(['graphs/', `graphs/${s.id}/`, `graphs/${s.id}/current.json`, expect.stringMatching(new RegExp(`^graphs/${s.id}/v2-[0-9a-f]{16}\\.rgb$`)), 'locks/', 'reserve.bin']);
     expect(s.id).toMatch(/^g_[0-9a-f]{16}$/);
     await store.close();
   });
