@@ -17,8 +17,9 @@ import { type ByteCounter, checkDeclaredLength, limitedBody, makeSpoolDir, regis
 
 /** Decompressed bytes may be this many times the (possibly gzip-compressed) upload limit. */
 export const DECOMPRESSED_FACTOR = 4;
-/** Uploads declaring at most this many bytes (edge lists, CSV) parse in-thread. */
+/** Uploads declaring at most this many bytes parse in-thread (tens of ms at most); XML costs ~30× more per byte. */
 const INLINE_BYTES = 1 << 20;
+const INLINE_XML_BYTES = 32 << 10;
 
 const uploadDescription =
   'Send the file as the raw request body (`curl --data-binary @file -H "content-type: application/octet-stream"`), ' +
@@ -90,13 +91,14 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
 
   /**
    * Parse off the event loop (a worker thread with a capped heap, src/io/parse-off-thread.ts) whenever the
-   * work could be long: XML and JSON (whole documents), and any upload of unknown or above INLINE_BYTES length.
-   * Small edge lists and CSV parse in-thread (streamed line by line), which saves the worker's start-up.
+   * work could be long: any upload of unknown length or declaring more than INLINE_BYTES (XML: INLINE_XML_BYTES,
+   * as a DOM costs far more per byte). Small uploads parse in-thread, which saves the worker's start-up.
    */
   const parse = (req: FastifyRequest, input: ByteInput, opts: ParseOptions) => {
     const declared = Number(req.headers['content-length']);
-    const small = Number.isFinite(declared) && declared <= INLINE_BYTES;
-    if (small && (opts.format === 'edgelist' || opts.format === 'csv')) return parseGraph(input, opts);
+    const xml = opts.format === 'gexf' || opts.format === 'graphml';
+    const small = Number.isFinite(declared) && declared <= (xml ? INLINE_XML_BYTES : INLINE_BYTES);
+    if (small) return parseGraph(input, opts);
     return parseOffThread(input, { ...opts, maxHeapMb: config.importHeapMb });
   };
   type Parsed = { data: GraphData; report: ImportReport };
