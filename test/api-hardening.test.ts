@@ -269,7 +269,9 @@ describe('graceful shutdown', () => {
       // The body ends only after close() has begun.
       setTimeout(() => req.end('3 4\n'), 150);
     });
-    await sleep(50);
+    // Close only once the server has the request (on a loaded machine 50 ms may not suffice to accept it: a
+    // connection still in the listen backlog when the listener closes is reset, which is not what this tests).
+    for (const t0 = Date.now(); (app.receiving?.() ?? 0) + (app.inFlight?.() ?? 0) === 0 && Date.now() - t0 < 5000;) await sleep(5);
     const closed = app.close();
     const res = await answer;
     await closed;
