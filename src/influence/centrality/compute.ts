@@ -27,7 +27,7 @@ const cache = new WeakMap<CompiledGraph, Map<string, Promise<CentralityResult>>>
 
 function cacheKey(metric: string, o: CentralityOptions): string | null {
   if (o.sources) return null;
-  const keys = ['weighted', 'normalized', 'k', 'seed', 'alpha', 'maxIterations', 'tolerance', 'wfImproved', 'resolution'] as const;
+  const keys = ['weighted', 'normalized', 'k', 'seed', 'alpha', 'beta', 'convergence', 'maxIterations', 'tolerance', 'wfImproved', 'resolution'] as const;
   return `${metric}|${keys.map((k) => String(o[k] ?? '')).join('|')}`;
 }
 

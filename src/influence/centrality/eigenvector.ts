@@ -1,21 +1,26 @@
+import { report, stopRule, type StopOptions } from './convergence.js';
 import type { CentralityResult, Graph } from './types.js';
 
 /**
  * Eigenvector centrality as networkx `eigenvector_centrality`, iteration for iteration: start from 1/n,
  * x' = (A + I)ᵀx (each customer adds the scores of its in-neighbours, weighted by tie weight with `weighted`;
- * for a directed graph that is the left eigenvector: in-arcs count), scale x' to unit Euclidean norm,
- * stop when Σ|x' - x| < n·tolerance. With networkx's tolerance and start we stop at the same iteration and
- * return the same vector. networkx raises after 100 iterations; we go on to `maxIterations` and report
- * `converged: false` if still not there. An empty graph gives an empty array; a graph without arcs stays
- * at the uniform vector 1/√n (what networkx returns).
+ * for a directed graph that is the left eigenvector: in-arcs count), scale x' to unit Euclidean norm.
+ * By default it runs to the fixed point (relative L1 change ≤ 1e-14, up to 10,000 iterations), which matches an
+ * ARPACK eigenvector (what `eigenvector_centrality_numpy` computes); `convergence: "networkx"` stops where networkx
+ * does (Σ|x' - x| < n·1e-6, at most 100 iterations; networkx raises there, we report `converged: false`). See
+ * convergence.ts. An empty graph gives an empty array; a graph without arcs stays at the uniform vector 1/√n (what
+ * networkx returns).
  */
-export const EIGENVECTOR_DEFAULTS = { maxIterations: 1000, tolerance: 1e-6, weighted: false };
+export const EIGENVECTOR_DEFAULTS = { weighted: false };
+/** networkx's `eigenvector_centrality` defaults: the `networkx` convergence setting. */
+export const EIGENVECTOR_NETWORKX = { tolerance: 1e-6, maxIterations: 100 };
 
-export function eigenvector(graph: Graph, options: Partial<typeof EIGENVECTOR_DEFAULTS> = {}): CentralityResult {
-  const { maxIterations, tolerance, weighted } = { ...EIGENVECTOR_DEFAULTS, ...options };
+export function eigenvector(graph: Graph, options: Partial<typeof EIGENVECTOR_DEFAULTS> & StopOptions = {}): CentralityResult {
+  const { weighted } = { ...EIGENVECTOR_DEFAULTS, ...options };
   const { n, inOffsets, inSources, inArc } = graph;
   const w = weighted ? graph.arcWeight : null;
-  if (n === 0) return { metric: 'eigenvector', scores: new Float64Array(0), iterations: 0, converged: true };
+  const rule = stopRule('eigenvector', n, options, EIGENVECTOR_NETWORKX);
+  if (n === 0) return { metric: 'eigenvector', scores: new Float64Array(0), ...report(rule, 0, true, 0) };
   let inW: Float64Array | null = null;
   if (w) {
     inW = new Float64Array(inArc.length);
@@ -25,7 +30,8 @@ export function eigenvector(graph: Graph, options: Partial<typeof EIGENVECTOR_DE
   let next = new Float64Array(n);
   let iterations = 0;
   let converged = false;
-  while (iterations < maxIterations) {
+  let residual = Infinity;
+  while (iterations < rule.maxIterations) {
     iterations++;
     let sq = 0;
     for (let v = 0; v < n; v++) {
@@ -38,17 +44,22 @@ export function eigenvector(graph: Graph, options: Partial<typeof EIGENVECTOR_DE
     }
     const norm = Math.sqrt(sq) || 1;
     let err = 0;
+    let l1 = 0;
     for (let v = 0; v < n; v++) {
-      next[v] /= norm;
-      err += Math.abs(next[v] - x[v]);
+      const val = next[v] / norm;
+      next[v] = val;
+      l1 += Math.abs(val);
+      err += Math.abs(val - x[v]);
     }
     const t = x;
     x = next;
     next = t;
-    if (err < n * tolerance) {
-      converged = true;
+    residual = rule.residual(err, l1);
+    const state = rule.check(err, l1);
+    if (state !== 'continue') {
+      converged = state === 'converged';
       break;
     }
   }
-  return { metric: 'eigenvector', scores: x, iterations, converged };
+  return { metric: 'eigenvector', scores: x, ...report(rule, iterations, converged, residual) };
 }

@@ -8,11 +8,13 @@ export { CENTRALITY, centrality, topScores, type CentralityOptions } from './reg
 export { betweenness, betweennessPartial, rescaleBetweenness, resolveSample, sampleSources, sumPartials, BETWEENNESS_DEFAULTS } from './betweenness.js';
 export { closeness, closenessPartial, harmonic, CLOSENESS_DEFAULTS, type DistanceMeasure } from './closeness.js';
 export { degreeCentrality, weightedDegree, DEGREE_DEFAULTS, WEIGHTED_DEGREE_DEFAULTS } from './degree.js';
-export { eigenvector, EIGENVECTOR_DEFAULTS } from './eigenvector.js';
-export { authority, hits, hub, HITS_DEFAULTS } from './hits.js';
+export { eigenvector, EIGENVECTOR_DEFAULTS, EIGENVECTOR_NETWORKX } from './eigenvector.js';
+export { authority, hits, hub, HITS_DEFAULTS, HITS_NETWORKX } from './hits.js';
+export { katz, KATZ_DEFAULTS, KATZ_NETWORKX } from './katz.js';
+export { CONVERGENCE_MODES, FIXED_POINT_DEFAULTS, type Convergence, type ConvergenceReport, type StopOptions } from './convergence.js';
 export { kcore } from './kcore.js';
 export { louvain, modularity, LOUVAIN_DEFAULTS } from './louvain.js';
-export { pagerank, PAGERANK_DEFAULTS } from './pagerank.js';
+export { pagerank, PAGERANK_DEFAULTS, PAGERANK_NETWORKX } from './pagerank.js';
 export { seededRandom } from './rng.js';
 export { computeCentrality, type ComputeOptions, type PoolLike } from './compute.js';
 export { centralityPartialTask, centralityTask, type PartialPayload, type WholePayload } from './tasks.js';

@@ -4,6 +4,8 @@ import { closeness, harmonic } from './closeness.js';
 import { degreeCentrality, weightedDegree } from './degree.js';
 import { eigenvector } from './eigenvector.js';
 import { authority, hub } from './hits.js';
+import { katz } from './katz.js';
+import type { Convergence } from './convergence.js';
 import { kcore } from './kcore.js';
 import { louvain } from './louvain.js';
 import { pagerank } from './pagerank.js';
@@ -18,7 +20,12 @@ export interface CentralityOptions {
   k?: number;
   seed?: number;
   sources?: Int32Array;
+  /** pagerank: damping; katz: attenuation. */
   alpha?: number;
+  /** katz: the constant each customer gets. */
+  beta?: number;
+  /** Power iterations: stop rule (convergence.ts), its tolerance and iteration cap (unset = the rule's defaults). */
+  convergence?: Convergence;
   maxIterations?: number;
   tolerance?: number;
   wfImproved?: boolean;
@@ -35,13 +42,14 @@ export const CENTRALITY: ReadonlyMap<CentralityMetric, MetricFn> = new Map<Centr
   ['in-degree', (g, o) => degreeCentrality(g, { mode: 'in', ...pick(o, ['normalized']) })],
   ['out-degree', (g, o) => degreeCentrality(g, { mode: 'out', ...pick(o, ['normalized']) })],
   ['weighted-degree', (g) => weightedDegree(g)],
-  ['pagerank', (g, o) => pagerank(g, pick(o, ['alpha', 'maxIterations', 'tolerance', 'weighted']))],
+  ['pagerank', (g, o) => pagerank(g, pick(o, ['alpha', 'convergence', 'maxIterations', 'tolerance', 'weighted']))],
   ['betweenness', (g, o) => betweenness(g, pick(o, ['normalized', 'weighted', 'k', 'seed', 'sources', 'signal', 'onProgress']))],
   ['closeness', (g, o) => closeness(g, pick(o, ['weighted', 'wfImproved', 'signal', 'onProgress']))],
   ['harmonic', (g, o) => harmonic(g, pick(o, ['weighted', 'signal', 'onProgress']))],
-  ['eigenvector', (g, o) => eigenvector(g, pick(o, ['maxIterations', 'tolerance', 'weighted']))],
-  ['hub', (g, o) => hub(g, pick(o, ['maxIterations', 'tolerance', 'weighted']))],
-  ['authority', (g, o) => authority(g, pick(o, ['maxIterations', 'tolerance', 'weighted']))],
+  ['eigenvector', (g, o) => eigenvector(g, pick(o, ['convergence', 'maxIterations', 'tolerance', 'weighted']))],
+  ['katz', (g, o) => katz(g, pick(o, ['alpha', 'beta', 'normalized', 'convergence', 'maxIterations', 'tolerance', 'weighted']))],
+  ['hub', (g, o) => hub(g, pick(o, ['convergence', 'maxIterations', 'tolerance', 'weighted']))],
+  ['authority', (g, o) => authority(g, pick(o, ['convergence', 'maxIterations', 'tolerance', 'weighted']))],
   ['kcore', (g) => kcore(g)],
   ['louvain', (g, o) => louvain(g, pick(o, ['seed', 'resolution', 'weighted']))],
 ]);

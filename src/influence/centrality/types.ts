@@ -1,9 +1,10 @@
 import type { CompiledGraph } from '../../graph/compile.js';
+import type { Convergence } from './convergence.js';
 
 /** The metric names of DESIGN §8 plus `weighted-degree` and `louvain`. */
 export const CENTRALITY_METRICS = [
   'degree', 'in-degree', 'out-degree', 'weighted-degree', 'pagerank', 'betweenness', 'closeness', 'harmonic',
-  'eigenvector', 'hub', 'authority', 'kcore', 'louvain',
+  'eigenvector', 'katz', 'hub', 'authority', 'kcore', 'louvain',
 ] as const;
 export type CentralityMetric = (typeof CENTRALITY_METRICS)[number];
 
@@ -18,10 +19,15 @@ export function isCentralityMetric(name: string): name is CentralityMetric {
 export interface CentralityResult {
   metric: CentralityMetric;
   scores: Float64Array;
-  /** Power iterations run (pagerank, eigenvector, hub, authority). */
+  /** Power iterations run (pagerank, eigenvector, katz, hub, authority). */
   iterations?: number;
   /** False when an iterative method stopped at maxIterations before reaching its tolerance. */
   converged?: boolean;
+  /** The last change of the iterate in the stop rule's terms (convergence.ts): relative L1 change for fixed-point. */
+  residual?: number;
+  /** The tolerance and stop rule used (convergence.ts). */
+  tolerance?: number;
+  convergence?: Convergence;
   /** Sampled betweenness: the number of sources used and the seed that chose them. */
   sample?: { k: number; seed: number; sources: Int32Array };
   /** Louvain: modularity of the partition found and the number of communities (scores = community index). */
