@@ -3,15 +3,21 @@
  *   - exact betweenness and closeness on Barabási–Albert n=10k m=5 (seeded), on this thread and on a
  *     WorkerPool of 2 (targets on 2 cores: betweenness <= 5 s, closeness <= 1.8 s);
  *   - exact betweenness on ego-Facebook (target <= 5 s);
- *   - PageRank on BA n=100k (target <= 0.1 s; median of 5);
- *   - graphology-metrics betweenness and closeness on the same BA 10k, for comparison (not with --smoke).
+ *   - PageRank on BA n=100k (target <= 0.1 s; median of 5), and PageRank, eigenvector, HITS and Katz (alpha 0.01) at
+ *     their fixed point (the default) and at networkx's early stop, median of 5 each;
+ *   - graphology-metrics betweenness and closeness on the same BA 10k, for comparison (not with --smoke);
+ *   - with `--igraph PYTHON` (a python with the `igraph` package: python-igraph from PyPI), igraph's pagerank (PRPACK),
+ *     eigenvector_centrality and hub_score (ARPACK) on the same BA graph, median of 5, and the largest relative
+ *     difference between igraph's scores and ours.
  *
- *   npm run build && node dist/bench/centrality.js [--smoke] [--json]
+ *   npm run build && node dist/bench/centrality.js [--smoke] [--json] [--igraph .venvs/nx/bin/python]
  *
  * --smoke: BA n=1000, PageRank on BA 10k, ego-Facebook sampled (k=200) instead of exact, no graphology.
  * Every row prints a checksum (sum of scores) so the work cannot be optimised away; the last line sums them.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UndirectedGraph } from 'graphology';
@@ -19,13 +25,14 @@ import * as gmBetweenness from 'graphology-metrics/centrality/betweenness.js';
 import * as gmCloseness from 'graphology-metrics/centrality/closeness.js';
 import { WorkerPool } from '../src/diffusion/pool.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
-import { computeCentrality, pagerank, type CentralityResult } from '../src/influence/centrality/index.js';
+import { centrality, computeCentrality, pagerank, type CentralityResult } from '../src/influence/centrality/index.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { barabasiAlbert } from './generators.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const asJson = args.includes('--json');
+const igraphPython = args.includes('--igraph') ? args[args.indexOf('--igraph') + 1] : undefined;
 
 function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -88,6 +95,67 @@ function unwrap(mod: unknown): Mapping {
   return m as unknown as Mapping;
 }
 
+/** Median of 5 runs of a power-iteration metric, both stop rules; returns the fixed-point scores by metric. */
+function fixedPoints(g: CompiledGraph, size: string): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const metric of ['pagerank', 'eigenvector', 'hub', 'katz']) {
+    for (const convergence of ['fixed-point', 'networkx'] as const) {
+      const times: number[] = [];
+      let r: CentralityResult | null = null;
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        r = centrality(g, metric, { convergence, ...(metric === 'katz' ? { alpha: 0.01 } : {}) });
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      if (convergence === 'fixed-point') out.set(metric, r!.scores);
+      record({
+        name: `${metric} ${convergence} (${r!.iterations} it, residual ${r!.residual!.toExponential(1)}), BA n=${size} m=5`,
+        n: g.n, arcs: g.m, threads: 1, ms: times[2], checksum: sum(r!.scores),
+      });
+    }
+  }
+  return out;
+}
+
+/** igraph on the same graph (edges written to a temporary file): median of 5 per metric, and agreement with ours. */
+function compareIgraph(g: CompiledGraph, python: string, ours: Map<string, Float64Array>): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ripple-igraph-'));
+  try {
+    const lines: string[] = [];
+    for (let u = 0; u < g.n; u++) for (let a = g.outOffsets[u]; a < g.outOffsets[u + 1]; a++) if (u < g.outTargets[a]) lines.push(`${u} ${g.outTargets[a]}`);
+    writeFileSync(path.join(dir, 'edges.txt'), lines.join('\n') + '\n');
+    const script = [
+      'import igraph as ig, json, sys, time, warnings',
+      'warnings.simplefilter("ignore")',
+      `g = ig.Graph.Read_Edgelist(${JSON.stringify(path.join(dir, 'edges.txt'))}, directed=False)`,
+      'out = {"version": ig.__version__}',
+      'def med(f):',
+      '    ts = []',
+      '    for _ in range(5):',
+      '        t0 = time.perf_counter(); r = f(); ts.append((time.perf_counter() - t0) * 1000)',
+      '    return sorted(ts)[2], r',
+      'for name, f in [("pagerank", lambda: g.pagerank()), ("eigenvector", lambda: g.eigenvector_centrality(scale=False)), ("hub", lambda: g.hub_score(scale=False))]:',
+      '    ms, r = med(f)',
+      '    out[name] = {"ms": ms, "scores": list(r)}',
+      `json.dump(out, open(${JSON.stringify(path.join(dir, 'out.json'))}, "w"))`,
+    ].join('\n');
+    execFileSync(python, ['-c', script], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const res = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as Record<string, { ms: number; scores: number[] }> & { version: string };
+    for (const metric of ['pagerank', 'eigenvector', 'hub']) {
+      const theirs = res[metric].scores;
+      // igraph's eigenvector and hub come unscaled from ARPACK: put them on our normalisation (unit norm, sum 1)
+      const scale = metric === 'eigenvector' ? Math.hypot(...theirs) : theirs.reduce((s, x) => s + x, 0);
+      const mine = ours.get(metric)!;
+      let worst = 0;
+      for (let i = 0; i < g.n; i++) worst = Math.max(worst, Math.abs(theirs[i] / scale - mine[i]) / Math.max(1e-300, Math.abs(mine[i])));
+      record({ name: `igraph ${res.version} ${metric} (max rel. diff to ours ${worst.toExponential(1)})`, n: g.n, arcs: g.m, threads: 1, ms: res[metric].ms, checksum: theirs.reduce((s, x) => s + x / scale, 0) });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const pool = new WorkerPool({ workers: 2 });
   try {
@@ -122,6 +190,8 @@ async function main(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     record({ name: `pagerank (median of 5, ${pr!.iterations} it), BA n=${smoke ? '10k' : '100k'} m=5`, n: big.n, arcs: big.m, threads: 1, ms: times[2], target: smoke ? undefined : 100, checksum: sum(pr!.scores) });
+    const ours = fixedPoints(big, smoke ? '10k' : '100k');
+    if (igraphPython) compareIgraph(big, igraphPython, ours);
 
     if (!smoke) {
       const h = toGraphology(ba);

@@ -146,6 +146,31 @@ describe('GET /graphs/:id/centrality/:metric', () => {
     expect((await app.inject(`/graphs/${id}/centrality/pagerank?top=3`)).json()).toMatchObject({ version: 2, cached: false });
   });
 
+  it('power iterations: fixed point by default, networkx\'s early stop on request, tolerance and maxIterations honoured', async () => {
+    const { app, id, graph } = await withGraph();
+    const fixed = (await app.inject(`/graphs/${id}/centrality/pagerank?top=all`)).json();
+    expect(fixed).toMatchObject({ converged: true, convergence: 'fixed-point', tolerance: 1e-14 });
+    expect(fixed.residual).toBeLessThanOrEqual(1e-14);
+    const nx = (await app.inject(`/graphs/${id}/centrality/pagerank?top=all&convergence=networkx`)).json();
+    expect(nx).toMatchObject({ converged: true, convergence: 'networkx', tolerance: 1e-6, options: { convergence: 'networkx' } });
+    expect(nx.iterations).toBeLessThan(fixed.iterations);
+    expect(nx.top).toEqual(topScores((await computeCentrality(graph, 'pagerank', { convergence: 'networkx', cache: false })).scores, 12)
+      .map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })));
+    const capped = (await app.inject(`/graphs/${id}/centrality/eigenvector?maxIterations=2&tolerance=1e-3`)).json();
+    expect(capped).toMatchObject({ iterations: 2, converged: false, tolerance: 1e-3, options: { maxIterations: 2, tolerance: 1e-3 } });
+    const katz = await app.inject(`/graphs/${id}/centrality/katz?alpha=0.05&top=2`);
+    expect(katz.statusCode, katz.body).toBe(200);
+    expect(katz.json()).toMatchObject({ metric: 'katz', converged: true, convergence: 'fixed-point' });
+    // alpha above 1/λmax diverges: a 422 that says so, not a vector of infinities
+    const k4 = (await post(app, '/graphs', { name: 'k4', directed: false, ties: [['a', 'b'], ['a', 'c'], ['a', 'd'], ['b', 'c'], ['b', 'd'], ['c', 'd']].map(([source, target]) => ({ source, target })) })).json();
+    const diverging = await app.inject(`/graphs/${k4.id}/centrality/katz?alpha=0.5`); // λmax = 3
+    expectProblem(diverging, 422);
+    expect(diverging.json().detail).toMatch(/diverges for alpha 0\.5: the largest eigenvalue of the graph is about 3\.000.*1\/λmax ≈ 0\.333/);
+    expectProblem(await app.inject(`/graphs/${id}/centrality/pagerank?convergence=scipy`), 400, 'query.convergence');
+    expectProblem(await app.inject(`/graphs/${id}/centrality/pagerank?tolerance=0`), 400, 'query.tolerance');
+    expectProblem(await app.inject(`/graphs/${id}/centrality/pagerank?maxIterations=0`), 400, 'query.maxIterations');
+  });
+
   it('errors: unknown metric, bad top, unknown graph', async () => {
     const { app, id } = await withGraph();
     expectProblem(await app.inject(`/graphs/${id}/centrality/fame`), 400, 'params.metric');

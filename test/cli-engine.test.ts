@@ -83,6 +83,23 @@ describe('ripple engine commands', () => {
     expect(all.top[0]).toEqual({ id: 'h', score: 5 / 8, rank: 1 }); // degree 5 of n - 1 = 8
   });
 
+  it('centrality of a power iteration reports iterations and residual; --convergence networkx, --tolerance, --max-iterations', async () => {
+    const { file, graph } = await fixture();
+    const fixed = JSON.parse((await ripple(['centrality', '--file', file, '--metric', 'pagerank', '--json'])).stdout);
+    expect(fixed).toMatchObject({ converged: true, convergence: 'fixed-point', tolerance: 1e-14 });
+    expect(fixed.residual).toBeLessThanOrEqual(1e-14);
+    const nx = JSON.parse((await ripple(['centrality', '--file', file, '--metric', 'pagerank', '--convergence', 'networkx', '--json'])).stdout);
+    const direct = await computeCentrality(graph, 'pagerank', { convergence: 'networkx', cache: false });
+    expect(nx).toMatchObject({ convergence: 'networkx', iterations: direct.iterations, residual: direct.residual });
+    const capped = JSON.parse((await ripple(['centrality', '--file', file, '--metric', 'hub', '--max-iterations', '1', '--tolerance', '1e-20', '--json'])).stdout);
+    expect(capped).toMatchObject({ iterations: 1, converged: false, tolerance: 1e-20 });
+    const text = await ripple(['centrality', '--file', file, '--metric', 'katz', '--alpha', '0.05']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^katz over 9 customers: \d+ iterations, residual \d\.\de-\d+ \(fixed-point, tolerance 1e-14\)/);
+    expectOneLineError(await ripple(['centrality', '--file', file, '--metric', 'katz', '--alpha', '0.9']), /katz: the iteration diverges/);
+    expectOneLineError(await ripple(['centrality', '--file', file, '--metric', 'pagerank', '--tolerance', '-1']), /--tolerance: /);
+  });
+
   it('influencers --json and value --json equal the library', async () => {
     const { file, graph } = await fixture();
     const inf = await ripple(['influencers', '--file', file, '--k', '2', '--method', 'degree', '--runs', '2000', '--json']);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PROBABILITY_SCHEMES, type ProbabilityScheme } from '../diffusion/schemas.js';
 import { CENTRALITY_METRICS } from './centrality/types.js';
+import { CONVERGENCE_MODES } from './centrality/convergence.js';
 
 /**
  * Requests of the influence endpoints (DESIGN §5, §8): one declaration each, with ranges, defaults and
@@ -148,7 +149,17 @@ export const centralityRequestSchema = z
     normalized: z.boolean().optional().describe('Normalise as networkx does (degree, betweenness; default true).'),
     k: z.number().int().min(1).max(100_000_000).optional().describe('Betweenness: sample this many sources (approximation; the sample is reported).'),
     seed: z.number().int().min(0).max(4_294_967_295).optional().describe('Seed of the betweenness sample and of louvain (default 1).'),
-    alpha: z.number().gt(0).lt(1).optional().describe('PageRank damping factor (default 0.85).'),
+    alpha: z.number().gt(0).lt(1).optional().describe('PageRank damping factor (default 0.85); Katz attenuation (default 0.1, networkx\'s; it must be below 1/λmax, else 422).'),
+    convergence: z
+      .enum(CONVERGENCE_MODES)
+      .optional()
+      .describe(
+        'When pagerank, eigenvector, katz, hub and authority stop: `fixed-point` (default: relative L1 change of the scores ≤ tolerance, ' +
+          'default 1e-14, up to 10000 iterations; matches a direct solve to 1e-8) or `networkx` (networkx\'s early stop, reproduced exactly: ' +
+          'L1 change < n·tolerance, tolerance 1e-6, 100 iterations, 1000 for katz; HITS as networkx\'s power iteration, 1e-8 unscaled).',
+      ),
+    tolerance: z.number().gt(0).max(1).optional().describe('Stop threshold of the power iterations, in the `convergence` rule\'s terms (see there).'),
+    maxIterations: z.number().int().min(1).max(1_000_000).optional().describe('Iteration cap of the power iterations (default 10000; networkx: 100, katz 1000). Hitting it answers `converged: false`.'),
   })
   .describe('A centrality metric for every customer (networkx definitions)');
 

@@ -4,6 +4,7 @@ import { CancelledError } from '../../errors.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import { computeCentrality, topScores, type CentralityResult } from '../../influence/centrality/index.js';
 import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
+import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema, type CentralityRequest } from '../../influence/schemas.js';
 import type { WorkerPool } from '../../diffusion/pool.js';
 import type { RouteContext } from '../app.js';
@@ -179,7 +180,10 @@ export function markGds(r: CentralityResult): CentralityResult {
 
 /** The options part of a request that changes the scores (the cache key). */
 export function centralityOptions(req: CentralityRequest): Record<string, unknown> {
-  return defined({ weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha });
+  return defined({
+    weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
+    convergence: req.convergence, tolerance: req.tolerance, maxIterations: req.maxIterations,
+  });
 }
 
 export interface CentralityAnswer {
@@ -188,6 +192,9 @@ export interface CentralityAnswer {
   top: { id: string; score: number; rank: number }[];
   iterations?: number;
   converged?: boolean;
+  residual?: number;
+  tolerance?: number;
+  convergence?: string;
   sample?: { k: number; seed: number };
   modularity?: number;
   communities?: number;
@@ -210,6 +217,7 @@ export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r
     top,
     ...(r.iterations !== undefined ? { iterations: r.iterations } : {}),
     ...(r.converged !== undefined ? { converged: r.converged } : {}),
+    ...(r.residual !== undefined ? { residual: r.residual, tolerance: r.tolerance, convergence: r.convergence } : {}),
     ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
     ...(r.modularity !== undefined ? { modularity: r.modularity } : {}),
     ...(r.communities !== undefined ? { communities: r.communities } : {}),
@@ -236,6 +244,9 @@ const querySchema = z.object({
   k: int.optional().describe(shape.k.description ?? ''),
   seed: int.optional().describe(shape.seed.description ?? ''),
   alpha: z.string().regex(/^\d*\.?\d+$/, 'must be a number').transform(Number).optional().describe(shape.alpha.description ?? ''),
+  convergence: shape.convergence,
+  tolerance: z.string().regex(/^(\d*\.?\d+)([eE][-+]?\d+)?$/, 'must be a number').transform(Number).optional().describe(shape.tolerance.description ?? ''),
+  maxIterations: int.optional().describe(shape.maxIterations.description ?? ''),
   async: asyncQuery,
 });
 
@@ -246,8 +257,11 @@ const answerSchema = z
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
     top: z.array(z.object({ id: z.string(), score: z.number(), rank: z.number().int() })),
-    iterations: z.number().int().optional(),
-    converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations.'),
+    iterations: z.number().int().optional().describe('Power iterations run (pagerank, eigenvector, katz, hub, authority).'),
+    converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations (or stalled at the rounding floor) before its tolerance.'),
+    residual: z.number().optional().describe('The last change of the scores in the stop rule\'s terms: relative L1 change (fixed-point), L1 change (networkx).'),
+    tolerance: z.number().optional().describe('The tolerance the iteration stopped at (the rule\'s default unless given).'),
+    convergence: z.enum(CONVERGENCE_MODES).optional().describe('The stop rule used: fixed-point (default) or networkx.'),
     sample: z.object({ k: z.number().int(), seed: z.number().int() }).optional().describe('Sampled betweenness: sources used and their seed.'),
     modularity: z.number().optional(),
     communities: z.number().int().optional().describe('Louvain: scores are community indices.'),
@@ -259,7 +273,8 @@ const answerSchema = z
   .describe('Top customers by a centrality metric.')
   .meta({
     examples: [{
-      graphId: 'g_0123456789abcdef', graphVersion: 1, version: 1, metric: 'pagerank', customers: 3000, iterations: 23, converged: true, options: {},
+      graphId: 'g_0123456789abcdef', graphVersion: 1, version: 1, metric: 'pagerank', customers: 3000, iterations: 131, converged: true,
+      residual: 8.7e-15, tolerance: 1e-14, convergence: 'fixed-point', options: {},
       top: [{ id: 'c42', score: 0.0061, rank: 1 }, { id: 'c7', score: 0.0058, rank: 2 }], cached: false, elapsedMs: 3.2,
     }],
   });

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CompiledGraph } from '../../graph/compile.js';
 import { computeCentrality, topScores } from '../../influence/centrality/index.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../../influence/centrality/types.js';
+import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
 import { CentralityEngines } from '../../store/centrality-engine.js';
 import { CompiledCache } from '../../store/compiled-cache.js';
@@ -17,6 +18,9 @@ interface Opts extends GraphFlags {
   k?: string;
   seed?: string;
   alpha?: string;
+  convergence?: string;
+  tolerance?: string;
+  maxIterations?: string;
   json?: boolean;
 }
 
@@ -34,7 +38,10 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--no-normalized', 'raw scores (degree, betweenness)')
     .option('--k <n>', 'betweenness: sample this many sources')
     .option('--seed <s>', 'seed of the betweenness sample and of louvain')
-    .option('--alpha <x>', 'pagerank damping (default 0.85)')
+    .option('--alpha <x>', 'pagerank damping (default 0.85); katz attenuation (default 0.1)')
+    .addOption(new Option('--convergence <rule>', 'power iterations: run to the fixed point (default) or stop where networkx does').choices(CONVERGENCE_MODES))
+    .option('--tolerance <x>', 'stop threshold of the power iterations (fixed-point: relative L1 change, default 1e-14; networkx: per customer, 1e-6)')
+    .option('--max-iterations <n>', 'iteration cap of the power iterations (default 10000; networkx 100, katz 1000)')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = parseFlags(centralityRequestSchema, {
@@ -43,6 +50,7 @@ export default function register(program: Command, ctx: CliContext): void {
         weighted: o.weighted ? true : undefined,
         normalized: o.normalized === false ? false : undefined,
         k: num(o.k), seed: num(o.seed), alpha: num(o.alpha),
+        convergence: o.convergence, tolerance: num(o.tolerance), maxIterations: num(o.maxIterations),
       }, {});
       const setting = ctx.config().centralityEngine;
       const target = graphTarget(graphId, o);
@@ -53,6 +61,7 @@ export default function register(program: Command, ctx: CliContext): void {
         try {
           return await ctx.cancellable((signal) => computeCentrality(graph, req.metric, {
             weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
+            convergence: req.convergence, tolerance: req.tolerance, maxIterations: req.maxIterations,
             pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t), cache: false,
           }));
         } finally {
@@ -83,6 +92,7 @@ export default function register(program: Command, ctx: CliContext): void {
         top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
         customers: graph.n,
         ...(r.iterations !== undefined ? { iterations: r.iterations, converged: r.converged } : {}),
+        ...(r.residual !== undefined ? { residual: r.residual, tolerance: r.tolerance, convergence: r.convergence } : {}),
         ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
         ...(r.modularity !== undefined ? { modularity: r.modularity, communities: r.communities } : {}),
         ...(engine === 'gds' ? { engine } : {}),
@@ -90,6 +100,7 @@ export default function register(program: Command, ctx: CliContext): void {
       };
       ctx.output(Boolean(o.json), result, () => {
         const head = `${r.metric} over ${graph.n} customers${engine === 'gds' ? ' (Neo4j GDS)' : ''}${r.converged === false ? ' (did not converge)' : ''}` +
+          (r.residual !== undefined ? `: ${r.iterations} iterations, residual ${r.residual.toExponential(1)} (${r.convergence}, tolerance ${r.tolerance})` : '') +
           (r.modularity !== undefined ? `: ${r.communities} communities, modularity ${r.modularity.toFixed(4)}` : '');
         return [head, table(['rank', 'customer', 'score'], result.top.map((t) => [t.rank, t.id, Number(t.score.toPrecision(6))]))].join('\n');
       });
