@@ -53,6 +53,8 @@ describe.skipIf(!built)('centrality on the worker pool', () => {
     expect(r.sample?.k).toBe(9);
     expect(Array.from(r.sample!.sources)).toEqual(Array.from(ref.sample!.sources));
     for (let i = 0; i < g.n; i++) expect(r.scores[i]).toBeCloseTo(ref.scores[i], 12);
+    // the standard errors come from the workers' sums of squares, the same as on one thread
+    for (let i = 0; i < g.n; i++) expect(r.stderr![i]).toBeCloseTo(ref.stderr![i], 12);
   });
 
   it('whole metrics run in a worker; results are cached per compiled graph', async () => {

@@ -16,8 +16,8 @@ import { QueueFullError, ShuttingDownError, type JobContext, type JobManager, ty
  * - simulation: runs (maxRuns in precision mode) × the model's `workPerRun` (its folder under
  *   src/diffusion/models/: arcs for IC-like models, SIR × 4 as an arc may be tried on several steps);
  * - all-sources centrality (betweenness, closeness, harmonic): sources × arcs (sources = n, or k sampled);
- *   iterative ones (pagerank, eigenvector, katz, hub, authority): min(maxIterations, 200) × arcs (a fixed
- *   point takes 30–150 iterations on the public graphs; the cap of 10,000 is not an estimate); louvain 20 × arcs; degree, kcore: arcs;
+ *   iterative ones (pagerank, eigenvector, katz, hub, authority): maxIterations × arcs when given, else 200 × arcs (a
+ *   fixed point takes 30–150 iterations on the public graphs; the default cap of 10,000 is not an estimate); louvain 20 × arcs; degree, kcore: arcs;
  * - influencers: IMM RR sets (λ* divided by k, as OPT ≥ k) × mean degree, CELF see below,
  *   plus the engine's re-estimate (runs × arcs);
  * - value: RR sets × mean degree (ranking); runs × arcs (one customer).
@@ -40,7 +40,7 @@ export function centralityWork(g: CompiledGraph, metric: string, opts: { k?: num
     const sources = metric === 'betweenness' && opts.k !== undefined ? Math.min(opts.k, g.n) : g.n;
     return Math.max(1, sources) * m;
   }
-  if (ITERATIVE.has(metric)) return Math.min(opts.maxIterations ?? 200, 200) * m;
+  if (ITERATIVE.has(metric)) return (opts.maxIterations ?? 200) * m;
   if (metric === 'louvain') return 20 * m;
   return m;
 }

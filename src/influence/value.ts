@@ -4,6 +4,7 @@ import { CancelledError, NotFoundError } from '../errors.js';
 import type { WorkerPool } from '../diffusion/pool.js';
 import { simulateRuns } from '../diffusion/simulate.js';
 import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
+import { wilson } from '../diffusion/proportion.js';
 import type { ProbabilityScheme } from '../diffusion/schemas.js';
 import { spreadRequest } from './influencers.js';
 import { growRR, RR_BATCH, RRCollection, rrSpec } from './rr.js';
@@ -26,7 +27,6 @@ import {
  */
 
 const SALT_VALUE = 0x56414c55;
-const Z95 = 1.96;
 
 export interface ValueOptions {
   pool?: WorkerPool;
@@ -85,6 +85,12 @@ export interface ValueScores {
   network: Float64Array;
   /** Standard error of each network value: totalValue·√(f(1 − f)/θ), f = share of sets. */
   stderr: Float64Array;
+  /**
+   * 95% interval of each network value: totalValue × the Wilson interval of the share of sets (proportion.ts), valid
+   * for a customer no set contains (then [0, totalValue·3.84/(θ + 3.84)], not [0, 0]).
+   */
+  ci95Lo: Float64Array;
+  ci95Hi: Float64Array;
   rrSets: number;
   totalValue: number;
 }
@@ -96,7 +102,10 @@ export async function valueScores(
   const own = Float64Array.from(graph.value);
   const network = new Float64Array(n);
   const stderr = new Float64Array(n);
-  if (n === 0 || !(graph.totalValue > 0)) return { own, network, stderr, rrSets: 0, totalValue: graph.totalValue };
+  const ci95Lo = new Float64Array(n);
+  const ci95Hi = new Float64Array(n);
+  // No value anywhere: every network value is exactly 0.
+  if (n === 0 || !(graph.totalValue > 0)) return { own, network, stderr, ci95Lo, ci95Hi, rrSets: 0, totalValue: graph.totalValue };
   const spec = rrSpec(graph, { model: o.model, probability: o.probability, p: o.p, valueWeighted: true });
   const coll = new RRCollection(o.rrSets + RR_BATCH);
   await growRR(graph, spec, o.seed, SALT_VALUE, coll, o.rrSets, opts);
@@ -109,8 +118,11 @@ export async function valueScores(
     const f = counts[v] / count;
     network[v] = scale * f;
     stderr[v] = scale * Math.sqrt((f * (1 - f)) / count);
+    const [lo, hi] = wilson(counts[v], count);
+    ci95Lo[v] = scale * lo;
+    ci95Hi[v] = scale * hi;
   }
-  return { own, network, stderr, rrSets: count, totalValue: graph.totalValue };
+  return { own, network, stderr, ci95Lo, ci95Hi, rrSets: count, totalValue: graph.totalValue };
 }
 
 export interface RankedCustomer {
@@ -118,7 +130,7 @@ export interface RankedCustomer {
   id: string;
   ownValue: number;
   networkValue: number;
-  /** 95% CI of the network value. */
+  /** 95% interval of the network value (Wilson on the share of RR sets; never zero-width from sampling). */
   networkCi95: [number, number];
   totalValue: number;
 }
@@ -148,7 +160,7 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
     model: req.model, probability, p: req.p, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
     top: Array.from(order, (v, i) => ({
       rank: i + 1, id: graph.ids[v], ownValue: s.own[v], networkValue: s.network[v],
-      networkCi95: [Math.max(0, s.network[v] - Z95 * s.stderr[v]), s.network[v] + Z95 * s.stderr[v]] as [number, number],
+      networkCi95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number],
       totalValue: s.own[v] + s.network[v],
     })),
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,

@@ -189,7 +189,7 @@ export function centralityOptions(req: CentralityRequest): Record<string, unknow
 export interface CentralityAnswer {
   metric: string;
   customers: number;
-  top: { id: string; score: number; rank: number }[];
+  top: { id: string; score: number; rank: number; stderr?: number }[];
   iterations?: number;
   converged?: boolean;
   residual?: number;
@@ -208,9 +208,12 @@ export interface CentralityAnswer {
  */
 export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): CentralityAnswer {
   const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+  const se = r.stderr;
+  const item = (index: number, rank: number) =>
+    se ? { id: graph.ids[index], score: r.scores[index], rank, stderr: se[index] } : { id: graph.ids[index], score: r.scores[index], rank };
   const top = order
-    ? Array.from(order.subarray(0, Math.min(k, order.length)), (index, i) => ({ id: graph.ids[index], score: r.scores[index], rank: i + 1 }))
-    : topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank }));
+    ? Array.from(order.subarray(0, Math.min(k, order.length)), (index, i) => item(index, i + 1))
+    : topScores(r.scores, k).map((t) => item(t.index, t.rank));
   return {
     metric: r.metric,
     customers: graph.n,
@@ -256,13 +259,16 @@ const answerSchema = z
     version: z.number().int().describe('Same as graphVersion (kept for compatibility).'),
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
-    top: z.array(z.object({ id: z.string(), score: z.number(), rank: z.number().int() })),
+    top: z.array(z.object({
+      id: z.string(), score: z.number(), rank: z.number().int(),
+      stderr: z.number().optional().describe('Sampled betweenness: standard error of the score from the sampled sources (finite-population corrected).'),
+    })),
     iterations: z.number().int().optional().describe('Power iterations run (pagerank, eigenvector, katz, hub, authority).'),
     converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations (or stalled at the rounding floor) before its tolerance.'),
     residual: z.number().optional().describe('The last change of the scores in the stop rule\'s terms: relative L1 change (fixed-point), L1 change (networkx).'),
     tolerance: z.number().optional().describe('The tolerance the iteration stopped at (the rule\'s default unless given).'),
     convergence: z.enum(CONVERGENCE_MODES).optional().describe('The stop rule used: fixed-point (default) or networkx.'),
-    sample: z.object({ k: z.number().int(), seed: z.number().int() }).optional().describe('Sampled betweenness: sources used and their seed.'),
+    sample: z.object({ k: z.number().int(), seed: z.number().int() }).optional().describe('Sampled betweenness: sources used and their seed (each top customer then has a `stderr`).'),
     modularity: z.number().optional(),
     communities: z.number().int().optional().describe('Louvain: scores are community indices.'),
     options: z.record(z.string(), z.unknown()).describe('The options that shaped the scores (unset = defaults).'),

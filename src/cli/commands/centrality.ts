@@ -89,7 +89,7 @@ export default function register(program: Command, ctx: CliContext): void {
       const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
       const result = {
         metric: r.metric,
-        top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank })),
+        top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank, ...(r.stderr ? { stderr: r.stderr[t.index] } : {}) })),
         customers: graph.n,
         ...(r.iterations !== undefined ? { iterations: r.iterations, converged: r.converged } : {}),
         ...(r.residual !== undefined ? { residual: r.residual, tolerance: r.tolerance, convergence: r.convergence } : {}),
@@ -102,7 +102,9 @@ export default function register(program: Command, ctx: CliContext): void {
         const head = `${r.metric} over ${graph.n} customers${engine === 'gds' ? ' (Neo4j GDS)' : ''}${r.converged === false ? ' (did not converge)' : ''}` +
           (r.residual !== undefined ? `: ${r.iterations} iterations, residual ${r.residual.toExponential(1)} (${r.convergence}, tolerance ${r.tolerance})` : '') +
           (r.modularity !== undefined ? `: ${r.communities} communities, modularity ${r.modularity.toFixed(4)}` : '');
-        return [head, table(['rank', 'customer', 'score'], result.top.map((t) => [t.rank, t.id, Number(t.score.toPrecision(6))]))].join('\n');
+        const sampled = r.sample ? [`sampled: ${r.sample.k} sources (seed ${r.sample.seed}); ± is the standard error`] : [];
+        const rows = result.top.map((t) => [t.rank, t.id, Number(t.score.toPrecision(6)), ...('stderr' in t ? [`± ${Number((t.stderr as number).toPrecision(3))}`] : [])]);
+        return [head, ...sampled, table(['rank', 'customer', 'score', ...(r.sample ? ['stderr'] : [])], rows)].join('\n');
       });
     });
 }

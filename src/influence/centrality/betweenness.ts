@@ -44,6 +44,8 @@ export interface KernelOptions {
   onProgress?: Progress;
   /** Accumulate into this array (length n) instead of a new one. */
   into?: Float64Array;
+  /** Also accumulate the squares of the per-source dependencies here (length n): the sampled estimate's spread. */
+  squares?: Float64Array;
 }
 
 /** Raw (unscaled) Brandes dependencies from the given sources, summed per customer. */
@@ -72,6 +74,7 @@ export function sumPartials(parts: Float64Array[]): Float64Array {
  */
 function unweightedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, opts: KernelOptions): void {
   const { n, m, outOffsets, outTargets, inOffsets, inSources } = graph;
+  const sq = opts.squares ?? null;
   const dist = new Int32Array(n).fill(-1);
   const sigma = new Float64Array(n);
   const coef = new Float64Array(n);
@@ -164,7 +167,9 @@ function unweightedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, op
         const w = order[i];
         const sw = sigma[w];
         const a = acc[w];
-        bc[w] += sw * a;
+        const d = sw * a;
+        bc[w] += d;
+        if (sq) sq[w] += d * d;
         coef[w] = 1 / sw + a;
       }
       const end = pairStart[L + 1];
@@ -181,6 +186,7 @@ function unweightedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, op
 
 function weightedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, opts: KernelOptions): void {
   const { n, m, outOffsets, outTargets } = graph;
+  const sq = opts.squares ?? null;
   const weight = graph.arcWeight!;
   const dist = new Float64Array(n).fill(Infinity);
   const settled = new Uint8Array(n);
@@ -228,7 +234,9 @@ function weightedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, opts
         if (dist[w] === dv + weight[a]) acc += coef[w];
       }
       const sv = sigma[v];
-      bc[v] += sv * acc;
+      const d = sv * acc;
+      bc[v] += d;
+      if (sq) sq[v] += d * d;
       coef[v] = 1 / sv + acc;
     }
     for (let i = 0; i < count; i++) {
@@ -258,6 +266,33 @@ export function rescaleBetweenness(raw: Float64Array, graph: Pick<Graph, 'n' | '
   for (let j = 0; j < k; j++) isSource[sampled[j]] = 1;
   for (let i = 0; i < n; i++) raw[i] *= isSource[i] ? source : other;
   return raw;
+}
+
+/**
+ * Standard error of each sampled betweenness score (call before rescaling `raw`): the score of v is scale_v·Σ δ_s(v)
+ * over the k_v sampled sources other than v (k_v = k, or k − 1 when v is a source), i.e. scale_v·k_v times the mean
+ * dependency; its standard error is scale_v·√k_v·sd(δ)·√((P − k_v)/(P − 1)), sd the sample standard deviation of the
+ * k_v dependencies, P = n − 1 the sources v could have drawn (sampling without replacement, finite population).
+ */
+export function betweennessStderr(raw: Float64Array, squares: Float64Array, graph: Pick<Graph, 'n' | 'directed'>, normalized: boolean, sampled: Int32Array): Float64Array {
+  const n = graph.n;
+  const out = new Float64Array(n);
+  const N = n - 1;
+  if (N < 2) return out;
+  const c = graph.directed ? 1 : 2;
+  const k = sampled.length;
+  const isSource = new Uint8Array(n);
+  for (let j = 0; j < k; j++) isSource[sampled[j]] = 1;
+  for (let v = 0; v < n; v++) {
+    const kv = k - isSource[v];
+    if (kv < 2) continue;
+    const scale = normalized ? 1 / (kv * (N - 1)) : N / (kv * c);
+    const mean = raw[v] / kv;
+    const variance = Math.max(0, (squares[v] - kv * mean * mean) / (kv - 1));
+    const fpc = Math.sqrt(Math.max(0, (N - kv) / (N - 1)));
+    out[v] = scale * Math.sqrt(kv) * Math.sqrt(variance) * fpc;
+  }
+  return out;
 }
 
 /** k distinct sources chosen by a seeded partial Fisher–Yates shuffle. */
@@ -291,9 +326,14 @@ export function resolveSample(n: number, opts: BetweennessOptions): Int32Array |
 export function betweenness(graph: Graph, options: BetweennessOptions = {}): CentralityResult {
   const o = { ...BETWEENNESS_DEFAULTS, ...options };
   const sample = resolveSample(graph.n, o);
-  const raw = betweennessPartial(graph, sample ?? { from: 0, to: graph.n }, o);
+  const squares = sample ? new Float64Array(graph.n) : undefined;
+  const raw = betweennessPartial(graph, sample ?? { from: 0, to: graph.n }, { ...o, squares });
+  const stderr = sample ? betweennessStderr(raw, squares!, graph, o.normalized, sample) : undefined;
   const scores = rescaleBetweenness(raw, graph, o.normalized, sample ?? undefined);
   const result: CentralityResult = { metric: 'betweenness', scores };
-  if (sample) result.sample = { k: sample.length, seed: o.seed, sources: sample };
+  if (sample) {
+    result.sample = { k: sample.length, seed: o.seed, sources: sample };
+    result.stderr = stderr;
+  }
   return result;
 }

@@ -1,6 +1,6 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
-import { BETWEENNESS_DEFAULTS, rescaleBetweenness, resolveSample, sumPartials } from './betweenness.js';
+import { BETWEENNESS_DEFAULTS, betweennessStderr, rescaleBetweenness, resolveSample, sumPartials } from './betweenness.js';
 import { CLOSENESS_DEFAULTS } from './closeness.js';
 import { centrality, type CentralityOptions } from './registry.js';
 import type { PartialPayload, PartialProgress } from './tasks.js';
@@ -66,7 +66,7 @@ async function run(graph: CompiledGraph, metric: CentralityMetric, opts: Compute
   if (!(Number.isInteger(per) && per >= 1)) throw new InputError(`centrality: chunksPerWorker must be an integer >= 1, got ${per}`);
   const chunks = Math.max(1, Math.min(total, pool.size * per));
   const done = new Float64Array(chunks);
-  const tasks: Promise<{ partial: Float64Array }>[] = [];
+  const tasks: Promise<{ partial: Float64Array; squares?: Float64Array }>[] = [];
   for (let c = 0; c < chunks; c++) {
     const from = Math.floor((c * total) / chunks);
     const to = Math.floor(((c + 1) * total) / chunks);
@@ -76,8 +76,9 @@ async function run(graph: CompiledGraph, metric: CentralityMetric, opts: Compute
       sources,
       weighted: opts.weighted,
       wfImproved: opts.wfImproved ?? CLOSENESS_DEFAULTS.wfImproved,
+      ...(sample ? { squares: true } : {}),
     };
-    tasks.push(pool.run<{ partial: Float64Array }>('centrality-partial', graph, payload, {
+    tasks.push(pool.run<{ partial: Float64Array; squares?: Float64Array }>('centrality-partial', graph, payload, {
       signal,
       onProgress: onProgress && ((p) => {
         done[c] = (p as PartialProgress).done;
@@ -87,12 +88,16 @@ async function run(graph: CompiledGraph, metric: CentralityMetric, opts: Compute
       }),
     }));
   }
-  const parts = (await Promise.all(tasks)).map((r) => r.partial);
-  const scores = sumPartials(parts);
+  const results = await Promise.all(tasks);
+  const scores = sumPartials(results.map((r) => r.partial));
   if (metric !== 'betweenness') return { metric, scores };
   const normalized = opts.normalized ?? BETWEENNESS_DEFAULTS.normalized;
+  const stderr = sample ? betweennessStderr(scores, sumPartials(results.map((r) => r.squares!)), graph, normalized, sample) : undefined;
   rescaleBetweenness(scores, graph, normalized, sample ?? undefined);
   const result: CentralityResult = { metric, scores };
-  if (sample) result.sample = { k: sample.length, seed: opts.seed ?? BETWEENNESS_DEFAULTS.seed, sources: sample };
+  if (sample) {
+    result.sample = { k: sample.length, seed: opts.seed ?? BETWEENNESS_DEFAULTS.seed, sources: sample };
+    result.stderr = stderr;
+  }
   return result;
 }

@@ -5,7 +5,7 @@
  */
 export * from './types.js';
 export { CENTRALITY, centrality, topScores, type CentralityOptions } from './registry.js';
-export { betweenness, betweennessPartial, rescaleBetweenness, resolveSample, sampleSources, sumPartials, BETWEENNESS_DEFAULTS } from './betweenness.js';
+export { betweenness, betweennessPartial, betweennessStderr, rescaleBetweenness, resolveSample, sampleSources, sumPartials, BETWEENNESS_DEFAULTS } from './betweenness.js';
 export { closeness, closenessPartial, harmonic, CLOSENESS_DEFAULTS, type DistanceMeasure } from './closeness.js';
 export { degreeCentrality, weightedDegree, DEGREE_DEFAULTS, WEIGHTED_DEGREE_DEFAULTS } from './degree.js';
 export { eigenvector, EIGENVECTOR_DEFAULTS, EIGENVECTOR_NETWORKX } from './eigenvector.js';

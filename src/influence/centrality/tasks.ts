@@ -20,6 +20,8 @@ export interface PartialPayload {
   sources: SourceSet;
   weighted?: boolean;
   wfImproved?: boolean;
+  /** Betweenness: also return the per-customer sums of squared dependencies (sampled sources: the standard error). */
+  squares?: boolean;
 }
 
 export interface PartialProgress {
@@ -27,16 +29,18 @@ export interface PartialProgress {
   total: number;
 }
 
-export function centralityPartialTask(graph: CompiledGraph, p: PartialPayload, ctx: Ctx): { partial: Float64Array } {
+export function centralityPartialTask(graph: CompiledGraph, p: PartialPayload, ctx: Ctx): { partial: Float64Array; squares?: Float64Array } {
   const common = {
     weighted: p.weighted,
     isCancelled: () => ctx.isCancelled(),
     onProgress: (done: number, total: number) => ctx.progress({ done, total } satisfies PartialProgress),
   };
-  const partial = p.measure === 'betweenness'
-    ? betweennessPartial(graph, p.sources, common)
-    : closenessPartial(graph, p.sources, { ...common, measure: p.measure, wfImproved: p.wfImproved });
-  return { partial };
+  if (p.measure === 'betweenness') {
+    const squares = p.squares ? new Float64Array(graph.n) : undefined;
+    const partial = betweennessPartial(graph, p.sources, { ...common, squares });
+    return squares ? { partial, squares } : { partial };
+  }
+  return { partial: closenessPartial(graph, p.sources, { ...common, measure: p.measure, wfImproved: p.wfImproved }) };
 }
 
 export interface WholePayload {

@@ -30,6 +30,8 @@ export interface CentralityResult {
   convergence?: Convergence;
   /** Sampled betweenness: the number of sources used and the seed that chose them. */
   sample?: { k: number; seed: number; sources: Int32Array };
+  /** Sampled betweenness: the standard error of each customer's score (betweennessStderr). */
+  stderr?: Float64Array;
   /** Louvain: modularity of the partition found and the number of communities (scores = community index). */
   modularity?: number;
   communities?: number;
