@@ -440,13 +440,19 @@ class Ripple:
         k: int | None = None,
         seed: int | None = None,
         alpha: float | None = None,
+        convergence: Literal["fixed-point", "networkx"] | None = None,
+        tolerance: float | None = None,
+        max_iterations: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> CentralityResult:
         """A centrality ranking with networkx's definitions: degree, in-degree, out-degree, weighted-degree,
-        pagerank, betweenness (``k`` sampled sources), closeness, harmonic, eigenvector, hub, authority, kcore,
-        louvain. ``top="all"`` ranks every customer."""
-        params = query(top=top, weighted=weighted, normalized=normalized, k=k, seed=seed, alpha=alpha, async_=async_)
+        pagerank, betweenness (``k`` sampled sources, each score with a ``stderr``), closeness, harmonic, eigenvector,
+        katz, hub, authority, kcore, louvain. ``top="all"`` ranks every customer. The power iterations (pagerank,
+        eigenvector, katz, hub, authority) run to their fixed point unless ``convergence="networkx"`` (networkx's
+        early stop); ``tolerance`` and ``max_iterations`` set the stop rule."""
+        params = query(top=top, weighted=weighted, normalized=normalized, k=k, seed=seed, alpha=alpha,
+                       convergence=convergence, tolerance=tolerance, max_iterations=max_iterations, async_=async_)
         return self._engine("GET", f"/graphs/{_seg(graph_id)}/centrality/{_seg(metric)}", CentralityResult,
                             params=params, progress=progress, description=metric)
 

@@ -590,6 +590,8 @@ class Ranked(Model):
     id: str
     score: float
     rank: int
+    #: Sampled betweenness: the standard error of the score.
+    stderr: float | None = None
 
 
 class CentralitySample(Model):
@@ -606,6 +608,9 @@ class CentralityResult(Model):
     top: list[Ranked]
     iterations: int | None = None
     converged: bool | None = None
+    residual: float | None = None
+    tolerance: float | None = None
+    convergence: str | None = None
     sample: CentralitySample | None = None
     modularity: float | None = None
     communities: int | None = None
