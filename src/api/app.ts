@@ -16,7 +16,9 @@ import { hardeningPlugin } from './hardening.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
 import centralityRoutes, { CentralityCache } from './routes/centrality.js';
+import browseRoutes from './routes/browse.js';
 import customerRoutes from './routes/customers.js';
+import { pagePlugin } from './page.js';
 import scenarioRoutes from './routes/scenarios.js';
 import influencerRoutes from './routes/influencers.js';
 import jobRoutes from './routes/jobs.js';
@@ -163,6 +165,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(graphRoutes, ctx);
   await app.register(importRoutes, ctx);
   await app.register(customerRoutes, ctx);
+  await app.register(browseRoutes, ctx);
   await app.register(scenarioRoutes, ctx);
   await app.register(simulationRoutes, ctx);
   await app.register(centralityRoutes, ctx);
@@ -170,5 +173,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(valueRoutes, ctx);
   await app.register(jobRoutes, ctx);
   await app.register(infoRoutes, ctx);
+  await app.register(pagePlugin);
   return app;
 }

@@ -2,8 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from './problem.js';
 
-/** Paths open without a key: liveness, readiness and the API description. */
-const OPEN = [/^\/health$/, /^\/ready$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
+/**
+ * Paths open without a key: liveness, readiness, the API description and the page's static files (the page
+ * asks for a key itself and sends it with every API call).
+ */
+const OPEN = [/^\/health$/, /^\/ready$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/(index\.html|favicon\.svg)?$/, /^\/assets\/[\w.-]+$/];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { graphFromRippleDoc } from '../../graph/parsers/json.js';
 import type { RouteContext } from '../app.js';
+import { nextCursorSchema, pageQueryShape, paginate, sortByCreation } from '../pagination.js';
 import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryResponseSchema, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
 
 /** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
@@ -19,10 +20,17 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     schema: {
       operationId: 'listGraphs',
       tags: ['graphs'],
-      summary: 'List stored graphs',
-      response: { 200: z.object({ graphs: z.array(graphSummarySchema) }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE] }] }), ...errorResponses },
+      summary: 'List stored graphs, oldest first, a page at a time',
+      querystring: z.object(pageQueryShape),
+      response: {
+        200: z.object({ graphs: z.array(graphSummarySchema), nextCursor: nextCursorSchema }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE], nextCursor: null }] }),
+        ...errorResponses,
+      },
     },
-  }, async () => ({ graphs: await store.list() }));
+  }, async (req) => {
+    const { page, nextCursor } = paginate(sortByCreation(await store.list()), req.query);
+    return { graphs: page, nextCursor };
+  });
 
   app.post('/graphs', {
     schema: {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { JOB_STATES, isJobId, isTerminal, type JobView } from '../../jobs/index.js';
 import type { RouteContext } from '../app.js';
+import { nextCursorSchema, pageQueryShape, paginate } from '../pagination.js';
 import { errorResponses, graphParams } from '../schemas.js';
 
 /**
@@ -47,8 +48,12 @@ export const acceptedSchema = z
   .meta({ examples: [{ job: { ...JOB_EXAMPLE, state: 'queued', progress: 0, etaMs: null, startedAt: null, queuePosition: 1 }, work: 176468000, budget: 100000000 }] });
 
 const jobParams = z.object({ jobId: z.string().min(1).max(64).describe('Job id, from a 202 answer.') });
-const jobList = z.object({ jobs: z.array(jobViewSchema) }).describe('Jobs, oldest first (results left out: GET /jobs/:id has them).');
-const stateQuery = z.object({ state: z.enum(JOB_STATES as [string, ...string[]]).optional().describe('Only jobs in this state.') });
+const jobList = z.object({ jobs: z.array(jobViewSchema), nextCursor: nextCursorSchema }).describe('Jobs, oldest first, a page at a time (results left out: GET /jobs/:id has them).');
+const stateQuery = z.object({ state: z.enum(JOB_STATES as [string, ...string[]]).optional().describe('Only jobs in this state.'), ...pageQueryShape });
+const page = (list: JobView[], q: { limit?: number; cursor?: string }) => {
+  const { page: jobs, nextCursor } = paginate(list, q);
+  return { jobs, nextCursor };
+};
 
 /** Heartbeat comment on idle event streams (proxies close silent connections). */
 const HEARTBEAT_MS = 15_000;
@@ -102,7 +107,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       querystring: stateQuery,
       response: { 200: jobList, ...errorResponses },
     },
-  }, async (req) => ({ jobs: jobs.list({ state: req.query.state as JobView['state'] | undefined }) }));
+  }, async (req) => page(jobs.list({ state: req.query.state as JobView['state'] | undefined }), req.query));
 
   app.get('/graphs/:id/jobs', {
     schema: {
@@ -115,7 +120,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     },
   }, async (req) => {
     await ctx.store.get(req.params.id); // 404 for an unknown graph
-    return { jobs: jobs.list({ graphId: req.params.id, state: req.query.state as JobView['state'] | undefined }) };
+    return page(jobs.list({ graphId: req.params.id, state: req.query.state as JobView['state'] | undefined }), req.query);
   });
 
   app.get('/jobs/:jobId/events', {

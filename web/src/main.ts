@@ -1,0 +1,565 @@
+import './style.css';
+import { ApiError, cancelJob, getJson, onKeyNeeded, request, runAsJob, type JobView } from './api.js';
+import { barChart, COLORS, intervalChart, lineChart, type Series } from './charts.js';
+import { saveSvg, savePng, saveText } from './download.js';
+import { durationSeconds, esc, money, num, pct, range, shortTime } from './format.js';
+import { layout, neighbourhoodSvg, reachColor, show } from './graph-view.js';
+import type { CompareResult, CustomerRow, GraphSummary, MeanCi, Neighbourhood, Ranked, ScenarioReport, Step } from './types.js';
+
+/** The scenario explorer: pick a graph, a customer, an experience and an answer; Run; read and export the report. */
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  form: $<HTMLFormElement>('scenario'),
+  graph: $<HTMLSelectElement>('graph'),
+  graphInfo: $('graph-info'),
+  customer: $<HTMLInputElement>('customer'),
+  options: $<HTMLDataListElement>('customer-options'),
+  card: $('customer-card'),
+  experience: $<HTMLSelectElement>('experience'),
+  answer: $<HTMLSelectElement>('answer'),
+  effectiveness: $<HTMLInputElement>('effectiveness'),
+  public: $<HTMLInputElement>('public'),
+  p: $<HTMLInputElement>('p'),
+  runs: $<HTMLInputElement>('runs'),
+  seed: $<HTMLInputElement>('seed'),
+  run: $<HTMLButtonElement>('run'),
+  progress: $('progress'),
+  progressBar: $<HTMLProgressElement>('progress-bar'),
+  progressLabel: $('progress-label'),
+  cancel: $<HTMLButtonElement>('cancel'),
+  status: $('status'),
+  results: $('results'),
+  empty: $('empty'),
+  report: $('report'),
+  summary: $('summary'),
+  figures: $('figures'),
+  spread: $('spread'),
+  passers: $('passers'),
+  neighbourhood: $('neighbourhood'),
+  legend: $('legend'),
+  neighbourhoodTable: $('neighbourhood-table'),
+  variants: $('variants'),
+  addVariant: $<HTMLButtonElement>('add-variant'),
+  compare: $<HTMLButtonElement>('compare'),
+  compareOut: $('compare-out'),
+  compareSummary: $('compare-summary'),
+  compareTable: $('compare-table'),
+  compareChart: $('compare-chart'),
+  keyDialog: $<HTMLDialogElement>('key-dialog'),
+  keyForm: $<HTMLFormElement>('key-form'),
+  keyInput: $<HTMLInputElement>('api-key'),
+  keyError: $('key-error'),
+};
+
+interface State {
+  graphs: GraphSummary[];
+  graph?: GraphSummary;
+  customer?: CustomerRow & { friends: number };
+  report?: ScenarioReport;
+  reportJob?: string;
+  compare?: CompareResult;
+  compareJob?: string;
+  neighbourhood?: Neighbourhood;
+  runningJob?: string;
+  svgs: Record<string, string>;
+}
+const state: State = { graphs: [], svgs: {} };
+
+const MAX_VARIANTS = 4;
+const ANSWER_STEPS = [0, 1, 2, 3, 4, 6, 8];
+
+// ---------------------------------------------------------------- API key (kept for this tab only)
+
+onKeyNeeded((retry) => new Promise<string>((resolve) => {
+  ui.keyError.textContent = retry ? 'That key was not accepted. Try another.' : '';
+  ui.keyInput.value = '';
+  ui.keyDialog.showModal();
+  const done = () => {
+    const key = ui.keyInput.value.trim();
+    if (!key) return;
+    ui.keyForm.removeEventListener('submit', done);
+    resolve(key);
+  };
+  ui.keyForm.addEventListener('submit', done);
+}));
+
+// ---------------------------------------------------------------- time
+
+function stepSeconds(): number | undefined {
+  return durationSeconds(state.report?.stepDuration ?? state.graph?.stepDuration);
+}
+
+function stepLabel(step: number, withStep = true): string {
+  const s = stepSeconds();
+  if (s === undefined) return `step ${step}`;
+  return withStep ? `${shortTime(step * s)} (step ${step})` : shortTime(step * s);
+}
+
+function fillAnswers(): void {
+  const keep = ui.answer.value;
+  const s = stepSeconds();
+  ui.answer.replaceChildren(new Option('No answer', 'none'));
+  for (const k of ANSWER_STEPS) {
+    const text = k === 0 ? 'Right away, before it spreads' : s === undefined ? `After ${k} step${k === 1 ? '' : 's'}` : `Within ${shortTime(k * s)} (after step ${k})`;
+    ui.answer.append(new Option(text, String(k)));
+  }
+  ui.answer.value = [...ui.answer.options].some((o) => o.value === keep) ? keep : 'none';
+  for (const sel of ui.variants.querySelectorAll<HTMLSelectElement>('select')) fillVariantAnswer(sel, sel.value || sel.dataset.value || 'none');
+}
+
+// ---------------------------------------------------------------- graph and customer
+
+async function loadGraphs(): Promise<void> {
+  const graphs: GraphSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { graphs: GraphSummary[]; nextCursor?: string | null } = await getJson(`/graphs?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    graphs.push(...page.graphs);
+    cursor = page.nextCursor ?? null;
+  } while (cursor && graphs.length < 10_000);
+  state.graphs = graphs;
+  ui.graph.replaceChildren(...graphs.map((g) => new Option(`${g.name} (${num(g.customers)} customers)`, g.id)));
+  if (graphs.length === 0) {
+    ui.graphInfo.textContent = 'No graphs yet: import one with POST /graphs/import (see the README).';
+    return;
+  }
+  const wanted = new URLSearchParams(location.search).get('graph');
+  ui.graph.value = graphs.some((g) => g.id === wanted) ? wanted! : graphs[0].id;
+  await selectGraph();
+}
+
+async function selectGraph(): Promise<void> {
+  state.graph = state.graphs.find((g) => g.id === ui.graph.value);
+  state.customer = undefined;
+  ui.card.replaceChildren();
+  if (!state.graph) return;
+  const g = state.graph;
+  const step = g.stepDuration ? `one step = ${shortTime(durationSeconds(g.stepDuration) ?? 0)}` : 'time in steps (the graph sets no step duration)';
+  ui.graphInfo.textContent = `${num(g.customers)} customers, ${num(g.ties)} ties, version ${g.version}; ${step}.`;
+  fillAnswers();
+  await searchCustomers('');
+}
+
+let searchSeq = 0;
+async function searchCustomers(text: string): Promise<void> {
+  if (!state.graph) return;
+  const seq = ++searchSeq;
+  const q = new URLSearchParams({ limit: '12', sort: '-degree' });
+  if (text.trim()) q.set('search', text.trim());
+  const page = await getJson<{ customers: CustomerRow[] }>(`/graphs/${encodeURIComponent(state.graph.id)}/customers?${q}`);
+  if (seq !== searchSeq) return;
+  ui.options.replaceChildren(...page.customers.map((c) => {
+    const o = new Option(c.id, c.id);
+    o.label = [c.label, c.segment, `${c.degree} friends`].filter(Boolean).join(' · ');
+    return o;
+  }));
+}
+
+async function pickCustomer(): Promise<boolean> {
+  const id = ui.customer.value.trim();
+  if (!state.graph || !id) {
+    state.customer = undefined;
+    ui.card.replaceChildren();
+    return false;
+  }
+  if (state.customer?.id === id) return true;
+  try {
+    const c = await getJson<{ id: string; label?: string; segment?: string; value?: number; followers?: number; degree: { total: number } }>(
+      `/graphs/${encodeURIComponent(state.graph.id)}/customers/${encodeURIComponent(id)}`);
+    const row: CustomerRow & { friends: number } = {
+      id: c.id, label: c.label ?? null, segment: c.segment ?? null, value: c.value ?? NaN, valueIsDefault: c.value === undefined,
+      followers: c.followers ?? 0, degree: c.degree.total, friends: c.degree.total,
+    };
+    state.customer = row;
+    ui.customer.setCustomValidity('');
+    ui.card.innerHTML = `<strong>${esc(row.label ?? row.id)}</strong>${row.segment ? ` <span class="tag">${esc(row.segment)}</span>` : ''}
+      <dl><div><dt>Value</dt><dd>${row.valueIsDefault ? 'not given' : esc(num(row.value))}</dd></div>
+      <div><dt>Friends</dt><dd>${esc(num(row.friends))}</dd></div>
+      <div><dt>Followers</dt><dd>${esc(num(row.followers))}</dd></div></dl>`;
+    return true;
+  } catch (e) {
+    state.customer = undefined;
+    ui.card.innerHTML = `<span class="error">${esc(e instanceof ApiError && e.status === 404 ? `No customer “${id}” in this graph.` : String((e as Error).message))}</span>`;
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------- requests
+
+function responseFor(answer: string): { atStep: number; effectiveness: number; public: boolean } | null {
+  if (answer === 'none') return null;
+  return { atStep: Number(answer), effectiveness: clampNumber(ui.effectiveness, 0, 1, 0.6), public: ui.public.checked };
+}
+
+function clampNumber(input: HTMLInputElement, lo: number, hi: number, fallback: number): number {
+  const v = Number(input.value);
+  return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
+}
+
+function baseRequest(): Record<string, unknown> {
+  return {
+    customer: state.customer!.id,
+    experience: ui.experience.value,
+    p: clampNumber(ui.p, 0, 1, 0.05),
+    runs: Math.round(clampNumber(ui.runs, 1, 1_000_000, 2000)),
+    seed: Math.round(clampNumber(ui.seed, 0, 4_294_967_295, 1)),
+    amplifiers: 10,
+  };
+}
+
+async function withProgress<T>(what: string, path: string, body: unknown): Promise<{ result: T; jobId: string } | undefined> {
+  ui.run.disabled = true;
+  ui.compare.disabled = true;
+  ui.progress.hidden = false;
+  ui.progressBar.value = 0;
+  ui.progressLabel.textContent = `${what}…`;
+  ui.status.textContent = `${what}…`;
+  try {
+    const out = await runAsJob<T>(path, body, {
+      onJob: (id) => {
+        state.runningJob = id;
+      },
+      onProgress: (job: JobView) => {
+        ui.progressBar.value = job.progress;
+        const eta = job.etaMs !== null && job.etaMs > 1000 ? `, about ${Math.round(job.etaMs / 1000)} s left` : '';
+        ui.progressLabel.textContent = `${what}: ${Math.round(100 * job.progress)}%${eta}`;
+      },
+    });
+    ui.status.textContent = 'Done.';
+    return out;
+  } catch (e) {
+    ui.status.textContent = e instanceof ApiError && e.code === 'cancelled' ? 'Cancelled.' : `Could not run it: ${(e as Error).message}`;
+    return undefined;
+  } finally {
+    state.runningJob = undefined;
+    ui.progress.hidden = true;
+    ui.run.disabled = false;
+    ui.compare.disabled = false;
+  }
+}
+
+async function loadNeighbourhood(): Promise<Neighbourhood | undefined> {
+  const id = state.customer!.id;
+  if (state.neighbourhood?.center === id && state.report?.graphId === state.graph!.id) return state.neighbourhood;
+  try {
+    return await getJson<Neighbourhood>(`/graphs/${encodeURIComponent(state.graph!.id)}/customers/${encodeURIComponent(id)}/neighbourhood?limit=150`);
+  } catch {
+    return undefined;
+  }
+}
+
+async function runScenario(): Promise<void> {
+  if (!(await pickCustomer())) {
+    ui.status.textContent = 'Pick a customer of this graph first.';
+    ui.customer.focus();
+    return;
+  }
+  const n = await loadNeighbourhood();
+  const body: Record<string, unknown> = { ...baseRequest(), response: responseFor(ui.answer.value) };
+  const out = await withProgress<ScenarioReport>('Running', `/graphs/${encodeURIComponent(state.graph!.id)}/scenarios`, body);
+  if (!out) return;
+  state.report = out.result;
+  state.reportJob = out.jobId;
+  state.neighbourhood = n;
+  renderReport();
+  selectTab('report');
+  ui.results.focus();
+}
+
+// ---------------------------------------------------------------- the report
+
+const FIGURES: { key: string; title: string; pick: (r: ScenarioReport) => MeanCi; money?: boolean }[] = [
+  { key: 'reach', title: 'Customers reached', pick: (r) => r.reach },
+  { key: 'negative', title: 'Negative', pick: (r) => r.negative },
+  { key: 'positive', title: 'Positive', pick: (r) => r.positive },
+  { key: 'impressions', title: 'Impressions', pick: (r) => r.impressions },
+  { key: 'atRisk', title: 'Money at risk', pick: (r) => r.money.atRisk, money: true },
+  { key: 'earned', title: 'Money earned', pick: (r) => r.money.earned, money: true },
+  { key: 'net', title: 'Net', pick: (r) => r.money.net, money: true },
+];
+
+function moneyOf(r: ScenarioReport) {
+  return (x: number) => money(x, r.money.currency, r.valuesAreDefaults === true);
+}
+
+function renderReport(): void {
+  const r = state.report!;
+  ui.empty.hidden = true;
+  ui.report.hidden = false;
+  ui.summary.textContent = r.summary ?? '';
+  const fm = moneyOf(r);
+  ui.figures.innerHTML = FIGURES.map((f) => {
+    const v = f.pick(r);
+    const fmt = f.money ? fm : num;
+    return `<div class="figure" role="listitem" data-figure="${f.key}"><h3>${esc(f.title)}</h3><p class="value">${esc(fmt(v.mean))}</p><p class="ci">95%: ${esc(range(v.ci95, fmt))}</p></div>`;
+  }).join('');
+  renderSpread();
+  renderPassers();
+  renderNeighbourhood();
+}
+
+function curve(steps: Step[], kind: 'cumulative' | 'new'): Series['points'] {
+  return steps.map((s) => {
+    const y = kind === 'cumulative' ? s.cumulativeMean : s.newMean;
+    const ci = kind === 'cumulative' ? s.cumulativeCi95 : s.newCi95;
+    return { x: s.step, y, ...(ci ? { lo: ci[0], hi: ci[1] } : {}) };
+  });
+}
+
+/** The last step where anything still happens (plus one), so the curves do not trail a long flat tail. */
+function visibleSteps(r: ScenarioReport): number {
+  let last = 1;
+  r.steps.forEach((s, i) => {
+    if (s.newMean > 0.01 || (r.negativeSteps[i]?.newMean ?? 0) !== 0 || (r.positiveSteps[i]?.newMean ?? 0) !== 0) last = s.step;
+  });
+  return Math.min(r.steps.length - 1, last + 1);
+}
+
+function renderSpread(): void {
+  const r = state.report!;
+  const kind = (document.querySelector<HTMLInputElement>('input[name="curve"]:checked')?.value ?? 'cumulative') as 'cumulative' | 'new';
+  const upto = visibleSteps(r);
+  const cut = (s: Step[]) => s.filter((x) => x.step <= upto);
+  const series: Series[] = [
+    { name: 'Negative (complaint)', color: COLORS.negative, points: curve(cut(r.negativeSteps), kind) },
+    { name: 'Positive (praise)', color: COLORS.positive, points: curve(cut(r.positiveSteps), kind) },
+  ];
+  const s = stepSeconds();
+  state.svgs.spread = lineChart(series, {
+    title: kind === 'cumulative' ? 'Customers holding each opinion, by time' : 'Customers newly reached, by time',
+    xTitle: s === undefined ? 'step (one round of passing it on)' : 'time since the customer spoke up',
+    yTitle: 'customers',
+    xLabel: s === undefined ? undefined : (x) => stepLabel(x, false),
+  });
+  ui.spread.innerHTML = state.svgs.spread;
+}
+
+function labelOf(id: string): string {
+  const n = state.neighbourhood?.customers.find((c) => c.id === id);
+  return n?.label ? `${n.label} (${id})` : id;
+}
+
+function renderPassers(): void {
+  const r = state.report!;
+  const rows: Ranked[] = r.passers ?? r.amplifiers;
+  const title = r.passers ? 'Who passes it on' : 'Most often reached';
+  state.svgs.passers = barChart(rows.slice(0, 10).map((a) => ({ label: a.label ? `${a.label}` : labelOf(a.id), value: a.frequency })), {
+    title, color: r.experience === 'negative' ? COLORS.negative : COLORS.positive, empty: 'Nobody passed it on in these runs.',
+  });
+  ui.passers.innerHTML = state.svgs.passers;
+}
+
+function renderNeighbourhood(): void {
+  const r = state.report!;
+  const n = state.neighbourhood;
+  if (!n) {
+    ui.neighbourhood.textContent = 'The neighbourhood could not be loaded.';
+    return;
+  }
+  const freq = new Map<string, number>((r.reachOf ?? r.amplifiers).map((a) => [a.id, a.frequency]));
+  const { graph, placed, scale } = layout(n, freq, r.experience);
+  const title = `Friends of ${labelOf(n.center)}${n.truncated ? ` (the ${n.customers.length - 1} best connected)` : ''}`;
+  state.svgs.neighbourhood = neighbourhoodSvg(graph, placed, title);
+  const how = show(ui.neighbourhood, graph, state.svgs.neighbourhood);
+  ui.neighbourhood.dataset.renderer = how;
+  const stops = [0, 0.25, 0.5, 0.75, 1];
+  ui.legend.innerHTML = `<span>reached in</span>${stops.map((f) => `<span class="swatch" style="background:${reachColor(f, r.experience)}"></span><span>${pct(f * scale)}</span>`).join('')}<span>of runs</span>`;
+  const rows = placed.filter((p) => !p.center).sort((a, b) => b.frequency - a.frequency);
+  ui.neighbourhoodTable.innerHTML = `<table><thead><tr><th scope="col">Customer</th><th scope="col">Reached in</th></tr></thead><tbody>${rows.map((p) => `<tr><td>${esc(p.label === p.id ? p.id : `${p.label} (${p.id})`)}</td><td>${pct(p.frequency)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+// ---------------------------------------------------------------- compare
+
+function addVariant(name = '', answer = 'none'): void {
+  const rows = ui.variants.querySelectorAll('.variant').length;
+  if (rows >= MAX_VARIANTS) return;
+  const i = rows + 1;
+  const div = document.createElement('div');
+  div.className = 'variant';
+  div.innerHTML = `<label for="vname-${i}">Name of answer ${i}</label><input id="vname-${i}" type="text" maxlength="200" value="${esc(name)}">
+    <label for="vanswer-${i}">Answer ${i}</label><select id="vanswer-${i}"></select>
+    <button type="button" class="remove" aria-label="Remove answer ${i}">Remove</button>`;
+  const sel = div.querySelector('select')!;
+  fillVariantAnswer(sel, answer);
+  sel.addEventListener('change', () => {
+    const nameInput = div.querySelector('input')!;
+    if (!nameInput.dataset.edited) nameInput.value = sel.selectedOptions[0].text;
+  });
+  div.querySelector('input')!.addEventListener('input', (e) => ((e.target as HTMLInputElement).dataset.edited = '1'));
+  div.querySelector('.remove')!.addEventListener('click', () => {
+    div.remove();
+    renumberVariants();
+  });
+  ui.variants.append(div);
+  renumberVariants();
+}
+
+function fillVariantAnswer(sel: HTMLSelectElement, value: string): void {
+  sel.replaceChildren(...[...ui.answer.options].map((o) => new Option(o.text, o.value)));
+  sel.dataset.value = value;
+  sel.value = [...sel.options].some((o) => o.value === value) ? value : 'none';
+  const name = sel.parentElement?.querySelector('input');
+  if (name && !name.dataset.edited && !name.value) name.value = sel.selectedOptions[0]?.text ?? '';
+}
+
+function renumberVariants(): void {
+  const rows = [...ui.variants.querySelectorAll('.variant')];
+  rows.forEach((row, k) => {
+    const i = k + 1;
+    const [l1, l2] = row.querySelectorAll('label');
+    const input = row.querySelector('input')!;
+    const sel = row.querySelector('select')!;
+    input.id = `vname-${i}`;
+    sel.id = `vanswer-${i}`;
+    l1.htmlFor = input.id;
+    l1.textContent = `Name of answer ${i}`;
+    l2.htmlFor = sel.id;
+    l2.textContent = `Answer ${i}`;
+    const rm = row.querySelector<HTMLButtonElement>('.remove')!;
+    rm.setAttribute('aria-label', `Remove answer ${i}`);
+    rm.disabled = rows.length <= 2;
+  });
+  ui.addVariant.disabled = rows.length >= MAX_VARIANTS;
+}
+
+async function runCompare(): Promise<void> {
+  if (!(await pickCustomer())) {
+    ui.status.textContent = 'Pick a customer of this graph first.';
+    ui.customer.focus();
+    return;
+  }
+  const variants = [...ui.variants.querySelectorAll('.variant')].map((row, k) => {
+    const sel = row.querySelector('select')!;
+    const name = row.querySelector('input')!.value.trim() || sel.selectedOptions[0]?.text || `answer ${k + 1}`;
+    return { name, response: responseFor(sel.value) };
+  });
+  const names = new Set(variants.map((v) => v.name));
+  if (names.size !== variants.length) {
+    ui.status.textContent = 'Give each answer its own name.';
+    return;
+  }
+  const out = await withProgress<CompareResult>('Comparing', `/graphs/${encodeURIComponent(state.graph!.id)}/scenarios`, { ...baseRequest(), variants });
+  if (!out) return;
+  state.compare = out.result;
+  state.compareJob = out.jobId;
+  renderCompare();
+}
+
+function renderCompare(): void {
+  const c = state.compare!;
+  ui.compareOut.hidden = false;
+  ui.compareSummary.textContent = c.summary ?? '';
+  const first = c.variants[0];
+  const fm = moneyOf(first);
+  const rows: { title: string; pick: (r: ScenarioReport) => MeanCi; diff: (d: CompareResult['differences'][number]) => MeanCi; fmt: (x: number) => string; lowerIsBetter: boolean }[] = [
+    { title: 'Customers reached', pick: (r) => r.reach, diff: (d) => d.reach, fmt: num, lowerIsBetter: false },
+    { title: 'Negative', pick: (r) => r.negative, diff: (d) => d.negative, fmt: num, lowerIsBetter: true },
+    { title: 'Positive', pick: (r) => r.positive, diff: (d) => d.positive, fmt: num, lowerIsBetter: false },
+    { title: 'Impressions', pick: (r) => r.impressions, diff: (d) => d.impressions, fmt: num, lowerIsBetter: false },
+    { title: 'Money at risk', pick: (r) => r.money.atRisk, diff: (d) => d.money.atRisk, fmt: fm, lowerIsBetter: true },
+    { title: 'Money earned', pick: (r) => r.money.earned, diff: (d) => d.money.earned, fmt: fm, lowerIsBetter: false },
+    { title: 'Net', pick: (r) => r.money.net, diff: (d) => d.money.net, fmt: fm, lowerIsBetter: false },
+  ];
+  const signed = (x: number, f: (x: number) => string) => (x > 0 ? `+${f(x)}` : f(x));
+  const head = `<tr><th scope="col">Figure</th>${c.variants.map((v, i) => `<th scope="col">${esc(v.name)}${i === 0 ? ' <small>(baseline)</small>' : ''}</th>`).join('')}</tr>`;
+  const body = rows.map((row) => {
+    const cells = c.variants.map((v, i) => {
+      const m = row.pick(v);
+      let diff = '';
+      if (i > 0) {
+        const d = row.diff(c.differences[i - 1]);
+        const sure = d.ci95[0] > 0 || d.ci95[1] < 0;
+        const better = sure && (row.lowerIsBetter ? d.mean < 0 : d.mean > 0);
+        diff = `<div class="diff ${sure ? (better ? 'better' : 'worse') : ''}">${esc(signed(d.mean, row.fmt))} <small>(${esc(range(d.ci95, (x) => signed(x, row.fmt)))})</small></div>`;
+      }
+      return `<td><div>${esc(row.fmt(m.mean))}</div><small>${esc(range(m.ci95, row.fmt))}</small>${diff}</td>`;
+    }).join('');
+    return `<tr><th scope="row">${esc(row.title)}</th>${cells}</tr>`;
+  }).join('');
+  ui.compareTable.innerHTML = `<table class="compare"><caption>Each answer, with its 95% interval; below it, the paired difference to the baseline and its 95% interval (green: better, red: worse, plain: not clearly different).</caption><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  state.svgs.compare = intervalChart(c.variants.map((v) => ({ label: v.name, mean: v.money.atRisk.mean, lo: v.money.atRisk.ci95[0], hi: v.money.atRisk.ci95[1] })), {
+    title: 'Money at risk per answer (95% interval)', color: COLORS.negative, format: fm,
+  });
+  ui.compareChart.innerHTML = state.svgs.compare;
+}
+
+// ---------------------------------------------------------------- tabs, exports, wiring
+
+function selectTab(which: 'report' | 'compare'): void {
+  for (const name of ['report', 'compare'] as const) {
+    const tab = $(`tab-${name}`);
+    const on = name === which;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(`view-${name}`).hidden = !on;
+  }
+}
+
+async function downloadCsv(jobId: string | undefined, name: string): Promise<void> {
+  if (!jobId) {
+    ui.status.textContent = 'Run it first.';
+    return;
+  }
+  const res = await request(`/jobs/${encodeURIComponent(jobId)}`, { accept: 'text/csv' });
+  saveText(await res.text(), name, 'text/csv');
+}
+
+function fileBase(): string {
+  return `ripple-${(state.customer?.id ?? 'scenario').replace(/[^\w.-]+/g, '_').slice(0, 40)}`;
+}
+
+function wire(): void {
+  ui.graph.addEventListener('change', () => void selectGraph().catch(report));
+  let timer: number | undefined;
+  ui.customer.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(() => void searchCustomers(ui.customer.value).catch(report), 150);
+  });
+  ui.customer.addEventListener('change', () => void pickCustomer());
+  ui.experience.addEventListener('change', () => {
+    ui.answer.disabled = ui.experience.value === 'positive';
+  });
+  ui.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void runScenario().catch(report);
+  });
+  ui.cancel.addEventListener('click', () => {
+    if (state.runningJob) void cancelJob(state.runningJob).catch(report);
+  });
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name="curve"]')) r.addEventListener('change', () => state.report && renderSpread());
+  const tabs = [$('tab-report'), $('tab-compare')];
+  tabs.forEach((t, i) => {
+    t.addEventListener('click', () => selectTab(i === 0 ? 'report' : 'compare'));
+    t.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+      const next = tabs[(i + 1) % 2];
+      selectTab(next === tabs[0] ? 'report' : 'compare');
+      next.focus();
+    });
+  });
+  ui.addVariant.addEventListener('click', () => addVariant('', '1'));
+  ui.compare.addEventListener('click', () => void runCompare().catch(report));
+  $('csv').addEventListener('click', () => void downloadCsv(state.reportJob, `${fileBase()}-report.csv`).catch(report));
+  $('compare-csv').addEventListener('click', () => void downloadCsv(state.compareJob, `${fileBase()}-comparison.csv`).catch(report));
+  for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-export]')) {
+    b.addEventListener('click', () => {
+      const which = b.dataset.export!;
+      const svg = state.svgs[which];
+      if (!svg) return;
+      const name = `${fileBase()}-${which}.${b.dataset.kind}`;
+      if (b.dataset.kind === 'svg') saveSvg(svg, name);
+      else void savePng(svg, name).catch(report);
+    });
+  }
+  fillAnswers();
+  addVariant('No answer', 'none');
+  addVariant('', '1');
+}
+
+function report(e: unknown): void {
+  ui.status.textContent = `Something went wrong: ${(e as Error).message ?? String(e)}`;
+}
+
+wire();
+loadGraphs().catch(report);
