@@ -19,6 +19,7 @@ import centralityRoutes, { CentralityCache } from './routes/centrality.js';
 import browseRoutes from './routes/browse.js';
 import customerRoutes from './routes/customers.js';
 import { pagePlugin } from './page.js';
+import { csvPlugin } from './csv.js';
 import scenarioRoutes from './routes/scenarios.js';
 import influencerRoutes from './routes/influencers.js';
 import jobRoutes from './routes/jobs.js';
@@ -161,6 +162,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(csvPlugin); // Accept: text/csv on reports and results
   await app.register(healthRoutes, ctx);
   await app.register(graphRoutes, ctx);
   await app.register(importRoutes, ctx);

@@ -12,8 +12,9 @@ import { AppError } from '../errors.js';
  */
 export function pageDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
+  // The sources (web/) hold an index.html too, but no assets/: only a build is served.
   for (const dir of [join(here, '..', '..', 'web'), join(here, '..', '..', 'dist', 'web')]) {
-    if (existsSync(join(dir, 'index.html'))) return dir;
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
   }
   return undefined;
 }

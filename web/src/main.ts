@@ -452,11 +452,11 @@ function renderCompare(): void {
   ui.compareSummary.textContent = c.summary ?? '';
   const first = c.variants[0];
   const fm = moneyOf(first);
-  const rows: { title: string; pick: (r: ScenarioReport) => MeanCi; diff: (d: CompareResult['differences'][number]) => MeanCi; fmt: (x: number) => string; lowerIsBetter: boolean }[] = [
-    { title: 'Customers reached', pick: (r) => r.reach, diff: (d) => d.reach, fmt: num, lowerIsBetter: false },
+  const rows: { title: string; pick: (r: ScenarioReport) => MeanCi; diff: (d: CompareResult['differences'][number]) => MeanCi; fmt: (x: number) => string; lowerIsBetter: boolean | null }[] = [
+    { title: 'Customers reached', pick: (r) => r.reach, diff: (d) => d.reach, fmt: num, lowerIsBetter: null },
     { title: 'Negative', pick: (r) => r.negative, diff: (d) => d.negative, fmt: num, lowerIsBetter: true },
     { title: 'Positive', pick: (r) => r.positive, diff: (d) => d.positive, fmt: num, lowerIsBetter: false },
-    { title: 'Impressions', pick: (r) => r.impressions, diff: (d) => d.impressions, fmt: num, lowerIsBetter: false },
+    { title: 'Impressions', pick: (r) => r.impressions, diff: (d) => d.impressions, fmt: num, lowerIsBetter: null },
     { title: 'Money at risk', pick: (r) => r.money.atRisk, diff: (d) => d.money.atRisk, fmt: fm, lowerIsBetter: true },
     { title: 'Money earned', pick: (r) => r.money.earned, diff: (d) => d.money.earned, fmt: fm, lowerIsBetter: false },
     { title: 'Net', pick: (r) => r.money.net, diff: (d) => d.money.net, fmt: fm, lowerIsBetter: false },
@@ -469,7 +469,8 @@ function renderCompare(): void {
       let diff = '';
       if (i > 0) {
         const d = row.diff(c.differences[i - 1]);
-        const sure = d.ci95[0] > 0 || d.ci95[1] < 0;
+        // Reach and impressions count both opinions: neither direction is better in itself.
+        const sure = row.lowerIsBetter !== null && (d.ci95[0] > 0 || d.ci95[1] < 0);
         const better = sure && (row.lowerIsBetter ? d.mean < 0 : d.mean > 0);
         diff = `<div class="diff ${sure ? (better ? 'better' : 'worse') : ''}">${esc(signed(d.mean, row.fmt))} <small>(${esc(range(d.ci95, (x) => signed(x, row.fmt)))})</small></div>`;
       }
