@@ -67,7 +67,7 @@ export function decodeCursor<T>(text: string, check: (x: Record<string, unknown>
     parsed = undefined;
   }
   const out = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? check(parsed as Record<string, unknown>) : undefined;
-  if (out === undefined) throw new InputError('cursor: not a cursor returned by this route (pass `nextCursor` as given)', { fields: [{ path: 'query.cursor', message: 'invalid cursor' }] });
+  if (out === undefined) throw new InputError('cursor: not a cursor returned by this route (pass `nextCursor` as given)', { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] });
   return out;
 }
 
@@ -149,8 +149,8 @@ export function browseCustomers(data: GraphData, g: CompiledGraph, version: numb
     const c = decodeCursor<Cursor>(q.cursor, (x) =>
       typeof x.v === 'number' && typeof x.i === 'number' && Number.isInteger(x.i) && x.i >= 0 && x.i < data.ids.length && (CUSTOMER_SORTS as readonly unknown[]).includes(x.s)
         ? { v: x.v, s: x.s as CustomerSort, i: x.i } : undefined);
-    if (c.v !== version) throw new InputError(`cursor: made on graph version ${c.v}, the graph is now at version ${version}; start again without a cursor`, { fields: [{ path: 'query.cursor', message: 'stale cursor' }] });
-    if (c.s !== sort) throw new InputError(`cursor: made with sort=${c.s}, this request asks sort=${sort}`, { fields: [{ path: 'query.cursor', message: 'sort differs' }] });
+    if (c.v !== version) throw new InputError(`cursor: made on graph version ${c.v}, the graph is now at version ${version}; start again without a cursor`, { errors: [{ path: 'query.cursor', message: 'stale cursor' }] });
+    if (c.s !== sort) throw new InputError(`cursor: made with sort=${c.s}, this request asks sort=${sort}`, { errors: [{ path: 'query.cursor', message: 'sort differs' }] });
     // First match strictly after the cursor's customer in this order (binary search).
     let lo = 0;
     let hi = matches.length;
