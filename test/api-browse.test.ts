@@ -159,7 +159,7 @@ describe('cursor pagination on /graphs and /jobs', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await app.inject({ url: `/graphs?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json();
+      const page: { graphs: { id: string }[]; nextCursor: string | null } = (await app.inject({ url: `/graphs?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json();
       expect(page.graphs.length).toBeLessThanOrEqual(2);
       seen.push(...page.graphs.map((g: { id: string }) => g.id));
       cursor = page.nextCursor;

@@ -1,0 +1,127 @@
+import { durationWords, isoDuration } from '../graph/duration.js';
+
+/**
+ * Answers a person can read (issue 17): the `summary` sentences of a scenario or compare report, with rounded
+ * figures and their 95% ranges, in the graph's currency — or in customers' worth when the graph has no customer
+ * values — and time in hours when the step duration is known. The JSON keeps full precision; only the words round.
+ */
+
+interface Mc { mean: number; ci95: [number, number] }
+
+export interface ReadableReport {
+  customers: string[];
+  experience: 'negative' | 'positive';
+  reach: Mc;
+  negative: Mc;
+  positive: Mc;
+  impressions: Mc;
+  money: { currency: string; atRisk: Mc; earned: Mc; net: Mc };
+  valuesAreDefaults: boolean;
+  truncatedByHorizon: boolean;
+  lastStep: { step: number; newMean: number; shareOfReach: number };
+  peaks: { negative: { step: number } | null; positive: { step: number } | null };
+  stepSeconds: number | null;
+  horizon: number;
+  response: { atStep: number; effectiveness: number; public: boolean } | null;
+}
+
+const grouped = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+
+/** A count or amount rounded for reading: whole numbers from 10 on, one decimal below. */
+export function round(x: number): string {
+  const s = Math.abs(x) >= 10 ? grouped.format(x) : oneDecimal.format(x);
+  return s === '-0' ? '0' : s.replace(/^-/, '−');
+}
+
+/** "26–27", or "26" when both ends round alike. */
+function span(ci: [number, number], f: (x: number) => string = round): string {
+  const [a, b] = [f(ci[0]), f(ci[1])];
+  return a === b ? a : ci[0] < 0 && ci[1] <= 0 ? `${a} to ${b}` : `${a}–${b}`;
+}
+
+const SYMBOLS: Record<string, string> = { EUR: '€', USD: '$', GBP: '£', JPY: '¥', INR: '₹', CHF: 'CHF ' };
+
+function moneyText(x: number, currency: string, perCustomer: boolean): string {
+  if (perCustomer) return round(x);
+  const sym = SYMBOLS[currency.toUpperCase()];
+  const v = round(Math.abs(x));
+  const sign = x < 0 && v !== '0' ? '−' : '';
+  return sym ? `${sign}${sym}${v}` : `${sign}${v} ${currency}`;
+}
+
+/** A step, and its time when the step duration is known: "step 3 (6 hours)". */
+export function stepText(step: number, stepSeconds: number | null): string {
+  return stepSeconds === null ? `step ${step}` : `step ${step} (${durationWords(step * stepSeconds)})`;
+}
+
+function who(ids: string[]): string {
+  if (ids.length === 1) return ids[0];
+  return `${ids.length} customers (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`;
+}
+
+/** The sentences of one scenario report. */
+export function scenarioSummary(r: ReadableReport): string {
+  const out: string[] = [];
+  const what = r.experience === 'negative' ? 'A complaint' : 'Praise';
+  const within = r.stepSeconds === null ? `within ${r.horizon} steps` : `within ${durationWords(r.horizon * r.stepSeconds)} (${r.horizon} steps of ${durationWords(r.stepSeconds)})`;
+  out.push(`${what} from ${who(r.customers)} reaches about ${round(r.reach.mean)} customers (${span(r.reach.ci95)}) ${within}: about ${round(r.negative.mean)} (${span(r.negative.ci95)}) end up negative and ${round(r.positive.mean)} (${span(r.positive.ci95)}) positive.`);
+  if (r.response && r.experience === 'negative') {
+    const when = r.response.atStep === 0 ? 'before the complaint spreads (step 0)' : `after ${stepText(r.response.atStep, r.stepSeconds)}`;
+    out.push(`The brand answers ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
+  } else if (r.experience === 'negative') {
+    out.push('The brand does not answer.');
+  }
+  const peak = (p: { step: number } | null, name: string) => (p ? `${name} peaks at ${stepText(p.step, r.stepSeconds)}` : null);
+  const peaks = [peak(r.peaks.negative, 'the negative opinion'), peak(r.peaks.positive, 'the positive one')].filter(Boolean);
+  if (peaks.length) out.push(`Newly reached customers: ${peaks.join(', ')}${r.stepSeconds === null ? ' (the graph sets no step duration, so time is in steps)' : ''}.`);
+  const per = r.valuesAreDefaults;
+  const m = (x: number) => moneyText(x, r.money.currency, per);
+  const range = (ci: [number, number]) => span(ci, m);
+  const unit = per ? ' customers’ worth' : '';
+  out.push(`About ${m(r.money.atRisk.mean)}${unit} (${range(r.money.atRisk.ci95)}) of customer value is at risk and ${m(r.money.earned.mean)} (${range(r.money.earned.ci95)}) is earned: net ${m(r.money.net.mean)} (${range(r.money.net.ci95)}).`);
+  if (per) out.push('The graph gives no customer values, so every customer counts as 1 and money is in customers’ worth, not in a currency.');
+  out.push(`Impressions: about ${round(r.impressions.mean)} (${span(r.impressions.ci95)}).`);
+  if (r.truncatedByHorizon) {
+    out.push(`It is still spreading at the horizon: in its last step, ${stepText(r.lastStep.step, r.stepSeconds)}, about ${round(r.lastStep.newMean)} customers were newly reached (${round(100 * r.lastStep.shareOfReach)}% of all reached), so a longer horizon would reach more.`);
+  }
+  return out.join(' ');
+}
+
+export interface ReadableDifference {
+  from: string;
+  to: string;
+  negative: Mc;
+  money: { atRisk: Mc & { relative: Mc | null }; net: Mc & { relative: Mc | null } };
+}
+
+/** The sentences of a compare report: each variant against the first. */
+export function compareSummary(variants: (ReadableReport & { name: string })[], differences: ReadableDifference[]): string {
+  if (variants.length === 0) return '';
+  const base = variants[0];
+  const per = base.valuesAreDefaults;
+  const m = (x: number) => moneyText(x, base.money.currency, per);
+  const out: string[] = [`Compared with “${base.name}” (${round(base.negative.mean)} negative customers, ${m(base.money.atRisk.mean)} at risk), on the same random runs:`];
+  for (const d of differences) {
+    const sure = (x: Mc) => x.ci95[0] > 0 || x.ci95[1] < 0;
+    const neg = d.negative;
+    const negText = sure(neg)
+      ? `${neg.mean < 0 ? 'lowers' : 'raises'} the negative customers by ${round(Math.abs(neg.mean))} (${span([Math.abs(neg.ci95[0]), Math.abs(neg.ci95[1])].sort((a, b) => a - b) as [number, number])})`
+      : 'leaves the negative customers about the same';
+    const risk = d.money.atRisk;
+    const rel = risk.relative;
+    const riskText = sure(risk)
+      ? `${risk.mean < 0 ? 'cuts' : 'adds to'} the money at risk by ${m(Math.abs(risk.mean))}${rel ? ` (${round(Math.abs(100 * rel.mean))}%, range ${span([Math.abs(100 * rel.ci95[0]), Math.abs(100 * rel.ci95[1])].sort((a, b) => a - b) as [number, number])}%)` : ''}${risk.mean < 0 ? ', a smaller loss' : ', a larger loss'}`
+      : 'makes no clear difference to the money at risk';
+    const net = d.money.net;
+    const netText = sure(net) ? `net ${net.mean > 0 ? 'improves' : 'worsens'} by ${m(Math.abs(net.mean))}` : 'net is about the same';
+    out.push(`“${d.to}” ${negText}, ${riskText}; ${netText}.`);
+  }
+  out.push('Differences are paired run by run; a range that spans zero is no clear difference.');
+  return out.join(' ');
+}
+
+/** The ISO 8601 time of a step, or undefined without a step duration. */
+export function stepDurationOf(step: number, stepSeconds: number | null): string | undefined {
+  return stepSeconds === null ? undefined : isoDuration(step * stepSeconds);
+}
