@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isPagePath } from '../src/api/page.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -32,5 +33,5 @@ export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
 
 /** Routes that are part of the API (not the docs UI or the document itself). */
 export function apiRoutes(app: FastifyInstance): RegisteredRoute[] {
-  return registeredRoutes(app).filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json' && r.method !== 'OPTIONS');
+  return registeredRoutes(app).filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json' && r.method !== 'OPTIONS' && !isPagePath(r.url));
 }

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isPagePath } from './page.js';
 import { problem, sendProblem } from './problem.js';
 
 /**
  * Paths open without a key: liveness, readiness, the API description and the page's static files (the page
  * asks for a key itself and sends it with every API call).
  */
-const OPEN = [/^\/health$/, /^\/ready$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/, /^\/(index\.html|favicon\.svg)?$/, /^\/assets\/[\w.-]+$/];
+const OPEN = [/^\/health$/, /^\/ready$/, /^\/openapi\.json$/, /^\/docs(\/.*)?$/];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -80,7 +81,7 @@ export function apiKeyHook(keys: readonly string[], failures: AuthFailures) {
   const accepted = keys.map(digest);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const path = req.url.split('?')[0];
-    if (OPEN.some((re) => re.test(path)) || isPreflight(req)) return undefined;
+    if (OPEN.some((re) => re.test(path)) || isPagePath(path) || isPreflight(req)) return undefined;
     const wait = failures.blockedFor(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));

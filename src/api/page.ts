@@ -10,6 +10,11 @@ import { AppError } from '../errors.js';
  * The scenario explorer page (`GET /`), built by `npm run build` (Vite, web/ -> dist/web) and served from here:
  * no CDN, works offline. From dist/src/api the build is ../../web; from src/api (tests, tsx) it is ../../dist/web.
  */
+/** The page's own files: open without an API key (the page asks for one), not part of the API document. */
+export function isPagePath(path: string): boolean {
+  return /^\/(index\.html|favicon\.svg)?$/.test(path) || /^\/assets\/[\w.-]+$/.test(path);
+}
+
 export function pageDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
   // The sources (web/) hold an index.html too, but no assets/: only a build is served.

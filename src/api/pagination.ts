@@ -15,7 +15,7 @@ export const pageQueryShape = {
   cursor: z.string().min(1).max(2048).optional().describe('`nextCursor` of the previous page.'),
 };
 
-export const nextCursorSchema = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.');
+export const nextCursorSchema = z.string().optional().describe('Pass as `cursor` for the next page; absent on the last page (so a list that fits one page reads as before).');
 
 interface Keyed {
   id: string;
@@ -31,7 +31,7 @@ export const sortByCreation = <T extends Keyed>(items: readonly T[]): T[] => [..
  * One page of `items`, which come in creation order. The page after a cursor starts after the cursor's item
  * (found by id), or — when that item is gone — at the first item created after it.
  */
-export function paginate<T extends Keyed>(sorted: readonly T[], q: { limit?: number; cursor?: string }): { page: T[]; nextCursor: string | null } {
+export function paginate<T extends Keyed>(sorted: readonly T[], q: { limit?: number; cursor?: string }): { page: T[]; nextCursor?: string } {
   let start = 0;
   if (q.cursor !== undefined) {
     const c = decodeCursor<Keyed>(q.cursor, (x) => (typeof x.createdAt === 'string' && typeof x.id === 'string' ? { createdAt: x.createdAt, id: x.id } : undefined));
@@ -42,5 +42,5 @@ export function paginate<T extends Keyed>(sorted: readonly T[], q: { limit?: num
   const limit = q.limit ?? DEFAULT_PAGE;
   const page = sorted.slice(start, start + limit);
   const last = page[page.length - 1];
-  return { page, nextCursor: start + limit < sorted.length && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+  return start + limit < sorted.length && last ? { page, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : { page };
 }

@@ -39,8 +39,8 @@ export interface CustomerPage {
   customers: CustomerRow[];
   /** Customers matching the filters (all pages). */
   total: number;
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
 }
 
 export const DEFAULT_CUSTOMER_LIMIT = 50;
@@ -163,11 +163,9 @@ export function browseCustomers(data: GraphData, g: CompiledGraph, version: numb
   }
   const page = matches.slice(start, start + limit);
   const more = start + limit < matches.length;
-  return {
-    customers: page.map((i) => rowOf(data, g, i)),
-    total: matches.length,
-    nextCursor: more && page.length > 0 ? encodeCursor({ v: version, s: sort, i: page[page.length - 1] } satisfies Cursor) : null,
-  };
+  const out: CustomerPage = { customers: page.map((i) => rowOf(data, g, i)), total: matches.length };
+  if (more && page.length > 0) out.nextCursor = encodeCursor({ v: version, s: sort, i: page[page.length - 1] } satisfies Cursor);
+  return out;
 }
 
 export interface NeighbourhoodView {

@@ -48,7 +48,7 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
             total: z.number().int().describe('Customers matching the filters, all pages together.'),
             nextCursor: nextCursorSchema,
           })
-          .meta({ examples: [{ graphId: 'g_0123456789abcdef', graphVersion: 1, customers: [ROW_EXAMPLE], total: 1, nextCursor: null }] }),
+          .meta({ examples: [{ graphId: 'g_0123456789abcdef', graphVersion: 1, customers: [ROW_EXAMPLE], total: 1 }] }),
         ...errorResponses,
       },
     },
@@ -75,7 +75,11 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
           customers: z.array(customerRowSchema.extend({ depth: z.number().int().describe('0: the customer; 1: a friend; 2: a friend of a friend.') })),
           ties: z.array(z.object({ source: z.string(), target: z.string() })),
           truncated: z.boolean().describe('True when `limit` left customers out.'),
-        }),
+        }).meta({ examples: [{
+          graphId: 'g_0123456789abcdef', graphVersion: 1, center: 'c0006',
+          customers: [{ ...ROW_EXAMPLE, depth: 0 }, { id: 'c0005', label: null, segment: 'occasional', value: 54.14, valueIsDefault: false, followers: 5737, degree: 181, depth: 1 }],
+          ties: [{ source: 'c0005', target: 'c0006' }], truncated: false,
+        }] }),
         ...errorResponses,
       },
     },
@@ -101,7 +105,10 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         format: z.enum(EXPORT_FORMATS).default('json').describe('json (default), csv, gexf or graphml.'),
         table: z.enum(['ties', 'customers']).default('ties').describe('CSV only: which file.'),
       }),
-      response: { 200: z.string().describe('The file.'), ...errorResponses },
+      response: {
+        200: z.string().describe('The file (Ripple JSON, CSV, GEXF or GraphML).').meta({ examples: ['{"name":"Demo customers","directed":false,"defaultValue":1,"customers":[{"id":"a"},{"id":"b"}],"ties":[{"source":"a","target":"b"}]}'] }),
+        ...errorResponses,
+      },
     },
   }, async (req, reply) => {
     const { summary, data } = await ctx.cache.get(req.params.id);

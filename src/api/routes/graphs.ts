@@ -23,13 +23,13 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       summary: 'List stored graphs, oldest first, a page at a time',
       querystring: z.object(pageQueryShape),
       response: {
-        200: z.object({ graphs: z.array(graphSummarySchema), nextCursor: nextCursorSchema }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE], nextCursor: null }] }),
+        200: z.object({ graphs: z.array(graphSummarySchema), nextCursor: nextCursorSchema }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE] }] }),
         ...errorResponses,
       },
     },
   }, async (req) => {
     const { page, nextCursor } = paginate(sortByCreation(await store.list()), req.query);
-    return { graphs: page, nextCursor };
+    return nextCursor === undefined ? { graphs: page } : { graphs: page, nextCursor };
   });
 
   app.post('/graphs', {

@@ -52,7 +52,7 @@ const jobList = z.object({ jobs: z.array(jobViewSchema), nextCursor: nextCursorS
 const stateQuery = z.object({ state: z.enum(JOB_STATES as [string, ...string[]]).optional().describe('Only jobs in this state.'), ...pageQueryShape });
 const page = (list: JobView[], q: { limit?: number; cursor?: string }) => {
   const { page: jobs, nextCursor } = paginate(list, q);
-  return { jobs, nextCursor };
+  return nextCursor === undefined ? { jobs } : { jobs, nextCursor };
 };
 
 /** Heartbeat comment on idle event streams (proxies close silent connections). */
