@@ -38,6 +38,9 @@ RESPONSES: dict[str, dict[str, list[type[BaseModel]]]] = {
     "importGraph": {"201": [rc.ImportResult]},
     "replaceGraphImport": {"200": [rc.ImportResult]},
     "getCustomer": {"200": [rc.Customer]},
+    "listCustomers": {"200": [rc.CustomerPage]},
+    "getNeighbourhood": {"200": [rc.Neighbourhood]},
+    "exportGraph": {},  # a file (JSON, CSV, GEXF or GraphML), returned as bytes
     "getGraphInfo": {"200": [rc.GraphInfo]},
     "simulate": {"200": [rc.SimulationResult], "202": [rc.Accepted]},
     "runScenario": {"200": [rc.ScenarioReport, rc.CompareResult], "202": [rc.Accepted]},

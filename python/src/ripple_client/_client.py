@@ -19,6 +19,7 @@ from ._models import (
     CentralityResult,
     CompareResult,
     Customer,
+    CustomerPage,
     CustomerValue,
     GraphInfo,
     GraphList,
@@ -28,6 +29,7 @@ from ._models import (
     InfluencersResult,
     Job,
     JobList,
+    Neighbourhood,
     Ready,
     RiskiestResult,
     ScenarioReport,
@@ -150,8 +152,9 @@ class Ripple:
 
     # ------------------------------------------------------------------------------------------ graphs
 
-    def list_graphs(self) -> GraphList:
-        return self._get_model(GraphList, "/graphs")
+    def list_graphs(self, *, limit: int | None = None, cursor: str | None = None) -> GraphList:
+        """Stored graphs, oldest first, a page at a time (``next_cursor`` of one page is ``cursor`` of the next)."""
+        return self._get_model(GraphList, "/graphs", query(limit=limit, cursor=cursor))
 
     def get_graph(self, graph_id: str) -> GraphSummary:
         return self._get_model(GraphSummary, f"/graphs/{_seg(graph_id)}")
@@ -161,6 +164,30 @@ class Ripple:
 
     def get_customer(self, graph_id: str, customer_id: str) -> Customer:
         return self._get_model(Customer, f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}")
+
+    def list_customers(
+        self,
+        graph_id: str,
+        *,
+        search: str | None = None,
+        segment: str | None = None,
+        min_value: float | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> CustomerPage:
+        """Browse customers: ``search`` in id/label/segment, ``segment``, ``min_value``; ``sort`` e.g. ``-value``."""
+        params = query(search=search, segment=segment, min_value=min_value, sort=sort, limit=limit, cursor=cursor)
+        return self._get_model(CustomerPage, f"/graphs/{_seg(graph_id)}/customers", params)
+
+    def get_neighbourhood(self, graph_id: str, customer_id: str, *, depth: int | None = None, limit: int | None = None) -> Neighbourhood:
+        """The customer, its friends (and theirs with ``depth=2``) and the ties among them."""
+        path = f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}/neighbourhood"
+        return self._get_model(Neighbourhood, path, query(depth=depth, limit=limit))
+
+    def export_graph(self, graph_id: str, *, format: str | None = None, table: str | None = None) -> bytes:
+        """The whole graph as a file: ``json`` (default), ``csv`` (``table`` ties or customers), ``gexf``, ``graphml``."""
+        return self.request("GET", f"/graphs/{_seg(graph_id)}/export", params=query(format=format, table=table)).content
 
     def create_graph(
         self,
@@ -525,11 +552,13 @@ class Ripple:
     def cancel_job(self, job_id: str) -> Job:
         return Job.model_validate(self.request("DELETE", f"/jobs/{_seg(job_id)}").json())
 
-    def list_jobs(self, *, state: str | None = None) -> JobList:
-        return self._get_model(JobList, "/jobs", query(state=state))
+    def list_jobs(self, *, state: str | None = None, limit: int | None = None, cursor: str | None = None) -> JobList:
+        return self._get_model(JobList, "/jobs", query(state=state, limit=limit, cursor=cursor))
 
-    def list_graph_jobs(self, graph_id: str, *, state: str | None = None) -> JobList:
-        return self._get_model(JobList, f"/graphs/{_seg(graph_id)}/jobs", query(state=state))
+    def list_graph_jobs(
+        self, graph_id: str, *, state: str | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> JobList:
+        return self._get_model(JobList, f"/graphs/{_seg(graph_id)}/jobs", query(state=state, limit=limit, cursor=cursor))
 
     def get_job_events(self, job_id: str) -> Iterator[tuple[str, Job]]:
         """The job's server-sent events as (event, job) pairs: ``state``, ``progress``…, then ``done`` or ``error``."""

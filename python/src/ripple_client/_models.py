@@ -19,6 +19,11 @@ CI = tuple[float, float]
 
 __all__ = [
     "Model",
+    "CustomerRow",
+    "CustomerPage",
+    "NeighbourhoodCustomer",
+    "NeighbourhoodTie",
+    "Neighbourhood",
     "Estimate",
     "MeanCI",
     "Quantiles",
@@ -205,6 +210,8 @@ class GraphSummary(Model):
 
 class GraphList(Model):
     graphs: list[GraphSummary]
+    #: Pass as ``cursor`` for the next page; None on the last page.
+    next_cursor: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return _df([g.model_dump() for g in self.graphs], columns=list(GraphSummary.model_fields))
@@ -249,6 +256,54 @@ class Customer(Model):
     activity: float | None = None
     degree: Degree
     centrality: list[CustomerCentrality] | None = None
+
+
+class CustomerRow(Model):
+    """A customer as browsed: ``value`` is the graph's default when ``value_is_default``; ``degree`` counts friends."""
+
+    id: str
+    label: str | None
+    segment: str | None
+    value: float
+    value_is_default: bool
+    followers: float
+    degree: int
+
+
+class CustomerPage(Model):
+    """One page of ``GET /graphs/:id/customers``."""
+
+    graph_id: str
+    graph_version: int
+    customers: list[CustomerRow]
+    total: int
+    next_cursor: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        return _df([c.model_dump() for c in self.customers], columns=list(CustomerRow.model_fields))
+
+
+class NeighbourhoodCustomer(CustomerRow):
+    depth: int
+
+
+class NeighbourhoodTie(Model):
+    source: str
+    target: str
+
+
+class Neighbourhood(Model):
+    """A customer (depth 0), its friends (1) and optionally theirs (2), with the ties among them."""
+
+    graph_id: str
+    graph_version: int
+    center: str
+    customers: list[NeighbourhoodCustomer]
+    ties: list[NeighbourhoodTie]
+    truncated: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        return _df([c.model_dump() for c in self.customers], columns=list(NeighbourhoodCustomer.model_fields))
 
 
 class DegreeStats(Model):
@@ -776,6 +831,8 @@ class Job(Model):
 
 class JobList(Model):
     jobs: list[Job]
+    #: Pass as ``cursor`` for the next page; None on the last page.
+    next_cursor: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         cols = ["id", "kind", "graph_id", "state", "progress", "eta_ms", "created_at", "started_at", "finished_at"]
