@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { pairedDifference, type PairedDifference } from './paired.js';
-import { checkCustomers, runScenario, type ScenarioOptions, type ScenarioReport, type ScenarioRuns } from './report.js';
+import { compareSummary } from './readable.js';
+import { checkCustomers, readable, runScenario, type ScenarioOptions, type ScenarioReport, type ScenarioRuns } from './report.js';
 import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRequestInput, type ScenarioSpec } from './schema.js';
 
 /**
@@ -12,16 +13,26 @@ import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRe
  * In precision mode the first variant decides the runs and the others reuse that count.
  */
 
+/** How a money difference reads: less at risk and more earned or net are improvements. */
+export type Change = 'improvement' | 'worsening' | 'no clear difference';
+export type MoneyDifference = PairedDifference & { change: Change };
+
 export interface Difference {
   from: string;
   to: string;
   reach: PairedDifference;
-  negative: PairedDifference;
+  negative: PairedDifference & { change: Change };
   positive: PairedDifference;
   impressions: PairedDifference;
   timeToPeak: PairedDifference;
   valueExposed: PairedDifference;
-  money: { atRisk: PairedDifference; earned: PairedDifference; net: PairedDifference };
+  money: { atRisk: MoneyDifference; earned: MoneyDifference; net: MoneyDifference };
+}
+
+/** The verdict of a paired difference whose 95% interval excludes 0, for a figure where `better` is the good direction. */
+export function changeOf(d: PairedDifference, better: 'lower' | 'higher'): Change {
+  if (!(d.ci95[0] > 0 || d.ci95[1] < 0)) return 'no clear difference';
+  return (d.mean < 0) === (better === 'lower') ? 'improvement' : 'worsening';
 }
 
 export interface CompareResult {
@@ -29,6 +40,8 @@ export interface CompareResult {
   seed: number;
   variants: (ScenarioReport & { name: string })[];
   differences: Difference[];
+  /** Plain sentences: each variant against the first, with rounded figures and ranges. */
+  summary: string;
   elapsedMs: number;
 }
 
@@ -45,11 +58,15 @@ export function isCompare(a: ScenarioAnswer): a is CompareResult {
 
 function difference(from: string, to: string, a: ScenarioRuns, b: ScenarioRuns): Difference {
   const d = (k: keyof ScenarioRuns) => pairedDifference(a[k], b[k]);
+  const judged = (k: keyof ScenarioRuns, better: 'lower' | 'higher') => {
+    const x = d(k);
+    return { ...x, change: changeOf(x, better) };
+  };
   return {
     from, to,
-    reach: d('reach'), negative: d('negative'), positive: d('positive'), impressions: d('impressions'),
+    reach: d('reach'), negative: judged('negative', 'lower'), positive: d('positive'), impressions: d('impressions'),
     timeToPeak: d('timeToPeak'), valueExposed: d('valueExposed'),
-    money: { atRisk: d('atRisk'), earned: d('earned'), net: d('net') },
+    money: { atRisk: judged('atRisk', 'lower'), earned: judged('earned', 'higher'), net: judged('net', 'higher') },
   };
 }
 
@@ -98,8 +115,9 @@ export async function runScenarioRequest(graph: CompiledGraph, input: ScenarioRe
   }
   const variantsOut = out.map((o, i) => ({ name: names[i], ...o.report }));
   const differences = out.slice(1).map((o, i) => difference(names[0], names[i + 1], out[0].runs, o.runs));
+  const summary = compareSummary(variantsOut.map((v, i) => ({ ...readable(v, specs[i]), name: v.name })), differences);
   return {
-    runs: fixedRuns!, seed: specs[0].seed, variants: variantsOut, differences,
+    runs: fixedRuns!, seed: specs[0].seed, variants: variantsOut, differences, summary,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
 }

@@ -114,7 +114,8 @@ export function compareSummary(variants: (ReadableReport & { name: string })[], 
       ? `${risk.mean < 0 ? 'cuts' : 'adds to'} the money at risk by ${m(Math.abs(risk.mean))}${rel ? ` (${round(Math.abs(100 * rel.mean))}%, range ${span([Math.abs(100 * rel.ci95[0]), Math.abs(100 * rel.ci95[1])].sort((a, b) => a - b) as [number, number])}%)` : ''}${risk.mean < 0 ? ', a smaller loss' : ', a larger loss'}`
       : 'makes no clear difference to the money at risk';
     const net = d.money.net;
-    const netText = sure(net) ? `net ${net.mean > 0 ? 'improves' : 'worsens'} by ${m(Math.abs(net.mean))}` : 'net is about the same';
+    const abs = (ci: [number, number]) => [Math.abs(ci[0]), Math.abs(ci[1])].sort((x, y) => x - y) as [number, number];
+    const netText = sure(net) ? `net ${net.mean > 0 ? 'improves' : 'worsens'} by ${m(Math.abs(net.mean))} (${span(abs(net.ci95), m)})` : 'net is about the same';
     out.push(`“${d.to}” ${negText}, ${riskText}; ${netText}.`);
   }
   out.push('Differences are paired run by run; a range that spans zero is no clear difference.');

@@ -5,6 +5,8 @@ import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat }
 import type { SimulationRequestInput } from '../diffusion/schemas.js';
 import type { WorkerPool } from '../diffusion/pool.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
+import type { GraphData } from '../graph/model.js';
+import { scenarioSummary, type ReadableReport } from './readable.js';
 import type { ScenarioSpec } from './schema.js';
 
 /**
@@ -17,6 +19,28 @@ export interface ScenarioOptions {
   pool?: WorkerPool;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** True when the graph gives no customer values (every value is the default): money is then per customer. */
+  valuesAreDefaults?: boolean;
+}
+
+/** What a report needs to know about its graph beyond the compiled form (see scenarioFacts). */
+export interface ScenarioFacts {
+  currency?: string;
+  valuesAreDefaults: boolean;
+}
+
+/** The graph's currency and whether it gives any customer value (then money is in a currency, else per customer). */
+export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency'>): ScenarioFacts {
+  const v = data.value;
+  let given = false;
+  if (v) for (let i = 0; i < v.length && !given; i++) given = !Number.isNaN(v[i]);
+  return { ...(data.currency !== undefined ? { currency: data.currency } : {}), valuesAreDefaults: !given };
+}
+
+/** The peak of one opinion's mean curve: the step >= 1 with the most newly reached customers, null if none. */
+export interface OpinionPeak {
+  step: number;
+  newMean: number;
 }
 
 export interface Money {
@@ -43,10 +67,18 @@ export interface ScenarioReport extends Omit<SimulationResult, 'negative' | 'pos
    * Per run: the step >= 1 at which the most customers are newly reached (either opinion; earliest on ties;
    * 0 when the voice never leaves the speaker). `meanCurvePeak` is the peak step of the mean curve `steps`.
    */
-  timeToPeak: MeanCi & { meanCurvePeak: number };
+  timeToPeak: MeanCi & { meanCurvePeak: number; negative: OpinionPeak | null; positive: OpinionPeak | null };
   money: { currency: string; atRisk: Money; earned: Money; net: Money };
   /** Value of the customers reached (either opinion), and its share of the graph's total customer value. */
   valueExposed: MeanCi & { graphValue: number; share: { mean: number; ci95: [number, number] } };
+  /** The graph gives no customer values: every customer counts as its default value, so money is per customer. */
+  valuesAreDefaults: boolean;
+  /** Still spreading at the horizon: customers were newly reached in the last step simulated. */
+  truncatedByHorizon: boolean;
+  /** The last step simulated (the horizon), and how many customers were newly reached in it. */
+  lastStep: { step: number; newMean: number; shareOfReach: number };
+  /** Plain sentences with rounded figures and their ranges. */
+  summary: string;
   assumptions: Assumptions;
 }
 
@@ -92,6 +124,12 @@ export function checkCustomers(graph: CompiledGraph, ids: readonly string[]): vo
 
 const scaled = (c: number, m: MeanCi): Money => ({ mean: c * m.mean, sd: c * m.sd, stderr: c * m.stderr, ci95: [c * m.ci95[0], c * m.ci95[1]] });
 
+function opinionPeak(steps: StepStat[]): OpinionPeak | null {
+  let best: OpinionPeak | null = null;
+  for (const s of steps) if (s.step >= 1 && s.newMean > 0 && (!best || s.newMean > best.newMean)) best = { step: s.step, newMean: s.newMean };
+  return best;
+}
+
 function peakOf(steps: StepStat[]): number {
   let best = 0;
   let at = 0;
@@ -105,7 +143,9 @@ function peakOf(steps: StepStat[]): number {
 }
 
 /** Turn the engine's result and per-run values into a scenario report and its per-run figures. */
-export function buildReport(graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues): { report: ScenarioReport; runs: ScenarioRuns } {
+export function buildReport(
+  graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues, opts: { valuesAreDefaults?: boolean } = {},
+): { report: ScenarioReport; runs: ScenarioRuns } {
   const n = result.runs;
   const { churnIfNegative: churn, upliftIfPositive: uplift } = spec.impact;
   const f64 = (a: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => a[i]);
@@ -136,6 +176,11 @@ export function buildReport(graph: CompiledGraph, spec: ScenarioSpec, result: Si
     net: meanCi(runs.net) as Money,
   };
   const { negative, positive, negativeSteps, positiveSteps, ...rest } = result;
+  // The curves stop at the last step anything happened; the horizon is spec.horizon. New customers at the
+  // horizon itself mean some runs were cut short.
+  const atHorizon = result.steps.find((x) => x.step === spec.horizon);
+  const lastNew = atHorizon ? atHorizon.newMean : 0;
+  const reachMean = result.reach.mean;
   const report: ScenarioReport = {
     ...rest,
     customers: result.seeds,
@@ -145,11 +190,16 @@ export function buildReport(graph: CompiledGraph, spec: ScenarioSpec, result: Si
     negativeSteps: negativeSteps!,
     positiveSteps: positiveSteps!,
     impressions: meanCi(runs.impressions),
-    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps) },
+    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps), negative: opinionPeak(negativeSteps!), positive: opinionPeak(positiveSteps!) },
     money,
     valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
+    valuesAreDefaults: opts.valuesAreDefaults ?? false,
+    truncatedByHorizon: lastNew > 0,
+    lastStep: { step: spec.horizon, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0 },
+    summary: '',
     assumptions: { model: 'voice', ...spec, runs: n },
   };
+  report.summary = scenarioSummary(readable(report, spec));
   return { report, runs };
 }
 
@@ -160,7 +210,17 @@ export async function runScenario(
   checkCustomers(graph, spec.customers);
   const t0 = performance.now();
   const { result, perRun } = await simulateRuns(graph, engineRequest(spec, runsOverride), opts, true);
-  const out = buildReport(graph, spec, result, perRun!);
+  const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults });
   out.report.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return out;
+}
+
+/** The parts of a report (and its spec) that its sentences read. */
+export function readable(r: ScenarioReport, spec: ScenarioSpec): ReadableReport {
+  return {
+    customers: r.customers, experience: r.experience, reach: r.reach, negative: r.negative, positive: r.positive, impressions: r.impressions,
+    money: r.money, valuesAreDefaults: r.valuesAreDefaults, truncatedByHorizon: r.truncatedByHorizon, lastStep: r.lastStep,
+    peaks: { negative: r.timeToPeak.negative, positive: r.timeToPeak.positive },
+    stepSeconds: null, horizon: spec.horizon, response: spec.response,
+  };
 }

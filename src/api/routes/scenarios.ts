@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkCustomers, prepareScenarioRequest, riskiestCustomers, runScenarioRequest, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
+import { checkCustomers, prepareScenarioRequest, riskiestCustomers, runScenarioRequest, riskiestRequestSchema, scenarioFacts, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, runOrSubmit } from '../budget.js';
@@ -12,6 +12,7 @@ import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/resu
 
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
+const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number() }).nullable();
 
 const assumptionsSchema = z
   .object({
@@ -49,9 +50,11 @@ export const REPORT_EXAMPLE = {
   amplifiers: [{ id: 'c0005', frequency: 0.173 }, { id: 'c0003', frequency: 0.144 }],
   arcsExamined: 560.1,
   impressions: MC(6421, 2070, 6330, 6511),
-  timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1 },
+  timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1, negative: { step: 1, newMean: 12.89 }, positive: { step: 2, newMean: 3.74 } },
   money: { currency: 'EUR', atRisk: MC(423.91, 315.84, 410.07, 437.75), earned: MC(28.65, 37.28, 27.02, 30.29), net: MC(-395.26, 317.96, -409.19, -381.32) },
   valueExposed: { ...MC(9910.84, 6590, 9622.06, 10199.63), graphValue: 1091461.8, share: { mean: 0.00908, ci95: [0.00882, 0.00935] } },
+  valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 },
+  summary: 'A complaint from c0006 reaches about 32 customers (31–32) within 20 steps: about 26 (26–27) end up negative and 5.5 (5.2–5.7) positive. The brand answers after step 1, in public, and wins the complainant over in 60% of runs. …',
   assumptions: {
     model: 'voice', customers: ['c0006'], experience: 'negative', horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
     response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
@@ -67,11 +70,16 @@ export const COMPARE_EXAMPLE = {
   variants: [{ name: 'answer at step 1', ...REPORT_EXAMPLE }],
   differences: [{
     from: 'no answer', to: 'answer before it spreads',
-    reach: DIFF(-10.1, 14, -10.7, -9.5, [-0.377, -0.395, -0.358]), negative: DIFF(-15.97, 16.4, -16.69, -15.25, [-0.595, -0.619, -0.571]),
+    reach: DIFF(-10.1, 14, -10.7, -9.5, [-0.377, -0.395, -0.358]), negative: { ...DIFF(-15.97, 16.4, -16.69, -15.25, [-0.595, -0.619, -0.571]), change: 'improvement' },
     positive: DIFF(5.84, 5.9, 5.58, 6.1, null), impressions: DIFF(-781, 2000, -868, -694, [-0.129, -0.143, -0.115]),
     timeToPeak: DIFF(-0.2, 0.7, -0.23, -0.17, [-0.17, -0.2, -0.15]), valueExposed: DIFF(-3700, 5000, -3920, -3480, [-0.44, -0.46, -0.42]),
-    money: { atRisk: DIFF(-252.9, 318, -266.84, -238.96, [-0.598, -0.628, -0.567]), earned: DIFF(31.68, 40, 29.9, 33.4, null), net: DIFF(284.58, 347, 269.35, 299.8, [-0.673, -0.708, -0.637]) },
+    money: {
+      atRisk: { ...DIFF(-252.9, 318, -266.84, -238.96, [-0.598, -0.628, -0.567]), change: 'improvement' },
+      earned: { ...DIFF(31.68, 40, 29.9, 33.4, null), change: 'improvement' },
+      net: { ...DIFF(284.58, 347, 269.35, 299.8, [0.673, 0.637, 0.708]), change: 'improvement' },
+    },
   }],
+  summary: 'Compared with “no answer” (26 negative customers, €423 at risk), on the same random runs: “answer before it spreads” lowers the negative customers by 16 (15–17), cuts the money at risk by €253 (60%, range 57–63%), a smaller loss; net improves by €285. …',
 };
 export const RISKIEST_EXAMPLE = {
   graphId: 'g_0123456789abcdef', graphVersion: 1,
@@ -105,14 +113,24 @@ const reportShape = {
   arcsExamined: z.number(),
   impressions: meanCiSchema.describe('Σ over customers reached of 1 + followers·activity.'),
   timeToPeak: meanCiSchema
-    .extend({ meanCurvePeak: z.number().int().describe('Peak step of the mean curve `steps` (steps ≥ 1).') })
-    .describe('Per run: the step ≥ 1 at which the most customers are newly reached (either opinion; earliest on ties; 0 if the voice never spreads).'),
+    .extend({
+      meanCurvePeak: z.number().int().describe('Peak step of the mean curve `steps` (steps ≥ 1).'),
+      negative: opinionPeakSchema.describe('Peak of the negative mean curve `negativeSteps`: the step ≥ 1 with the most newly negative customers (null if none).'),
+      positive: opinionPeakSchema.describe('Peak of the positive mean curve `positiveSteps` (null if no customer turns positive after step 0).'),
+    })
+    .describe('Per run: the step ≥ 1 at which the most customers are newly reached (either opinion; earliest on ties; 0 if the voice never spreads); `negative` and `positive`: the peak of each opinion\'s mean curve.'),
   money: z
     .object({ currency: z.string(), atRisk: meanCiSchema, earned: meanCiSchema, net: meanCiSchema.describe('earned − atRisk, per run.') })
     .describe('atRisk = Σ over negative customers of churnIfNegative·value; earned = Σ over positive customers of upliftIfPositive·value.'),
   valueExposed: meanCiSchema
     .extend({ graphValue: z.number().describe('Total customer value of the graph.'), share: brief.describe('Share of the graph\'s total customer value reached.') })
     .describe('Value of the customers reached (either opinion).'),
+  valuesAreDefaults: z.boolean().describe('True when the graph gives no customer values: every customer counts as the graph\'s default value (1 unless set), so money is per customer, not in a currency; the summary says so.'),
+  truncatedByHorizon: z.boolean().describe('Still spreading at the horizon: customers were newly reached in the last step simulated, so a longer horizon would reach more (`lastStep` says how many).'),
+  lastStep: z
+    .object({ step: z.number().int(), newMean: z.number(), shareOfReach: z.number() })
+    .describe('The horizon step, the mean customers newly reached in it and their share of all customers reached.'),
+  summary: z.string().describe('Plain sentences with rounded figures and their 95% ranges (the numbers keep full precision in the fields).'),
   assumptions: assumptionsSchema,
 };
 
@@ -122,9 +140,12 @@ const diffSchema = meanCiSchema
   .extend({
     relative: brief
       .nullable()
-      .describe('Relative change mean(to)/mean(from) − 1, delta-method 95% CI on the paired runs; null when mean(from) = 0.'),
+      .describe('Relative change (mean(to) − mean(from)) / |mean(from)|, delta-method 95% CI on the paired runs; null when mean(from) = 0. Divided by the absolute baseline, so it has the sign of the change also for a negative baseline (a net loss that shrinks is a positive change).'),
   })
   .describe('Paired per-run difference to − from.');
+const judgedDiffSchema = diffSchema
+  .extend({ change: z.enum(['improvement', 'worsening', 'no clear difference']).describe('How the difference reads: fewer negative customers, less at risk, more earned or net are improvements; "no clear difference" when the 95% interval spans 0.') })
+  .describe('Paired per-run difference to − from, with its verdict.');
 
 export const compareResultSchema = z
   .object({
@@ -138,15 +159,16 @@ export const compareResultSchema = z
           from: z.string(),
           to: z.string(),
           reach: diffSchema,
-          negative: diffSchema,
+          negative: judgedDiffSchema,
           positive: diffSchema,
           impressions: diffSchema,
           timeToPeak: diffSchema,
           valueExposed: diffSchema,
-          money: z.object({ atRisk: diffSchema, earned: diffSchema, net: diffSchema }),
+          money: z.object({ atRisk: judgedDiffSchema, earned: judgedDiffSchema, net: judgedDiffSchema }),
         }),
       )
       .describe('Each variant against the first, run by run on the same random streams.'),
+    summary: z.string().describe('Plain sentences: each variant against the first, rounded, with ranges.'),
     elapsedMs: z.number(),
   })
   .describe('Compare mode: several variants on common random numbers.')
@@ -209,7 +231,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       validate: () => void prepareScenarioRequest(graph, body, data.currency), // 400 / unknown customer 404 before a job
       run: ({ signal, progress }) =>
         runScenarioRequest(graph, body, {
-          pool: ctx.pool, signal, currency: data.currency,
+          pool: ctx.pool, signal, ...scenarioFacts(data),
           onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }),
         }),
     }) as Promise<never>;

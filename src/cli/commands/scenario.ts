@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../../graph/model.js';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
 import {
-  isCompare, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioRequestSchema,
+  isCompare, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
   type CompareResult, type RiskiestResult, type ScenarioReport,
 } from '../../scenarios/index.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
@@ -91,9 +91,12 @@ function describeResponse(r: ScenarioReport['assumptions']['response']): string 
   return r ? `answer at step ${r.atStep}, effectiveness ${r.effectiveness}, ${r.public ? 'public' : 'private'}` : 'no answer';
 }
 
+/** The money unit: the currency, or "per customer" when the graph gives no customer values. */
+const moneyUnit = (r: Pick<ScenarioReport, 'money' | 'valuesAreDefaults'>) => (r.valuesAreDefaults ? 'per customer' : r.money.currency);
+
 function humanReport(r: ScenarioReport, source: string): string {
   const a = r.assumptions;
-  const cur = r.money.currency;
+  const cur = moneyUnit(r);
   const rows: (string | number)[][] = [
     ['customers reached', ci(r.reach)],
     ['negative', ci(r.negative)],
@@ -112,11 +115,13 @@ function humanReport(r: ScenarioReport, source: string): string {
     table(['figure', 'mean [95% CI]'], rows),
     `amplifiers: ${r.amplifiers.map((x) => `${x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
     `new negative/positive per step: ${curve}${r.negativeSteps.length > 8 ? ' …' : ''}`,
+    '',
+    r.summary,
   ].join('\n');
 }
 
 function humanCompare(c: CompareResult, source: string): string {
-  const cur = c.variants[0]?.money.currency ?? '';
+  const cur = c.variants[0] ? moneyUnit(c.variants[0]) : '';
   const rel = (d: { relative: { mean: number; ci95: [number, number] } | null }) =>
     d.relative ? `${pct(d.relative.mean)} [${pct(d.relative.ci95[0])}, ${pct(d.relative.ci95[1])}]` : '-';
   return [
@@ -131,6 +136,8 @@ function humanCompare(c: CompareResult, source: string): string {
           ['from', 'to', 'negative', 'negative %', `at risk (${cur})`, `net (${cur})`],
           c.differences.map((d) => [d.from, d.to, ci(d.negative), rel(d.negative), ci(d.money.atRisk), ci(d.money.net)]),
         )}`,
+    '',
+    c.summary,
   ].join('\n');
 }
 
@@ -180,7 +187,8 @@ export default function register(program: Command, ctx: CliContext): void {
     .action(async (graphId: string | undefined, o: Opts) => {
       const loaded = await ctx.loadGraph({ id: graphId, file: o.file, format: o.format, directed: o.directed ? true : undefined, customers: o.customers });
       const source = loaded.summary ? `${loaded.summary.id} ("${loaded.summary.name}")` : loaded.source;
-      const currency = loaded.data.currency;
+      const facts = scenarioFacts(loaded.data);
+      const currency = facts.currency;
       const body = bodyFromFlags(o);
       if (o.riskiest !== undefined) {
         const { customer: _c, customers: _cs, experience: _e, ...rest } = body;
@@ -190,7 +198,7 @@ export default function register(program: Command, ctx: CliContext): void {
         const progress = createProgress({ label: 'riskiest', total: 1, json: o.json, stream: ctx.stderr });
         try {
           const r = await ctx.cancellable((signal) =>
-            riskiestCustomers(loaded.graph, req, { pool: ctx.pool(), signal, currency, onProgress: (d, t) => progress.update(d, t) }));
+            riskiestCustomers(loaded.graph, req, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
           progress.stop();
           ctx.output(Boolean(o.json), r, () => humanRiskiest(r, source));
         } finally {
@@ -204,7 +212,7 @@ export default function register(program: Command, ctx: CliContext): void {
       const progress = createProgress({ label: 'scenario', total: 1, json: o.json, stream: ctx.stderr });
       try {
         const r = await ctx.cancellable((signal) =>
-          runScenarioRequest(loaded.graph, req, { pool: ctx.pool(), signal, currency, onProgress: (d, t) => progress.update(d, t) }));
+          runScenarioRequest(loaded.graph, req, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
         progress.stop();
         ctx.output(Boolean(o.json), r, () => (isCompare(r) ? humanCompare(r, source) : humanReport(r, source)));
       } finally {
