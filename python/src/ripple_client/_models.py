@@ -19,6 +19,9 @@ CI = tuple[float, float]
 
 __all__ = [
     "Model",
+    "OpinionPeak",
+    "LastStep",
+    "JudgedDifference",
     "CustomerRow",
     "CustomerPage",
     "NeighbourhoodCustomer",
@@ -429,8 +432,25 @@ class RiskiestAssumptions(_Assumptions):
     rr_sets: int | None
 
 
+class OpinionPeak(Model):
+    """The step >= 1 at which one opinion's mean curve newly reaches the most customers."""
+
+    step: int
+    new_mean: float
+
+
 class TimeToPeak(Estimate):
     mean_curve_peak: int
+    negative: OpinionPeak | None
+    positive: OpinionPeak | None
+
+
+class LastStep(Model):
+    """The horizon step and the customers newly reached in it (non-zero: the spread was cut short)."""
+
+    step: int
+    new_mean: float
+    share_of_reach: float
 
 
 class Money(Model):
@@ -467,6 +487,13 @@ class _ReportBody(Model):
     time_to_peak: TimeToPeak
     money: Money
     value_exposed: ValueExposed
+    #: The graph gives no customer values: money is per customer, not in a currency.
+    values_are_defaults: bool
+    #: Still spreading at the horizon (see ``last_step``).
+    truncated_by_horizon: bool
+    last_step: LastStep
+    #: Plain sentences with rounded figures and their 95% ranges.
+    summary: str
     assumptions: ScenarioAssumptions
 
     def figures(self) -> list[dict[str, Any]]:
@@ -509,17 +536,23 @@ class Difference(Estimate):
     relative: MeanCI | None
 
 
+class JudgedDifference(Difference):
+    """A difference with its reading: ``improvement``, ``worsening`` or ``no clear difference``."""
+
+    change: str
+
+
 class MoneyDifference(Model):
-    at_risk: Difference
-    earned: Difference
-    net: Difference
+    at_risk: JudgedDifference
+    earned: JudgedDifference
+    net: JudgedDifference
 
 
 class ScenarioDifference(Model):
     from_: str = Field(alias="from")
     to: str
     reach: Difference
-    negative: Difference
+    negative: JudgedDifference
     positive: Difference
     impressions: Difference
     time_to_peak: Difference
@@ -563,6 +596,8 @@ class CompareResult(Model):
     seed: int
     variants: list[VariantReport]
     differences: list[ScenarioDifference]
+    #: Each variant against the first, in plain sentences.
+    summary: str
     elapsed_ms: float
 
     def variant(self, name: str) -> VariantReport:
