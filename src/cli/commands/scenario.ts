@@ -188,7 +188,6 @@ export default function register(program: Command, ctx: CliContext): void {
       const loaded = await ctx.loadGraph({ id: graphId, file: o.file, format: o.format, directed: o.directed ? true : undefined, customers: o.customers });
       const source = loaded.summary ? `${loaded.summary.id} ("${loaded.summary.name}")` : loaded.source;
       const facts = scenarioFacts(loaded.data);
-      const currency = facts.currency;
       const body = bodyFromFlags(o);
       if (o.riskiest !== undefined) {
         const { customer: _c, customers: _cs, experience: _e, ...rest } = body;
