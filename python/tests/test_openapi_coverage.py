@@ -232,8 +232,8 @@ def test_the_check_fails_on_what_the_client_lacks(openapi: dict[str, Any]) -> No
     }
     body = sim["requestBody"]["content"]["application/json"]["schema"]
     alternatives(body)[0]["properties"]["temperature"] = {"type": "number"}
-    doc["paths"]["/graphs/{id}/export"] = {"get": {"operationId": "exportGraph", "responses": {"200": {}}}}
+    doc["paths"]["/graphs/{id}/snapshot"] = {"get": {"operationId": "snapshotGraph", "responses": {"200": {}}}}
     problems = coverage_problems(doc)
     assert "simulate 200.reach.mode: missing from Distribution" in problems
     assert "simulate: Ripple.simulate has no keyword 'temperature'" in problems
-    assert "exportGraph: no method Ripple.export_graph" in problems
+    assert "snapshotGraph: no method Ripple.snapshot_graph" in problems
