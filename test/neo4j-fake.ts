@@ -89,11 +89,11 @@ const handlers = new Map<string, Handler>([
     const before = g.version as number;
     Object.assign(g, {
       liveVersion: slot, version: before + 1, name: p.name, nameRaw: p.nameRaw, directed: p.directed, customers: int(p.customers), ties: int(p.ties),
-      defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, columns: p.columns, channels: p.channels,
+      defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, stepDuration: p.stepDuration, columns: p.columns, channels: p.channels,
       channelsRaw: p.channelsRaw, pending: ((g.pending as number[] | undefined) ?? []).filter((x) => x !== slot), updatedAt: p.now,
       createdAt: before === 0 ? p.now : g.createdAt,
     });
-    for (const k of ['nameRaw', 'currency', 'currencyRaw', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
+    for (const k of ['nameRaw', 'currency', 'currencyRaw', 'stepDuration', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
     return [{ previous: live, graph: { ...g } }];
   }],
   [Q.get, (s, p) => {

@@ -67,7 +67,7 @@ describe('scenario report', () => {
     expect(r.assumptions).toEqual({
       model: 'voice', customers: ['a'], experience: 'negative', horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
       response: null, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
-      runs: 10, precision: null, maxRuns: 100_000, seed: 1, amplifiers: 10,
+      runs: 10, precision: null, maxRuns: 100_000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: [],
     });
     const withResponse = await single(tree, { customers: ['a', 'a', 'b'], runs: 10, response: {} }, );
     expect(withResponse.assumptions.customers).toEqual(['a', 'b']);
@@ -102,7 +102,9 @@ describe('invariants', () => {
     const none = await single(social, base);
     for (const response of [{ atStep: 0, effectiveness: 0 }, { atStep: 1, effectiveness: 0, public: true }, { atStep: 3, effectiveness: 0, public: false }]) {
       const r = await single(social, { ...base, response });
-      expect({ ...noTime(r), assumptions: null }).toEqual({ ...noTime(none), assumptions: null });
+      // Only the words differ: the summary says the brand answered (and won no one over).
+      expect({ ...noTime(r), assumptions: null, summary: null }).toEqual({ ...noTime(none), assumptions: null, summary: null });
+      expect(r.summary).toMatch(/wins the complainant over in 0% of runs/);
     }
   });
 

@@ -35,6 +35,7 @@ RESPONSES: dict[str, dict[str, list[type[BaseModel]]]] = {
     "getGraph": {"200": [rc.GraphSummary]},
     "replaceGraph": {"200": [rc.ImportResult]},
     "deleteGraph": {},
+    "updateGraph": {"200": [rc.GraphSummary]},
     "importGraph": {"201": [rc.ImportResult]},
     "replaceGraphImport": {"200": [rc.ImportResult]},
     "getCustomer": {"200": [rc.Customer]},

@@ -83,7 +83,7 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
     const any = config.corsOrigins.includes('*');
     await app.register(fastifyCors, {
       origin: any ? '*' : [...config.corsOrigins],
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['content-type', 'content-encoding', 'authorization', 'x-api-key', 'last-event-id'],
       exposedHeaders: ['x-request-id', 'location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
       maxAge: 600,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepDurationSchema } from '../graph/duration.js';
 import { GRAPH_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
 
 /** Zod schemas shared by the routes: they validate requests, shape responses and write the OpenAPI text. */
@@ -46,6 +47,7 @@ export const graphSummarySchema = z
     ties: z.number().int().describe('Number of ties (an undirected tie counts once).'),
     createdAt: z.string(),
     updatedAt: z.string(),
+    stepDuration: z.string().optional().describe('How long one step is (ISO 8601, e.g. `PT2H`), when the graph says; reports then give times as durations too. Set at import or with PATCH.'),
   })
   .describe('A stored graph.');
 
@@ -90,6 +92,7 @@ export const rippleJsonSchema = z
     directed: z.boolean().optional().describe('Default false: each tie is two arcs.'),
     defaultValue: z.number().min(0).max(MAX_VALUE).optional().describe('Value of customers without `value` (default 1).'),
     currency: z.string().max(16).optional(),
+    stepDuration: z.string().max(64).nullish().describe('How long one step is, ISO 8601 (`PT2H`, `PT30M`, `P1D`): weeks, days, hours, minutes, seconds.'),
     customers: z
       .array(
         z.looseObject({
@@ -135,6 +138,7 @@ export const importQuerySchema = z.object({
   name: z.string().min(1).max(1000).optional().describe('Graph name (required on POST unless the format carries one).'),
   directed: booleanText.optional().describe('Edge lists and CSV are undirected unless true; JSON/GEXF/GraphML use their own flag unless given.'),
   ifVersion: versionText.optional().describe('Replace only if the stored version is this one (else 409).'),
+  stepDuration: stepDurationSchema.optional().describe('How long one step is (ISO 8601, e.g. `PT2H`); overrides what the file says. Change it later with PATCH /graphs/:id.'),
 });
 
 /** Content types the import routes accept (plus any text/* and application/*+xml). */

@@ -132,7 +132,7 @@ export async function simulate(graph: CompiledGraph, req: SimulationRequest | Si
 /** Like simulate(), also returning per-run values (value reached, impressions, voice opinions) in run order. */
 export async function simulateRuns(
   graph: CompiledGraph, rawReq: SimulationRequest | SimulationRequestInput, opts: SimulateOptions = {}, extras = true,
-): Promise<{ result: SimulationResult; perRun: PerRunValues | null; request: SimulationRequest }> {
+): Promise<{ result: SimulationResult; perRun: PerRunValues | null; request: SimulationRequest; activations: Float64Array | null }> {
   const t0 = performance.now();
   const req = parseSimulationRequest(rawReq);
   if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) {
@@ -182,7 +182,8 @@ export async function simulateRuns(
     }
   }
   if (signal?.aborted) throw new CancelledError();
-  return { ...assemble(graph, req, plan, agg, done, stoppedBy, t0, extras), request: req };
+  // activations: per customer, the runs in which it was reached (counted when the request lists amplifiers).
+  return { ...assemble(graph, req, plan, agg, done, stoppedBy, t0, extras), request: req, activations: agg.activations };
 }
 
 async function runSegmentOnPool(

@@ -110,6 +110,7 @@ export interface BuilderOptions {
   format: GraphFormat;
   defaultValue?: number;
   currency?: string;
+  stepDuration?: string;
 }
 
 /**
@@ -318,6 +319,7 @@ export class GraphBuilder {
       directed,
       defaultValue: this.opts.defaultValue ?? 1,
       ...(this.opts.currency !== undefined ? { currency: this.opts.currency } : {}),
+      ...(this.opts.stepDuration !== undefined ? { stepDuration: this.opts.stepDuration } : {}),
       ids: this.ids,
       labels: this.labels ? padded(this.labels, n) : null,
       segments: this.segments ? padded(this.segments, n) : null,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * How long one step is (`stepDuration`, DESIGN §9): an ISO 8601 duration of weeks, days, hours, minutes and
  * seconds (`PT2H`, `PT30M`, `P1D`, `P1DT12H`, `PT0.5H`). Years and months are refused: their length varies, so
@@ -56,3 +58,23 @@ export function durationWords(seconds: number): string {
 export function stepAt(seconds: number, stepSeconds: number): number {
   return Math.floor(seconds / stepSeconds + 1e-9);
 }
+
+/** ISO 8601 text normalised (`PT120M` -> `PT2H`); the text must have passed stepDurationSchema. */
+export function normaliseDuration(text: string): string {
+  const d = parseDuration(text);
+  if ('error' in d) throw new TypeError(d.error);
+  return isoDuration(d.seconds);
+}
+
+/**
+ * A step duration in a request, query or graph (validated; a plain string in the schema, so request examples and
+ * types stay as written — normalise it with normaliseDuration).
+ */
+export const stepDurationSchema = z
+  .string()
+  .max(64)
+  .superRefine((text, ctx) => {
+    const d = parseDuration(text);
+    if ('error' in d) ctx.addIssue({ code: 'custom', message: d.error });
+  })
+  .describe('How long one step is, ISO 8601: `PT2H`, `PT30M`, `P1D` (weeks, days, hours, minutes, seconds; not years or months).');

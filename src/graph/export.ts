@@ -40,6 +40,7 @@ const has = (a: Float64Array | null, i: number): a is Float64Array => a !== null
 function* jsonParts(data: GraphData): Generator<string> {
   const head: Record<string, unknown> = { name: data.name, directed: data.directed, defaultValue: data.defaultValue };
   if (data.currency !== undefined) head.currency = data.currency;
+  if (data.stepDuration !== undefined) head.stepDuration = data.stepDuration;
   yield JSON.stringify(head).slice(0, -1) + ',"customers":[';
   for (let i = 0; i < data.ids.length; i++) yield (i ? ',' : '') + JSON.stringify(customerAt(data, i));
   yield '],"ties":[';

@@ -11,6 +11,8 @@ export interface GraphData {
   /** Value of customers whose `value` is not given (DESIGN §1: 1 unless set). */
   defaultValue: number;
   currency?: string;
+  /** How long one step is, ISO 8601 (`PT2H`; see graph/duration.ts); absent: time is in steps. */
+  stepDuration?: string;
   /** Customer index -> id. Ids are arbitrary non-empty strings: never object keys, file names or query text. */
   ids: string[];
   labels: (string | null)[] | null;

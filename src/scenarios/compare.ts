@@ -50,6 +50,8 @@ export type ScenarioAnswer = ScenarioReport | CompareResult;
 export interface ScenarioContext extends ScenarioOptions {
   /** Label of the money figures when the request gives none (the graph's currency). */
   currency?: string;
+  /** The graph's step duration (the request's `stepDuration` wins). */
+  stepDuration?: string;
 }
 
 export function isCompare(a: ScenarioAnswer): a is CompareResult {
@@ -74,10 +76,10 @@ function difference(from: string, to: string, a: ScenarioRuns, b: ScenarioRuns):
  * Validate a scenario request and resolve its spec(s): one, or one per variant (with their names). Unknown
  * customers are a 404, duplicate variant names a 400 — before any run (the API calls this before queueing a job).
  */
-export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, currency?: string): { specs: ScenarioSpec[]; names: string[] | null } {
+export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, currency?: string, stepDuration?: string): { specs: ScenarioSpec[]; names: string[] | null } {
   const { variants, ...base } = parseScenarioInput(scenarioRequestSchema, 'scenario', input);
   if (!variants) {
-    const spec = resolveSpec(base, {}, currency);
+    const spec = resolveSpec(base, {}, currency, stepDuration);
     checkCustomers(graph, spec.customers);
     return { specs: [spec], names: null };
   }
@@ -85,7 +87,7 @@ export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, cur
   const specs = variants.map((v, i) => {
     if (seen.has(v.name)) throw new InputError(`variants[${i}].name: duplicate name ${JSON.stringify(v.name)}`, { fields: [{ path: `variants.${i}.name`, message: 'duplicate name' }] });
     seen.add(v.name);
-    return resolveSpec(base, v, currency);
+    return resolveSpec(base, v, currency, stepDuration);
   });
   for (const s of specs) checkCustomers(graph, s.customers);
   return { specs, names: variants.map((v) => v.name) };
@@ -96,7 +98,7 @@ export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, cur
  * customers are a 404 before any run.
  */
 export async function runScenarioRequest(graph: CompiledGraph, input: ScenarioRequestInput | unknown, ctx: ScenarioContext = {}): Promise<ScenarioAnswer> {
-  const { specs, names } = prepareScenarioRequest(graph, input, ctx.currency);
+  const { specs, names } = prepareScenarioRequest(graph, input, ctx.currency, ctx.stepDuration);
   if (!names) return (await runScenario(graph, specs[0], ctx)).report;
 
   const t0 = performance.now();

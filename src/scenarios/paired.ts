@@ -27,6 +27,6 @@ export function pairedDifference(from: Float64Array, to: Float64Array): PairedDi
   const res = new Float64Array(n);
   for (let i = 0; i < n; i++) res[i] = (to[i] - r * from[i]) / x;
   const se = meanCi(res).stderr;
-  const rel = Math.sign(x) * (r - 1);
+  const rel = x < 0 ? 1 - r : r - 1; // not sign(x)·(r − 1): that gives −0 for no change
   return { ...d, relative: { mean: rel, ci95: [rel - Z95 * se, rel + Z95 * se] } };
 }

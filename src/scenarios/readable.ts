@@ -1,4 +1,4 @@
-import { durationWords, isoDuration } from '../graph/duration.js';
+import { durationWords, isoDuration, parseDuration } from '../graph/duration.js';
 
 /**
  * Answers a person can read (issue 17): the `summary` sentences of a scenario or compare report, with rounded
@@ -22,7 +22,7 @@ export interface ReadableReport {
   peaks: { negative: { step: number } | null; positive: { step: number } | null };
   stepSeconds: number | null;
   horizon: number;
-  response: { atStep: number; effectiveness: number; public: boolean } | null;
+  response: { atStep: number; effectiveness: number; public: boolean; at?: string } | null;
 }
 
 const grouped = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
@@ -38,6 +38,12 @@ export function round(x: number): string {
 function span(ci: [number, number], f: (x: number) => string = round): string {
   const [a, b] = [f(ci[0]), f(ci[1])];
   return a === b ? a : ci[0] < 0 && ci[1] <= 0 ? `${a} to ${b}` : `${a}–${b}`;
+}
+
+/** A figure and, unless it rounds to the same number, its range: "27 (26–28)", "0". */
+function fig(x: Mc, f: (x: number) => string = round): string {
+  const r = span(x.ci95, f);
+  return r === f(x.mean) ? f(x.mean) : `${f(x.mean)} (${r})`;
 }
 
 const SYMBOLS: Record<string, string> = { EUR: '€', USD: '$', GBP: '£', JPY: '¥', INR: '₹', CHF: 'CHF ' };
@@ -65,26 +71,31 @@ export function scenarioSummary(r: ReadableReport): string {
   const out: string[] = [];
   const what = r.experience === 'negative' ? 'A complaint' : 'Praise';
   const within = r.stepSeconds === null ? `within ${r.horizon} steps` : `within ${durationWords(r.horizon * r.stepSeconds)} (${r.horizon} steps of ${durationWords(r.stepSeconds)})`;
-  out.push(`${what} from ${who(r.customers)} reaches about ${round(r.reach.mean)} customers (${span(r.reach.ci95)}) ${within}: about ${round(r.negative.mean)} (${span(r.negative.ci95)}) end up negative and ${round(r.positive.mean)} (${span(r.positive.ci95)}) positive.`);
+  const reach = fig(r.reach).replace(/^([^ ]+)/, '$1 customers');
+  out.push(`${what} from ${who(r.customers)} reaches about ${reach} ${within}: about ${fig(r.negative)} end up negative and ${fig(r.positive)} positive.`);
   if (r.response && r.experience === 'negative') {
-    const when = r.response.atStep === 0 ? 'before the complaint spreads (step 0)' : `after ${stepText(r.response.atStep, r.stepSeconds)}`;
+    const atSeconds = r.response.at !== undefined && r.stepSeconds !== null ? parseDuration(r.response.at) : null;
+    const asked = atSeconds && 'seconds' in atSeconds && atSeconds.seconds !== r.response.atStep * r.stepSeconds!
+      ? ` (asked for ${durationWords(atSeconds.seconds)}, which falls in step ${r.response.atStep + 1})`
+      : '';
+    const when = r.response.atStep === 0 ? `before the complaint spreads (step 0)${asked}` : `after ${stepText(r.response.atStep, r.stepSeconds)}${asked}`;
     out.push(`The brand answers ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
   } else if (r.experience === 'negative') {
     out.push('The brand does not answer.');
   }
   const peak = (p: { step: number } | null, name: string) => (p ? `${name} peaks at ${stepText(p.step, r.stepSeconds)}` : null);
   const peaks = [peak(r.peaks.negative, 'the negative opinion'), peak(r.peaks.positive, 'the positive one')].filter(Boolean);
-  if (peaks.length) out.push(`Newly reached customers: ${peaks.join(', ')}${r.stepSeconds === null ? ' (the graph sets no step duration, so time is in steps)' : ''}.`);
+  if (peaks.length) out.push(`Newly reached customers: ${peaks.join(', ')}.`);
   const per = r.valuesAreDefaults;
   const m = (x: number) => moneyText(x, r.money.currency, per);
-  const range = (ci: [number, number]) => span(ci, m);
   const unit = per ? ' customers’ worth' : '';
-  out.push(`About ${m(r.money.atRisk.mean)}${unit} (${range(r.money.atRisk.ci95)}) of customer value is at risk and ${m(r.money.earned.mean)} (${range(r.money.earned.ci95)}) is earned: net ${m(r.money.net.mean)} (${range(r.money.net.ci95)}).`);
+  out.push(`About ${fig(r.money.atRisk, m).replace(/^([^ ]+)/, `$1${unit}`)} of customer value is at risk and ${fig(r.money.earned, m)} is earned: net ${fig(r.money.net, m)}.`);
   if (per) out.push('The graph gives no customer values, so every customer counts as 1 and money is in customers’ worth, not in a currency.');
-  out.push(`Impressions: about ${round(r.impressions.mean)} (${span(r.impressions.ci95)}).`);
+  out.push(`Impressions: about ${fig(r.impressions)}.`);
   if (r.truncatedByHorizon) {
     out.push(`It is still spreading at the horizon: in its last step, ${stepText(r.lastStep.step, r.stepSeconds)}, about ${round(r.lastStep.newMean)} customers were newly reached (${round(100 * r.lastStep.shareOfReach)}% of all reached), so a longer horizon would reach more.`);
   }
+  if (r.stepSeconds === null) out.push('Time is in steps (rounds of passing it on): neither the graph nor the request sets a step duration.');
   return out.join(' ');
 }
 

@@ -5,6 +5,7 @@ import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat }
 import type { SimulationRequestInput } from '../diffusion/schemas.js';
 import type { WorkerPool } from '../diffusion/pool.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
+import { isoDuration, parseDuration } from '../graph/duration.js';
 import type { GraphData } from '../graph/model.js';
 import { scenarioSummary, type ReadableReport } from './readable.js';
 import type { ScenarioSpec } from './schema.js';
@@ -27,21 +28,32 @@ export interface ScenarioOptions {
 export interface ScenarioFacts {
   currency?: string;
   valuesAreDefaults: boolean;
+  /** The graph's step duration (ISO 8601), if it has one. */
+  stepDuration?: string;
 }
 
 /** The graph's currency and whether it gives any customer value (then money is in a currency, else per customer). */
-export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency'>): ScenarioFacts {
+export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency' | 'stepDuration'>): ScenarioFacts {
   const v = data.value;
   let given = false;
   if (v) for (let i = 0; i < v.length && !given; i++) given = !Number.isNaN(v[i]);
-  return { ...(data.currency !== undefined ? { currency: data.currency } : {}), valuesAreDefaults: !given };
+  return {
+    ...(data.currency !== undefined ? { currency: data.currency } : {}),
+    valuesAreDefaults: !given,
+    ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
+  };
 }
 
 /** The peak of one opinion's mean curve: the step >= 1 with the most newly reached customers, null if none. */
 export interface OpinionPeak {
   step: number;
   newMean: number;
+  /** The step's time (ISO 8601) when the step duration is known. */
+  duration?: string;
 }
+
+/** A step curve point with its time when the step duration is known. */
+export type TimedStep = StepStat & { duration?: string };
 
 export interface Money {
   mean: number;
@@ -76,7 +88,11 @@ export interface ScenarioReport extends Omit<SimulationResult, 'negative' | 'pos
   /** Still spreading at the horizon: customers were newly reached in the last step simulated. */
   truncatedByHorizon: boolean;
   /** The last step simulated (the horizon), and how many customers were newly reached in it. */
-  lastStep: { step: number; newMean: number; shareOfReach: number };
+  lastStep: { step: number; newMean: number; shareOfReach: number; duration?: string };
+  /** How long one step is (ISO 8601), from the request or the graph; null: time is in steps. */
+  stepDuration: string | null;
+  /** Share of runs in which each customer of the request's `reachOf` was reached, in the request's order. */
+  reachOf: { id: string; frequency: number }[];
   /** Plain sentences with rounded figures and their ranges. */
   summary: string;
   assumptions: Assumptions;
@@ -106,12 +122,13 @@ export function engineRequest(spec: ScenarioSpec, runsOverride?: number): Simula
     ...(runs !== null && runs !== undefined ? { runs } : { precision: spec.precision!, maxRuns: spec.maxRuns }),
     seed: spec.seed,
     maxSteps: spec.horizon,
-    top: spec.amplifiers,
+    // Reach frequencies (amplifiers, reachOf) come from per-customer activation counts, kept when top > 0.
+    top: spec.amplifiers > 0 || spec.reachOf.length > 0 ? Math.max(spec.amplifiers, 1) : 0,
     probability: spec.probability,
     p: spec.p,
     experience: spec.experience,
     negativityBias: spec.negativityBias,
-    response: spec.response,
+    response: spec.response ? { atStep: spec.response.atStep, effectiveness: spec.response.effectiveness, public: spec.response.public } : null,
   };
 }
 
@@ -144,7 +161,8 @@ function peakOf(steps: StepStat[]): number {
 
 /** Turn the engine's result and per-run values into a scenario report and its per-run figures. */
 export function buildReport(
-  graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues, opts: { valuesAreDefaults?: boolean } = {},
+  graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues,
+  opts: { valuesAreDefaults?: boolean; activations?: Float64Array | null } = {},
 ): { report: ScenarioReport; runs: ScenarioRuns } {
   const n = result.runs;
   const { churnIfNegative: churn, upliftIfPositive: uplift } = spec.impact;
@@ -181,6 +199,18 @@ export function buildReport(
   const atHorizon = result.steps.find((x) => x.step === spec.horizon);
   const lastNew = atHorizon ? atHorizon.newMean : 0;
   const reachMean = result.reach.mean;
+  const stepSeconds = spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds;
+  const at = (step: number) => (stepSeconds === null ? {} : { duration: isoDuration(step * stepSeconds) });
+  const timed = (list: StepStat[]): TimedStep[] => (stepSeconds === null ? list : list.map((x) => ({ ...x, ...at(x.step) })));
+  const peak = (list: StepStat[]) => {
+    const p = opinionPeak(list);
+    return p ? { ...p, ...at(p.step) } : null;
+  };
+  const counts = opts.activations;
+  const reachOf = spec.reachOf.map((id) => {
+    const i = indexOf(graph, id);
+    return { id, frequency: counts && i >= 0 ? counts[i] / n : 0 };
+  });
   const report: ScenarioReport = {
     ...rest,
     customers: result.seeds,
@@ -190,15 +220,21 @@ export function buildReport(
     negativeSteps: negativeSteps!,
     positiveSteps: positiveSteps!,
     impressions: meanCi(runs.impressions),
-    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps), negative: opinionPeak(negativeSteps!), positive: opinionPeak(positiveSteps!) },
+    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps), negative: peak(negativeSteps!), positive: peak(positiveSteps!) },
     money,
     valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
     valuesAreDefaults: opts.valuesAreDefaults ?? false,
     truncatedByHorizon: lastNew > 0,
-    lastStep: { step: spec.horizon, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0 },
+    lastStep: { step: spec.horizon, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0, ...at(spec.horizon) },
+    stepDuration: spec.stepDuration,
+    reachOf,
     summary: '',
     assumptions: { model: 'voice', ...spec, runs: n },
   };
+  report.steps = timed(report.steps);
+  report.negativeSteps = timed(report.negativeSteps);
+  report.positiveSteps = timed(report.positiveSteps);
+  report.amplifiers = report.amplifiers.slice(0, spec.amplifiers);
   report.summary = scenarioSummary(readable(report, spec));
   return { report, runs };
 }
@@ -209,8 +245,8 @@ export async function runScenario(
 ): Promise<{ report: ScenarioReport; runs: ScenarioRuns }> {
   checkCustomers(graph, spec.customers);
   const t0 = performance.now();
-  const { result, perRun } = await simulateRuns(graph, engineRequest(spec, runsOverride), opts, true);
-  const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults });
+  const { result, perRun, activations } = await simulateRuns(graph, engineRequest(spec, runsOverride), opts, true);
+  const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults, activations });
   out.report.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return out;
 }
@@ -221,6 +257,7 @@ export function readable(r: ScenarioReport, spec: ScenarioSpec): ReadableReport 
     customers: r.customers, experience: r.experience, reach: r.reach, negative: r.negative, positive: r.positive, impressions: r.impressions,
     money: r.money, valuesAreDefaults: r.valuesAreDefaults, truncatedByHorizon: r.truncatedByHorizon, lastStep: r.lastStep,
     peaks: { negative: r.timeToPeak.negative, positive: r.timeToPeak.positive },
-    stepSeconds: null, horizon: spec.horizon, response: spec.response,
+    stepSeconds: spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds,
+    horizon: spec.horizon, response: spec.response,
   };
 }

@@ -53,7 +53,7 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
   const t0 = performance.now();
   const req = parseScenarioInput(riskiestRequestSchema, 'riskiest request', input);
   const { top, candidates: given, rrSets, ...rest } = req;
-  const template = resolveSpec({ ...rest, customer: '-' }, {}, ctx.currency);
+  const template = resolveSpec({ ...rest, customer: '-' }, {}, ctx.currency, ctx.stepDuration);
   let ids: string[];
   let network: Map<string, number> | null = null;
   if (given) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { brandResponseSchema, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+import { isoDuration, normaliseDuration, parseDuration, stepAt, stepDurationSchema } from '../graph/duration.js';
 
 /**
  * Scenarios keep per-run values (about a dozen 8-byte columns per run) for paired differences and money CIs,
@@ -56,6 +57,19 @@ export const impactSchema = z
   })
   .describe('Impact coefficients: how opinions turn into money (DESIGN §6).');
 
+/**
+ * The brand's answer in a scenario: the engine's `{atStep, effectiveness, public}`, or the same with `at`, a time
+ * after the complaint (ISO 8601, `PT2H`) that becomes the step it falls in once the step duration is known.
+ */
+export const scenarioResponseSchema = z
+  .strictObject({
+    atStep: brandResponseSchema.shape.atStep.unwrap().optional().describe('Step after whose activations the brand answers (default 1); 0 answers before the complaint spreads.'),
+    at: z.string().max(64).optional().describe('Instead of `atStep`: when the brand answers, as a time after the complaint (ISO 8601, e.g. `PT2H`). Needs a step duration (the request\'s `stepDuration` or the graph\'s); it becomes the step it falls in: the answer acts after the activations of step floor(at / stepDuration), stated in the report.'),
+    effectiveness: brandResponseSchema.shape.effectiveness,
+    public: brandResponseSchema.shape.public,
+  })
+  .describe('Brand response to a complaint: `atStep` (default 1) or `at` (a time).');
+
 /** Scenario fields without defaults: the overrides a compare variant may give. */
 const fields = {
   customer: idSchema.optional().describe('The customer who speaks up (its id). Give `customer` or `customers`.'),
@@ -70,7 +84,7 @@ const fields = {
     ),
   p: z.number().min(0).max(1).describe(`Arc probability of a positive message (\`uniform\`, fallback of \`attribute\`) (0..1, default ${d.p}).`),
   negativityBias: z.number().min(1).max(100).describe(`A negative message crosses an arc with min(1, p·negativityBias) (1..100, default ${d.negativityBias}).`),
-  response: brandResponseSchema
+  response: scenarioResponseSchema
     .nullable()
     .describe(
       'The brand\'s answer to a complaint, or null for none (default). After the activations of step `atStep` the complainant turns positive with ' +
@@ -78,6 +92,8 @@ const fields = {
     ),
   impact: impactSchema.describe('Impact coefficients (defaults: churnIfNegative 0.05, upliftIfPositive 0.02, the graph\'s currency).'),
   amplifiers: z.number().int().min(0).max(100).describe(`How many amplifiers to list (customers most often reached; 0..100, default ${d.amplifiers}).`),
+  stepDuration: stepDurationSchema.optional().describe('How long one step is (ISO 8601, e.g. `PT2H`); default: the graph\'s. Reports then give every time in steps and as a duration, and `response.at` can be a time.'),
+  reachOf: z.array(idSchema).max(5000).optional().describe('Customers whose reach frequency (share of runs in which each is reached) the report lists in `reachOf`, e.g. a neighbourhood to colour.'),
 };
 
 const runFields = {
@@ -173,8 +189,13 @@ export interface ScenarioSpec {
   probability: (typeof PROBABILITY_SCHEMES)[number];
   p: number;
   negativityBias: number;
-  response: { atStep: number; effectiveness: number; public: boolean } | null;
+  /** `at`: the time the answer was asked for, or the time of its step (with a step duration). */
+  response: { atStep: number; effectiveness: number; public: boolean; at?: string } | null;
   impact: { churnIfNegative: number; upliftIfPositive: number; currency: string };
+  /** How long one step is (ISO 8601), from the request or the graph; null: time in steps. */
+  stepDuration: string | null;
+  /** Customers whose reach frequency is listed (empty: none). */
+  reachOf: string[];
   /** Exactly one of runs / precision. */
   runs: number | null;
   precision: number | null;
@@ -196,8 +217,11 @@ export function parseScenarioInput<S extends z.ZodType>(schema: S, what: string,
 type Base = z.infer<typeof scenarioRequestSchema>;
 type Overrides = Partial<Omit<Base, 'variants'>> & { name?: string };
 
-/** Resolve a base (and optionally a variant's overrides) into a full spec. `graphCurrency` labels money by default. */
-export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurrency?: string): ScenarioSpec {
+/**
+ * Resolve a base (and optionally a variant's overrides) into a full spec. `graphCurrency` labels money by
+ * default; `graphStep` is the graph's step duration (the request's `stepDuration` wins).
+ */
+export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurrency?: string, graphStep?: string): ScenarioSpec {
   const pick = <K extends keyof Overrides>(k: K): Overrides[K] => (variant[k] !== undefined ? variant[k] : base[k]);
   const ids = variant.customer !== undefined || variant.customers !== undefined ? variant : base;
   if ((ids.customer === undefined) === (ids.customers === undefined)) {
@@ -207,7 +231,31 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
     throw new InputError('give either `runs` or `precision`, not both', { fields: [{ path: 'precision', message: 'give either runs or precision, not both' }] });
   }
   const impact = { ...base.impact, ...variant.impact };
-  const response = pick('response');
+  const asked = pick('stepDuration');
+  const stepDuration = asked !== undefined ? normaliseDuration(asked) : (graphStep ?? null);
+  const stepSeconds = stepDuration === null ? null : (parseDuration(stepDuration) as { seconds: number }).seconds;
+  const given = pick('response');
+  let response: ScenarioSpec['response'] = null;
+  if (given) {
+    if (given.at !== undefined && given.atStep !== undefined) {
+      throw new InputError('response: give `atStep` or `at`, not both', { fields: [{ path: 'response.at', message: 'give atStep or at, not both' }] });
+    }
+    let atStep = given.atStep ?? 1;
+    let at: string | undefined;
+    if (given.at !== undefined) {
+      const t = parseDuration(given.at);
+      if ('error' in t && !/^PT?0+[SMHDW]?$/.test(given.at)) throw new InputError(`response.at: ${t.error}`, { fields: [{ path: 'response.at', message: t.error }] });
+      if (stepSeconds === null) {
+        throw new InputError('response.at is a time, but no step duration is known: give `stepDuration` in the request (e.g. "PT2H") or set it on the graph (PATCH /graphs/:id)', { fields: [{ path: 'response.at', message: 'needs a step duration' }] });
+      }
+      const seconds = 'error' in t ? 0 : t.seconds;
+      atStep = stepAt(seconds, stepSeconds);
+      at = isoDuration(seconds);
+    } else if (stepSeconds !== null) {
+      at = isoDuration(atStep * stepSeconds);
+    }
+    response = { atStep, effectiveness: given.effectiveness, public: given.public, ...(at !== undefined ? { at } : {}) };
+  }
   return {
     customers: ids.customer !== undefined ? [ids.customer] : [...new Set(ids.customers)],
     experience: pick('experience') ?? d.experience,
@@ -215,7 +263,7 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
     probability: pick('probability') ?? d.probability,
     p: pick('p') ?? d.p,
     negativityBias: pick('negativityBias') ?? d.negativityBias,
-    response: response ?? null,
+    response,
     impact: {
       churnIfNegative: impact.churnIfNegative ?? d.churnIfNegative,
       upliftIfPositive: impact.upliftIfPositive ?? d.upliftIfPositive,
@@ -226,5 +274,7 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
     maxRuns: base.maxRuns ?? d.maxRuns,
     seed: base.seed ?? d.seed,
     amplifiers: pick('amplifiers') ?? d.amplifiers,
+    stepDuration,
+    reachOf: [...new Set(pick('reachOf') ?? [])],
   };
 }

@@ -65,6 +65,7 @@ interface Header {
   directed: boolean;
   defaultValue: number;
   currency?: string;
+  stepDuration?: string;
   customers: number;
   ties: number;
   channels: string[];
@@ -194,6 +195,7 @@ export function encodeGraph(data: GraphData, opts: EncodeOptions = {}): Buffer {
     directed: data.directed,
     defaultValue: data.defaultValue,
     ...(data.currency !== undefined ? { currency: data.currency } : {}),
+    ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
     customers: data.ids.length,
     ties: data.src.length,
     channels: data.channels,
@@ -343,6 +345,7 @@ export function decodeGraph(input: Uint8Array): GraphData {
     directed: header.directed,
     defaultValue: header.defaultValue,
     ...(header.currency !== undefined ? { currency: header.currency } : {}),
+    ...(typeof header.stepDuration === 'string' ? { stepDuration: header.stepDuration } : {}),
     ids: ids as string[],
     labels: strings(header.strings.labels, n),
     segments: strings(header.strings.segments, n),

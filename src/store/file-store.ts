@@ -160,7 +160,10 @@ function dataFileName(version: number): string {
 }
 
 function summarise(id: string, data: GraphData, version: number, createdAt: string, updatedAt: string): GraphSummary {
-  return { id, name: data.name, directed: data.directed, version, customers: data.ids.length, ties: data.src.length, createdAt, updatedAt };
+  return {
+    id, name: data.name, directed: data.directed, version, customers: data.ids.length, ties: data.src.length, createdAt, updatedAt,
+    ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
+  };
 }
 
 /** A timestamp strictly after `prev` (ISO strings compare as times), so updatedAt never goes back. */

@@ -77,7 +77,7 @@ WITH g WHERE g.liveVersion >= 0 AND ($ifVersion IS NULL OR g.version = toInteger
 WITH g, g.liveVersion AS previous, g.version AS before
 SET g.liveVersion = toInteger($slot), g.version = before + 1, g.name = $name, g.nameRaw = $nameRaw, g.directed = $directed,
   g.customers = toInteger($customers), g.ties = toInteger($ties), g.defaultValue = $defaultValue,
-  g.currency = $currency, g.currencyRaw = $currencyRaw, g.columns = $columns, g.channels = $channels,
+  g.currency = $currency, g.currencyRaw = $currencyRaw, g.stepDuration = $stepDuration, g.columns = $columns, g.channels = $channels,
   g.channelsRaw = $channelsRaw, g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)],
   g.updatedAt = $now, g.createdAt = CASE WHEN before = 0 THEN $now ELSE g.createdAt END
 RETURN previous, g {.*} AS graph`,

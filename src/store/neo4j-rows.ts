@@ -147,6 +147,7 @@ export interface GraphMeta {
   ties: number;
   defaultValue: number;
   currency?: string;
+  stepDuration?: string;
   columns: readonly string[];
   /** Channel names, exact (already decoded from their raw forms). */
   channels: readonly string[];
@@ -180,6 +181,7 @@ export class GraphDataAssembler {
       directed: meta.directed,
       defaultValue: meta.defaultValue,
       ...(meta.currency !== undefined ? { currency: meta.currency } : {}),
+      ...(meta.stepDuration !== undefined ? { stepDuration: meta.stepDuration } : {}),
       ids: new Array<string>(n),
       labels: has('labels') ? new Array<string | null>(n).fill(null) : null,
       segments: has('segments') ? new Array<string | null>(n).fill(null) : null,

@@ -226,6 +226,7 @@ export class Neo4jStore implements GraphStore {
         name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed,
         customers: data.ids.length, ties: data.src.length, defaultValue: data.defaultValue,
         currency: data.currency === undefined ? null : wellFormed(data.currency), currencyRaw: rawOf(data.currency),
+        stepDuration: data.stepDuration ?? null,
         columns: columnsOf(data), channels: data.channels.map(wellFormed),
         channelsRaw: data.channels.some((c) => rawOf(c) !== null) ? data.channels.map((c) => rawOf(c) ?? '') : null,
         now: this.now().toISOString(),
@@ -380,6 +381,7 @@ function toSummary(v: unknown): GraphSummary {
     ties: toNumber(g.ties),
     createdAt: String(g.createdAt),
     updatedAt: String(g.updatedAt),
+    ...(typeof g.stepDuration === 'string' ? { stepDuration: g.stepDuration } : {}),
   };
 }
 
@@ -395,6 +397,7 @@ function toMeta(g: Record<string, unknown>): GraphMeta {
     ties: toNumber(g.ties),
     defaultValue: dv,
     ...(currency !== null ? { currency } : {}),
+    ...(typeof g.stepDuration === 'string' ? { stepDuration: g.stepDuration } : {}),
     columns: list(g.columns),
     channels: list(g.channels).map((c, i) => (raw && raw[i] ? fromStored(c, raw[i]) ?? c : c)),
   };

@@ -10,6 +10,8 @@ export interface GraphSummary {
   ties: number;
   createdAt: string;
   updatedAt: string;
+  /** How long one step is (ISO 8601), when the graph says. */
+  stepDuration?: string;
 }
 
 /**

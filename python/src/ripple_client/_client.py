@@ -198,10 +198,11 @@ class Ripple:
         directed: bool | None = None,
         default_value: float | None = None,
         currency: str | None = None,
+        step_duration: str | None = None,
     ) -> ImportResult:
-        """Store a graph sent as Ripple JSON (customers optional: ties may name them)."""
+        """Store a graph sent as Ripple JSON (customers optional: ties may name them); ``step_duration`` e.g. ``"PT2H"``."""
         payload = body(name=name, ties=list(ties), customers=list(customers) if customers is not None else None,
-                       directed=directed, default_value=default_value, currency=currency)
+                       directed=directed, default_value=default_value, currency=currency, step_duration=step_duration)
         return ImportResult.model_validate(self.request("POST", "/graphs", json=payload).json())
 
     def replace_graph(
@@ -214,13 +215,25 @@ class Ripple:
         directed: bool | None = None,
         default_value: float | None = None,
         currency: str | None = None,
+        step_duration: str | None = None,
         if_version: int | None = None,
     ) -> ImportResult:
         """Replace a graph (a new version, atomically); ``if_version`` makes it conditional (409 otherwise)."""
         payload = body(name=name, ties=list(ties), customers=list(customers) if customers is not None else None,
-                       directed=directed, default_value=default_value, currency=currency)
+                       directed=directed, default_value=default_value, currency=currency, step_duration=step_duration)
         response = self.request("PUT", f"/graphs/{_seg(graph_id)}", json=payload, params=query(if_version=if_version))
         return ImportResult.model_validate(response.json())
+
+    def update_graph(
+        self, graph_id: str, *, name: str | None = None, step_duration: str | None | Literal[False] = False,
+        if_version: int | None = None,
+    ) -> GraphSummary:
+        """Change the name or the step duration (``"PT2H"``; ``None`` removes it; left out: unchanged)."""
+        payload: dict[str, Any] = body(name=name)
+        if step_duration is not False:
+            payload["stepDuration"] = step_duration
+        response = self.request("PATCH", f"/graphs/{_seg(graph_id)}", json=payload, params=query(if_version=if_version))
+        return GraphSummary.model_validate(response.json())
 
     def delete_graph(self, graph_id: str) -> None:
         self.request("DELETE", f"/graphs/{_seg(graph_id)}")
@@ -242,11 +255,12 @@ class Ripple:
         format: Format | None = None,
         name: str | None = None,
         directed: bool | None = None,
+        step_duration: str | None = None,
     ) -> ImportResult:
         """Create a graph from a file (path, bytes or binary stream): edge list, CSV, Ripple JSON, GEXF or GraphML,
         optionally gzip-compressed. With ``customers`` (a CSV ``id,label,followers,value,segment,activity``) both
         go as one multipart upload."""
-        params = query(format=format, name=name, directed=directed)
+        params = query(format=format, name=name, directed=directed, step_duration=step_duration)
         if name is None and isinstance(ties, (str, os.PathLike)):
             params["name"] = Path(ties).name
         return self._upload("POST", "/graphs/import", ties, customers, params)
@@ -261,8 +275,9 @@ class Ripple:
         name: str | None = None,
         directed: bool | None = None,
         if_version: int | None = None,
+        step_duration: str | None = None,
     ) -> ImportResult:
-        params = query(format=format, name=name, directed=directed, if_version=if_version)
+        params = query(format=format, name=name, directed=directed, if_version=if_version, step_duration=step_duration)
         return self._upload("PUT", f"/graphs/{_seg(graph_id)}/import", ties, customers, params)
 
     def upload_networkx(
@@ -355,6 +370,8 @@ class Ripple:
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
         amplifiers: int | None = None,
+        step_duration: str | None = None,
+        reach_of: Sequence[str] | None = None,
         runs: int | None = None,
         precision: float | None = None,
         max_runs: int | None = None,
@@ -379,6 +396,8 @@ class Ripple:
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
         amplifiers: int | None = None,
+        step_duration: str | None = None,
+        reach_of: Sequence[str] | None = None,
         runs: int | None = None,
         precision: float | None = None,
         max_runs: int | None = None,
@@ -402,6 +421,8 @@ class Ripple:
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
         amplifiers: int | None = None,
+        step_duration: str | None = None,
+        reach_of: Sequence[str] | None = None,
         runs: int | None = None,
         precision: float | None = None,
         max_runs: int | None = None,
@@ -415,6 +436,7 @@ class Ripple:
         payload = body(customer=customer, customers=list(customers) if customers is not None else None,
                        experience=experience, horizon=horizon, probability=probability, p=p,
                        negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
+                       step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed,
                        variants=list(variants) if variants is not None else None)
         path = f"/graphs/{_seg(graph_id)}/scenarios"
@@ -440,6 +462,8 @@ class Ripple:
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
         amplifiers: int | None = None,
+        step_duration: str | None = None,
+        reach_of: Sequence[str] | None = None,
         runs: int | None = None,
         precision: float | None = None,
         max_runs: int | None = None,
@@ -452,6 +476,7 @@ class Ripple:
         payload = body(top=top, candidates=list(candidates) if candidates is not None else None, rr_sets=rr_sets,
                        experience=experience, horizon=horizon, probability=probability, p=p,
                        negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
+                       step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed)
         return self._engine("POST", f"/graphs/{_seg(graph_id)}/scenarios/riskiest", RiskiestResult, json=payload,
                             params=query(async_=async_), progress=progress, description="riskiest customers")

@@ -158,6 +158,8 @@ class Step(Model):
     step: int
     new_mean: float
     cumulative_mean: float
+    #: The step's time (ISO 8601) when a step duration is known.
+    duration: str | None = None
 
 
 class Amplifier(Model):
@@ -209,6 +211,8 @@ class GraphSummary(Model):
     ties: int
     created_at: str
     updated_at: str
+    #: How long one step is (ISO 8601), when the graph says.
+    step_duration: str | None = None
 
 
 class GraphList(Model):
@@ -396,6 +400,8 @@ class Response(Model):
     at_step: int
     effectiveness: float
     public: bool
+    #: With a step duration: the time asked for, or the time of ``at_step``.
+    at: str | None = None
 
 
 class Impact(Model):
@@ -418,6 +424,8 @@ class _Assumptions(Model):
     max_runs: int
     seed: int
     amplifiers: int
+    step_duration: str | None
+    reach_of: list[str]
 
 
 class ScenarioAssumptions(_Assumptions):
@@ -437,6 +445,7 @@ class OpinionPeak(Model):
 
     step: int
     new_mean: float
+    duration: str | None = None
 
 
 class TimeToPeak(Estimate):
@@ -451,6 +460,7 @@ class LastStep(Model):
     step: int
     new_mean: float
     share_of_reach: float
+    duration: str | None = None
 
 
 class Money(Model):
@@ -494,6 +504,10 @@ class _ReportBody(Model):
     last_step: LastStep
     #: Plain sentences with rounded figures and their 95% ranges.
     summary: str
+    #: How long one step is (ISO 8601); None: time in steps.
+    step_duration: str | None
+    #: How often each customer of the request's ``reach_of`` was reached.
+    reach_of: list[Amplifier]
     assumptions: ScenarioAssumptions
 
     def figures(self) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ class ResponseSpec(TypedDict, total=False):
     """The brand's answer: at ``at_step`` the complainant turns positive with probability ``effectiveness``."""
 
     at_step: int
+    #: Instead of ``at_step``: a time after the complaint, ISO 8601 (``"PT2H"``); needs a step duration.
+    at: str
     effectiveness: float
     public: bool
 
@@ -40,6 +42,8 @@ class VariantSpec(TypedDict, total=False):
     response: ResponseSpec | None
     impact: ImpactSpec
     amplifiers: int
+    step_duration: str
+    reach_of: list[str]
 
 
 class TieSpec(TypedDict, total=False):

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { graphFromRippleDoc } from '../../graph/parsers/json.js';
+import { normaliseDuration, stepDurationSchema } from '../../graph/duration.js';
 import type { RouteContext } from '../app.js';
 import { nextCursorSchema, pageQueryShape, paginate, sortByCreation } from '../pagination.js';
 import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryResponseSchema, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
@@ -74,6 +75,35 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     const summary = await store.replace(req.params.id, data, { ifVersion: req.query.ifVersion });
     cache.invalidate(req.params.id);
     return { ...summary, report };
+  });
+
+  app.patch('/graphs/:id', {
+    schema: {
+      operationId: 'updateGraph',
+      tags: ['graphs'],
+      summary: 'Change a graph\'s name or step duration (a new version, atomically)',
+      description:
+        'Only the fields given change: `name`, and `stepDuration` (ISO 8601, e.g. `PT2H`: how long one step of a cascade is; `null` ' +
+        'removes it, and time is in steps again). The customers and ties stay as they are; the version goes up by one.',
+      params: graphParams,
+      querystring: replaceQuerySchema,
+      body: z
+        .strictObject({
+          name: z.string().min(1).max(1000).optional().describe('New name.'),
+          stepDuration: stepDurationSchema.nullable().optional(),
+        })
+        .meta({ examples: [{ stepDuration: 'PT2H' }] }),
+      response: { 200: graphSummaryResponseSchema, ...errorResponses },
+    },
+  }, async (req) => {
+    const { data } = await store.load(req.params.id);
+    const next = { ...data, name: req.body.name ?? data.name };
+    if (req.body.stepDuration === null) delete next.stepDuration;
+    else if (req.body.stepDuration !== undefined) next.stepDuration = normaliseDuration(req.body.stepDuration);
+    const summary = await store.replace(req.params.id, next, { ifVersion: req.query.ifVersion });
+    cache.invalidate(req.params.id);
+    centrality.invalidate(req.params.id);
+    return summary;
   });
 
   app.delete('/graphs/:id', {

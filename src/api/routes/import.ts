@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, InputError } from '../../errors.js';
+import { normaliseDuration } from '../../graph/duration.js';
 import { detectFormat, parseGraph, type ByteInput, type ParseOptions } from '../../graph/parse.js';
 import { parseOffThread } from '../../io/parse-off-thread.js';
 import type { GraphData, GraphFormat, ImportReport } from '../../graph/model.js';
@@ -230,6 +231,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req, reply) => {
     const { data, report } = await parseUpload(req, reply, req.query, req.query.name ?? '');
     if (data.name === '') data.name = 'upload';
+    if (req.query.stepDuration !== undefined) data.stepDuration = normaliseDuration(req.query.stepDuration);
     const summary = await store.create(data);
     reply.code(201).header('location', `/graphs/${encodeURIComponent(summary.id)}`);
     return { ...summary, report };
@@ -251,6 +253,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req, reply) => {
     const before = await store.get(req.params.id); // 404 before reading the upload
     const { data, report } = await parseUpload(req, reply, req.query, req.query.name ?? before.name);
+    if (req.query.stepDuration !== undefined) data.stepDuration = normaliseDuration(req.query.stepDuration);
     const summary = await store.replace(req.params.id, data, { ifVersion: req.query.ifVersion });
     cache.invalidate(req.params.id);
     return { ...summary, report };

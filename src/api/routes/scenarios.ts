@@ -12,7 +12,8 @@ import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/resu
 
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
-const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number() }).nullable();
+const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number(), duration: z.string().optional().describe('The step\'s time (ISO 8601), with a step duration.') }).nullable();
+const timedStepSchema = stepSchema.extend({ duration: z.string().optional().describe('The step\'s time after the customer spoke (ISO 8601), with a step duration.') });
 
 const assumptionsSchema = z
   .object({
@@ -23,13 +24,20 @@ const assumptionsSchema = z
     probability: z.string(),
     p: z.number(),
     negativityBias: z.number(),
-    response: z.object({ atStep: z.number().int(), effectiveness: z.number(), public: z.boolean() }).nullable(),
+    response: z.object({
+      atStep: z.number().int(),
+      effectiveness: z.number(),
+      public: z.boolean(),
+      at: z.string().optional().describe('With a step duration: the time asked for (`response.at`), or the time of `atStep`. The answer acts after the activations of step `atStep`, the step this time falls in.'),
+    }).nullable(),
     impact: z.object({ churnIfNegative: z.number(), upliftIfPositive: z.number(), currency: z.string() }),
     runs: z.number().int().nullable().describe('Runs made.'),
     precision: z.number().nullable(),
     maxRuns: z.number().int(),
     seed: z.number().int(),
     amplifiers: z.number().int(),
+    stepDuration: z.string().nullable().describe('How long one step is (ISO 8601), from the request or the graph; null: time in steps.'),
+    reachOf: z.array(z.string()),
   })
   .describe('Every input of the scenario with defaults applied.');
 
@@ -53,12 +61,12 @@ export const REPORT_EXAMPLE = {
   timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1, negative: { step: 1, newMean: 12.89 }, positive: { step: 2, newMean: 3.74 } },
   money: { currency: 'EUR', atRisk: MC(423.91, 315.84, 410.07, 437.75), earned: MC(28.65, 37.28, 27.02, 30.29), net: MC(-395.26, 317.96, -409.19, -381.32) },
   valueExposed: { ...MC(9910.84, 6590, 9622.06, 10199.63), graphValue: 1091461.8, share: { mean: 0.00908, ci95: [0.00882, 0.00935] } },
-  valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 },
+  valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 }, stepDuration: null, reachOf: [{ id: 'c0005', frequency: 0.173 }],
   summary: 'A complaint from c0006 reaches about 32 customers (31–32) within 20 steps: about 26 (26–27) end up negative and 5.5 (5.2–5.7) positive. The brand answers after step 1, in public, and wins the complainant over in 60% of runs. …',
   assumptions: {
     model: 'voice', customers: ['c0006'], experience: 'negative', horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
     response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
-    runs: 2000, precision: null, maxRuns: 100000, seed: 1, amplifiers: 10,
+    runs: 2000, precision: null, maxRuns: 100000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: ['c0005'],
   },
 };
 const DIFF = (mean: number, sd: number, lo: number, hi: number, rel: [number, number, number] | null) => ({
@@ -106,9 +114,9 @@ const reportShape = {
   reach: reachStatsSchema.describe('Customers reached, either opinion (the speaker included).'),
   negative: reachStatsSchema.describe('Customers holding the negative opinion at the end.'),
   positive: reachStatsSchema.describe('Customers holding the positive opinion at the end (a turned complainant included).'),
-  steps: z.array(stepSchema).describe('Mean customers newly reached / reached by each step.'),
-  negativeSteps: z.array(stepSchema).describe('Per-step negative curve (a brand turn counts −1 at atStep).'),
-  positiveSteps: z.array(stepSchema).describe('Per-step positive curve (a brand turn counts +1 at atStep).'),
+  steps: z.array(timedStepSchema).describe('Mean customers newly reached / reached by each step.'),
+  negativeSteps: z.array(timedStepSchema).describe('Per-step negative curve (a brand turn counts −1 at atStep).'),
+  positiveSteps: z.array(timedStepSchema).describe('Per-step positive curve (a brand turn counts +1 at atStep).'),
   amplifiers: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Customers other than the speakers most often reached, with the share of runs.'),
   arcsExamined: z.number(),
   impressions: meanCiSchema.describe('Σ over customers reached of 1 + followers·activity.'),
@@ -128,9 +136,11 @@ const reportShape = {
   valuesAreDefaults: z.boolean().describe('True when the graph gives no customer values: every customer counts as the graph\'s default value (1 unless set), so money is per customer, not in a currency; the summary says so.'),
   truncatedByHorizon: z.boolean().describe('Still spreading at the horizon: customers were newly reached in the last step simulated, so a longer horizon would reach more (`lastStep` says how many).'),
   lastStep: z
-    .object({ step: z.number().int(), newMean: z.number(), shareOfReach: z.number() })
+    .object({ step: z.number().int(), newMean: z.number(), shareOfReach: z.number(), duration: z.string().optional() })
     .describe('The horizon step, the mean customers newly reached in it and their share of all customers reached.'),
   summary: z.string().describe('Plain sentences with rounded figures and their 95% ranges (the numbers keep full precision in the fields).'),
+  stepDuration: z.string().nullable().describe('How long one step is (ISO 8601); every step in the report then also has a `duration`. Null: time is in steps.'),
+  reachOf: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Share of runs in which each customer of the request\'s `reachOf` was reached.'),
   assumptions: assumptionsSchema,
 };
 
@@ -228,7 +238,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       graphId: summary.id,
       graphVersion: summary.version,
       work: scenarioWork(graph, body),
-      validate: () => void prepareScenarioRequest(graph, body, data.currency), // 400 / unknown customer 404 before a job
+      validate: () => void prepareScenarioRequest(graph, body, data.currency, data.stepDuration), // 400 / unknown customer 404 before a job
       run: ({ signal, progress }) =>
         runScenarioRequest(graph, body, {
           pool: ctx.pool, signal, ...scenarioFacts(data),
@@ -263,7 +273,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       validate: () => checkCustomers(graph, body.candidates ?? []),
       run: ({ signal, progress }) =>
         riskiestCustomers(graph, body, {
-          pool: ctx.pool, signal, currency: data.currency,
+          pool: ctx.pool, signal, ...scenarioFacts(data),
           onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }),
         }),
     }) as Promise<never>;

@@ -1,6 +1,7 @@
 import { ParseError } from '../../errors.js';
 import { clip, GraphBuilder } from '../builder.js';
 import { customerAt, MAX_FOLLOWERS, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT, type GraphData, type ImportReport } from '../model.js';
+import { isoDuration, parseDuration } from '../duration.js';
 import { readText, type ByteInput, type InputOptions } from './input.js';
 
 export interface JsonOptions extends InputOptions {
@@ -12,7 +13,7 @@ export interface JsonOptions extends InputOptions {
   directed?: boolean;
 }
 
-const TOP_KEYS = new Set(['name', 'directed', 'defaultValue', 'currency', 'customers', 'ties']);
+const TOP_KEYS = new Set(['name', 'directed', 'defaultValue', 'currency', 'stepDuration', 'customers', 'ties']);
 const CUSTOMER_KEYS = new Set(['id', 'label', 'followers', 'value', 'segment', 'activity']);
 const TIE_KEYS = new Set(['source', 'target', 'weight', 'p', 'channel']);
 
@@ -68,6 +69,14 @@ export function graphFromRippleDoc(doc: unknown, opts: Omit<JsonOptions, 'maxByt
   }
   const currency = opt(doc, 'currency');
   if (currency !== undefined && typeof currency !== 'string') fail('currency', 'must be a string');
+  const stepText = opt(doc, 'stepDuration');
+  let stepDuration: string | undefined;
+  if (stepText !== undefined && stepText !== null) {
+    if (typeof stepText !== 'string') fail('stepDuration', 'must be an ISO 8601 duration such as PT2H');
+    const d = parseDuration(stepText as string);
+    if ('error' in d) fail('stepDuration', d.error);
+    else stepDuration = isoDuration(d.seconds);
+  }
   const customers = opt(doc, 'customers');
   if (customers !== undefined && !Array.isArray(customers)) fail('customers', 'must be an array');
   const ties = opt(doc, 'ties');
@@ -81,6 +90,7 @@ export function graphFromRippleDoc(doc: unknown, opts: Omit<JsonOptions, 'maxByt
     format: 'json',
     ...(defaultValue !== undefined ? { defaultValue: defaultValue as number } : {}),
     ...(currency !== undefined ? { currency: currency as string } : {}),
+    ...(stepDuration !== undefined ? { stepDuration } : {}),
   });
   // Builder errors (duplicates, unknown customers) get the element's path.
   const at = <T>(path: string, f: () => T): T => {
@@ -161,6 +171,7 @@ export function toRippleJson(data: GraphData): object {
     directed: data.directed,
     defaultValue: data.defaultValue,
     ...(data.currency !== undefined ? { currency: data.currency } : {}),
+    ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
     customers,
     ties,
   };
