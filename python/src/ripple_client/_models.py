@@ -19,6 +19,7 @@ CI = tuple[float, float]
 
 __all__ = [
     "Model",
+    "TimedStep",
     "OpinionPeak",
     "LastStep",
     "JudgedDifference",
@@ -158,7 +159,11 @@ class Step(Model):
     step: int
     new_mean: float
     cumulative_mean: float
-    #: The step's time (ISO 8601) when a step duration is known.
+
+
+class TimedStep(Step):
+    """A scenario's step, with its time (ISO 8601) when a step duration is known."""
+
     duration: str | None = None
 
 
@@ -488,9 +493,9 @@ class _ReportBody(Model):
     reach: Distribution
     negative: Distribution
     positive: Distribution
-    steps: list[Step]
-    negative_steps: list[Step]
-    positive_steps: list[Step]
+    steps: list[TimedStep]
+    negative_steps: list[TimedStep]
+    positive_steps: list[TimedStep]
     amplifiers: list[Amplifier]
     arcs_examined: float
     impressions: Estimate
