@@ -9,6 +9,7 @@ Every result with rows has ``.to_frame()`` returning a pandas DataFrame with sna
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -193,7 +194,7 @@ def _estimate_row(name: str, e: Estimate | MeanCI) -> dict[str, Any]:
     return {"figure": name, "mean": e.mean, "lo": e.ci95[0], "hi": e.ci95[1]}
 
 
-def _steps_frame(series: dict[str, list[Step] | None]) -> pd.DataFrame:
+def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
     """Long form: one row per (series, step) with ``new_mean`` and ``cumulative_mean``."""
     rows = [
         {"series": name, "step": s.step, "new_mean": s.new_mean, "cumulative_mean": s.cumulative_mean}
