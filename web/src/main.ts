@@ -257,6 +257,8 @@ async function runScenario(): Promise<void> {
   }
   const n = await loadNeighbourhood();
   const body: Record<string, unknown> = { ...baseRequest(), response: responseFor(ui.answer.value) };
+  // How often each friend drawn is reached: the colours of the neighbourhood.
+  if (n) body.reachOf = n.customers.map((c) => c.id).filter((c) => c !== state.customer!.id);
   const out = await withProgress<ScenarioReport>('Running', `/graphs/${encodeURIComponent(state.graph!.id)}/scenarios`, body);
   if (!out) return;
   state.report = out.result;
