@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +20,17 @@ import { money, num, range } from '../web/src/format.js';
  * test-results/browser/ for review. Skipped, with one line, when /usr/bin/chromium is absent (CI installs it:
  * .ci/setup.d/chromium.sh).
  */
+
+/*
+ * The callbacks of page.evaluate / $$eval run in the browser. The project compiles without the DOM library (it
+ * would change Node's own types, e.g. fetch bodies), so the few browser globals they touch are declared here, loosely.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const sessionStorage: any;
+declare const localStorage: any;
+type El = any;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const CHROMIUM = process.env.RIPPLE_CHROMIUM ?? '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -103,8 +112,8 @@ async function tabTo(page: Page, id: string, max = 40): Promise<void> {
 }
 
 async function figures(page: Page): Promise<Record<string, { value: string; ci: string }>> {
-  return page.$$eval('#figures .figure', (els) => Object.fromEntries(els.map((e) => [
-    (e as HTMLElement).dataset.figure!, { value: e.querySelector('.value')!.textContent!, ci: e.querySelector('.ci')!.textContent!.replace(/^95%: /, '') },
+  return page.$$eval('#figures .figure', (els: El[]) => Object.fromEntries(els.map((e: El) => [
+    e.dataset.figure as string, { value: e.querySelector('.value')!.textContent!, ci: e.querySelector('.ci')!.textContent!.replace(/^95%: /, '') },
   ])));
 }
 
@@ -228,7 +237,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     await page.getByRole('button', { name: 'Compare', exact: true }).press('Enter');
     await page.locator('#compare-out').waitFor({ state: 'visible', timeout: 60_000 });
 
-    const names = await page.$$eval('#variants .variant input', (els) => els.map((e) => (e as HTMLInputElement).value));
+    const names = await page.$$eval('#variants .variant input', (els: El[]) => els.map((e: El) => e.value as string));
     expect(names).toHaveLength(3);
     const api = await served.app.inject({
       method: 'POST', url: `/graphs/${served.graphId}/scenarios`,
@@ -243,7 +252,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     });
     expect(api.statusCode).toBe(200);
     const cmp = api.json() as { variants: Report[]; differences: { negative: Mc }[] };
-    const cells = await page.$$eval('table.compare tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => [...td.children].map((c) => c.textContent).join(' ').replace(/\s+/g, ' ').trim())));
+    const cells = await page.$$eval('table.compare tbody tr', (rows: El[]) => rows.map((r: El) => [...r.querySelectorAll('td')].map((td: El) => [...td.children].map((c: El) => c.textContent).join(' ').replace(/\s+/g, ' ').trim() as string)));
     // Row 2 is "Negative": each column shows the variant's mean and interval; later columns the paired difference.
     const neg = cells[1];
     expect(neg[0]).toBe(`${num(cmp.variants[0].negative.mean)} ${range(cmp.variants[0].negative.ci95)}`);
@@ -269,7 +278,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     await page.getByLabel('Runs', { exact: true }).fill('1000000');
     await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
     await page.locator('#progress').waitFor({ state: 'visible' });
-    await expect.poll(() => page.locator('#progress-bar').evaluate((e) => (e as HTMLProgressElement).value), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#progress-bar').evaluate((e: El) => e.value as number), { timeout: 30_000 }).toBeGreaterThan(0);
     await shot(page, 'progress');
     await page.getByRole('button', { name: 'Cancel' }).press('Enter');
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000 }).toBe('Cancelled.');
