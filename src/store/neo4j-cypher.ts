@@ -18,11 +18,18 @@
  * `toInteger(...)` around integer parameters.
  */
 
-/** Schema, created at start-up; every statement is idempotent (IF NOT EXISTS). */
+/**
+ * Schema, created at start-up; every statement is idempotent (IF NOT EXISTS / IF EXISTS).
+ * Customers are unique by (graphId, version, idx), not by id: a range index holds keys up to ~8 kB only, and an
+ * id may be 10 kB (DESIGN §1) — Neo4j refuses such a node under a constraint on `id` ("Property value is too large to
+ * index"). The ids of one slot are unique by construction (GraphBuilder merges duplicates). The first two drops
+ * migrate databases written by earlier versions (a constraint on id, a plain index on idx).
+ */
 export const SCHEMA: readonly string[] = [
   'CREATE CONSTRAINT ripple_graph_id IF NOT EXISTS FOR (g:Graph) REQUIRE g.id IS UNIQUE',
-  'CREATE CONSTRAINT ripple_customer_key IF NOT EXISTS FOR (c:Customer) REQUIRE (c.graphId, c.version, c.id) IS UNIQUE',
-  'CREATE INDEX ripple_customer_idx IF NOT EXISTS FOR (c:Customer) ON (c.graphId, c.version, c.idx)',
+  'DROP CONSTRAINT ripple_customer_key IF EXISTS',
+  'DROP INDEX ripple_customer_idx IF EXISTS',
+  'CREATE CONSTRAINT ripple_customer_slot IF NOT EXISTS FOR (c:Customer) REQUIRE (c.graphId, c.version, c.idx) IS UNIQUE',
 ];
 
 /** Wait for the schema's indexes to come online (seconds as a parameter). */
@@ -92,7 +99,7 @@ RETURN previous, g {.*} AS graph`,
 RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .createdAt, .updatedAt} AS graph
 ORDER BY g.createdAt, g.id`,
 
-  /** Customers of one slot, in index order (index-backed through ripple_customer_idx). */
+  /** Customers of one slot, in index order (index-backed through ripple_customer_slot). */
   readCustomers: `MATCH (c:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE c.idx >= 0
 RETURN c.idx AS idx, c.id AS id, c.idRaw AS idRaw, c.label AS label, c.labelRaw AS labelRaw,
   c.segment AS segment, c.segmentRaw AS segmentRaw, c.followers AS followers,
