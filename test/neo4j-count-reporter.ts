@@ -2,6 +2,7 @@
  * Prints, after the run, how many tests of the Neo4j files ran against a real server: one line
  * `neo4j: N passed, N failed, N skipped` (files whose name contains "neo4j" or "gds"), so the CI log shows it.
  */
+import { basename } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class Neo4jCountReporter implements Reporter {
@@ -10,7 +11,7 @@ export default class Neo4jCountReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of modules) {
-      if (!/neo4j|gds/i.test(m.moduleId)) continue;
+      if (!/neo4j|gds/i.test(basename(m.moduleId))) continue;
       for (const t of m.children.allTests()) {
         const state = t.result().state;
         if (state === 'passed') passed++;
