@@ -133,7 +133,7 @@ describe('GET /graphs/:id/centrality/:metric on the Neo4j store (fake driver + f
     expect(body.cached).toBe(false);
     expect(fake.gdsCalls.map((c) => c.query)).toEqual([GDS_VERSION, GDS_PROJECT, GDS_METRICS.get('pagerank')!.query, GDS_DROP]);
     const slot = [...fake.inner.state.graphs.values()][0].liveVersion;
-    expect(projections(fake)[0].params).toMatchObject({ graphId: id, slot, reverse: false, undirected: [] });
+    expect(projections(fake)[0].params).toMatchObject({ graphId: id, slot, both: false, undirected: [] });
     for (const c of fake.gdsCalls) expect(c.query).not.toContain(id);
 
     // Same shape and the same numbers (to rounding) as the file store computing locally.

@@ -343,15 +343,16 @@ describe('GDS centrality (recording fake transaction runner, not Neo4j)', () => 
     const r = await gdsCentrality(run, ref, 'betweenness', {}, 'test');
     expect(Array.from(r.scores)).toEqual([0, 2 / 3, 2 / 3, 0]);
     expect(calls.map((c) => c.query)).toEqual([GDS_PROJECT, stream, GDS_DROP]);
-    expect(calls[0].params).toMatchObject({ graphId: 'g-1', slot: 3, reverse: false, undirected: ['*'] });
+    expect(calls[0].params).toMatchObject({ graphId: 'g-1', slot: 3, both: false, undirected: ['*'] });
     expect(calls[2].params.name).toBe(calls[0].params.name);
     for (const c of calls) expect(c.query).not.toContain('g-1');
   });
 
-  it('directed closeness uses the reversed graph; the projection is dropped when the stream fails', async () => {
+  // What GDS computes on these projections is checked against a real server in test/gds-neo4j.test.ts.
+  it('directed closeness projects the graph as stored (GDS uses incoming distances, like networkx); the projection is dropped when the stream fails', async () => {
     const { run, calls } = runner(new Map([[GDS_PROJECT, [{ nodes: 4, relationships: 3 }]]]), 'gds.closeness.stream');
     await expect(gdsCentrality(run, { ...ref, directed: true }, 'closeness')).rejects.toThrow('boom');
-    expect(calls[0].params).toMatchObject({ reverse: true, undirected: [] });
+    expect(calls[0].params).toMatchObject({ both: false, undirected: [] });
     expect(calls.at(-1)!.query).toBe(GDS_DROP);
   });
 

@@ -3,15 +3,22 @@
  * Project the live version of a stored graph, stream one algorithm, drop the projection — always, also on
  * error. Scores are post-processed to the local (networkx) definitions of src/influence/centrality:
  *
- * - pagerank: GDS scores are rescaled to sum 1. networkx spreads the mass of dangling customers (no
- *   out-ties) uniformly, GDS does not: the two agree exactly only when no customer is dangling.
+ * Checked against a real Neo4j 5.26 + GDS 2.13 (test/gds-neo4j.test.ts: karate, email-Eu-core, ego-Facebook):
+ * - pagerank: GDS scores are rescaled to sum 1. GDS does not spread the rank of dangling customers (no out-ties)
+ *   as networkx does, but with a uniform teleport both vectors solve x = d·Pᵀx + c·1 for some constant c, so they
+ *   are proportional and the rescaled scores are networkx's. What differs is when each stops: networkx when
+ *   Σ|Δ| < n·tolerance, GDS when every |Δ| < tolerance (tighter). Both run to
+ *   tolerance 1e-12, they agree to 1e-6 of the top score; at the defaults, within networkx's own stopping error.
  * - betweenness: raw GDS counts (GDS halves them on undirected projections, as networkx does) times
  *   1/((n-1)(n-2)) directed, 2/((n-1)(n-2)) undirected; 0 for n <= 2. Exact (all sources) only.
- * - closeness: GDS with useWassermanFaust, on the reversed graph when directed (networkx uses distances
- *   TO the customer). harmonic: GDS divides by n-1, networkx does not: multiplied back.
- * - eigenvector: in-arcs (score flows along ties), rescaled to unit Euclidean norm.
- * - hub/authority: gds.hits (GDS >= 2.5), each rescaled to sum 1 like networkx.
+ * - closeness: GDS with useWassermanFaust. GDS, like networkx, uses the distances TO the customer on a
+ *   directed graph: the projection is as stored. harmonic: GDS divides by n-1, networkx does not: multiplied back.
+ * - eigenvector: in-arcs (score flows along ties), rescaled to unit Euclidean norm; same stopping caveat as PageRank.
+ * - hub/authority: gds.hits (GDS >= 2.5), each rescaled to sum 1 like networkx. GDS runs HITS only on a directed
+ *   projection: an undirected graph is projected as both arcs of every tie.
  * - kcore: undirected projection (a reciprocated directed pair counts 2, like networkx's in+out degree).
+ * - integer settings (maxIterations, hitsIterations) are cast with toInteger in Cypher: a JavaScript number
+ *   arrives as a float, which GDS refuses.
  * The other metrics (degree family, louvain) always run locally.
  *
  * No neo4j-driver here (engine code): the caller passes a transaction runner with the same narrow shape
@@ -48,7 +55,7 @@ export function parseCentralityEngine(value: string | undefined): CentralityEngi
 }
 
 export const GDS_NOT_INSTALLED =
-  'Neo4j GDS is not installed: start Neo4j with NEO4J_PLUGINS=\'["graph-data-science"]\' (see docker-compose.yml) or set CENTRALITY_ENGINE=local';
+  'Neo4j GDS is not installed: start Neo4j with the plugin (npm run neo4j:start, or NEO4J_PLUGINS=\'["graph-data-science"]\' in docker-compose.yml) or set CENTRALITY_ENGINE=local';
 
 /** Which engine computes `metric`: local unless GDS is asked for (or `auto` and big) and can do it. */
 export function chooseEngine(
@@ -67,21 +74,26 @@ export function chooseEngine(
 
 export const GDS_VERSION = 'RETURN gds.version() AS version';
 
-/** Cypher projection of one slot; `$reverse` flips every tie, `$undirected` = ['*'] or []. */
+/**
+ * Cypher projection of one slot; `$both` projects each tie as two arcs (an undirected graph for a directed-only
+ * algorithm), `$undirected` = ['*'] or []. A customer without out-ties is projected alone.
+ */
 export const GDS_PROJECT = `MATCH (s:Customer {graphId: $graphId, version: toInteger($slot)})
 OPTIONAL MATCH (s)-[t:TIE]->(d:Customer)
 WITH s, d, toFloat(coalesce(t.weight, 1.0)) AS w
-WITH CASE WHEN $reverse AND d IS NOT NULL THEN d ELSE s END AS a,
-     CASE WHEN $reverse AND d IS NOT NULL THEN s ELSE d END AS b, w
-WITH gds.graph.project($name, a, b, {relationshipProperties: {weight: w}}, {undirectedRelationshipTypes: $undirected}) AS g
+UNWIND CASE WHEN d IS NULL THEN [[s, null]] WHEN $both THEN [[s, d], [d, s]] ELSE [[s, d]] END AS arc
+WITH gds.graph.project($name, arc[0], arc[1], {relationshipProperties: {weight: w}}, {undirectedRelationshipTypes: $undirected}) AS g
 RETURN g.nodeCount AS nodes, g.relationshipCount AS relationships`;
 
 export const GDS_DROP = 'CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName';
 
 interface GdsMetric {
   query: string;
-  /** Projection direction: as stored, reversed (incoming distances), or undirected. */
-  orientation: 'natural' | 'reverse' | 'undirected';
+  /**
+   * Projection: as stored (an undirected graph undirected), undirected, or `directed` — as stored, but an undirected
+   * graph as both arcs of each tie (for algorithms GDS runs only on directed projections: HITS).
+   */
+  orientation: 'natural' | 'undirected' | 'directed';
   config(opts: GdsOptions): Record<string, unknown>;
   post(scores: Float64Array, ref: GdsGraphRef): void;
 }
@@ -93,8 +105,19 @@ export interface GdsOptions {
   tolerance?: number;
 }
 
-const stream = (proc: string, value = 'score') =>
-  `CALL ${proc}($name, $config) YIELD nodeId, ${value} RETURN gds.util.asNode(nodeId).idx AS idx, ${value} AS score`;
+/**
+ * The config map as GDS gets it. JavaScript numbers travel as Cypher floats, and GDS refuses a float where it wants an
+ * integer ("The value of `maxIterations` must be of type `Integer` but was `Double`"): those keys are cast in Cypher.
+ */
+const call = (proc: string, ints: readonly string[]) =>
+  ints.length === 0
+    ? `CALL ${proc}($name, $config)`
+    : `WITH $config AS c CALL ${proc}($name, c {.*, ${ints.map((k) => `${k}: toInteger(c.${k})`).join(', ')}})`;
+
+const stream = (proc: string, value = 'score', ints: readonly string[] = []) =>
+  `${call(proc, ints)} YIELD nodeId, ${value} RETURN gds.util.asNode(nodeId).idx AS idx, ${value} AS score`;
+const hitsStream = (value: 'hub' | 'auth') =>
+  `${call('gds.hits.stream', ['hitsIterations'])} YIELD nodeId, values RETURN gds.util.asNode(nodeId).idx AS idx, values.${value} AS score`;
 
 const weight = (o: GdsOptions) => (o.weighted ? { relationshipWeightProperty: 'weight' } : {});
 const iterate = (o: GdsOptions, tol = 1e-6) => ({ maxIterations: o.maxIterations ?? 100, tolerance: o.tolerance ?? tol });
@@ -110,7 +133,7 @@ const scaleNorm = (s: Float64Array) => {
 };
 
 export const GDS_METRICS: ReadonlyMap<CentralityMetric, GdsMetric> = new Map<CentralityMetric, GdsMetric>([
-  ['pagerank', { query: stream('gds.pageRank.stream'), orientation: 'natural',
+  ['pagerank', { query: stream('gds.pageRank.stream', 'score', ['maxIterations']), orientation: 'natural',
     config: (o) => ({ dampingFactor: o.alpha ?? 0.85, ...iterate(o), ...weight(o) }), post: scaleSum }],
   ['betweenness', { query: stream('gds.betweenness.stream'), orientation: 'natural',
     config: (o) => ({ ...weight(o) }),
@@ -119,18 +142,18 @@ export const GDS_METRICS: ReadonlyMap<CentralityMetric, GdsMetric> = new Map<Cen
       const f = n <= 2 ? 0 : (ref.directed ? 1 : 2) / ((n - 1) * (n - 2));
       for (let i = 0; i < s.length; i++) s[i] *= f;
     } }],
-  ['closeness', { query: stream('gds.closeness.stream'), orientation: 'reverse',
+  ['closeness', { query: stream('gds.closeness.stream'), orientation: 'natural',
     config: () => ({ useWassermanFaust: true }), post: () => {} }],
-  ['harmonic', { query: stream('gds.closeness.harmonic.stream'), orientation: 'reverse',
+  ['harmonic', { query: stream('gds.closeness.harmonic.stream'), orientation: 'natural',
     config: () => ({}), post: (s, ref) => {
       for (let i = 0; i < s.length; i++) s[i] *= Math.max(0, ref.customers - 1);
     } }],
-  ['eigenvector', { query: stream('gds.eigenvector.stream'), orientation: 'natural',
+  ['eigenvector', { query: stream('gds.eigenvector.stream', 'score', ['maxIterations']), orientation: 'natural',
     config: (o) => ({ ...iterate(o), ...weight(o) }), post: scaleNorm }],
-  ['hub', { query: `CALL gds.hits.stream($name, $config) YIELD nodeId, values RETURN gds.util.asNode(nodeId).idx AS idx, values.hub AS score`,
-    orientation: 'natural', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
-  ['authority', { query: `CALL gds.hits.stream($name, $config) YIELD nodeId, values RETURN gds.util.asNode(nodeId).idx AS idx, values.auth AS score`,
-    orientation: 'natural', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
+  ['hub', { query: hitsStream('hub'),
+    orientation: 'directed', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
+  ['authority', { query: hitsStream('auth'),
+    orientation: 'directed', config: (o) => ({ hitsIterations: o.maxIterations ?? 100 }), post: scaleSum }],
   ['kcore', { query: stream('gds.kcore.stream', 'coreValue'), orientation: 'undirected', config: () => ({}), post: () => {} }],
 ]);
 
@@ -157,16 +180,15 @@ export async function gdsCentrality(
 ): Promise<CentralityResult> {
   const spec = GDS_METRICS.get(metric);
   if (!spec) throw new InputError(`centrality: ${metric} is not computed with GDS (use CENTRALITY_ENGINE=local)`);
-  const orientation = spec.orientation === 'natural' && !ref.directed ? 'undirected' : spec.orientation;
-  const reverse = orientation === 'reverse' && ref.directed;
-  const undirected = orientation === 'undirected' || !ref.directed ? ['*'] : [];
+  const both = spec.orientation === 'directed' && !ref.directed;
+  const undirected = spec.orientation === 'undirected' || (!ref.directed && !both) ? ['*'] : [];
   const name = `ripple-${nameSeed}-${++counter}`;
   const scores = new Float64Array(ref.customers);
   try {
     await run(async (tx) => {
       scores.fill(0); // a retried transaction starts over
       let nodes = -1;
-      for await (const r of tx.run(GDS_PROJECT, { graphId: ref.graphId, slot: ref.slot, reverse, undirected, name })) nodes = Number(r.get('nodes'));
+      for await (const r of tx.run(GDS_PROJECT, { graphId: ref.graphId, slot: ref.slot, both, undirected, name })) nodes = Number(r.get('nodes'));
       if (nodes !== ref.customers) {
         throw new AppError(`gds: projected ${nodes} customers, expected ${ref.customers} (the graph changed; retry)`, { statusCode: 409, code: 'conflict', expose: true });
       }
