@@ -196,9 +196,9 @@ describe('GET /graphs/:id/centrality/:metric on the Neo4j store (fake driver + f
     expect(r.json().engine).toBeUndefined();
     expect(fake.gdsCalls).toHaveLength(0);
     app.ripple.centralityEngines = new CentralityEngines('auto', store, { threshold: graph.n + graph.m });
-    const local = await computeCentrality(graph, 'eigenvector', { cache: false });
-    fake.scores.set(GDS_METRICS.get('eigenvector')!.query, local.scores.map((x) => x * 3));
-    const e = (await get(app, `/graphs/${id}/centrality/eigenvector?top=all`)).json();
+    const local = await computeCentrality(graph, 'authority', { cache: false });
+    fake.scores.set(GDS_METRICS.get('authority')!.query, local.scores.map((x) => x * 3));
+    const e = (await get(app, `/graphs/${id}/centrality/authority?top=all`)).json();
     expect(e.engine).toBe('gds');
     for (const t of e.top as { id: string; score: number }[]) expect(t.score).toBeCloseTo(local.scores[graph.ids.indexOf(t.id)], 12);
     // auto without the plugin falls back to local, quietly.

@@ -21,7 +21,7 @@ import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { centrality } from '../src/influence/centrality/registry.js';
 import type { CentralityMetric } from '../src/influence/centrality/types.js';
-import { GDS_METRICS, GDS_NOT_INSTALLED, gdsCentrality, gdsVersion } from '../src/influence/gds.js';
+import { GDS_METRICS, GDS_NOT_INSTALLED, GDS_PROJECT, gdsCentrality, gdsVersion, type GdsTx } from '../src/influence/gds.js';
 import { CentralityEngines } from '../src/store/centrality-engine.js';
 import { createNeo4jStore, type Neo4jStore } from '../src/store/neo4j-store.js';
 
@@ -97,12 +97,9 @@ describe.skipIf(!NEO4J_URI)('GDS on a real Neo4j agrees with the local engine', 
         });
       }
 
-      it('pagerank and eigenvector: within 1e-6 when both run to tolerance 1e-12; at the defaults pagerank stays within the local stopping bound', async () => {
-        for (const metric of ['pagerank', 'eigenvector'] as CentralityMetric[]) {
-          const tight = await run(metric, { tolerance: 1e-12, maxIterations: 1000 });
-          const d = gap(tight.remote, tight.local);
-          expect(d.scaled, `${metric} on ${ds.name} at tolerance 1e-12`).toBeLessThanOrEqual(1e-6);
-        }
+      it('pagerank: within 1e-6 when both run to tolerance 1e-12; at the defaults within the local stopping bound', async () => {
+        const tight = await run('pagerank', { tolerance: 1e-12, maxIterations: 1000 });
+        expect(gap(tight.remote, tight.local).scaled, `pagerank on ${ds.name} at tolerance 1e-12`).toBeLessThanOrEqual(1e-6);
         // The local PageRank stops as networkx does, when Σ|Δ| < n·tol: it is then within d/(1−d)·n·tol of the fixed
         // point (the iteration contracts by d = 0.85 in L1). GDS stops later (every |Δ| < tol): the two differ by that.
         const dflt = await run('pagerank');
@@ -197,23 +194,33 @@ describe.skipIf(!NEO4J_URI)('CENTRALITY_ENGINE on a real Neo4j', () => {
     const { data: graph } = await readGraphFile(file, { directed: true });
     const summary = await store.create(graph);
     created.push(summary.id);
-    const engines = new CentralityEngines('gds', store);
-    const running = engines.gds(summary.id, summary.version, 'betweenness', {});
-    const settled = running.then(() => 'resolved', (e: { statusCode?: number }) => e.statusCode);
-    // Wait until the projection exists (GDS is computing), then replace.
-    const projections = async () => store.runInDatabase(async (tx) => {
+    const { data: small } = await readGraphFile(join(data, 'karate/karate_club.edgelist'), { directed: true });
+    // The real store and database; the replace is made to land right after GDS projected the old version and before it
+    // streams its scores (a real transaction of the real store, on another session).
+    let replaced = false;
+    const host = {
+      liveRef: (id: string) => store.liveRef(id),
+      runInDatabase: <T>(work: (tx: GdsTx) => Promise<T>) => store.runInDatabase((tx) => work({
+        run: (query, params) => {
+          const rows = tx.run(query, params);
+          if (query !== GDS_PROJECT || replaced) return rows;
+          return (async function* () {
+            for await (const r of rows) yield r;
+            replaced = true;
+            await store.replace(summary.id, small);
+          })();
+        },
+      })),
+    };
+    const engines = new CentralityEngines('gds', host as unknown as Neo4jStore);
+    await expect(engines.gds(summary.id, summary.version, 'betweenness', {})).rejects.toMatchObject({ statusCode: 409 });
+    expect(replaced).toBe(true);
+    const projections = await store.runInDatabase(async (tx) => {
       const names: string[] = [];
       for await (const r of tx.run('CALL gds.graph.list() YIELD graphName RETURN graphName', {})) names.push(String(r.get('graphName')));
       return names.filter((n) => n.startsWith('ripple-'));
     });
-    const t0 = Date.now();
-    while ((await projections()).length === 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-    expect((await projections()).length, 'the GDS projection never appeared').toBeGreaterThan(0);
-    // A small new version, so that its flip lands while GDS still computes betweenness on the old one.
-    const { data: small } = await readGraphFile(join(data, 'karate/karate_club.edgelist'), { directed: true });
-    await store.replace(summary.id, small);
-    expect(await settled).toBe(409);
-    expect(await projections()).toEqual([]);
+    expect(projections).toEqual([]);
     // The next request, on the new version, computes.
     const again = await engines.gds(summary.id, summary.version + 1, 'kcore', {});
     expect(again.scores.length).toBe(small.ids.length);
@@ -269,5 +276,6 @@ describe.skipIf(!NEO4J_URI)('a Neo4j without the GDS plugin (started here: NEO4J
 
 // Keep GDS_METRICS in view: every metric it lists is checked above.
 it('the metrics checked against GDS are the ones Ripple hands to it', () => {
-  expect([...GDS_METRICS.keys()].sort()).toEqual(['authority', 'betweenness', 'closeness', 'eigenvector', 'harmonic', 'hub', 'kcore', 'pagerank']);
+  // eigenvector stays local: GDS 2.13's did not agree on ego-Facebook (see src/influence/gds.ts).
+  expect([...GDS_METRICS.keys()].sort()).toEqual(['authority', 'betweenness', 'closeness', 'harmonic', 'hub', 'kcore', 'pagerank']);
 });

@@ -5,7 +5,7 @@
  *
  * GDS is used only when it reproduces the local definition for the requested options: sampled or unnormalised
  * betweenness, and weighted closeness, harmonic or HITS, stay local, as do the metrics GDS does not cover
- * (degree family, weighted-degree, louvain), whatever the setting.
+ * (degree family, weighted-degree, eigenvector, louvain), whatever the setting.
  *
  * No neo4j-driver here: the store is recognised by its `runInDatabase`/`liveRef` methods.
  */
