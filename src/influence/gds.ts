@@ -6,9 +6,9 @@
  * Checked against a real Neo4j 5.26 + GDS 2.13 (test/gds-neo4j.test.ts: karate, email-Eu-core, ego-Facebook):
  * - pagerank: GDS scores are rescaled to sum 1. GDS does not spread the rank of dangling customers (no out-ties)
  *   as networkx does, but with a uniform teleport both vectors solve x = d·Pᵀx + c·1 for some constant c, so they
- *   are proportional and the rescaled scores are networkx's. What differs is when each stops: networkx when
- *   Σ|Δ| < n·tolerance, GDS when every |Δ| < tolerance (tighter). Both run to
- *   tolerance 1e-12, they agree to 1e-6 of the top score; at the defaults, within networkx's own stopping error.
+ *   are proportional and the rescaled scores are networkx's. What differs is when each stops: the local engine at
+ *   its fixed point by default, GDS when every |Δ| < tolerance (an early stop). Run to tolerance 1e-12, they agree
+ *   to 1e-6 of the top score.
  * - betweenness: raw GDS counts (GDS halves them on undirected projections, as networkx does) times
  *   1/((n-1)(n-2)) directed, 2/((n-1)(n-2)) undirected; 0 for n <= 2. Exact (all sources) only.
  * - closeness: GDS with useWassermanFaust. GDS, like networkx, uses the distances TO the customer on a
