@@ -50,21 +50,24 @@ function meanDegree(g: CompiledGraph): number {
 }
 
 export function influencersWork(
-  g: CompiledGraph, req: { k: number; method: string; epsilon: number; ell: number; runs: number; celfRuns: number; gainSamples: number },
+  g: CompiledGraph, req: { k: number; method: string; epsilon: number; ell: number; runs: number; celfRuns: number; gainSamples: number; compare?: boolean },
 ): Work {
-  const spread = req.runs * Math.max(1, g.m);
+  // Every method: the engine's re-estimate and the fresh evaluation collection of the gains.
+  const spread = req.runs * Math.max(1, g.m) + req.gainSamples * meanDegree(g);
   const n = Math.max(2, g.n);
   const k = Math.max(1, Math.min(req.k, n - 1));
   switch (req.method) {
     case 'imm': {
       const { lambdaStar } = immConstants(n, k, req.epsilon, req.ell);
-      return spread + (lambdaStar / k) * meanDegree(g);
+      // with compare: a second fresh collection and the heuristics' picks (PageRank: 200 iterations)
+      const compare = req.compare === false ? 0 : req.gainSamples * meanDegree(g) + 200 * Math.max(1, g.m);
+      return spread + (lambdaStar / k) * meanDegree(g) + compare;
     }
     case 'celf':
       // Live-edge worlds (celfRuns × arcs) plus lazy evaluations: roughly n + k·√n candidates, each a BFS per world.
       return spread + req.celfRuns * Math.max(1, g.m) + (n + k * Math.sqrt(n)) * req.celfRuns * meanDegree(g);
     default:
-      return spread + req.gainSamples * meanDegree(g) + Math.max(1, g.m) * (req.method === 'pagerank' ? 100 : 1);
+      return spread + Math.max(1, g.m) * (req.method === 'pagerank' ? 200 : 1);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
 import { sharedF32, sharedF64 } from '../graph/shared-array.js';
-import { hash2 } from './rng.js';
+import { hash2, hashString } from './rng.js';
 import type { ProbabilityScheme } from './request.js';
 
 /**
@@ -11,8 +11,9 @@ import type { ProbabilityScheme } from './request.js';
  * - `uniform`: every arc leaving u has p·activity(u), so only a per-customer value is stored (`nodeP`) —
  *   this is what lets IC skip geometrically over failed arcs.
  * - `weighted-cascade`: w(u,v) / sum of w over v's in-arcs (1/indeg(v) with unit weights), × activity(u).
- * - `trivalency`: 0.1, 0.01 or 0.001 chosen by a hash of the arc's endpoints (customer indices, in arc
- *   direction) — fixed per arc for a compiled graph, the same in every run. × activity(u).
+ * - `trivalency`: 0.1, 0.01 or 0.001 chosen by a hash of the arc's customer ids (source, target, in arc direction)
+ *   and an optional `probabilitySeed` (default 0) — fixed per arc, the same in every run and whatever the order of the
+ *   input file (until issue 19 it hashed customer indices, so reordering a file's lines changed the answer). × activity(u).
  * - `attribute`: the tie's `p`, or the request's `p` where the tie has none. × activity(u).
  */
 export interface ArcProbabilities {
@@ -24,8 +25,23 @@ export interface ArcProbabilities {
 
 const TRIVALENCY = [0.1, 0.01, 0.001] as const;
 
+/** Per customer: hashString(id, seed), cached per compiled graph and seed (ids do not change within a version). */
+const idHashCache = new WeakMap<CompiledGraph, Map<number, Uint32Array>>();
+function idHashes(g: CompiledGraph, seed: number): Uint32Array {
+  let perGraph = idHashCache.get(g);
+  if (!perGraph) idHashCache.set(g, (perGraph = new Map()));
+  let h = perGraph.get(seed);
+  if (!h) {
+    h = new Uint32Array(g.n);
+    for (let u = 0; u < g.n; u++) h[u] = hashString(g.ids[u], seed);
+    perGraph.set(seed, h);
+  }
+  return h;
+}
 
-export function arcProbabilities(g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean } = {}): ArcProbabilities {
+export function arcProbabilities(
+  g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean; probabilitySeed?: number } = {},
+): ArcProbabilities {
   if (!(p >= 0 && p <= 1)) throw new InputError(`p must be in [0, 1], got ${p}`);
   const { n, m, outOffsets, outTargets, activity } = g;
   if (scheme === 'uniform' && !opts.perArc) {
@@ -56,12 +72,15 @@ export function arcProbabilities(g: CompiledGraph, scheme: ProbabilityScheme, p:
       }
       break;
     }
-    case 'trivalency':
+    case 'trivalency': {
+      const h = idHashes(g, opts.probabilitySeed ?? 0);
       for (let u = 0; u < n; u++) {
         const act = activity[u];
-        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) arcP[a] = TRIVALENCY[hash2(u, outTargets[a]) % 3] * act;
+        const hu = h[u];
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) arcP[a] = TRIVALENCY[hash2(hu, h[outTargets[a]]) % 3] * act;
       }
       break;
+    }
     case 'attribute': {
       const tieP = g.arcP;
       for (let u = 0; u < n; u++) {

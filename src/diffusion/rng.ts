@@ -21,6 +21,16 @@ export function hash2(x: number, y: number): number {
   return mix32((mix32(x ^ 0x27d4eb2f) + Math.imul(y | 0, 0x9e3779b1)) | 0);
 }
 
+/**
+ * A 32-bit hash of a string (FNV-1a over its UTF-16 code units, then fmix32): the same for the same id whatever the
+ * customer's index, so anything keyed by it does not depend on the order of an input file.
+ */
+export function hashString(s: string, seed = 0): number {
+  let h = (0x811c9dc5 ^ mix32(seed >>> 0)) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix32(h >>> 0);
+}
+
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 
 export class Rng {

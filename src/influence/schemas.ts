@@ -74,7 +74,17 @@ export const influencersRequestSchema = z
       .min(1000)
       .max(10_000_000)
       .default(100_000)
-      .describe('Baselines: RR sets used to estimate the marginal gain of each seed (1000..10000000, default 100000).'),
+      .describe(
+        'RR sets of the fresh collection (drawn after the choice, so not selected on) that estimates every method\'s gains and ' +
+          'estimatedSpread with Wilson intervals; imm with compare draws a second one for the comparison (1000..10000000, default 100000).',
+      ),
+    compare: z
+      .boolean()
+      .default(true)
+      .describe(
+        'imm: also evaluate the degree-discount, degree and PageRank picks on a fresh RR collection and answer with the best ' +
+          '(`pickedBy` and `comparison` say which won and by how much); false answers IMM\'s own pick. Default true.',
+      ),
     seed,
   })
   .describe('Pick k influencers (DESIGN §5)');

@@ -522,13 +522,14 @@ class Ripple:
         runs: int | None = None,
         celf_runs: int | None = None,
         gain_samples: int | None = None,
+        compare: bool | None = None,
         seed: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> InfluencersResult:
         """Pick ``k`` seeds (IMM by default) and re-estimate their spread by Monte Carlo."""
         payload = body(k=k, method=method, model=model, probability=probability, p=p, epsilon=epsilon, ell=ell,
-                       runs=runs, celf_runs=celf_runs, gain_samples=gain_samples, seed=seed)
+                       runs=runs, celf_runs=celf_runs, gain_samples=gain_samples, compare=compare, seed=seed)
         return self._engine("POST", f"/graphs/{_seg(graph_id)}/influencers", InfluencersResult, json=payload,
                             params=query(async_=async_), progress=progress, description=f"influencers k={k}")
 

@@ -71,6 +71,10 @@ __all__ = [
     "CentralitySample",
     "CentralityResult",
     "InfluencerSeed",
+    "EvaluationInfo",
+    "CandidateDifference",
+    "ComparisonCandidate",
+    "Comparison",
     "ImmStats",
     "CelfStats",
     "InfluencersResult",
@@ -737,7 +741,30 @@ class CentralityResult(Model):
 class InfluencerSeed(Model):
     id: str
     gain: float
+    gain_ci95: tuple[float, float]
     score: float | None = None
+
+
+class EvaluationInfo(Model):
+    rr_sets: int = Field(alias="rrSets")
+
+
+class CandidateDifference(Model):
+    mean: float
+    ci95: tuple[float, float]
+
+
+class ComparisonCandidate(Model):
+    method: str
+    estimate: float
+    ci95: tuple[float, float]
+    difference_to_winner: CandidateDifference
+
+
+class Comparison(Model):
+    rr_sets: int = Field(alias="rrSets")
+    winner: str
+    candidates: list[ComparisonCandidate]
 
 
 class ImmStats(Model):
@@ -748,11 +775,13 @@ class ImmStats(Model):
     sampling_rr_sets: float = Field(alias="samplingRRSets")
     lower_bound: float
     capped: bool
+    selection_estimate: float
 
 
 class CelfStats(Model):
     runs: float
     evaluations: float
+    selection_estimate: float
 
 
 class InfluencersResult(Model):
@@ -766,10 +795,14 @@ class InfluencersResult(Model):
     p: float
     k: int
     seed: int
+    picked_by: str
     seeds: list[InfluencerSeed]
     spread: Distribution
     runs: int
     estimated_spread: float
+    estimated_spread_ci95: tuple[float, float]
+    evaluation: EvaluationInfo
+    comparison: Comparison | None = None
     elapsed_ms: float
     selection_ms: float
     imm: ImmStats | None = None

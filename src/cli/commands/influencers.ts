@@ -17,6 +17,8 @@ interface Opts extends GraphFlags {
   ell?: string;
   runs?: string;
   celfRuns?: string;
+  compare?: boolean;
+  gainSamples?: string;
   seed?: string;
   json?: boolean;
 }
@@ -36,13 +38,16 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--ell <l>', 'IMM confidence exponent (default 1)')
     .option('--runs <n>', 'Monte Carlo runs re-estimating the spread (default 10000)')
     .option('--celf-runs <n>', 'CELF: shared live-edge worlds (default 1000)')
+    .option('--no-compare', 'imm: answer IMM\'s own pick, without comparing it with the heuristics\' on a fresh collection')
+    .option('--gain-samples <n>', 'RR sets of the fresh collection that estimates the gains (default 100000)')
     .option('--seed <s>', 'random seed (default 1)')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = parseFlags(influencersRequestSchema, {
         k: num(o.k), model: o.model, method: o.method, probability: o.probability, p: num(o.p), epsilon: num(o.epsilon),
         ell: num(o.ell), runs: num(o.runs), celfRuns: num(o.celfRuns), seed: num(o.seed),
-      }, { celfRuns: '--celf-runs' });
+        compare: o.compare === false ? false : undefined, gainSamples: num(o.gainSamples),
+      }, { celfRuns: '--celf-runs', gainSamples: '--gain-samples' });
       const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
       if (req.k > graph.n) throw new InputError(`--k: must be at most the number of customers (${graph.n}), got ${req.k}`);
       const bar = createProgress({ label: 'influencers', total: 1, json: o.json, stream: ctx.stderr });
@@ -53,9 +58,15 @@ export default function register(program: Command, ctx: CliContext): void {
         }));
         bar.stop();
         ctx.output(Boolean(o.json), r, () => [
-          `${r.method} (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}): ${r.k} seeds in ${fmt(r.elapsedMs, 0)} ms`,
-          `spread ${fmt(r.spread.mean)} ± ${fmt(r.spread.ci95[1] - r.spread.mean)} (95% CI, ${r.runs} runs); the method's estimate ${fmt(r.estimatedSpread)}`,
-          table(['#', 'customer', 'gain'], r.seeds.map((s, i) => [i + 1, s.id, Number(s.gain.toFixed(3))])),
+          `${r.method} (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}): ${r.k} seeds in ${fmt(r.elapsedMs, 0)} ms` +
+            (r.pickedBy !== r.method ? ` — ${r.pickedBy}'s pick won the comparison` : ''),
+          `spread ${fmt(r.spread.mean)} ± ${fmt(r.spread.ci95[1] - r.spread.mean)} (95% CI, ${r.runs} runs); on ${r.evaluation.rrSets} fresh RR sets ` +
+            `${fmt(r.estimatedSpread)} [${fmt(r.estimatedSpreadCi95[0])}, ${fmt(r.estimatedSpreadCi95[1])}]`,
+          ...(r.comparison
+            ? [`compared on ${r.comparison.rrSets} other fresh RR sets: ` + r.comparison.candidates
+              .map((c) => `${c.method} ${fmt(c.estimate)}${c.method === r.comparison!.winner ? ' (best)' : ` (${fmt(c.differenceToWinner.mean)} [${fmt(c.differenceToWinner.ci95[0])}, ${fmt(c.differenceToWinner.ci95[1])}])`}`).join(', ')]
+            : []),
+          table(['#', 'customer', 'gain', '95% CI'], r.seeds.map((s, i) => [i + 1, s.id, Number(s.gain.toFixed(3)), `[${fmt(s.gainCi95[0])}, ${fmt(s.gainCi95[1])}]`])),
           ...(r.warnings ?? []).map((w) => `warning: ${w}`),
         ].join('\n'));
       } finally {
