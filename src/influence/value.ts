@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { CancelledError, NotFoundError } from '../errors.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { EnginePool } from '../diffusion/pool.js';
 import { simulateRuns } from '../diffusion/simulate.js';
 import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
 import type { ProbabilityScheme } from '../diffusion/schemas.js';
@@ -29,7 +29,7 @@ const SALT_VALUE = 0x56414c55;
 const Z95 = 1.96;
 
 export interface ValueOptions {
-  pool?: WorkerPool;
+  pool?: EnginePool;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
