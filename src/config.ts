@@ -262,7 +262,7 @@ export interface Config {
     url?: string;
     /** Key prefix of every queue and key (RIPPLE_REDIS_PREFIX, default `ripple`). */
     prefix: string;
-    /** A fan-out (runs, RR-set batches, centrality sources) is cut into about this many chunks (RIPPLE_CHUNKS, default 32). */
+    /** A fan-out (runs, RR-set batches, centrality sources) of a job submitted here is cut into about this many chunks (RIPPLE_CHUNKS, default 32). */
     chunks: number;
     /** Lock of a chunk or job being worked on; a worker silent this long has its work taken again (RIPPLE_CHUNK_LOCK_MS, default 10000). */
     lockMs: number;

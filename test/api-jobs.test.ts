@@ -45,7 +45,7 @@ function expectAccepted(res: LightMyRequestResponse) {
   expect(body.job).toMatchObject({ id: expect.any(String), state: expect.stringMatching(/queued|running/), progress: expect.any(Number) });
   expect(res.headers.location).toBe(`/jobs/${body.job.id}`);
   expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-  return body as { job: { id: string; kind: string; graphId: string }; work: number; budget: number };
+  return body as { job: { id: string; kind: string; graphId: string; state: string }; work: number; budget: number };
 }
 
 /** Parse a text/event-stream body into events. */

@@ -184,7 +184,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 export async function createJobService(config: Readonly<Config>, log: FastifyBaseLogger): Promise<JobService> {
   if (config.redis.url) {
     const { RedisJobs } = await import('../distributed/redis-jobs.js');
-    return new RedisJobs({ url: config.redis.url, prefix: config.redis.prefix, ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, log });
+    return new RedisJobs({ url: config.redis.url, prefix: config.redis.prefix, ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, chunks: config.redis.chunks, log });
   }
   return new EmbeddedJobs(new JobManager({
     ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, onInternalError: (job, err) => log.error({ err, jobId: job.id }, 'job failed'),

@@ -27,6 +27,8 @@ export interface RedisJobsOptions {
   prefix: string;
   ttlMs: number;
   maxQueued: number;
+  /** Chunks per fan-out for the jobs this instance submits (RIPPLE_CHUNKS); the worker's own setting otherwise. */
+  chunks?: number;
   log?: { warn(o: object, msg: string): void };
 }
 
@@ -36,6 +38,7 @@ interface JobData {
   graphVersion: number;
   op: SubmitSpec['op'];
   key: string;
+  chunks?: number;
 }
 
 interface Progress {
@@ -110,7 +113,7 @@ export class RedisJobs implements JobService {
         throw new QueueFullError(`too many jobs waiting (${queued} queued, ${counts.active ?? 0} running): try again later`, 5);
       }
       const id = randomUUID();
-      const data: JobData = { kind: spec.kind, graphId: spec.graphId, graphVersion: spec.graphVersion, op: spec.op, key: spec.key };
+      const data: JobData = { kind: spec.kind, graphId: spec.graphId, graphVersion: spec.graphVersion, op: spec.op, key: spec.key, chunks: this.o.chunks };
       const age = Math.ceil(this.o.ttlMs / 1000);
       const job = await this.queue.add(spec.kind, data, {
         jobId: id, deduplication: { id: spec.key }, attempts: 1, removeOnComplete: { age }, removeOnFail: { age },

@@ -133,12 +133,12 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
   const coordinator = new Worker(QUEUE_JOBS, async (job: Job, token?: string, signal?: AbortSignal) => {
     stats.jobs++;
     const id = job.id!;
-    const data = job.data as { graphId: string; graphVersion: number; op: OpCall };
+    const data = job.data as { graphId: string; graphVersion: number; op: OpCall; chunks?: number };
     if (await cancelled(id)) fail(new CancelledError('cancelled by request'));
     const controller = new AbortController();
     link(signal, controller);
     const remote = new RemotePool({
-      jobId: id, graphId: data.graphId, graphVersion: data.graphVersion, chunks: chunkQueue, watcher, conn, keys, chunkCount: config.redis.chunks, keepMs,
+      jobId: id, graphId: data.graphId, graphVersion: data.graphVersion, chunks: chunkQueue, watcher, conn, keys, chunkCount: data.chunks ?? config.redis.chunks, keepMs,
     });
     activeJobs.set(id, { rippleJob: id, controller, remote });
     let lastProgress = 0;
