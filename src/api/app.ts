@@ -184,7 +184,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 export async function createJobService(config: Readonly<Config>, log: FastifyBaseLogger): Promise<JobService> {
   if (config.redis.url) {
     const { RedisJobs } = await import('../distributed/redis-jobs.js');
-    return new RedisJobs({ url: config.redis.url, prefix: config.redis.prefix, ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, chunks: config.redis.chunks, log });
+    const jobs = new RedisJobs({ url: config.redis.url, prefix: config.redis.prefix, ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, chunks: config.redis.chunks, log });
+    // Start serving either way: without Redis the job routes answer 503 and /ready says so until it is back.
+    if (!(await jobs.connected(3000))) log.warn('Redis (RIPPLE_REDIS_URL) is not reachable yet: job routes answer 503 until it is');
+    return jobs;
   }
   return new EmbeddedJobs(new JobManager({
     ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, onInternalError: (job, err) => log.error({ err, jobId: job.id }, 'job failed'),

@@ -81,14 +81,33 @@ export class RedisJobs implements JobService {
     this.poll.unref();
   }
 
+  /**
+   * Resolves once connected, or after `ms` (then callers answer 503). A connection being made (start-up, or
+   * a reconnect in progress) is given that long; one that is down answers at once.
+   */
+  async connected(ms = 1000): Promise<boolean> {
+    if (this.conn.status === 'ready') return true;
+    if (this.closed || !['wait', 'connecting', 'connect'].includes(this.conn.status)) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onReady: () => void = () => {};
+    await new Promise<void>((resolve) => {
+      onReady = resolve;
+      timer = setTimeout(resolve, ms);
+      this.conn.once('ready', onReady);
+    });
+    clearTimeout(timer);
+    this.conn.off('ready', onReady);
+    return (this.conn.status as string) === 'ready'; // it may have changed while waiting
+  }
+
   /** Throw the 503 now when Redis is away (the connection fails fast, but BullMQ would wait for it). */
-  private up(): void {
+  private async up(): Promise<void> {
     if (this.closed) throw new JobsUnavailableError('the server is shutting down');
-    if (this.conn.status !== 'ready') throw new JobsUnavailableError();
+    if (!(await this.connected())) throw new JobsUnavailableError();
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    this.up();
+    await this.up();
     try {
       return await withTimeout(fn(), 5000);
     } catch (e) {
@@ -190,7 +209,7 @@ export class RedisJobs implements JobService {
   }
 
   async ready(): Promise<boolean> {
-    if (this.closed || this.conn.status !== 'ready') return false;
+    if (!(await this.connected())) return false;
     try {
       return (await withTimeout(this.conn.ping(), 1000)) === 'PONG';
     } catch {

@@ -76,6 +76,14 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
   const activeJobs = new Map<string, Active>();
   let closing = false;
 
+  // Say so when Redis cannot be reached (the connections keep retrying), at most every 30 s.
+  let lastWarn = 0;
+  const warn = (err: Error) => {
+    if (closing || Date.now() - lastWarn < 30_000) return;
+    lastWarn = Date.now();
+    log.warn({ err: err.message, redis: url.replace(/\/\/[^@]*@/, '//***@') }, 'ripple worker: cannot reach Redis, retrying');
+  };
+  conn.on('error', warn);
   await sub.subscribe(keys.cancelChannel);
   sub.on('message', (_channel: string, message: string) => {
     if (message.startsWith('chunk ')) {
