@@ -9,6 +9,11 @@ import type { GraphData } from '../src/graph/model.js';
  * + m(m+1)/2 ties. Customer ids are "0".."n-1".
  */
 export function barabasiAlbert(n: number, m: number, seed: number): CompiledGraph {
+  return compile(barabasiAlbertData(n, m, seed));
+}
+
+/** The same graph as stored data (to put in a store). */
+export function barabasiAlbertData(n: number, m: number, seed: number): GraphData {
   const rng = new Rng(seed, 0, 0xba);
   const ties = (n - m - 1) * m + ((m + 1) * m) / 2;
   const src = new Int32Array(ties);
@@ -45,5 +50,5 @@ export function barabasiAlbert(n: number, m: number, seed: number): CompiledGrap
     name: `ba-${n}-${m}-${seed}`, directed: false, defaultValue: 1, ids, labels: null, segments: null,
     followers: null, value: null, activity: null, src, dst, weight: null, p: null, channel: null, channels: [],
   };
-  return compile(data);
+  return data;
 }

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** In run order: the quick ones first, the HTTP load test last. */
-export const BENCHES = ['graph-load', 'store', 'neo4j-rows', 'engine', 'centrality', 'influence', 'scenarios', 'api'] as const;
+export const BENCHES = ['graph-load', 'store', 'neo4j-rows', 'engine', 'centrality', 'influence', 'scenarios', 'distributed', 'api'] as const;
 
 export interface BenchResult {
   name: string;

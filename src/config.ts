@@ -152,6 +152,14 @@ export const envSchema = z
     RIPPLE_BODY_TIMEOUT: int(10_000, 1, 3_600_000),
     RIPPLE_BODY_MIN_RATE: int(1024, 0, 1_000_000_000),
     RIPPLE_MAX_RECEIVING: int(64, 0, 1_000_000),
+    // Scale-out (src/distributed/): unset RIPPLE_REDIS_URL = in-process jobs.
+    RIPPLE_REDIS_URL: optionalText.refine((s) => s === undefined || /^rediss?:\/\//.test(s), 'must be a redis:// or rediss:// URL'),
+    RIPPLE_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -').default('ripple'),
+    RIPPLE_CHUNKS: int(32, 1, 4096),
+    RIPPLE_CHUNK_LOCK_MS: int(10_000, 1000, 600_000),
+    RIPPLE_JOB_TTL: int(900, 1, 30 * 86_400),
+    RIPPLE_MAX_QUEUED: int(32, 0, 1_000_000),
+    RIPPLE_MAX_WAIT: int(60, 0, 3600),
     CENTRALITY_ENGINE: z
       .string()
       .optional()
@@ -239,6 +247,26 @@ export interface Config {
    * `auto` in Neo4j for graphs of GDS_AUTO_THRESHOLD customers + arcs or more when GDS is installed.
    */
   centralityEngine: CentralityEngine;
+  /** Jobs (src/jobs, src/distributed): in-process, or shared through Redis when `redis.url` is set. */
+  jobs: {
+    /** How long a finished job and its result are kept, in ms (RIPPLE_JOB_TTL seconds, default 900). */
+    ttlMs: number;
+    /** Jobs waiting beyond the running ones; one more is a 503 (RIPPLE_MAX_QUEUED, default 32). */
+    maxQueued: number;
+    /** Longest `Prefer: wait=N` honoured, in seconds (RIPPLE_MAX_WAIT, default 60). */
+    maxWaitSeconds: number;
+  };
+  /** Scale-out through Redis (BullMQ). */
+  redis: {
+    /** RIPPLE_REDIS_URL; undefined = in-process jobs (the default). */
+    url?: string;
+    /** Key prefix of every queue and key (RIPPLE_REDIS_PREFIX, default `ripple`). */
+    prefix: string;
+    /** A fan-out (runs, RR-set batches, centrality sources) of a job submitted here is cut into about this many chunks (RIPPLE_CHUNKS, default 32). */
+    chunks: number;
+    /** Lock of a chunk or job being worked on; a worker silent this long has its work taken again (RIPPLE_CHUNK_LOCK_MS, default 10000). */
+    lockMs: number;
+  };
 }
 
 /** Flags that override the environment (the CLI's --data-dir, --workers). */
@@ -317,6 +345,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxReceiving: e.RIPPLE_MAX_RECEIVING,
     },
     centralityEngine: e.CENTRALITY_ENGINE,
+    jobs: { ttlMs: e.RIPPLE_JOB_TTL * 1000, maxQueued: e.RIPPLE_MAX_QUEUED, maxWaitSeconds: e.RIPPLE_MAX_WAIT },
+    redis: { url: e.RIPPLE_REDIS_URL, prefix: e.RIPPLE_REDIS_PREFIX, chunks: e.RIPPLE_CHUNKS, lockMs: e.RIPPLE_CHUNK_LOCK_MS },
   });
 }
 

@@ -1,12 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from './api/app.js';
+import { buildApp, createJobService } from './api/app.js';
 import { loadDemoIfEmpty } from './api/demo.js';
 import { cleanSpool } from './api/upload.js';
 import { loadConfig, type Config } from './config.js';
 import { WorkerPool } from './diffusion/pool.js';
-import { JobManager } from './jobs/index.js';
 import { isMain } from './is-main.js';
 
 /**
@@ -19,7 +18,8 @@ export async function startServer(config: Readonly<Config>): Promise<FastifyInst
   if (stale.length > 0) logger.info({ removed: stale.length }, 'removed temporary upload files left by a previous process');
   // Engine work on config.workers threads (started on demand); long work as jobs. Both outlive the app and close after it.
   const pool = new WorkerPool({ workers: config.workers });
-  const jobs = new JobManager({ onInternalError: (job, err) => logger.error({ err, jobId: job.id }, 'job failed') });
+  // In-process jobs, or shared ones in Redis (RIPPLE_REDIS_URL): those outlive this process, closing only disconnects.
+  const jobs = await createJobService(config, logger);
   const closeEngine = async () => {
     await jobs.close();
     await pool.close();

@@ -8,6 +8,7 @@ import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config.js';
 import { FileStore } from '../src/store/file-store.js';
 import { buildTestApp, smallGraph, tempDir } from './helper.js';
+import type { EmbeddedJobs } from '../src/jobs/service.js';
 
 /** RFC 9457 problem+json with Ripple's members; the request id matches the header. */
 function expectProblem(res: LightMyRequestResponse, status: number, detail?: RegExp) {
@@ -289,7 +290,7 @@ describe('graceful shutdown', () => {
 
   it('close() cancels running and queued jobs', async () => {
     const { app } = await buildTestApp();
-    const { jobs } = app.ripple;
+    const { manager: jobs } = app.ripple.jobs as EmbeddedJobs; // the in-process JobManager (RIPPLE_REDIS_URL unset)
     let aborted = 0;
     const spec = {
       kind: 'test',

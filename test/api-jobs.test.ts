@@ -44,7 +44,8 @@ function expectAccepted(res: LightMyRequestResponse) {
   const body = res.json();
   expect(body.job).toMatchObject({ id: expect.any(String), state: expect.stringMatching(/queued|running/), progress: expect.any(Number) });
   expect(res.headers.location).toBe(`/jobs/${body.job.id}`);
-  return body as { job: { id: string; kind: string; graphId: string }; work: number; budget: number };
+  expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  return body as { job: { id: string; kind: string; graphId: string; state: string }; work: number; budget: number };
 }
 
 /** Parse a text/event-stream body into events. */
@@ -192,6 +193,58 @@ describe('jobs', () => {
   }, 30_000);
 });
 
+describe('identical requests and Prefer: wait (in-process jobs)', () => {
+  it('identical requests in flight join one job; any key order and explicit defaults count as identical', async () => {
+    const { app, id } = await setup({}, 2000);
+    const req = { model: 'ic', seeds: ['c0'], runs: 5_000_000, p: 1, seed: 3 };
+    const a = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${id}/simulations?async=true`, payload: req }));
+    const b = expectAccepted(await app.inject({
+      method: 'POST', url: `/graphs/${id}/simulations`, headers: { prefer: 'respond-async' }, payload: { seed: 3, p: 1, runs: 5_000_000, seeds: ['c0'], model: 'ic', probability: 'uniform' },
+    }));
+    expect(b.job.id).toBe(a.job.id);
+    const other = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${id}/simulations?async=true`, payload: { ...req, seed: 4 } }));
+    expect(other.job.id).not.toBe(a.job.id);
+    expect((await app.inject({ method: 'DELETE', url: `/jobs/${a.job.id}` })).json().state).toBe('cancelled');
+    // Once cancelled, the same request starts a new job.
+    const c = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${id}/simulations?async=true`, payload: req }));
+    expect(c.job.id).not.toBe(a.job.id);
+    await app.inject({ method: 'DELETE', url: `/jobs/${c.job.id}` });
+    await app.inject({ method: 'DELETE', url: `/jobs/${other.job.id}` });
+  }, 30_000);
+
+  it('Prefer: wait=N answers 200 with the result when the job is done in time, else 202 after N seconds', async () => {
+    const { app, id } = await setup({}, 2000);
+    const req = { model: 'ic', seeds: ['c0'], runs: 3000, seed: 5, p: 0.4 };
+    const waited = await app.inject({ method: 'POST', url: `/graphs/${id}/simulations?async=true`, headers: { prefer: 'wait=20' }, payload: req });
+    expect(waited.statusCode, waited.body).toBe(200);
+    expect(waited.headers['preference-applied']).toBe('wait=20');
+    expect(waited.headers['content-location']).toMatch(/^\/jobs\//);
+    const sync = await app.inject({ method: 'POST', url: `/graphs/${id}/simulations`, payload: req });
+    expect(noElapsed(waited.json())).toEqual(noElapsed(sync.json()));
+
+    const t0 = Date.now();
+    const long = await app.inject({
+      method: 'POST', url: `/graphs/${id}/simulations?async=true`, headers: { prefer: 'wait=1' }, payload: { ...req, runs: 5_000_000, p: 1 },
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    const accepted = expectAccepted(long);
+    expect(long.headers['preference-applied']).toBe('wait=1');
+    expect(accepted.job.state).toBe('running');
+    await app.inject({ method: 'DELETE', url: `/jobs/${accepted.job.id}` });
+  }, 30_000);
+
+  it('Prefer: wait is capped by RIPPLE_MAX_WAIT', async () => {
+    const { app, id } = await setup({ RIPPLE_MAX_WAIT: '1' }, 2000);
+    const t0 = Date.now();
+    const res = await app.inject({
+      method: 'POST', url: `/graphs/${id}/simulations?async=true`, headers: { prefer: 'wait=600' }, payload: { model: 'ic', seeds: ['c0'], runs: 5_000_000, p: 1 },
+    });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(res.headers['preference-applied']).toBe('wait=1');
+    await app.inject({ method: 'DELETE', url: `/jobs/${expectAccepted(res).job.id}` });
+  }, 30_000);
+});
+
 describe('job queue limits', () => {
   it('a full queue answers 503 problem+json with Retry-After', async () => {
     const { JobManager } = await import('../src/jobs/index.js');
@@ -203,8 +256,12 @@ describe('job queue limits', () => {
     try {
       const g = (await app.inject({ method: 'POST', url: '/graphs', payload: ring(2000) })).json();
       const body = { model: 'ic', seeds: ['c0'], runs: 10_000_000, p: 1 };
-      expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations?async=true`, payload: body }));
-      const full = await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations?async=true`, payload: body });
+      const first = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations?async=true`, payload: body }));
+      // The same request again joins the job in flight (canonical request hash), even with the queue full…
+      const same = expectAccepted(await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations?async=true`, payload: { ...body, p: 1.0 } }));
+      expect(same.job.id).toBe(first.job.id);
+      // …a different one needs a queue slot.
+      const full = await app.inject({ method: 'POST', url: `/graphs/${g.id}/simulations?async=true`, payload: { ...body, seed: 2 } });
       expect(full.statusCode).toBe(503);
       expect(full.headers['content-type']).toMatch(/problem\+json/);
       expect(Number(full.headers['retry-after'])).toBeGreaterThan(0);

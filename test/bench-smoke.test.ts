@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runAll = path.join(root, 'dist', 'bench', 'run-all.js');
-const EXPECTED = ['graph-load', 'store', 'neo4j-rows', 'engine', 'centrality', 'influence', 'scenarios', 'api'];
+const EXPECTED = ['graph-load', 'store', 'neo4j-rows', 'engine', 'centrality', 'influence', 'scenarios', 'distributed', 'api'];
 const present = existsSync(runAll);
 if (!present) console.log(`bench-smoke skipped: ${runAll} not found (run npm run build)`);
 

@@ -11,6 +11,7 @@ import { CompiledCache } from '../store/compiled-cache.js';
 import { createStore } from '../store/index.js';
 import { WorkerPool } from '../diffusion/pool.js';
 import { JobManager } from '../jobs/index.js';
+import { EmbeddedJobs, type JobService } from '../jobs/service.js';
 import type { GraphStore } from '../store/types.js';
 import { hardeningPlugin } from './hardening.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
@@ -38,8 +39,11 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | false;
   /** Worker threads for engine work; default: a pool of config.workers made (and closed) by the app. `null`: run in-thread. */
   pool?: WorkerPool | null;
-  /** The job queue (long work -> 202); default: one made (and closed) by the app. */
-  jobs?: JobManager;
+  /**
+   * The job queue (long work -> 202); default: one made (and closed) by the app — in this process, or in Redis
+   * when config.redis.url is set (RIPPLE_REDIS_URL). A JobManager is used in-process.
+   */
+  jobs?: JobManager | JobService;
 }
 
 /** Passed to every route plugin. */
@@ -49,7 +53,7 @@ export interface RouteContext {
   cache: CompiledCache;
   /** Engine work runs here (undefined: in the request's thread). */
   pool?: WorkerPool;
-  jobs: JobManager;
+  jobs: JobService;
   /** Centrality results per (graph, version, metric, options): also shown on GET /graphs/:id/customers/:customerId. */
   centrality: CentralityCache;
   /** Where a centrality metric runs (CENTRALITY_ENGINE): locally, or in Neo4j with GDS. */
@@ -106,7 +110,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: deps.logger || undefined }));
   const cache = deps.cache ?? new CompiledCache({ store });
   const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
-  const jobs = deps.jobs ?? new JobManager({ onInternalError: (job, err) => app.log.error({ err, jobId: job.id }, 'job failed') });
+  const jobs = deps.jobs instanceof JobManager ? new EmbeddedJobs(deps.jobs) : (deps.jobs ?? (await createJobService(config, app.log)));
   const ctx: RouteContext = {
     config, store, cache, pool, jobs, centrality: new CentralityCache(), centralityEngines: new CentralityEngines(config.centralityEngine, store),
   };
@@ -177,4 +181,21 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(infoRoutes, ctx);
   await app.register(pagePlugin);
   return app;
+}
+
+/**
+ * The app's own job service: in-process (the default), or BullMQ on Redis when RIPPLE_REDIS_URL is set. The Redis
+ * one is loaded on demand, so the embedded mode does not even load BullMQ.
+ */
+export async function createJobService(config: Readonly<Config>, log: FastifyBaseLogger): Promise<JobService> {
+  if (config.redis.url) {
+    const { RedisJobs } = await import('../distributed/redis-jobs.js');
+    const jobs = new RedisJobs({ url: config.redis.url, prefix: config.redis.prefix, ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, chunks: config.redis.chunks, log });
+    // Start serving either way: without Redis the job routes answer 503 and /ready says so until it is back.
+    if (!(await jobs.connected(3000))) log.warn('Redis (RIPPLE_REDIS_URL) is not reachable yet: job routes answer 503 until it is');
+    return jobs;
+  }
+  return new EmbeddedJobs(new JobManager({
+    ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, onInternalError: (job, err) => log.error({ err, jobId: job.id }, 'job failed'),
+  }));
 }

@@ -1,11 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
 import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js';
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { immConstants } from '../influence/imm.js';
-import { QueueFullError, ShuttingDownError, type JobContext, type JobManager, type JobView } from '../jobs/index.js';
+import { AppError, InputError } from '../errors.js';
+import type { EnginePool } from '../diffusion/pool.js';
+import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
+import { requestKey, runOp, type OpCall, type OpGraph } from '../jobs/ops.js';
+import { retryAfterFor, type JobService } from '../jobs/service.js';
+import type { CentralityEngines } from '../store/centrality-engine.js';
 
 /**
  * The work budget of the engine routes: an a-priori estimate of the work of a request, in arcs examined,
@@ -86,49 +90,92 @@ export const asyncQuery = z
   .optional()
   .describe('`true`: always answer 202 with a job, whatever the size of the work. Default: a job only above the work budget (RIPPLE_SYNC_BUDGET).');
 
-/** What a job's progress means in the JobView `info`. */
+/** One engine request, sized: answered now within the budget, else a job. */
 export interface Sized {
-  /** The job kind (`simulation`, `centrality`, `influencers`, `value`, `customer-value`). */
+  /** The job kind (`simulation`, `centrality`, `influencers`, `value`, `customer-value`, `scenario`, …). */
   kind: string;
   graphId: string;
   /** The graph version the work runs on: stamped on the result (`graphId`, `graphVersion`), so a job that
    * finishes after a replace says which version its numbers belong to. */
   graphVersion: number;
   work: Work;
+  /** The loaded graph the operation runs on in this process. */
+  graph: OpGraph;
+  /** The work as data (src/jobs/ops.ts): what a job carries to a Redis worker, and the request hash. */
+  op: OpCall;
   /** Checks to make before queueing a job (unknown seeds, bad weights): errors answer now, not inside the job. */
   validate?: () => void;
-  /** Run the work; `signal` is aborted on cancel (job) or when the client leaves (synchronous request). */
-  run: (ctx: JobContext) => Promise<unknown>;
+  /** Run in this process instead of runOp(op) (centrality: through the route's result cache). */
+  run?: (ctx: JobContext) => Promise<unknown>;
 }
 
 export interface BudgetDeps {
-  jobs: JobManager;
+  jobs: JobService;
   budget: number;
+  pool?: EnginePool;
+  /** Longest `Prefer: wait=N` honoured, seconds (default 60). */
+  maxWaitSeconds?: number;
+  centralityEngines?: CentralityEngines;
+}
+
+/** The budget dependencies of the engine routes, from the route context. */
+export function budgetDeps(ctx: {
+  jobs: JobService; pool?: EnginePool; centralityEngines?: CentralityEngines; config: { syncBudget: number; jobs?: { maxWaitSeconds: number } };
+}): BudgetDeps {
+  return { jobs: ctx.jobs, budget: ctx.config.syncBudget, pool: ctx.pool, maxWaitSeconds: ctx.config.jobs?.maxWaitSeconds, centralityEngines: ctx.centralityEngines };
+}
+
+/** RFC 7240 preferences of an engine request: `respond-async`, `wait=N` (seconds). */
+export function parsePrefer(header: string | string[] | undefined): { respondAsync: boolean; wait?: number } {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  const out: { respondAsync: boolean; wait?: number } = { respondAsync: false };
+  for (const part of text.split(',')) {
+    const [token, ...rest] = part.split(';')[0].split('=');
+    const name = token.trim().toLowerCase();
+    const value = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
+    if (name === 'respond-async') out.respondAsync = true;
+    else if (name === 'wait' && /^\d{1,9}$/.test(value)) out.wait = Number(value);
+  }
+  return out;
 }
 
 /**
- * Answer within the budget synchronously (the result), else submit a job and answer `202 {job}` with a
- * Location header. A synchronous computation is aborted when the client goes away before the answer.
+ * Answer within the budget synchronously (the result), else submit a job and answer `202 {job}` with
+ * `Location` and `Retry-After`. An identical job in flight (same operation, parameters and graph version)
+ * is joined instead of started again. `Prefer: wait=N` (RFC 7240) waits up to N seconds (capped) for the job
+ * and answers 200 with its result when it is done by then; `Prefer: respond-async` forces a job like
+ * `?async=true`. A synchronous computation is aborted when the client goes away before the answer.
  */
 export async function runOrSubmit(
   deps: BudgetDeps, req: FastifyRequest, reply: FastifyReply, forceAsync: boolean | undefined, spec: Sized,
 ): Promise<unknown> {
-  const run = async (ctx: JobContext): Promise<unknown> => {
+  const local = async (ctx: JobContext): Promise<unknown> => {
+    if (!spec.run) return runOp(spec.op, spec.graph, { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines });
     const r = await spec.run(ctx);
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
-  if (forceAsync || spec.work > deps.budget) {
+  const prefer = parsePrefer(req.headers.prefer);
+  if (forceAsync || prefer.respondAsync || spec.work > deps.budget) {
     spec.validate?.();
-    let job: JobView;
-    try {
-      job = deps.jobs.submit({ kind: spec.kind, graphId: spec.graphId, run });
-    } catch (e) {
-      // Queue full or shutting down: 503 with a hint of when to come back.
-      if (e instanceof QueueFullError || e instanceof ShuttingDownError) reply.header('retry-after', String(e.retryAfterSeconds));
-      throw e;
+    const { job } = await deps.jobs.submit({
+      kind: spec.kind, graphId: spec.graphId, graphVersion: spec.graphVersion, op: spec.op,
+      key: requestKey(spec.op, spec.graphId, spec.graphVersion), run: local,
+    });
+    let view = job;
+    const wait = prefer.wait === undefined ? 0 : Math.min(prefer.wait, deps.maxWaitSeconds ?? 60);
+    if (prefer.wait !== undefined) reply.header('preference-applied', `wait=${wait}`);
+    if (wait > 0 && !isTerminal(view.state)) view = await deps.jobs.waitFor(job.id, wait * 1000);
+    if (wait > 0 && view.state === 'succeeded') {
+      reply.header('content-location', `/jobs/${view.id}`);
+      return view.result;
     }
-    reply.code(202).header('location', `/jobs/${job.id}`);
-    return { job, work: spec.work, budget: deps.budget };
+    if (wait > 0 && (view.state === 'failed' || view.state === 'cancelled')) {
+      const e = view.error ?? { status: 500, code: 'internal', detail: 'internal error' };
+      reply.header('content-location', `/jobs/${view.id}`);
+      throw new AppError(e.detail, { statusCode: view.state === 'cancelled' ? 409 : e.status, code: e.code, expose: true });
+    }
+    reply.code(202).header('location', `/jobs/${view.id}`).header('retry-after', String(retryAfterFor(view)));
+    return { job: view, work: spec.work, budget: deps.budget };
   }
   const controller = new AbortController();
   const onClose = () => {
@@ -136,7 +183,7 @@ export async function runOrSubmit(
   };
   reply.raw.once('close', onClose);
   try {
-    return await run({ signal: controller.signal, progress: () => {} });
+    return await local({ signal: controller.signal, progress: () => {} });
   } finally {
     reply.raw.off('close', onClose);
   }

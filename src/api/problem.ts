@@ -95,6 +95,9 @@ export function errorHandler(error: FastifyError | Error, req: FastifyRequest, r
   if (status >= 500 || !expose) req.log.error({ err: error }, 'request failed');
   else req.log.info({ err: { message: e.message, code: fastifyCode } }, 'request rejected');
   if (status === 413 || fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('connection', 'close');
+  // A 503 that knows when capacity comes back (full job queue, Redis away, shutting down) says so.
+  const retryAfter = e.details && typeof e.details === 'object' ? (e.details as { retryAfterSeconds?: unknown }).retryAfterSeconds : undefined;
+  if (status === 503 && typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter));
 
   // Exposed 5xx (a full job queue, a store that is down) keep their message; others say nothing of internals.
   const detail = expose

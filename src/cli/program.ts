@@ -10,6 +10,7 @@ import simulateCommand from './commands/simulate.js';
 import valueCommand from './commands/value.js';
 import studyCommand from './commands/study.js';
 import scenarioCommand from './commands/scenario.js';
+import workerCommand from './commands/worker.js';
 import { EXIT_OK, exitCodeFor, formatError } from './errors.js';
 
 /** A command file's export: add one `program.command(...)` using the shared context. */
@@ -17,7 +18,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, one file each in src/cli/commands/. A new command is one import and one entry here. */
 export const COMMANDS: RegisterCommand[] = [serveCommand, importCommand, graphsCommand, infoCommand, scenarioCommand, studyCommand,
-  simulateCommand, centralityCommand, influencersCommand, valueCommand];
+  simulateCommand, centralityCommand, influencersCommand, valueCommand, workerCommand];
 
 export function buildProgram(io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; env?: Record<string, string | undefined> } = {}): Command {
   const program = new Command('ripple');

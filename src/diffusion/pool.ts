@@ -65,6 +65,16 @@ function rebuildError(e: ErrorShape): Error {
   return err;
 }
 
+/**
+ * What the engine needs from a pool: the WorkerPool below, or src/distributed's RemotePool (chunks run by
+ * `ripple worker` processes through Redis). Engine functions split work into `run` calls and merge the
+ * results themselves, so the merge is the same code whichever pool ran the pieces.
+ */
+export interface EnginePool {
+  readonly size: number;
+  run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<T>;
+}
+
 let nextGid = 1;
 const graphIds = new WeakMap<CompiledGraph, number>();
 
@@ -77,7 +87,7 @@ const graphIds = new WeakMap<CompiledGraph, number>();
  * handler polls between units of work; the task then rejects with CancelledError and frees the worker.
  * Idle workers do not keep the process alive; `close()` terminates them.
  */
-export class WorkerPool {
+export class WorkerPool implements EnginePool {
   readonly size: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];

@@ -6,7 +6,7 @@ import { Aggregate } from './aggregate.js';
 import { runBatch, type BatchResult } from './batch.js';
 import type { PlanBase } from './models/model.js';
 import { modelOf, planFor, simulationRequestSchema, type ModelName, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
-import type { WorkerPool } from './pool.js';
+import type { EnginePool } from './pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
 import { countStats, nextCheckpoint, precisionReached, type ReachStats } from './stats.js';
 
@@ -74,7 +74,7 @@ export interface PerRunValues {
 
 export interface SimulateOptions {
   /** Run batches on these workers; without it everything runs in this thread (same numbers). */
-  pool?: WorkerPool;
+  pool?: EnginePool;
   signal?: AbortSignal;
   /** (runs done, runs planned — maxRuns in precision mode). */
   onProgress?: (done: number, total: number) => void;
@@ -187,7 +187,7 @@ export async function simulateRuns(
 }
 
 async function runSegmentOnPool(
-  pool: WorkerPool, graph: CompiledGraph, plan: SimulationPlan, from: number, to: number, agg: Aggregate,
+  pool: EnginePool, graph: CompiledGraph, plan: SimulationPlan, from: number, to: number, agg: Aggregate,
   opts: SimulateOptions, progress: (runsDoneInSegment: number) => void,
 ): Promise<void> {
   const total = to - from;

@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError } from '../errors.js';
 import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { EnginePool } from '../diffusion/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
 import type { ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';
@@ -75,7 +75,7 @@ export interface InfluencersResult {
 }
 
 export interface InfluencersOptions {
-  pool?: WorkerPool;
+  pool?: EnginePool;
   signal?: AbortSignal;
   /** (phase, done, total): phases 'select' (RR sets or evaluations) and 'spread' (Monte Carlo runs). */
   onProgress?: (phase: string, done: number, total: number) => void;

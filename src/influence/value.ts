@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { CancelledError, NotFoundError } from '../errors.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { EnginePool } from '../diffusion/pool.js';
 import { simulateRuns } from '../diffusion/simulate.js';
 import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
 import { wilson } from '../diffusion/proportion.js';
@@ -29,7 +29,7 @@ import {
 const SALT_VALUE = 0x56414c55;
 
 export interface ValueOptions {
-  pool?: WorkerPool;
+  pool?: EnginePool;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }

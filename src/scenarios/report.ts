@@ -3,7 +3,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
 import type { SimulationRequestInput } from '../diffusion/schemas.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { EnginePool } from '../diffusion/pool.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
 import { isoDuration, parseDuration } from '../graph/duration.js';
 import type { GraphData } from '../graph/model.js';
@@ -17,7 +17,7 @@ import type { ScenarioSpec } from './schema.js';
  */
 
 export interface ScenarioOptions {
-  pool?: WorkerPool;
+  pool?: EnginePool;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   /** True when the graph gives no customer values (every value is the default): money is then per customer. */

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CancelledError } from '../../errors.js';
-import type { CompiledGraph } from '../../graph/compile.js';
-import { computeCentrality, topScores, type CentralityResult } from '../../influence/centrality/index.js';
+import type { CentralityResult } from '../../influence/centrality/index.js';
+import { centralityAnswer, centralityOptions, markGds, runCentrality } from '../../influence/centrality/answer.js';
 import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
 import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
-import { centralityRequestSchema, type CentralityRequest } from '../../influence/schemas.js';
-import type { WorkerPool } from '../../diffusion/pool.js';
+import { centralityRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
+import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
 import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
@@ -169,72 +168,8 @@ function ranksOf(order: Int32Array): Int32Array {
   return rank;
 }
 
-/** Results computed in Neo4j with GDS (answers say `engine: "gds"`, also when they come from the cache). */
-const fromGds = new WeakSet<CentralityResult>();
-
-/** Mark a result as computed in Neo4j with GDS. */
-export function markGds(r: CentralityResult): CentralityResult {
-  fromGds.add(r);
-  return r;
-}
-
-/** The options part of a request that changes the scores (the cache key). */
-export function centralityOptions(req: CentralityRequest): Record<string, unknown> {
-  return defined({
-    weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
-    convergence: req.convergence, tolerance: req.tolerance, maxIterations: req.maxIterations,
-  });
-}
-
-export interface CentralityAnswer {
-  metric: string;
-  customers: number;
-  top: { id: string; score: number; rank: number; stderr?: number }[];
-  iterations?: number;
-  converged?: boolean;
-  residual?: number;
-  tolerance?: number;
-  convergence?: string;
-  sample?: { k: number; seed: number };
-  modularity?: number;
-  communities?: number;
-  options: Record<string, unknown>;
-  engine?: 'gds';
-}
-
-/**
- * The JSON answer of a computed metric (shared shape with `ripple centrality --json`). With `order` (rankOrder of
- * these scores, e.g. from CentralityCache.peekRanked) the top k cost O(k); without it the scores are ranked here.
- */
-export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): CentralityAnswer {
-  const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
-  const se = r.stderr;
-  const item = (index: number, rank: number) =>
-    se ? { id: graph.ids[index], score: r.scores[index], rank, stderr: se[index] } : { id: graph.ids[index], score: r.scores[index], rank };
-  const top = order
-    ? Array.from(order.subarray(0, Math.min(k, order.length)), (index, i) => item(index, i + 1))
-    : topScores(r.scores, k).map((t) => item(t.index, t.rank));
-  return {
-    metric: r.metric,
-    customers: graph.n,
-    top,
-    ...(r.iterations !== undefined ? { iterations: r.iterations } : {}),
-    ...(r.converged !== undefined ? { converged: r.converged } : {}),
-    ...(r.residual !== undefined ? { residual: r.residual, tolerance: r.tolerance, convergence: r.convergence } : {}),
-    ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
-    ...(r.modularity !== undefined ? { modularity: r.modularity } : {}),
-    ...(r.communities !== undefined ? { communities: r.communities } : {}),
-    options: centralityOptions(req),
-    ...(fromGds.has(r) ? { engine: 'gds' as const } : {}),
-  };
-}
-
-/** Compute with the pool, through the engine (its own per-graph cache is off: this one is bounded). */
-export function runCentrality(
-  graph: CompiledGraph, req: CentralityRequest, o: { pool?: WorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
-): Promise<CentralityResult> {
-  return computeCentrality(graph, req.metric, { ...centralityOptions(req), pool: o.pool, signal: o.signal, onProgress: o.onProgress, cache: false });
-}
+// The answer's shape and the engine call live in the engine (the API and `ripple worker` both build answers).
+export { centralityAnswer, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../../influence/centrality/answer.js';
 
 const shape = centralityRequestSchema.shape;
 const bool = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
@@ -303,7 +238,8 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query;
     const request = validateWith(centralityRequestSchema, { metric: req.params.metric, ...defined(q) }, 'query', 'centrality');
-    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     const options = centralityOptions(request);
     const key = CentralityCache.key(summary.id, summary.version, request.metric, options);
     const answer = async (r: CentralityResult, cached: boolean, t0: number, order?: Int32Array) => ({
@@ -315,11 +251,14 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     if (hit && !forceAsync) return answer(hit.result, true, t0, hit.order) as never;
     // Before any job is queued: CENTRALITY_ENGINE=gds without GDS is an immediate 503, not a failed job.
     const engine = await ctx.centralityEngines.choose(request.metric, request, { customers: graph.n, arcs: graph.m });
-    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, forceAsync, {
+    return runOrSubmit(budgetDeps(ctx), req, reply, forceAsync, {
       kind: 'centrality',
       graphId: summary.id,
       graphVersion: summary.version,
       work: hit ? 0 : centralityWork(graph, request.metric, request),
+      graph: entry,
+      // What a Redis worker runs (without this process's result cache); here, `run` below.
+      op: { name: 'centrality', params: { request, engine } },
       run: async ({ signal, progress }) => {
         const start = performance.now();
         const wasCached = ctx.centrality.peek(key) !== undefined;

@@ -118,7 +118,8 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     await store.delete(req.params.id);
     cache.invalidate(req.params.id);
     centrality.invalidate(req.params.id);
-    jobs.cancelGraph(req.params.id); // its queued and running jobs would only fail later
+    // Its queued and running jobs would only fail later. Best effort: the graph is gone whatever Redis says.
+    await jobs.cancelGraph(req.params.id).catch((err: unknown) => req.log.warn({ err }, 'could not cancel the jobs of a deleted graph'));
     return reply.code(204).send();
   });
 };

@@ -19,7 +19,7 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     schema: {
       operationId: 'getReady',
       tags: ['health'],
-      summary: 'Readiness: the graph store can serve',
+      summary: 'Readiness: the graph store can serve, and so can the job store (Redis) when jobs are shared',
       security: [],
       response: { 200: z.object({ status: z.literal('ready'), store: z.string() }).meta({ examples: [{ status: 'ready', store: 'file' }] }), ...errorResponses },
     },
@@ -31,6 +31,16 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       req.log.warn({ err }, 'store readiness check failed');
     }
     if (!ready) return sendProblem(reply, problem(req, 503, `the ${ctx.store.kind} store is not ready`));
+    let jobsReady = false;
+    try {
+      jobsReady = await ctx.jobs.ready();
+    } catch (err) {
+      req.log.warn({ err }, 'job store readiness check failed');
+    }
+    if (!jobsReady) {
+      reply.header('retry-after', '5');
+      return sendProblem(reply, problem(req, 503, 'the job store (Redis) is not reachable'));
+    }
     return { status: 'ready' as const, store: ctx.store.kind };
   });
 };

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
-import { findInfluencers } from '../../influence/influencers.js';
 import { INFLUENCE_METHODS, influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
 import { checkCelfSize } from '../../influence/celf.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, influencersWork, runOrSubmit } from '../budget.js';
+import { asyncQuery, budgetDeps, influencersWork, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { reachStatsSchema } from '../../diffusion/result-schema.js';
@@ -84,28 +83,21 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       response: { 200: influencersResultSchema, 202: acceptedSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     const body = req.body as InfluencersRequest;
     if (body.k > graph.n) {
       throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${body.k}`, { errors: [{ path: 'body.k', message: `must be at most ${graph.n}` }] });
     }
     // CELF's size limit answers 422 now, not from inside a job the client would have to poll.
     if (body.method === 'celf') checkCelfSize(graph, body.celfRuns);
-    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
+    return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'influencers',
       graphId: summary.id,
       graphVersion: summary.version,
       work: influencersWork(graph, body),
-      run: ({ signal, progress }) =>
-        findInfluencers(graph, body, {
-          pool: ctx.pool,
-          signal,
-          // Two phases: selection (0..0.8) then the engine re-estimate (0.8..1).
-          onProgress: (phase, done, total) => {
-            const f = total > 0 ? done / total : 0;
-            progress(phase === 'spread' ? 0.8 + 0.2 * f : 0.8 * f, { phase, done, total });
-          },
-        }),
+      graph: entry,
+      op: { name: 'influencers', params: body },
     }) as never;
   });
 };

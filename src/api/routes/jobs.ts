@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
-import { JOB_STATES, isJobId, isTerminal, type JobView } from '../../jobs/index.js';
+import { JOB_STATES, isJobId, isTerminal, type JobEvent, type JobView } from '../../jobs/index.js';
 import type { RouteContext } from '../app.js';
 import { nextCursorSchema, pageQueryShape, paginate } from '../pagination.js';
 import { errorResponses, graphParams } from '../schemas.js';
@@ -64,7 +64,7 @@ function sse(raw: ServerResponse, event: string, data: unknown): void {
 
 const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   const { jobs } = ctx;
-  const lookup = (id: string): JobView => {
+  const lookup = (id: string): Promise<JobView> => {
     if (!isJobId(id)) throw new NotFoundError(`no job ${JSON.stringify(String(id).slice(0, 64))}`);
     return jobs.get(id);
   };
@@ -95,7 +95,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       response: { 200: jobViewSchema, ...errorResponses },
     },
   }, async (req) => {
-    lookup(req.params.jobId);
+    await lookup(req.params.jobId);
     return jobs.cancel(req.params.jobId);
   });
 
@@ -107,7 +107,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       querystring: stateQuery,
       response: { 200: jobList, ...errorResponses },
     },
-  }, async (req) => page(jobs.list({ state: req.query.state as JobView['state'] | undefined }), req.query));
+  }, async (req) => page(await jobs.list({ state: req.query.state as JobView['state'] | undefined }), req.query));
 
   app.get('/graphs/:id/jobs', {
     schema: {
@@ -120,7 +120,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     },
   }, async (req) => {
     await ctx.store.get(req.params.id); // 404 for an unknown graph
-    return page(jobs.list({ graphId: req.params.id, state: req.query.state as JobView['state'] | undefined }), req.query);
+    return page(await jobs.list({ graphId: req.params.id, state: req.query.state as JobView['state'] | undefined }), req.query);
   });
 
   app.get('/jobs/:jobId/events', {
@@ -139,7 +139,12 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       },
     },
   }, async (req, reply) => {
-    const first = lookup(req.params.jobId);
+    // Follow before answering: the first event is the job as it is, and nothing after it is missed.
+    const pending: JobEvent[] = [];
+    let deliver: (e: JobEvent) => void = (e) => void pending.push(e);
+    if (!isJobId(req.params.jobId)) await lookup(req.params.jobId);
+    const followed = await jobs.follow(req.params.jobId, (e) => deliver(e));
+    const first = followed.first;
     const id = first.id;
     const raw = reply.raw;
     reply.hijack();
@@ -154,7 +159,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       'x-request-id': String(req.id),
     });
     let ended = false;
-    let off: () => void = () => {};
+    const off: () => void = followed.off;
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     const end = () => {
@@ -166,23 +171,32 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       raw.end();
     };
     const finish = (job: JobView) => {
-      sse(raw, job.state === 'succeeded' ? 'done' : 'error', job.state === 'succeeded' ? safeGet(id) ?? job : job);
-      end();
+      if (job.state !== 'succeeded' || job.result !== undefined) {
+        sse(raw, job.state === 'succeeded' ? 'done' : 'error', job);
+        return end();
+      }
+      ended = true; // no more events while the result is fetched
+      void safeGet(id).then((full) => {
+        ended = false;
+        sse(raw, 'done', full ?? job);
+        end();
+      });
     };
     streams.add(end);
     raw.on('close', end);
     sse(raw, 'state', first);
     if (isTerminal(first.state)) return finish(first);
-    off = jobs.subscribe(id, (e) => {
+    deliver = (e) => {
       if (ended) return;
       sse(raw, e.type, e.job);
       if (e.type === 'state' && isTerminal(e.job.state)) finish(e.job);
-    });
+    };
+    for (const e of pending.splice(0)) deliver(e);
   });
 
-  function safeGet(id: string): JobView | undefined {
+  async function safeGet(id: string): Promise<JobView | undefined> {
     try {
-      return jobs.get(id);
+      return await jobs.get(id);
     } catch {
       return undefined;
     }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkCustomers, prepareScenarioRequest, riskiestCustomers, runScenarioRequest, riskiestRequestSchema, scenarioFacts, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
+import { checkCustomers, prepareScenarioRequest, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, runOrSubmit } from '../budget.js';
+import { asyncQuery, budgetDeps, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/result-schema.js';
@@ -231,19 +231,17 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       response: { 200: z.union([scenarioReportSchema, compareResultSchema]), 202: acceptedSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const { summary, graph, data } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph, data } = entry;
     const body = req.body;
-    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
+    return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario',
       graphId: summary.id,
       graphVersion: summary.version,
       work: scenarioWork(graph, body),
       validate: () => void prepareScenarioRequest(graph, body, data.currency, data.stepDuration), // 400 / unknown customer 404 before a job
-      run: ({ signal, progress }) =>
-        runScenarioRequest(graph, body, {
-          pool: ctx.pool, signal, ...scenarioFacts(data),
-          onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }),
-        }),
+      graph: entry,
+      op: { name: 'scenario', params: body },
     }) as Promise<never>;
   });
 
@@ -261,21 +259,19 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       response: { 200: riskiestResultSchema, 202: acceptedSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const { summary, graph, data } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     const body = req.body;
     const candidates = body.candidates?.length ?? Math.min(body.top, graph.n);
     const work = scenarioWork(graph, body) * candidates + (body.candidates ? 0 : body.rrSets * Math.max(1, graph.m / Math.max(1, graph.n)));
-    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
+    return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario-riskiest',
       graphId: summary.id,
       graphVersion: summary.version,
       work,
       validate: () => checkCustomers(graph, body.candidates ?? []),
-      run: ({ signal, progress }) =>
-        riskiestCustomers(graph, body, {
-          pool: ctx.pool, signal, ...scenarioFacts(data),
-          onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }),
-        }),
+      graph: entry,
+      op: { name: 'scenario-riskiest', params: body },
     }) as Promise<never>;
   });
 };

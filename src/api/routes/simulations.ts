@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { buildPlan, simulate, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
+import { buildPlan, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
 import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, runOrSubmit, simulationWork } from '../budget.js';
+import { asyncQuery, budgetDeps, runOrSubmit, simulationWork } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
@@ -42,16 +42,17 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       response: { 200: simulationResultSchema, 202: acceptedSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     const body = req.body as SimulationRequest;
-    return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
+    return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'simulation',
       graphId: summary.id,
       graphVersion: summary.version,
       work: simulationWork(graph, body),
       validate: () => buildPlan(graph, body), // unknown seeds (404), LT in-sums (400)
-      run: ({ signal, progress }) =>
-        simulate(graph, body, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }) }),
+      graph: entry,
+      op: { name: 'simulation', params: body },
     }) as Promise<never>;
   });
 };

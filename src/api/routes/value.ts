@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { clip } from '../../graph/builder.js';
 import { indexOf } from '../../graph/compile.js';
-import { customerValue, rankValues } from '../../influence/value.js';
 import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
+import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
 import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
@@ -73,7 +72,7 @@ const rankingQuery = querySchemaFrom(valueRankingRequestSchema.shape).extend({ a
 const customerQuery = querySchemaFrom(customerValueRequestSchema.shape).extend({ async: asyncQuery });
 
 const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
-  const budget = { jobs: ctx.jobs, budget: ctx.config.syncBudget };
+  const budget = budgetDeps(ctx);
 
   app.get('/graphs/:id/value', {
     schema: {
@@ -88,14 +87,15 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
     const request = validateWith(valueRankingRequestSchema, defined(q), 'query', 'value');
-    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'value',
       graphId: summary.id,
       graphVersion: summary.version,
       work: valueRankingWork(graph, request),
-      run: ({ signal, progress }) =>
-        rankValues(graph, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { rrSetsDone: done, rrSets: total }) }),
+      graph: entry,
+      op: { name: 'value', params: request },
     }) as never;
   });
 
@@ -112,7 +112,8 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
     const request = validateWith(customerValueRequestSchema, defined(q), 'query', 'value');
-    const { summary, graph } = await ctx.cache.get(req.params.id);
+    const entry = await ctx.cache.get(req.params.id);
+    const { summary, graph } = entry;
     const id = req.params.customerId;
     if (indexOf(graph, id) < 0) throw new NotFoundError(`customer ${JSON.stringify(clip(id))} is not in graph ${summary.id}`);
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
@@ -120,8 +121,8 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       graphId: summary.id,
       graphVersion: summary.version,
       work: customerValueWork(graph, request),
-      run: ({ signal, progress }) =>
-        customerValue(graph, id, request, { pool: ctx.pool, signal, onProgress: (done, total) => progress(done / total, { runsDone: done, runs: total }) }),
+      graph: entry,
+      op: { name: 'customer-value', params: { customerId: id, request } },
     }) as never;
   });
 };

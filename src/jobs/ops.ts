@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { EnginePool } from '../diffusion/pool.js';
+import { simulate } from '../diffusion/simulate.js';
+import type { CompiledGraph } from '../graph/compile.js';
+import type { GraphData } from '../graph/model.js';
+import { centralityAnswer, markGds, runCentrality } from '../influence/centrality/answer.js';
+import { findInfluencers } from '../influence/influencers.js';
+import type { CentralityRequest } from '../influence/schemas.js';
+import { customerValue, rankValues } from '../influence/value.js';
+import { riskiestCustomers, runScenarioRequest, scenarioFacts } from '../scenarios/index.js';
+import type { CentralityEngines } from '../store/centrality-engine.js';
+import type { GraphSummary } from '../store/types.js';
+import { InputError } from '../errors.js';
+import type { JobContext } from './types.js';
+
+/**
+ * Engine work as data: an operation name and its parameters (JSON), run on a loaded graph. The API runs
+ * an operation in its own process (synchronously or as an in-process job), a `ripple worker` runs the same
+ * operation taken from Redis (src/distributed/worker.ts) — with the same function, on a pool whose pieces
+ * run on other machines. Every engine function splits its work into pool tasks and merges their results
+ * itself, so the merge is one code path in both cases.
+ *
+ * Parameters are the validated request bodies (defaults applied): a request hash over them (requestKey)
+ * tells identical requests apart from different ones, so in-flight identical requests share one job.
+ */
+
+export interface OpGraph {
+  summary: GraphSummary;
+  graph: CompiledGraph;
+  data: GraphData;
+}
+
+export interface OpEnv {
+  pool?: EnginePool;
+  signal: AbortSignal;
+  progress: JobContext['progress'];
+  /** Where centrality runs when a request asked for GDS. */
+  centralityEngines?: CentralityEngines;
+}
+
+type Op = (g: OpGraph, params: never, env: OpEnv) => Promise<unknown>;
+
+function runs(done: number, total: number) {
+  return { runsDone: done, runs: total };
+}
+
+const OPS = {
+  simulation: (g: OpGraph, body: unknown, env: OpEnv) =>
+    simulate(g.graph, body as never, { pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)) }),
+
+  scenario: (g: OpGraph, body: unknown, env: OpEnv) =>
+    runScenarioRequest(g.graph, body, {
+      pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
+    }),
+
+  'scenario-riskiest': (g: OpGraph, body: unknown, env: OpEnv) =>
+    riskiestCustomers(g.graph, body, {
+      pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
+    }),
+
+  influencers: (g: OpGraph, body: unknown, env: OpEnv) =>
+    findInfluencers(g.graph, body as never, {
+      pool: env.pool,
+      signal: env.signal,
+      // Two phases: selection (0..0.8) then the engine re-estimate (0.8..1).
+      onProgress: (phase, done, total) => {
+        const f = total > 0 ? done / total : 0;
+        env.progress(phase === 'spread' ? 0.8 + 0.2 * f : 0.8 * f, { phase, done, total });
+      },
+    }),
+
+  value: (g: OpGraph, request: unknown, env: OpEnv) =>
+    rankValues(g.graph, request, {
+      pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, { rrSetsDone: done, rrSets: total }),
+    }),
+
+  'customer-value': (g: OpGraph, p: { customerId: string; request: unknown }, env: OpEnv) =>
+    customerValue(g.graph, p.customerId, p.request, {
+      pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)),
+    }),
+
+  /** `engine` was chosen by the API before queueing (CENTRALITY_ENGINE): `gds` runs in Neo4j, else here. */
+  centrality: async (g: OpGraph, p: { request: CentralityRequest; engine: 'local' | 'gds' }, env: OpEnv) => {
+    const start = performance.now();
+    const { summary, graph } = g;
+    let r;
+    if (p.engine === 'gds') {
+      if (!env.centralityEngines) throw new InputError('centrality: GDS was asked for but this process has no Neo4j store');
+      r = markGds(await env.centralityEngines.gds(summary.id, summary.version, p.request.metric, p.request));
+    } else {
+      r = await runCentrality(graph, p.request, {
+        pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, { sourcesDone: done, sources: total }),
+      });
+    }
+    return {
+      graphId: summary.id, graphVersion: summary.version, version: summary.version, ...centralityAnswer(graph, p.request, r), cached: false,
+      elapsedMs: Math.round((performance.now() - start) * 1000) / 1000,
+    };
+  },
+} satisfies Record<string, Op>;
+
+export type OpName = keyof typeof OPS;
+
+export const OP_NAMES = Object.keys(OPS) as OpName[];
+
+/** One operation with its parameters: what a job carries through Redis. */
+export interface OpCall {
+  name: OpName;
+  params: unknown;
+}
+
+export function isOpName(s: unknown): s is OpName {
+  return typeof s === 'string' && Object.hasOwn(OPS, s);
+}
+
+/** Run an operation; object results are stamped with the graph id and version they ran on. */
+export async function runOp(call: OpCall, g: OpGraph, env: OpEnv): Promise<unknown> {
+  if (!isOpName(call.name)) throw new InputError(`unknown operation ${JSON.stringify(call.name)}`);
+  const r = await (OPS[call.name] as Op)(g, call.params as never, env);
+  return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: g.summary.id, graphVersion: g.summary.version } : r;
+}
+
+/** JSON with object keys sorted, so equal requests written in any key order give the same text. */
+export function canonicalJson(v: unknown): string {
+  if (v === undefined) return 'null';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/**
+ * The canonical request hash: same operation, parameters (defaults applied, any key order) and graph
+ * version => same key. Jobs in flight with the same key are one job (both modes).
+ */
+export function requestKey(call: OpCall, graphId: string, graphVersion: number): string {
+  return createHash('sha256').update(canonicalJson({ op: call.name, graphId, graphVersion, params: call.params })).digest('hex');
+}
