@@ -26,7 +26,6 @@ export class KernelScratch {
   private _theta: Float64Array | null = null;
   private _x: Float64Array | null = null;
   private _y: Float64Array | null = null;
-  private _perm: Int32Array | null = null;
   private _heap: DelayHeap | null = null;
 
   constructor(n: number, m: number) {
@@ -76,17 +75,6 @@ export class KernelScratch {
   }
   get y(): Float64Array {
     return (this._y ??= new Float64Array(this.n));
-  }
-  /**
-   * A permutation of 0 .. n-1 that is never reset: k swaps with uniform positions draw a uniform
-   * k-subset whatever order earlier runs left it in (partial Fisher–Yates), in O(k).
-   */
-  get perm(): Int32Array {
-    if (!this._perm) {
-      this._perm = new Int32Array(this.n);
-      for (let i = 0; i < this.n; i++) this._perm[i] = i;
-    }
-    return this._perm;
   }
   get heap(): DelayHeap {
     return (this._heap ??= new DelayHeap(this.m + this.n + 1));

@@ -21,8 +21,8 @@ export const enum OpinionRule {
 
 /**
  * Step 0 of a binary-opinion run: the seeds hold "for", plus floor(forShare·n) other customers drawn
- * uniformly (partial Fisher–Yates on the persistent permutation); everybody else "against". O(n): every
- * customer holds an opinion. Returns the number holding "for".
+ * uniformly (by rejection); everybody else "against". O(n): every customer holds an opinion. Returns the
+ * number holding "for".
  */
 function initBinary(g: CompiledGraph, plan: KernelPlan, ks: KernelScratch, rng: Rng, rec: Recorder): number {
   const n = g.n;
@@ -39,20 +39,14 @@ function initBinary(g: CompiledGraph, plan: KernelPlan, ks: KernelScratch, rng: 
     }
   }
   const want = Math.min(n - nFor, Math.floor(plan.kernel.forShare * n));
-  if (want > 0) {
-    const perm = ks.perm;
-    let got = 0;
-    for (let i = 0; got < want && i < n; i++) {
-      const j = i + rng.int(n - i);
-      const v = perm[j];
-      perm[j] = perm[i];
-      perm[i] = v;
-      if (op[v] === 1) continue;
-      op[v] = 1;
-      got++;
-      if (tr) tr.add(-1, v, 0, 1);
-    }
-    nFor += got;
+  // Uniform among the customers not yet "for", by rejection: depends on the run's stream only.
+  for (let got = 0; got < want; ) {
+    const v = rng.int(n);
+    if (op[v] === 1) continue;
+    op[v] = 1;
+    got++;
+    nFor++;
+    if (tr) tr.add(-1, v, 0, 1);
   }
   return nFor;
 }
@@ -62,8 +56,8 @@ function initBinary(g: CompiledGraph, plan: KernelPlan, ks: KernelScratch, rng: 
  * discussions for majority rule), so steps are comparable across sizes; NDlib counts one elementary update
  * per iteration. A run ends at consensus (everybody for, or everybody against: both absorbing) or maxSteps.
  * A customer without in-neighbours never changes (voter, q-voter); Sznajd pairs a customer with an
- * out-neighbour. Per-run extras: rec.extra1 = consensus step (NaN if none by maxSteps), rec.extra2 = 1 if
- * the consensus is "for", 0 if "against", NaN if none. Reach = customers "for" at the end, in s.queue.
+ * out-neighbour. Per-run extras: rec.extra1 = consensus step (NaN if none by maxSteps), rec.extra2 = final
+ * share of customers "for" (1 or 0 at consensus). Reach = customers "for" at the end, in s.queue.
  */
 export function runBinaryOpinion(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder, rule: OpinionRule): number {
   const n = g.n;
@@ -170,7 +164,7 @@ export function runBinaryOpinion(g: CompiledGraph, plan: KernelPlan, s: Scratch,
   }
   rec.arcs += arcs;
   rec.extra1 = consensus;
-  rec.extra2 = consensus === consensus ? (nFor === n ? 1 : 0) : NaN;
+  rec.extra2 = n > 0 ? nFor / n : 0;
   const queue = s.queue;
   let k = 0;
   for (let v = 0; v < n; v++) if (op[v] === 1) queue[k++] = v;

@@ -36,7 +36,7 @@ export const enum Rule {
  *
  * θ_v: the plan's per-customer value, else the default, or with drawThreshold a fresh U(0,1] per run, drawn
  * when v is first touched. Kertész: floor(n·blocked) non-seed customers are blocked at step 0 (a uniform
- * subset, by partial Fisher–Yates). Profile family: an exposed customer adopts with probability profile_v
+ * subset, by rejection). Profile family: an exposed customer adopts with probability profile_v
  * each step; if it does not and `blocked` > 0, it is blocked (immune) with probability `blocked`.
  * Spontaneous adoption (adopterRate a): every susceptible customer adopts with probability a at each step
  * (geometric skipping over the customers, so a step costs a·n, not n). Reach = adopters, in s.queue.
@@ -77,16 +77,13 @@ export function runThresholdFamily(g: CompiledGraph, plan: KernelPlan, s: Scratc
   }
   let blockedCount = 0;
   if (rule === Rule.Kertesz && blockP > 0) {
+    // A uniform subset of the non-seeds by rejection (as NDlib: draw a customer, block it unless taken): it
+    // depends on the run's stream only, so a run is the same in any batch or worker. < 2 draws per block for
+    // blocked <= 1/2; n·H(n) at worst.
     const want = Math.min(n - seeded, Math.floor(n * blockP));
-    const perm = ks.perm;
-    let i = 0;
-    while (blockedCount < want && i < n) {
-      const j = i + rng.int(n - i);
-      const v = perm[j];
-      perm[j] = perm[i];
-      perm[i] = v;
-      i++;
-      if (valid[v] === ep) continue; // a seed
+    while (blockedCount < want) {
+      const v = rng.int(n);
+      if (valid[v] === ep) continue; // a seed, or blocked already
       valid[v] = ep;
       state[v] = B;
       count[v] = 0;
