@@ -132,7 +132,7 @@ async function loadGraph(name: GraphName): Promise<CompiledGraph> {
 interface Row {
   graph: string;
   model: string;
-  verdict: 'agrees' | 'differs' | 'differs (named)' | 'not compared (named)';
+  verdict: 'agrees' | 'differs' | 'differs (named)' | 'not compared (named)' | 'timed only';
   maxZ: number;
   worst: string;
   ndlibMsPerRun: number;
@@ -173,6 +173,7 @@ async function check(only: Set<string> | null, runsNd: number, runsRp: number, g
       const K = bench ? 1 : 20; // the bench times one simulate() of all its runs
       const per = Math.max(1, Math.round(runsRp / K));
       const batches: RippleOut[] = [];
+      await simulate(g, { model: c.model, seeds, runs: 10, seed: 99, maxSteps: c.steps, ...c.ripple } as never); // warm-up (JIT)
       const t0 = performance.now();
       for (let b = 0; b < K; b++) {
         batches.push((await simulate(g, { model: c.model, seeds, runs: per, seed: 1 + b, maxSteps: c.steps, ...c.ripple } as never)) as unknown as RippleOut);
@@ -207,7 +208,9 @@ async function check(only: Set<string> | null, runsNd: number, runsRp: number, g
         }
       }
       const named = KNOWN[c.model];
-      const verdict: Row['verdict'] = c.compare.length === 0 ? 'not compared (named)' : maxZ <= 4 ? 'agrees' : named ? 'differs (named)' : 'differs';
+      const verdict: Row['verdict'] = bench
+        ? 'timed only'
+        : c.compare.length === 0 ? 'not compared (named)' : maxZ <= 4 ? 'agrees' : named ? 'differs (named)' : 'differs';
       rows.push({ graph: gname, model: c.model, verdict, maxZ, worst, ndlibMsPerRun: ndr.msPerRun, rippleMsPerRun: rippleMs, note: named ?? TRANSLATED[c.model] });
     }
   }
