@@ -167,12 +167,29 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
     const e = off[u + 1];
     let a = off[u];
     arcs += e - a;
-    const pu = nodeP ? nodeP[u] : 0;
-    if (nodeP && pu <= 0) continue;
+    if (nodeP) {
+      // One p for all of u's arcs: skip geometrically to the next successful coin (a success on a customer
+      // already reached is a no-op, exactly as its coin would be).
+      const pu = nodeP[u];
+      if (pu <= 0) continue;
+      const lq = pu >= 1 ? -Infinity : Math.log1p(-pu);
+      a += Math.floor(Math.log(rng.floatOpen()) / lq);
+      while (a < e) {
+        const v = tgt[a];
+        if (stamp[v] !== ep) {
+          const x = -Math.log(rng.floatOpen()); // Exp(1)
+          let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
+          if (arcDelay) delay /= arcDelay[a];
+          heap.push(t + delay, v, u);
+        }
+        a += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+      }
+      continue;
+    }
     for (; a < e; a++) {
       const v = tgt[a];
       if (stamp[v] === ep) continue;
-      if (!(rng.float() < (nodeP ? pu : arcP![a]))) continue;
+      if (!(rng.float() < arcP![a])) continue;
       const x = -Math.log(rng.floatOpen()); // Exp(1)
       let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
       if (arcDelay) delay /= arcDelay[a];
