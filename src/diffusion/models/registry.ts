@@ -6,6 +6,11 @@ import { lt } from './lt/index.js';
 import type { ModelDefinition, PlanBase } from './model.js';
 import { sir } from './sir/index.js';
 import { voice } from './voice/index.js';
+import { si } from './si/index.js';
+import { sis } from './sis/index.js';
+import { seir } from './seir/index.js';
+import { seis } from './seis/index.js';
+import { swir } from './swir/index.js';
 
 /**
  * THE list of diffusion models (DESIGN §9: "a model is declared once in its folder under
@@ -13,7 +18,7 @@ import { voice } from './voice/index.js';
  * union and OpenAPI, the CLI's --model choices and flags, the studies' axes, the work budget — reads it.
  * To add a model: a folder next to these and one line here (CONTRIBUTING.md, "Adding a model").
  */
-export const MODEL_DEFINITIONS = [ic, lt, sir, voice] as const;
+export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir] as const;
 
 type Definitions = typeof MODEL_DEFINITIONS;
 type AnyDefinition = Definitions[number];
