@@ -11,6 +11,10 @@ import { sis } from './sis/index.js';
 import { seir } from './seir/index.js';
 import { seis } from './seis/index.js';
 import { swir } from './swir/index.js';
+import { threshold } from './threshold/index.js';
+import { kertesz } from './kertesz/index.js';
+import { profile } from './profile/index.js';
+import { profileThreshold } from './profile-threshold/index.js';
 
 /**
  * THE list of diffusion models (DESIGN §9: "a model is declared once in its folder under
@@ -18,7 +22,7 @@ import { swir } from './swir/index.js';
  * union and OpenAPI, the CLI's --model choices and flags, the studies' axes, the work budget — reads it.
  * To add a model: a folder next to these and one line here (CONTRIBUTING.md, "Adding a model").
  */
-export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir] as const;
+export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold] as const;
 
 type Definitions = typeof MODEL_DEFINITIONS;
 type AnyDefinition = Definitions[number];
