@@ -15,6 +15,11 @@ import { threshold } from './threshold/index.js';
 import { kertesz } from './kertesz/index.js';
 import { profile } from './profile/index.js';
 import { profileThreshold } from './profile-threshold/index.js';
+import { voter } from './voter/index.js';
+import { qvoter } from './qvoter/index.js';
+import { majority } from './majority/index.js';
+import { sznajd } from './sznajd/index.js';
+import { hk } from './hk/index.js';
 
 /**
  * THE list of diffusion models (DESIGN §9: "a model is declared once in its folder under
@@ -22,7 +27,7 @@ import { profileThreshold } from './profile-threshold/index.js';
  * union and OpenAPI, the CLI's --model choices and flags, the studies' axes, the work budget — reads it.
  * To add a model: a folder next to these and one line here (CONTRIBUTING.md, "Adding a model").
  */
-export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold] as const;
+export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold, voter, qvoter, majority, sznajd, hk] as const;
 
 type Definitions = typeof MODEL_DEFINITIONS;
 type AnyDefinition = Definitions[number];
