@@ -20,6 +20,7 @@ import { qvoter } from './qvoter/index.js';
 import { majority } from './majority/index.js';
 import { sznajd } from './sznajd/index.js';
 import { hk } from './hk/index.js';
+import { ctic } from './ctic/index.js';
 
 /**
  * THE list of diffusion models (DESIGN §9: "a model is declared once in its folder under
@@ -27,7 +28,7 @@ import { hk } from './hk/index.js';
  * union and OpenAPI, the CLI's --model choices and flags, the studies' axes, the work budget — reads it.
  * To add a model: a folder next to these and one line here (CONTRIBUTING.md, "Adding a model").
  */
-export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold, voter, qvoter, majority, sznajd, hk] as const;
+export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold, voter, qvoter, majority, sznajd, hk, ctic] as const;
 
 type Definitions = typeof MODEL_DEFINITIONS;
 type AnyDefinition = Definitions[number];
