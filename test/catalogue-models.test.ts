@@ -205,3 +205,12 @@ describe('model catalogue over HTTP and the CLI', () => {
     expect(bad.stderr).toMatch(/epsilon/);
   });
 });
+
+describe('the word-of-mouth study', () => {
+  it('simulations/word-of-mouth.yaml is a valid study of catalogue models', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseStudy } = await import('../src/studies/schema.js');
+    const study = parseStudy(readFileSync(new URL('../simulations/word-of-mouth.yaml', import.meta.url), 'utf8'), 'word-of-mouth.yaml') as unknown as { models: { model: string }[] };
+    expect(study.models.map((m) => m.model)).toEqual(['sis', 'seir', 'threshold', 'voter', 'hk', 'ctic']);
+  });
+});
