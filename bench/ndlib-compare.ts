@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     printRows(rows);
     out.check = rows;
     const bad = rows.filter((r) => r.verdict === 'differs');
-    for (const r of rows) if (r.note) console.log(`- ${r.model}: ${r.note}`);
+    for (const [model, note] of new Map(rows.filter((r) => r.note).map((r) => [r.model, r.note!]))) console.log(`- ${model}: ${note}`);
     console.log(`ndlib cross-check: ${rows.length - bad.length} passed, ${bad.length} failed`);
     failed = bad.length > 0;
   }
