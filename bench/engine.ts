@@ -33,7 +33,7 @@ const dataDir = path.resolve(repoRoot, '../shared/data');
 interface Case {
   name: string;
   load: () => Promise<CompiledGraph | null>;
-  req: Omit<SimulationRequestInput, 'seeds' | 'runs'>;
+  req: SimulationRequestInput extends infer T ? (T extends unknown ? Omit<T, 'seeds' | 'runs'> : never) : never;
   runs: number;
 }
 

@@ -84,6 +84,15 @@ export const commonRequestFields = {
     .default(10)
     .describe('How many amplifiers to report: the non-seed customers most often activated (0..100, default 10).'),
   bins: z.number().int().min(1).max(1000).default(20).describe('Histogram bins of the reach distribution (1..1000, default 20).'),
+  exceedance: z
+    .array(z.number().int().min(0).max(1_000_000_000))
+    .max(100)
+    .optional()
+    .describe('Tail risk: for each N, the probability that a run reaches at least N customers, P(reach >= N), with a 95% Wilson CI (result `exceedance`). Timed models (ctic) also give it for the reach within the horizon.'),
+  trace: z
+    .boolean()
+    .optional()
+    .describe('Also return one traced run: run 0 of this request (its stream (seed, 0), so it is one of the runs counted), as events {from, to, time, state} — who reached whom, at which step (or time, for ctic), and the state entered (at most 100000 events). Catalogue models (si … ctic).'),
 };
 
 /** Names of the shared fields (everything else in a model's schema but `model` is a model parameter). */

@@ -27,16 +27,33 @@ export const stepSchema = z.object({
   cumulativeMean: z.number().describe('Mean customers active by this step.'),
 });
 
+export const exceedanceSchema = z.object({
+  atLeast: z.number().int(),
+  probability: z.number().describe('Share of runs that reached at least `atLeast` customers.'),
+  ci95: z.tuple([z.number(), z.number()]).describe('95% Wilson score interval.'),
+});
+
+export const traceSchema = z.object({
+  run: z.number().int().describe('The run traced (0: stream (seed, 0)).'),
+  reach: z.number().int(),
+  events: z
+    .array(z.object({ from: z.string().nullable().describe('Who caused it (null: a seed, a spontaneous change, a recovery).'), to: z.string(), time: z.number(), state: z.string() }))
+    .describe('In the order they happened: `to` entered `state` at `time` (a step; a time in units for ctic).'),
+  truncated: z.boolean().describe('True when the run had more than 100000 events (the first ones are kept).'),
+});
+
 /** The fields of every simulation result (DESIGN §8), in their JSON order; `model` is added by the registry. */
 export const commonResultShape = {
   runs: z.number().int(),
   seed: z.number().int(),
   elapsedMs: z.number(),
-  probability: z.string(),
+  probability: z.string().optional().describe('The arc probability scheme (models that use arc probabilities).'),
   seeds: z.array(z.string()).describe('Seed customers (duplicates removed).'),
   stoppedBy: z.enum(['runs', 'precision', 'maxRuns']),
   reach: reachStatsSchema,
   steps: z.array(stepSchema),
   amplifiers: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Non-seed customers most often activated.'),
   arcsExamined: z.number().describe('Mean arcs examined per run.'),
+  exceedance: z.array(exceedanceSchema).optional().describe('With `exceedance` in the request: P(reach >= N) for each N asked, with a 95% Wilson CI.'),
+  trace: traceSchema.optional().describe('With `trace: true`: one traced run (run 0 of this request).'),
 };

@@ -48,6 +48,10 @@ export interface SimulationResult {
   amplifiers: Amplifier[];
   /** Mean arcs examined per run (out-arcs of activated customers that got a chance). */
   arcsExamined: number;
+  /** With `exceedance` in the request: P(reach >= N) with a 95% Wilson CI. */
+  exceedance?: Exceedance[];
+  /** With `trace: true`: one traced run (run 0). */
+  trace?: { run: number; reach: number; events: { from: string | null; to: string; time: number; state: string }[]; truncated: boolean };
   /** SIR: mean susceptible/infected/recovered customers after each step. */
   compartments?: SirStep[];
   /** Voice: final holders of each opinion, and their per-step curves (a brand turn counts -1 / +1). */
@@ -55,6 +59,26 @@ export interface SimulationResult {
   positive?: ReachStats;
   negativeSteps?: StepStat[];
   positiveSteps?: StepStat[];
+}
+
+export interface Exceedance {
+  atLeast: number;
+  probability: number;
+  ci95: [number, number];
+}
+
+/** P(x >= N) over per-run values for each N, with the 95% Wilson score interval (sound near 0 and 1, unlike mean ± 1.96·se). */
+export function exceedance(values: ArrayLike<number>, runs: number, levels: readonly number[]): Exceedance[] {
+  const z = 1.96;
+  return levels.map((atLeast) => {
+    let k = 0;
+    for (let i = 0; i < runs; i++) if (values[i] >= atLeast) k++;
+    const p = runs > 0 ? k / runs : 0;
+    const d = 1 + (z * z) / runs;
+    const centre = (p + (z * z) / (2 * runs)) / d;
+    const half = (z * Math.sqrt((p * (1 - p)) / runs + (z * z) / (4 * runs * runs))) / d;
+    return { atLeast, probability: p, ci95: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  });
 }
 
 /** Per-run values in run order (for paired comparisons, money, impressions). Length = runs. */
@@ -140,6 +164,7 @@ export async function simulateRuns(
     throw new InputError(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
   }
   const plan = buildPlan(graph, req, { extras });
+  if (req.trace && !modelOf(req.model).trace) throw new InputError(`trace: not available for model ${req.model} (the catalogue models si … ctic trace their runs)`);
   const { signal, pool, onProgress } = opts;
   if (signal?.aborted) throw new CancelledError();
   const precision = req.precision;
@@ -285,6 +310,7 @@ function assemble(
     amplifiers: topAmplifiers(g, agg.activations, plan.seeds, runs, req.top),
     arcsExamined: agg.arcsExamined / runs,
   };
+  if (req.exceedance) result.exceedance = exceedance(agg.reach.data, runs, req.exceedance);
   const model = modelOf(req.model);
   const perRunOutputs: Record<string, Int32Array | Float64Array> = {};
   for (const [name, col] of agg.perRun) perRunOutputs[name] = col.data;
@@ -295,8 +321,11 @@ function assemble(
       cumulativeMean: Float64Array.from(steps, (s) => s.cumulativeMean),
       stats: (values) => countStats(values, req.bins, runs),
       stepCurve: (sums) => stepStats(sums, runs, stepsLen),
+      request: req as unknown as Record<string, unknown>,
+      exceedance: (values) => (req.exceedance ? exceedance(values, runs, req.exceedance) : undefined),
     },
   ));
+  if (req.trace && model.trace) result.trace = model.trace(g, plan as never, 0);
   const perRun: PerRunValues | null = extras
     ? {
         reach: agg.reach.data.slice(0, runs),

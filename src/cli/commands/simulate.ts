@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { z } from 'zod';
 import { simulate, simulationRequestSchema, type SimulationRequest, type SimulationResult } from '../../diffusion/index.js';
 import { parameterDocs, parameterHelp } from '../../diffusion/models/parameters.js';
 import { MODEL_DEFINITIONS, MODELS } from '../../diffusion/models/registry.js';
@@ -51,6 +52,8 @@ interface Opts extends GraphFlags {
 /** The models' parameters that are flags (numbers, enums, booleans; objects such as voice's `response` are not). */
 const PARAMETER_FLAGS = parameterDocs().filter((d) => d.kind !== 'other');
 
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Flags -> a simulation request, validated by the same zod schema as `POST /graphs/:id/simulations`. */
@@ -58,13 +61,14 @@ export function simulationRequestFromFlags(o: Opts): SimulationRequest {
   const params: Record<string, unknown> = {};
   for (const d of PARAMETER_FLAGS) {
     const v = o[d.key];
-    params[d.key] = d.kind === 'number' && typeof v === 'string' ? num(v) : v;
+    params[d.key] = typeof v !== 'string' ? v : d.kind === 'number' || (d.kind === 'string' && d.value instanceof z.ZodUnion && NUMERIC.test(v)) ? num(v) : v;
   }
   return parseFlags(
     simulationRequestSchema,
     {
       model: o.model ?? DEFAULT_MODEL, seeds: list(o.seeds), runs: num(o.runs), precision: num(o.precision), maxRuns: num(o.maxRuns),
-      seed: num(o.seed), maxSteps: num(o.maxSteps), top: num(o.top), ...params,
+      seed: num(o.seed), maxSteps: num(o.maxSteps), top: num(o.top),
+      exceedance: list(o.exceedance as string | undefined)?.map((x) => num(x)), trace: o.trace ? true : undefined, ...params,
     },
     {},
     `with --model ${o.model ?? DEFAULT_MODEL}`,
@@ -82,7 +86,18 @@ function human(r: SimulationResult): string {
     `quantiles p5 ${s.quantiles.p5}, p25 ${s.quantiles.p25}, p50 ${s.quantiles.p50}, p75 ${s.quantiles.p75}, p95 ${s.quantiles.p95}`,
   ];
   if (r.negative && r.positive) lines.push(`negative ${fmt(r.negative.mean)} ± ${fmt(r.negative.ci95[1] - r.negative.mean)}, positive ${fmt(r.positive.mean)} ± ${fmt(r.positive.ci95[1] - r.positive.mean)}`);
+  const rows = (r as { compartments?: Record<string, number>[] }).compartments;
+  if (rows && rows.length > 0) {
+    const last = rows[rows.length - 1];
+    lines.push(`after step ${last.step}: ${Object.entries(last).filter(([k]) => k !== 'step').map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  }
+  for (const e of r.exceedance ?? []) lines.push(`P(reach >= ${e.atLeast}) = ${fmt(e.probability, 4)} [${fmt(e.ci95[0], 4)}, ${fmt(e.ci95[1], 4)}]`);
   if (r.amplifiers.length > 0) lines.push('', table(['amplifier', 'frequency'], r.amplifiers.map((a) => [a.id, Number(a.frequency.toFixed(4))])));
+  if (r.trace) {
+    const shown = r.trace.events.slice(0, 20);
+    lines.push('', `trace of run ${r.trace.run}: ${r.trace.events.length} events${r.trace.truncated ? ' (truncated)' : ''}${shown.length < r.trace.events.length ? `, first ${shown.length} (--json for all)` : ''}`);
+    lines.push(table(['time', 'from', 'to', 'state'], shown.map((e) => [fmt(e.time), e.from ?? '-', e.to, e.state])));
+  }
   return lines.join('\n');
 }
 
@@ -108,6 +123,8 @@ export default function register(program: Command, ctx: CliContext): void {
   cmd
     .option('--max-steps <n>', `last step simulated (default ${commonDefault('maxSteps')})`)
     .option('--top <n>', `amplifiers listed (default ${commonDefault('top')})`)
+    .option('--exceedance <n,n>', 'tail risk: P(reach >= N) with a 95% CI for each N')
+    .option('--trace', 'also report one traced run (run 0): who reached whom, when (catalogue models)')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = simulationRequestFromFlags(o);

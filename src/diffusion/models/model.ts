@@ -37,6 +37,8 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
    * `ic` or `lt`. Models that are not IC-like pick their seeds under IC with the same p.
    */
   influenceModel: 'ic' | 'lt';
+  /** One traced run (`trace: true`): run `run`'s stream, events in order (catalogue models). */
+  trace?(g: CompiledGraph, plan: Plan, run: number): { run: number; reach: number; events: { from: string | null; to: string; time: number; state: string }[]; truncated: boolean };
 }
 
 /** What every plan has: the model, the stream seed, resolved seed customers and the common switches. */
@@ -93,6 +95,10 @@ export interface SummaryContext {
   cumulativeMean: Float64Array;
   stats(values: Int32Array): ReachStats;
   stepCurve(sums: Float64Array | null): { step: number; newMean: number; cumulativeMean: number }[];
+  /** The validated request (its model's fields included). */
+  request: Record<string, unknown>;
+  /** P(count >= N) with a Wilson CI for each N of the request's `exceedance` (over the given per-run counts). */
+  exceedance(values: ArrayLike<number>): { atLeast: number; probability: number; ci95: [number, number] }[] | undefined;
 }
 
 /** Helper for the common case of an IC-like model: one kernel call per run, no outputs of its own. */

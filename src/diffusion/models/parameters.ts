@@ -15,8 +15,11 @@ export interface ParameterDoc {
   defaults: Map<string, unknown>;
   /** The value schema (first declaring model), without default/optional wrappers (nullable kept). */
   value: z.ZodType;
-  /** The value's kind, for flags: number, enum (with choices), boolean, or other (objects: not a flag). */
-  kind: 'number' | 'enum' | 'boolean' | 'other';
+  /**
+   * The value's kind, for flags: number, enum (with choices), boolean, string (also a number-or-string union
+   * such as CTIC's horizon: a numeric flag value is passed as a number), or other (objects, lists: not a flag).
+   */
+  kind: 'number' | 'enum' | 'boolean' | 'string' | 'other';
   choices: readonly string[];
   /** Short help: the description's first clause, without its range/default parenthesis. */
   help: string;
@@ -48,7 +51,9 @@ export function parameterDocs(): ParameterDoc[] {
       if (!doc) {
         const value = unwrapDefault(field);
         const inner = value instanceof z.ZodNullable ? (value.unwrap() as z.ZodType) : value;
-        const kind = inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodEnum ? 'enum' : inner instanceof z.ZodBoolean ? 'boolean' : 'other';
+        const stringy = inner instanceof z.ZodString
+          || (inner instanceof z.ZodUnion && (inner.options as z.ZodType[]).every((o) => o instanceof z.ZodString || o instanceof z.ZodNumber));
+        const kind = inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodEnum ? 'enum' : inner instanceof z.ZodBoolean ? 'boolean' : stringy ? 'string' : 'other';
         const description = field.description ?? value.description ?? key;
         doc = {
           key, models: [], defaults: new Map(), value, kind,

@@ -6,6 +6,21 @@ import { lt } from './lt/index.js';
 import type { ModelDefinition, PlanBase } from './model.js';
 import { sir } from './sir/index.js';
 import { voice } from './voice/index.js';
+import { si } from './si/index.js';
+import { sis } from './sis/index.js';
+import { seir } from './seir/index.js';
+import { seis } from './seis/index.js';
+import { swir } from './swir/index.js';
+import { threshold } from './threshold/index.js';
+import { kertesz } from './kertesz/index.js';
+import { profile } from './profile/index.js';
+import { profileThreshold } from './profile-threshold/index.js';
+import { voter } from './voter/index.js';
+import { qvoter } from './qvoter/index.js';
+import { majority } from './majority/index.js';
+import { sznajd } from './sznajd/index.js';
+import { hk } from './hk/index.js';
+import { ctic } from './ctic/index.js';
 
 /**
  * THE list of diffusion models (DESIGN §9: "a model is declared once in its folder under
@@ -13,7 +28,7 @@ import { voice } from './voice/index.js';
  * union and OpenAPI, the CLI's --model choices and flags, the studies' axes, the work budget — reads it.
  * To add a model: a folder next to these and one line here (CONTRIBUTING.md, "Adding a model").
  */
-export const MODEL_DEFINITIONS = [ic, lt, sir, voice] as const;
+export const MODEL_DEFINITIONS = [ic, lt, sir, voice, si, sis, seir, seis, swir, threshold, kertesz, profile, profileThreshold, voter, qvoter, majority, sznajd, hk, ctic] as const;
 
 type Definitions = typeof MODEL_DEFINITIONS;
 type AnyDefinition = Definitions[number];

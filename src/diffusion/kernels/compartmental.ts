@@ -1,0 +1,197 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { KernelParams, KernelScratch, Recorder } from '../kernel.js';
+import type { Rng } from '../rng.js';
+import type { Scratch } from '../scratch.js';
+
+/** What every catalogue kernel reads from the plan. */
+export interface KernelPlan {
+  seeds: Int32Array;
+  maxSteps: number;
+  nodeP: Float64Array | null;
+  arcP: Float32Array | null;
+  kernel: KernelParams;
+}
+
+/** NDlib's status codes where they exist: S 0, I 1, E 2, R 3. */
+export const S = 0;
+export const I = 1;
+export const E = 2;
+export const R = 3;
+/** Infected during the current step (becomes E or I when the step ends). */
+const PENDING = 4;
+
+/** Curve indices of the compartments, in the order the models list them: S, I, E, R. */
+export const C_S = 0;
+export const C_I = 1;
+export const C_E = 2;
+export const C_R = 3;
+
+/**
+ * One run of the discrete-time compartmental models SIS, SEIR and SEIS (and SIR-like variants), with the
+ * synchronous semantics of NDlib's models (Kermack–McKendrick compartments on a network; Pastor-Satorras
+ * & Vespignani 2001 for SIS on networks):
+ *
+ * at each step every customer infected at the start of the step tries each out-neighbour that is
+ * susceptible at the start of the step once, with probability beta·p(u,v) (NDlib's `tp_rate = 1`: a
+ * susceptible customer with k infected in-neighbours is infected with 1 − Π(1 − beta·p)); the newly
+ * infected become exposed (with an E stage) or infected when the step ends. Then each customer exposed at
+ * the start of the step turns infected with probability alpha, and each customer infected at the start
+ * of the step recovers for good with probability gamma (SEIR) or becomes susceptible again with
+ * probability lambda (SIS, SEIS). Only infected customers' arcs are examined (push), so a step costs the
+ * out-degree of the infected, not n.
+ *
+ * With the uniform scheme the trials of one customer's arcs are skipped geometrically (a success on a
+ * customer that is no longer susceptible is a no-op, exactly as its coin would be).
+ *
+ * Reach = customers ever infected or exposed (listed in s.queue[0 .. reach)); rec.curves get the changes
+ * of S, I, E, R per step; the traced run logs infections (from, to, step, E or I) and recoveries.
+ */
+export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder, withE: boolean): number {
+  const { ep: everEp, tail: seeded } = s.seedRun(plan.seeds);
+  const ever = s.stamp;
+  const queue = s.queue;
+  const ep = ks.nextEpoch();
+  const valid = ks.valid;
+  const state = ks.state;
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const { beta, alpha, gamma, lambda } = plan.kernel;
+  const nodeP = plan.nodeP;
+  const arcP = plan.arcP;
+  const tr = rec.tracer;
+  const curves = rec.curves;
+  let inf = ks.a; // infected at the start of the step
+  let infNext = ks.b;
+  const exp = ks.c; // exposed at the start of the step
+  const fresh = ks.d; // infected during the step
+  let nInf = 0;
+  let nExp = 0;
+  for (let i = 0; i < seeded; i++) {
+    const v = queue[i];
+    valid[v] = ep;
+    state[v] = I;
+    inf[nInf++] = v;
+    if (tr) tr.add(-1, v, 0, I);
+  }
+  let reach = seeded;
+  rec.steps.add(0, seeded);
+  curves[C_S].add(0, g.n - seeded);
+  curves[C_I].add(0, seeded);
+  const recover = gamma + lambda; // SEIR has only gamma, SIS and SEIS only lambda
+  const toS = lambda > 0;
+  let step = 0;
+  let arcs = 0;
+  while ((nInf > 0 || nExp > 0) && step < plan.maxSteps) {
+    step++;
+    let nFresh = 0;
+    // 1. Contacts from the infected of the start of the step.
+    for (let i = 0; i < nInf; i++) {
+      const u = inf[i];
+      const e = off[u + 1];
+      let a = off[u];
+      arcs += e - a;
+      if (nodeP) {
+        const q = beta * nodeP[u];
+        if (q <= 0) continue;
+        if (q >= 1) {
+          for (; a < e; a++) {
+            const v = tgt[a];
+            if (valid[v] !== ep || state[v] === S) {
+              valid[v] = ep;
+              state[v] = PENDING;
+              fresh[nFresh++] = v;
+              if (tr) tr.add(u, v, step, withE ? E : I);
+            }
+          }
+          continue;
+        }
+        const lq = Math.log1p(-q);
+        a += Math.floor(Math.log(rng.floatOpen()) / lq);
+        while (a < e) {
+          const v = tgt[a];
+          if (valid[v] !== ep || state[v] === S) {
+            valid[v] = ep;
+            state[v] = PENDING;
+            fresh[nFresh++] = v;
+            if (tr) tr.add(u, v, step, withE ? E : I);
+          }
+          a += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+        }
+      } else {
+        const pa = arcP!;
+        for (; a < e; a++) {
+          const v = tgt[a];
+          if ((valid[v] !== ep || state[v] === S) && rng.float() < beta * pa[a]) {
+            valid[v] = ep;
+            state[v] = PENDING;
+            fresh[nFresh++] = v;
+            if (tr) tr.add(u, v, step, withE ? E : I);
+          }
+        }
+      }
+    }
+    // 2. Exposed of the start of the step turn infected with alpha.
+    let kInf = 0;
+    let nExpLeft = 0;
+    let eToI = 0;
+    for (let i = 0; i < nExp; i++) {
+      const u = exp[i];
+      if (rng.float() < alpha) {
+        state[u] = I;
+        infNext[kInf++] = u;
+        eToI++;
+        if (tr) tr.add(-1, u, step, I);
+      } else {
+        exp[nExpLeft++] = u;
+      }
+    }
+    // 3. Infected of the start of the step recover (R) or return to S.
+    let left = 0;
+    for (let i = 0; i < nInf; i++) {
+      const u = inf[i];
+      if (rng.float() < recover) {
+        left++;
+        state[u] = toS ? S : R;
+        if (tr) tr.add(-1, u, step, toS ? S : R);
+      } else {
+        infNext[kInf++] = u;
+      }
+    }
+    // 4. This step's infections take effect.
+    for (let i = 0; i < nFresh; i++) {
+      const v = fresh[i];
+      if (ever[v] !== everEp) {
+        ever[v] = everEp;
+        queue[reach++] = v;
+      }
+      if (withE) {
+        state[v] = E;
+        exp[nExpLeft++] = v;
+      } else {
+        state[v] = I;
+        infNext[kInf++] = v;
+      }
+    }
+    nExp = nExpLeft;
+    const tmp = inf;
+    inf = infNext;
+    infNext = tmp;
+    nInf = kInf;
+    if (nFresh > 0) {
+      rec.steps.add(step, nFresh);
+      curves[C_S].add(step, -nFresh);
+    }
+    if (withE) {
+      curves[C_E].add(step, nFresh - eToI);
+      curves[C_I].add(step, eToI - left);
+    } else {
+      curves[C_I].add(step, nFresh - left);
+    }
+    if (left > 0) {
+      if (toS) curves[C_S].add(step, left);
+      else curves[C_R].add(step, left);
+    }
+  }
+  rec.arcs += arcs;
+  return reach;
+}

@@ -1,0 +1,203 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { KernelScratch, Recorder } from '../kernel.js';
+import type { Rng } from '../rng.js';
+import type { Scratch } from '../scratch.js';
+import type { KernelPlan } from './compartmental.js';
+
+/** Reused by pop() (no allocation per event). */
+const top = { t: 0, v: 0, from: 0 };
+
+/**
+ * One run of SI as first-passage percolation. In discrete-time SI (NDlib `SIModel`, tp_rate = 1) an arc
+ * u→v makes one independent attempt with probability q = beta·p(u,v) at every step after u was infected,
+ * so its first success comes Geometric(q) steps after u's infection, and v is infected at the earliest
+ * (t_u + delay) over its in-arcs — attempts after that change nothing. The run is therefore Dijkstra's
+ * algorithm on geometric arc delays drawn once per run, each arc at most once, when its tail is infected:
+ * O(arcs of the infected · log) for the whole run instead of a scan of the infected customers' arcs at
+ * every step. Stops when no arrival is left at or before maxSteps.
+ *
+ * Reach = infected by maxSteps, in s.queue[0 .. reach) in order of infection; `rec.steps` and the I curve
+ * get one per infection at its step (S gets -1).
+ */
+export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder): number {
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
+  const stamp = s.stamp;
+  const queue = s.queue;
+  const heap = ks.heap;
+  heap.clear();
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const beta = plan.kernel.beta;
+  const nodeP = plan.nodeP;
+  const arcP = plan.arcP;
+  const tr = rec.tracer;
+  const maxSteps = plan.maxSteps;
+  const sCurve = rec.curves[0];
+  const iCurve = rec.curves[1];
+  rec.steps.add(0, seeded);
+  sCurve.add(0, g.n - seeded);
+  iCurve.add(0, seeded);
+  let arcs = 0;
+  let reach = 0;
+  // Seeds are already stamped by seedRun: expand them first, then the heap in time order.
+  let head = 0;
+  let t = 0;
+  for (;;) {
+    let u: number;
+    if (head < seeded) {
+      u = queue[head++];
+      if (tr) tr.add(-1, u, 0, 1);
+      reach++;
+    } else {
+      let found = -1;
+      while (heap.size > 0) {
+        heap.pop(top);
+        if (top.t > maxSteps) {
+          heap.clear();
+          break;
+        }
+        if (stamp[top.v] !== ep) {
+          found = top.v;
+          break;
+        }
+      }
+      if (found < 0) break;
+      u = found;
+      t = top.t;
+      stamp[u] = ep;
+      queue[reach++] = u;
+      rec.steps.add(t, 1);
+      sCurve.add(t, -1);
+      iCurve.add(t, 1);
+      if (tr) tr.add(top.from, u, t, 1);
+    }
+    const e = off[u + 1];
+    let a = off[u];
+    arcs += e - a;
+    const qu = nodeP ? beta * nodeP[u] : 0;
+    const lqu = nodeP ? Math.log1p(-qu) : 0;
+    for (; a < e; a++) {
+      const v = tgt[a];
+      if (stamp[v] === ep) continue;
+      let lq = lqu;
+      if (!nodeP) {
+        const q = beta * arcP![a];
+        if (q <= 0) continue;
+        lq = Math.log1p(-q);
+      } else if (qu <= 0) break;
+      const at = t + 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+      if (at <= maxSteps) heap.push(at, v, u);
+    }
+  }
+  rec.arcs += arcs;
+  return reach;
+}
+
+/**
+ * One run of the continuous-time independent cascade (Gomez-Rodriguez, Leskovec, Krause, KDD 2010;
+ * Du, Song, Gomez-Rodriguez, Zha, NIPS 2013): each arc u→v out of a reached customer transmits with
+ * probability p(u,v) (the IC coin) after a delay drawn from its law — exponential(rate), or Weibull(shape,
+ * scale) — and v is reached at the earliest arrival. Whether v is ever reached depends only on the coins,
+ * which are IC's live-edge graph: reach at time ∞ has IC's law (tests check it against the exact IC value).
+ *
+ * The run continues past the horizon (reach at ∞ is the reported reach); the reach-by-time curve bins each
+ * arrival at ceil(t / dt) (so bin k counts arrivals in ((k-1)·dt, k·dt]), for t <= horizon only. Per-run
+ * extras: rec.extra1 = reach within the horizon, rec.extra2 = time of the reachTarget-th arrival
+ * (Infinity when fewer customers are reached).
+ */
+export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder): number {
+  const { ep, tail: seeded } = s.seedRun(plan.seeds);
+  const stamp = s.stamp;
+  const queue = s.queue;
+  const heap = ks.heap;
+  heap.clear();
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const k = plan.kernel;
+  const weibull = k.delayLaw === 1;
+  const invRate = 1 / k.rate;
+  const invShape = 1 / k.shape;
+  const scale = k.scale;
+  const arcDelay = k.arcDelay;
+  const horizon = k.horizon;
+  const dt = k.dt;
+  const target = k.reachTarget;
+  const nodeP = plan.nodeP;
+  const arcP = plan.arcP;
+  const tr = rec.tracer;
+  const curve = rec.curves[0];
+  rec.steps.add(0, seeded);
+  curve.add(0, seeded);
+  let arcs = 0;
+  let reach = 0;
+  let within = 0;
+  let timeToTarget = target > 0 && seeded >= target ? 0 : Infinity;
+  let head = 0;
+  let t = 0;
+  for (;;) {
+    let u: number;
+    if (head < seeded) {
+      u = queue[head++];
+      if (tr) tr.add(-1, u, 0, 1);
+      reach++;
+      within++;
+    } else {
+      let found = -1;
+      while (heap.size > 0) {
+        heap.pop(top);
+        if (stamp[top.v] !== ep) {
+          found = top.v;
+          break;
+        }
+      }
+      if (found < 0) break;
+      u = found;
+      t = top.t;
+      stamp[u] = ep;
+      queue[reach++] = u;
+      if (reach === target) timeToTarget = t;
+      if (t <= horizon) {
+        within++;
+        const bin = Math.max(1, Math.ceil(t / dt));
+        rec.steps.add(bin, 1);
+        curve.add(bin, 1);
+      }
+      if (tr) tr.add(top.from, u, t, 1);
+    }
+    const e = off[u + 1];
+    let a = off[u];
+    arcs += e - a;
+    if (nodeP) {
+      // One p for all of u's arcs: skip geometrically to the next successful coin (a success on a customer
+      // already reached is a no-op, exactly as its coin would be).
+      const pu = nodeP[u];
+      if (pu <= 0) continue;
+      const lq = pu >= 1 ? -Infinity : Math.log1p(-pu);
+      a += Math.floor(Math.log(rng.floatOpen()) / lq);
+      while (a < e) {
+        const v = tgt[a];
+        if (stamp[v] !== ep) {
+          const x = -Math.log(rng.floatOpen()); // Exp(1)
+          let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
+          if (arcDelay) delay /= arcDelay[a];
+          heap.push(t + delay, v, u);
+        }
+        a += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+      }
+      continue;
+    }
+    for (; a < e; a++) {
+      const v = tgt[a];
+      if (stamp[v] === ep) continue;
+      if (!(rng.float() < arcP![a])) continue;
+      const x = -Math.log(rng.floatOpen()); // Exp(1)
+      let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
+      if (arcDelay) delay /= arcDelay[a];
+      heap.push(t + delay, v, u);
+    }
+  }
+  rec.arcs += arcs;
+  rec.extra1 = within;
+  rec.extra2 = timeToTarget;
+  return reach;
+}

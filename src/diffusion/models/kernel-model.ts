@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import type { CompiledGraph } from '../../graph/compile.js';
+import { InputError } from '../../errors.js';
+import { indexOf } from '../../graph/compile.js';
+import { sharedF64 } from '../../graph/shared-array.js';
+import { DEFAULT_KERNEL_PARAMS, kernelScratchFor, Recorder, Tracer, type KernelParams, type KernelScratch } from '../kernel.js';
+import type { KernelPlan } from '../kernels/compartmental.js';
+import { Rng } from '../rng.js';
+import type { Scratch } from '../scratch.js';
+import { scratchFor } from '../scratch.js';
+import { meanCi } from '../stats.js';
+import { meanCiSchema } from '../result-schema.js';
+import type { ModelDefinition, PlanBase, SummaryContext } from './model.js';
+
+/**
+ * The catalogue's models (SI … CTIC) are declared with this builder: a request schema, a plan (the
+ * kernel parameters resolved from the request), one kernel from ../kernels, the names of the compartments
+ * whose per-step counts it reports, and what it says about the per-run extras. Everything else — the
+ * runner on the batch's scratch, the compartment curves, the trace — is the same for all of them.
+ */
+export type KernelFn = (g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder) => number;
+
+export interface KernelModelPlan extends PlanBase, KernelPlan {}
+
+export interface KernelModelSpec<Name extends string, Schema extends z.ZodType> {
+  name: Name;
+  title: string;
+  schema: Schema;
+  /** Compartment names, in the kernel's curve order (they become the keys of `compartments[]`). */
+  compartments: readonly string[];
+  /** Kernel parameters (and arc probabilities) from the validated request. */
+  params(g: CompiledGraph, req: z.output<Schema>): Partial<KernelParams> & { nodeP?: Float64Array | null; arcP?: Float32Array | null };
+  kernel: KernelFn;
+  /** Names of the per-run extras the kernel reports in rec.extra1 / rec.extra2, if any. */
+  extras?: readonly string[];
+  /** Extra result fields from the per-run extras (after `compartments`). */
+  summarizeExtras?: (extras: Float64Array[], ctx: SummaryContext) => Record<string, unknown>;
+  extraResultShape?: z.ZodRawShape;
+  /** A-priori bound on arcs examined per run (the work budget). */
+  workPerRun(g: CompiledGraph, req: z.output<Schema>): number;
+  influenceModel?: 'ic' | 'lt';
+  /** Compartments whose per-step value is a sum over customers, reported as a mean per customer (HK opinions). */
+  meanOf?: readonly string[];
+  /** Summaries keep `compartments` per step; `time` models (CTIC) bin time instead and skip them. */
+  compartmentCurves?: boolean;
+}
+
+/** One traced run's events, ids resolved. `time` is the step (or the time, for timed models). */
+export interface TracedRun {
+  run: number;
+  reach: number;
+  events: { from: string | null; to: string; time: number; state: string }[];
+  truncated: boolean;
+}
+
+export function kernelModel<const Name extends string, Schema extends z.ZodType>(spec: KernelModelSpec<Name, Schema>): ModelDefinition<Name, Schema, KernelModelPlan> & {
+  trace(g: CompiledGraph, plan: KernelModelPlan, run: number): TracedRun;
+  compartments: readonly string[];
+} {
+  const names = spec.compartments;
+  const extras = spec.extras ?? [];
+  const withCurves = spec.compartmentCurves ?? true;
+  const perCustomerMean = names.map((name) => spec.meanOf?.includes(name) ?? false);
+  return {
+    name: spec.name,
+    title: spec.title,
+    schema: spec.schema,
+    compartments: names,
+    plan(g, req, base) {
+      const { nodeP = null, arcP = null, ...params } = spec.params(g, req);
+      const kernel: KernelParams = { ...DEFAULT_KERNEL_PARAMS, ...params, compartments: names.length };
+      return { ...base, model: spec.name, nodeP, arcP, kernel };
+    },
+    open(g, plan, { s, steps, count }) {
+      const ks = kernelScratchFor(g);
+      const rec = new Recorder(names.length, steps);
+      const cols = extras.map(() => new Float64Array(count));
+      return {
+        run(rng, _r, i) {
+          rec.extra1 = NaN;
+          rec.extra2 = NaN;
+          const reach = spec.kernel(g, plan, s, ks, rng, rec);
+          if (cols.length > 0) cols[0][i] = rec.extra1;
+          if (cols.length > 1) cols[1][i] = rec.extra2;
+          return reach;
+        },
+        arcs: () => rec.arcs,
+        take: () => ({
+          perRun: Object.fromEntries(extras.map((name, k) => [name, cols[k]])),
+          perStep: Object.fromEntries(names.map((name, k) => [name, rec.curves[k].take()])),
+        }),
+      };
+    },
+    summarize(out, ctx) {
+      const result: Record<string, unknown> = {};
+      if (withCurves) {
+        const cum = names.map(() => 0);
+        const rows: Record<string, number>[] = [];
+        for (let step = 0; step < ctx.stepsLength; step++) {
+          const row: Record<string, number> = { step };
+          names.forEach((name, k) => {
+            const d = out.perStep[name];
+            if (d && step < d.length) cum[k] += d[step];
+            row[name] = cum[k] / ctx.runs / (perCustomerMean[k] ? Math.max(1, ctx.g.n) : 1);
+          });
+          rows.push(row);
+        }
+        result.compartments = rows;
+      }
+      if (spec.summarizeExtras) {
+        const cols = extras.map((name) => (out.perRun[name] as Float64Array).subarray(0, ctx.runs));
+        Object.assign(result, spec.summarizeExtras(cols, ctx));
+      }
+      return result;
+    },
+    outputs: { perRun: extras, perStep: names },
+    resultShape: {
+      ...(withCurves
+        ? {
+            compartments: z
+              .array(z.record(z.string(), z.number()))
+              .describe(`Mean number of customers in each compartment after each step (${spec.name}: step, ${names.join(', ')}).`),
+          }
+        : {}),
+      ...(spec.extraResultShape ?? {}),
+    },
+    workPerRun: spec.workPerRun,
+    influenceModel: spec.influenceModel ?? 'ic',
+    trace(g, plan, run) {
+      const rec = new Recorder(names.length);
+      rec.tracer = new Tracer();
+      const rng = new Rng(plan.seed, run);
+      const reach = spec.kernel(g, plan, scratchFor(g), kernelScratchFor(g), rng, rec);
+      const t = rec.tracer;
+      const events: TracedRun['events'] = [];
+      for (let i = 0; i < t.length; i++) {
+        events.push({ from: t.from[i] < 0 ? null : g.ids[t.from[i]], to: g.ids[t.to[i]], time: t.time[i], state: names[t.state[i]] ?? String(t.state[i]) });
+      }
+      return { run, reach, events, truncated: t.truncated };
+    },
+  };
+}
+
+/** Summary of a per-run column with NaN for "did not happen": the share of runs where it happened, and its mean over those. */
+export function happened(values: Float64Array): { share: ReturnType<typeof meanCi>; value: ReturnType<typeof meanCi> | null } {
+  const hit = new Float64Array(values.length);
+  const vals: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === x && x !== Infinity) {
+      hit[i] = 1;
+      vals.push(x);
+    }
+  }
+  return { share: meanCi(hit), value: vals.length > 0 ? meanCi(vals) : null };
+}
+
+export const happenedSchema = z.object({
+  share: meanCiSchema.describe('Share of runs where it happened, with its 95% CI.'),
+  value: meanCiSchema.nullable().describe('Mean over the runs where it happened (null if none).'),
+});
+
+/** Per-customer values from `[{ id, value }]` (NaN elsewhere); an unknown id is a 400 naming it. */
+export function perCustomer(g: CompiledGraph, items: readonly { id: string; value: number }[] | undefined, what: string): Float64Array | null {
+  if (!items || items.length === 0) return null;
+  const out = sharedF64(g.n).fill(NaN);
+  for (const { id, value } of items) {
+    const i = indexOf(g, id);
+    if (i < 0) throw new InputError(`${what}: customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
+    out[i] = value;
+  }
+  return out;
+}
+
+/** `[{ id, value }]` request field with a value range. */
+export const perCustomerField = (what: string, lo: number, hi: number, loOpen = false) =>
+  z
+    .array(z.strictObject({ id: z.string().min(1).max(16_384), value: loOpen ? z.number().gt(lo).max(hi) : z.number().min(lo).max(hi) }))
+    .max(1_000_000)
+    .optional()
+    .describe(`Per-customer ${what}: [{ id, value }] (${loOpen ? '(' : '['}${lo}, ${hi}]); customers not listed take the default.`);
+
+/** A probability field with NDlib's name where it means the same. */
+export const rateField = (dflt: number, about: string) => z.number().min(0).max(1).default(dflt).describe(`${about} (0..1, default ${dflt}).`);
+
+/** maxSteps with a model's own default (models that may never die out: SIS, SEIS, opinion dynamics). */
+export const maxStepsField = (dflt: number) =>
+  z.number().int().min(0).max(1_000_000).default(dflt).describe(`Last step simulated (step 0 = the seeds; default ${dflt} for this model). A run also ends when nothing can change.`);

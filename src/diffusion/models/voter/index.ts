@@ -1,0 +1,25 @@
+import { OpinionRule, runBinaryOpinion } from '../../kernels/opinion.js';
+import { modelRequest } from '../../request.js';
+import { kernelModel } from '../kernel-model.js';
+import { binaryOpinionFields, binaryResultShape, OPINION_EXTRAS, OPINIONS, summarizeBinary } from '../opinion-fields.js';
+
+export const voterSchema = modelRequest(
+  'voter',
+  'Voter model (Clifford & Sudbury 1973; Holley & Liggett 1975; NDlib `VoterModel`): a random customer copies the opinion of a random in-neighbour (someone it hears from). A step is n such updates.',
+  'Voter',
+  { ...binaryOpinionFields },
+);
+
+/** Voter (../../kernels/opinion.ts). On a connected regular graph the chance that "for" wins is its initial share. */
+export const voter = kernelModel({
+  name: 'voter',
+  title: 'voter',
+  schema: voterSchema,
+  compartments: OPINIONS,
+  params: (_g, req) => ({ forShare: req.forShare }),
+  kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, OpinionRule.Voter),
+  extras: OPINION_EXTRAS,
+  summarizeExtras: (cols) => summarizeBinary(cols),
+  extraResultShape: binaryResultShape,
+  workPerRun: (g, req) => Math.max(1, g.n) * Math.max(1, req.maxSteps),
+});
