@@ -36,7 +36,7 @@ from ._models import (
     SimulationResult,
     ValueRanking,
 )
-from ._specs import CustomerSpec, Experience, ImpactSpec, Probability, ResponseSpec, TieSpec, VariantSpec, body, query
+from ._specs import CustomerNumber, CustomerSpec, Experience, ImpactSpec, Probability, ResponseSpec, TieSpec, VariantSpec, body, query
 from .errors import RippleError
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ FileLike = bytes | str | os.PathLike[str] | IO[bytes]
 Format = Literal["edgelist", "csv", "json", "gexf", "graphml"]
 #: Above this many ties, upload_networkx / upload_frame send CSV files (streamed import) instead of one JSON body.
 JSON_TIES_LIMIT = 200_000
+
+
+def _listed(items: Sequence[CustomerNumber] | None) -> list[CustomerNumber] | None:
+    return None if items is None else list(items)
 
 
 def _seg(value: str) -> str:
@@ -342,6 +346,37 @@ class Ripple:
         experience: Experience | None = None,
         negativity_bias: float | None = None,
         response: ResponseSpec | None = None,
+        exceedance: Sequence[int] | None = None,
+        trace: bool | None = None,
+        lambda_: float | None = None,
+        alpha: float | None = None,
+        kappa: float | None = None,
+        mu: float | None = None,
+        nu: float | None = None,
+        threshold: float | None = None,
+        thresholds: str | None = None,
+        customer_thresholds: Sequence[CustomerNumber] | None = None,
+        blocked: float | None = None,
+        adopter_rate: float | None = None,
+        profile: float | None = None,
+        customer_profiles: Sequence[CustomerNumber] | None = None,
+        for_share: float | None = None,
+        q: int | None = None,
+        tie: str | None = None,
+        epsilon: float | None = None,
+        seed_opinion: float | None = None,
+        opinion_low: float | None = None,
+        opinion_high: float | None = None,
+        customer_opinions: Sequence[CustomerNumber] | None = None,
+        delay: str | None = None,
+        rate: float | None = None,
+        shape: float | None = None,
+        scale: float | None = None,
+        delay_weight: str | None = None,
+        time_unit: str | None = None,
+        horizon: float | str | None = None,
+        time_bins: int | None = None,
+        reach_target: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
         **parameters: Any,
@@ -351,7 +386,17 @@ class Ripple:
         (snake_case or camelCase)."""
         payload = body(model=model, seeds=list(seeds), runs=runs, precision=precision, max_runs=max_runs, seed=seed,
                        max_steps=max_steps, top=top, bins=bins, probability=probability, p=p, beta=beta, gamma=gamma,
-                       experience=experience, negativity_bias=negativity_bias, response=response, **parameters)
+                       experience=experience, negativity_bias=negativity_bias, response=response,
+                       exceedance=list(exceedance) if exceedance is not None else None, trace=trace,
+                       alpha=alpha, kappa=kappa, mu=mu, nu=nu, threshold=threshold, thresholds=thresholds,
+                       customer_thresholds=_listed(customer_thresholds), blocked=blocked, adopter_rate=adopter_rate,
+                       profile=profile, customer_profiles=_listed(customer_profiles), for_share=for_share, q=q, tie=tie,
+                       epsilon=epsilon, seed_opinion=seed_opinion, opinion_low=opinion_low, opinion_high=opinion_high,
+                       customer_opinions=_listed(customer_opinions), delay=delay, rate=rate, shape=shape, scale=scale,
+                       delay_weight=delay_weight, time_unit=time_unit, horizon=horizon, time_bins=time_bins,
+                       reach_target=reach_target, **parameters)
+        if lambda_ is not None:
+            payload["lambda"] = lambda_
         return self._engine("POST", f"/graphs/{_seg(graph_id)}/simulations", SimulationResult, json=payload,
                             params=query(async_=async_), progress=progress, description=f"simulate {model}")
 

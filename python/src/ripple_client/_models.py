@@ -37,6 +37,14 @@ __all__ = [
     "Step",
     "Amplifier",
     "Compartment",
+    "Exceedance",
+    "TraceEvent",
+    "Trace",
+    "Consensus",
+    "FinalShares",
+    "TimedReach",
+    "Horizon",
+    "TimeToReach",
     "GraphSummary",
     "GraphList",
     "ImportReport",
@@ -186,6 +194,71 @@ class Compartment(Model):
     susceptible: float
     infected: float
     recovered: float
+
+
+class Exceedance(Model):
+    """P(reach >= ``at_least``) over the runs, with a 95% Wilson interval."""
+
+    at_least: int
+    probability: float
+    ci95: CI
+
+
+class TraceEvent(Model):
+    """One transmission of a traced run: ``from_`` (None for a seed or a spontaneous change) reached ``to`` at ``time``."""
+
+    from_: str | None = Field(alias="from")
+    to: str
+    time: float
+    state: str
+
+
+class Trace(Model):
+    """One traced run (``trace=True``): who reached whom, when, into which state."""
+
+    run: int
+    reach: int
+    events: list[TraceEvent]
+    truncated: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        return _df([e.model_dump(by_alias=True) for e in self.events], columns=["from", "to", "time", "state"])
+
+
+class Consensus(Model):
+    """Opinion models: share of runs that reached consensus, when, and how often "for" won."""
+
+    share: Estimate
+    step: Estimate | None
+    for_wins: Estimate | None = None
+
+
+class FinalShares(Model):
+    """Opinion models: final share of customers for and against."""
+
+    for_: Estimate = Field(alias="for")
+    against: Estimate
+
+
+class TimedReach(Model):
+    """CTIC: mean customers reached by ``time`` (time units; ``duration`` ISO 8601)."""
+
+    time: float
+    duration: str
+    mean: float
+
+
+class Horizon(Model):
+    units: float
+    duration: str
+
+
+class TimeToReach(Model):
+    """CTIC: share of runs that reached ``target`` customers, and the mean time they took."""
+
+    share: Estimate
+    value: Estimate | None
+    target: int
 
 
 def _df(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
@@ -376,28 +449,53 @@ class SimulationResult(Model):
     runs: int
     seed: int
     elapsed_ms: float
-    probability: str
+    probability: str | None = None
     seeds: list[str]
     stopped_by: str
     reach: Distribution
     steps: list[Step]
     amplifiers: list[Amplifier]
     arcs_examined: float
-    compartments: list[Compartment] | None = None
+    #: Mean customers per compartment after each step; columns depend on the model (SIR: susceptible, infected,
+    #: recovered; SEIR adds exposed; opinion models: for/against; hk: against, for, meanOpinion).
+    compartments: list[dict[str, float]] | None = None
     negative: Distribution | None = None
     positive: Distribution | None = None
     negative_steps: list[Step] | None = None
     positive_steps: list[Step] | None = None
+    exceedance: list[Exceedance] | None = None
+    trace: Trace | None = None
+    consensus: Consensus | None = None
+    final_shares: FinalShares | None = None
+    final_mean_opinion: Estimate | None = None
+    time_unit: str | None = None
+    horizon: Horizon | None = None
+    reach_by_time: list[TimedReach] | None = None
+    within_horizon: Distribution | None = None
+    exceedance_within_horizon: list[Exceedance] | None = None
+    time_to_reach: TimeToReach | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Step curves, long form: ``series`` (reach, negative, positive), ``step``, ``new_mean``, ``cumulative_mean``."""
         return _steps_frame({"reach": self.steps, "negative": self.negative_steps, "positive": self.positive_steps})
 
     def compartments_frame(self) -> pd.DataFrame:
-        """SIR compartments per step (empty for other models)."""
+        """Compartments per step, one column per compartment (empty for models without them)."""
+        rows = self.compartments or []
+        if not rows:
+            return _df([], columns=["step"])
+        return _df([dict(r) for r in rows])
+
+    def exceedance_frame(self) -> pd.DataFrame:
+        """P(reach >= N) with its interval: columns ``at_least``, ``probability``, ``lo``, ``hi``."""
         return _df(
-            [c.model_dump() for c in self.compartments or []], columns=["step", "susceptible", "infected", "recovered"]
+            [{"at_least": e.at_least, "probability": e.probability, "lo": e.ci95[0], "hi": e.ci95[1]} for e in self.exceedance or []],
+            columns=["at_least", "probability", "lo", "hi"],
         )
+
+    def reach_by_time_frame(self) -> pd.DataFrame:
+        """CTIC: mean reach by time (``time`` in units, ``duration``, ``mean``)."""
+        return _df([r.model_dump() for r in self.reach_by_time or []], columns=["time", "duration", "mean"])
 
     def amplifiers_frame(self) -> pd.DataFrame:
         return _df([a.model_dump() for a in self.amplifiers], columns=["id", "frequency"])

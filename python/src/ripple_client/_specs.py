@@ -22,6 +22,13 @@ class ResponseSpec(TypedDict, total=False):
     public: bool
 
 
+class CustomerNumber(TypedDict):
+    """A per-customer number of a model (threshold, profile, initial opinion): ``{"id": "c1", "value": 0.3}``."""
+
+    id: str
+    value: float
+
+
 class ImpactSpec(TypedDict, total=False):
     churn_if_negative: float
     uplift_if_positive: float
