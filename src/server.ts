@@ -19,7 +19,7 @@ export async function startServer(config: Readonly<Config>): Promise<FastifyInst
   if (stale.length > 0) logger.info({ removed: stale.length }, 'removed temporary upload files left by a previous process');
   // Engine work on config.workers threads (started on demand); long work as jobs. Both outlive the app and close after it.
   const pool = new WorkerPool({ workers: config.workers });
-  const jobs = new JobManager({ onInternalError: (job, err) => logger.error({ err, jobId: job.id }, 'job failed') });
+  const jobs = new JobManager({ maxResultBytes: config.memory.jobResultsBytes, onInternalError: (job, err) => logger.error({ err, jobId: job.id }, 'job failed') });
   const closeEngine = async () => {
     await jobs.close();
     await pool.close();

@@ -103,7 +103,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: deps.logger || undefined }));
   const cache = deps.cache ?? new CompiledCache({ store });
   const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
-  const jobs = deps.jobs ?? new JobManager({ onInternalError: (job, err) => app.log.error({ err, jobId: job.id }, 'job failed') });
+  const jobs = deps.jobs ?? new JobManager({ maxResultBytes: config.memory.jobResultsBytes, onInternalError: (job, err) => app.log.error({ err, jobId: job.id }, 'job failed') });
   const ctx: RouteContext = {
     config, store, cache, pool, jobs, centrality: new CentralityCache(), centralityEngines: new CentralityEngines(config.centralityEngine, store),
   };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { buildPlan, simulate, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
 import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, runOrSubmit, simulationWork } from '../budget.js';
+import { asyncQuery, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
@@ -44,6 +44,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
   }, async (req, reply) => {
     const { summary, graph } = await ctx.cache.get(req.params.id);
     const body = req.body as SimulationRequest;
+    checkSimulationMemory(graph, body, ctx.config.memory, ctx.config.workers); // 422 before any work: what to lower
     return runOrSubmit({ jobs: ctx.jobs, budget: ctx.config.syncBudget }, req, reply, req.query.async, {
       kind: 'simulation',
       graphId: summary.id,
