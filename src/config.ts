@@ -140,6 +140,9 @@ export const envSchema = z
     RIPPLE_RETRY_AFTER: int(5, 1, 86_400),
     RIPPLE_SYNC_BUDGET: int(DEFAULT_SYNC_BUDGET, 0, Number.MAX_SAFE_INTEGER),
     RIPPLE_MAX_GZIP_RATIO: int(100, 1, 100_000),
+    RIPPLE_MAX_RESULT_BYTES: bytes('64MB'),
+    RIPPLE_MAX_REQUEST_MEMORY: bytes('1GB'),
+    RIPPLE_JOB_RESULTS_BYTES: bytes('256MB'),
     RIPPLE_MAX_XML_ELEMENTS: int(1_000_000, 1, 1_000_000_000),
     RIPPLE_IMPORT_HEAP: int(3072, 64, 1_048_576),
     RIPPLE_MAX_XML_DEPTH: int(64, 2, 10_000),
@@ -220,6 +223,15 @@ export interface Config {
   syncBudget: number;
   /** Gzip uploads: decompressed bytes ≤ this × compressed bytes received (+1 MiB) (RIPPLE_MAX_GZIP_RATIO, default 100). */
   maxGzipRatio: number;
+  /** Memory budget (src/api/budget.ts): estimated answer size and memory of one engine request (422 past them), results held by jobs. */
+  memory: {
+    /** RIPPLE_MAX_RESULT_BYTES (64 MB). */
+    maxResultBytes: number;
+    /** RIPPLE_MAX_REQUEST_MEMORY (1 GB). */
+    maxRequestMemory: number;
+    /** RIPPLE_JOB_RESULTS_BYTES (256 MB): finished jobs' results held at once; the oldest are dropped past it. */
+    jobResultsBytes: number;
+  };
   /** GEXF/GraphML uploads: most elements (RIPPLE_MAX_XML_ELEMENTS, 1,000,000: 413 beyond) and nesting (RIPPLE_MAX_XML_DEPTH, 64: 400 beyond). */
   maxXmlElements: number;
   /** Heap (MB) of the worker thread that parses a large upload (RIPPLE_IMPORT_HEAP, 3072): an upload needing more is a 413. */
@@ -333,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncBudget: e.RIPPLE_SYNC_BUDGET,
     authFailLimit: e.RIPPLE_AUTH_FAIL_LIMIT,
     maxGzipRatio: e.RIPPLE_MAX_GZIP_RATIO,
+    memory: { maxResultBytes: e.RIPPLE_MAX_RESULT_BYTES, maxRequestMemory: e.RIPPLE_MAX_REQUEST_MEMORY, jobResultsBytes: e.RIPPLE_JOB_RESULTS_BYTES },
     maxXmlElements: e.RIPPLE_MAX_XML_ELEMENTS,
     importHeapMb: e.RIPPLE_IMPORT_HEAP,
     maxXmlDepth: e.RIPPLE_MAX_XML_DEPTH,

@@ -196,6 +196,6 @@ export async function createJobService(config: Readonly<Config>, log: FastifyBas
     return jobs;
   }
   return new EmbeddedJobs(new JobManager({
-    ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, onInternalError: (job, err) => log.error({ err, jobId: job.id }, 'job failed'),
+    ttlMs: config.jobs.ttlMs, maxQueued: config.jobs.maxQueued, maxResultBytes: config.memory.jobResultsBytes, onInternalError: (job, err) => log.error({ err, jobId: job.id }, 'job failed'),
   }));
 }

@@ -4,7 +4,7 @@ import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { immConstants } from '../influence/imm.js';
-import { AppError, InputError } from '../errors.js';
+import { AppError, InputError, UnprocessableError } from '../errors.js';
 import type { EnginePool } from '../diffusion/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
 import { requestKey, runOp, type OpCall, type OpGraph } from '../jobs/ops.js';
@@ -246,4 +246,94 @@ export function defined(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/**
+ * The memory budget of the engine routes: before a request runs, an upper bound on what it will hold — per-run
+ * values (every run's reach, and for scenarios eight columns per run and variant), the step curves (the model's
+ * declared curve bound × bytes per step, per variant), per-customer counters — and on the size of its JSON
+ * answer. Over RIPPLE_MAX_REQUEST_MEMORY or RIPPLE_MAX_RESULT_BYTES the request is a 422 naming the field to
+ * lower and by how much, before any work (and before a job would hold the result for its TTL).
+ */
+export interface MemoryLimits {
+  maxRequestMemory: number;
+  maxResultBytes: number;
+}
+
+export interface MemoryEstimate {
+  /** Bytes held while computing. */
+  memory: number;
+  /** Bytes of the JSON answer. */
+  result: number;
+}
+
+const MB = 1024 * 1024;
+const fmt = (b: number) => `${(b / MB).toFixed(1)} MB`;
+
+/** Bytes per run kept by a simulation (reach, Int32) and by a scenario (reach, negative, positive, peak step: Int32; value, negative and positive value, impressions: Float64). */
+const SIMULATION_RUN_BYTES = 4;
+const SCENARIO_RUN_BYTES = 4 * 4 + 4 * 8;
+
+export function simulationMemory(g: CompiledGraph, req: SimulationRequest, workers = 1): MemoryEstimate & { curve: number; stepBytes: number } {
+  const model = modelOf(req.model);
+  const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
+  const curve = model.curveSteps(g, req);
+  const stepBytes = model.stepBytes;
+  const result = 4096 + curve * stepBytes + req.bins * 64 + req.top * 100;
+  // Per-run values, per-step sums of every batch in flight (8 bytes per curve entry), per-customer activation counts.
+  const memory = runs * SIMULATION_RUN_BYTES + curve * (stepBytes / 8) * 8 * (workers + 1) + g.n * 4 * (workers + 1) + result;
+  return { memory, result, curve, stepBytes };
+}
+
+export function scenarioMemory(g: CompiledGraph, req: { runs?: number; precision?: number; maxRuns?: number; horizon?: number; variants?: unknown[] }, defaults: { runs: number; maxRuns: number; horizon: number }, workers = 1): MemoryEstimate & { curve: number; variants: number } {
+  const runs = req.precision !== undefined ? (req.maxRuns ?? defaults.maxRuns) : (req.runs ?? defaults.runs);
+  const variants = Math.max(1, req.variants?.length ?? 1);
+  const curve = Math.min(req.horizon ?? defaults.horizon, g.n + 1) + 1;
+  const perVariantResult = 8192 + curve * 3 * 80;
+  const result = variants * perVariantResult + Math.max(0, variants - 1) * 2048;
+  const memory = variants * (runs * SCENARIO_RUN_BYTES + curve * 3 * 8 * (workers + 1) + g.n * 4 * (workers + 1)) + result;
+  return { memory, result, curve, variants };
+}
+
+/** 422 when an estimate is over a limit; `lower` names the fields to lower, in the order they help most. */
+export function checkMemory(est: MemoryEstimate, limits: MemoryLimits, what: string, lower: { path: string; advice: string }[]): void {
+  const over: string[] = [];
+  if (est.result > limits.maxResultBytes) over.push(`its answer would be about ${fmt(est.result)} (RIPPLE_MAX_RESULT_BYTES is ${fmt(limits.maxResultBytes)})`);
+  if (est.memory > limits.maxRequestMemory) over.push(`it would hold about ${fmt(est.memory)} while running (RIPPLE_MAX_REQUEST_MEMORY is ${fmt(limits.maxRequestMemory)})`);
+  if (over.length === 0) return;
+  throw new UnprocessableError(`${what} is too large: ${over.join(' and ')}; lower ${lower.map((l) => l.path.replace(/^body\./, '')).join(' or ')}`, {
+    errors: lower.map((l) => ({ path: l.path, message: l.advice })),
+    memory: Math.round(est.memory), result: Math.round(est.result),
+  });
+}
+
+/** The largest value of `x` in [lo, hi] for which `fits(x)` holds (fits is monotone: true below, false above), or lo - 1. */
+export function largestFitting(lo: number, hi: number, fits: (x: number) => boolean): number {
+  if (!fits(lo)) return lo - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi + 1) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Simulation: the estimate and, when over, a 422 saying how far to lower maxSteps or runs. */
+export function checkSimulationMemory(g: CompiledGraph, req: SimulationRequest, limits: MemoryLimits, workers = 1): MemoryEstimate {
+  const est = simulationMemory(g, req, workers);
+  if (est.result <= limits.maxResultBytes && est.memory <= limits.maxRequestMemory) return est;
+  const ok = (r: SimulationRequest) => {
+    const e = simulationMemory(g, r, workers);
+    return e.result <= limits.maxResultBytes && e.memory <= limits.maxRequestMemory;
+  };
+  const lower: { path: string; advice: string }[] = [];
+  const steps = largestFitting(0, req.maxSteps, (x) => ok({ ...req, maxSteps: x }));
+  if (steps >= 0 && steps < req.maxSteps) lower.push({ path: 'body.maxSteps', advice: `at most ${steps} for this request on this graph` });
+  const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
+  const field = req.precision !== undefined ? 'maxRuns' : 'runs';
+  const fitRuns = largestFitting(1, runs, (x) => ok({ ...req, ...(req.precision !== undefined ? { maxRuns: x } : { runs: x }) }));
+  if (fitRuns >= 1 && fitRuns < runs) lower.push({ path: `body.${field}`, advice: `at most ${fitRuns} for this request on this graph` });
+  if (lower.length === 0) lower.push({ path: 'body.maxSteps', advice: 'lower it' }, { path: `body.${field}`, advice: 'lower it' });
+  checkMemory(est, limits, 'this simulation', lower);
+  return est;
 }

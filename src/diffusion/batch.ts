@@ -43,7 +43,7 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   const rng = new Rng();
   const steps = new StepSums();
   const extras = plan.extras;
-  const runner = modelOf(plan.model).open(g, plan, { s, steps, count, from, extras });
+  const runner = modelOf(plan.model).open(g, plan, { s, steps, count, from, extras, isCancelled: ctx.isCancelled });
   const reach = new Int32Array(count);
   const value = extras ? new Float64Array(count) : null;
   const impressions = extras ? new Float64Array(count) : null;

@@ -295,12 +295,36 @@ function topAmplifiers(g: CompiledGraph, counts: Float64Array | null, seeds: Int
   return best.map((v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
 }
 
+/**
+ * Step curves stop at the last step where anything changed in any run: later steps (runs cut by maxSteps with
+ * nothing left to happen, e.g. SIR with gamma = 0) repeat the state and only cost bytes. A step is unchanged
+ * when no curve of new events has any and every state curve (`stateCurves`, e.g. SIR's infected) equals the
+ * step before. IC, LT and voice runs end at their first step without change, so their curves are unaffected.
+ */
+function lastChange(agg: Aggregate, len: number, stateCurves: readonly string[]): number {
+  const at = (a: Float64Array | null | undefined, t: number) => (a && t < a.length ? a[t] : 0);
+  let end = len;
+  while (end > 1) {
+    const t = end - 1;
+    let changed = at(agg.newByStep, t) !== 0;
+    for (const [name, sums] of agg.perStep) {
+      if (changed) break;
+      changed = stateCurves.includes(name) ? at(sums, t) !== at(sums, t - 1) : at(sums, t) !== 0;
+    }
+    if (changed) break;
+    end--;
+  }
+  return end;
+}
+
 function assemble(
   g: CompiledGraph, req: SimulationRequest, plan: SimulationPlan, agg: Aggregate, runs: number,
   stoppedBy: SimulationResult['stoppedBy'], t0: number, extras: boolean,
 ): { result: SimulationResult; perRun: PerRunValues | null } {
   let stepsLen = agg.newByStep?.length ?? 0;
   for (const sums of agg.perStep.values()) stepsLen = Math.max(stepsLen, sums.length);
+  const model = modelOf(req.model);
+  stepsLen = lastChange(agg, stepsLen, model.outputs.stateCurves ?? []);
   const steps = stepStats(agg.newByStep, runs, stepsLen);
   const result: SimulationResult = {
     model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: (req as { probability?: ProbabilityScheme }).probability,
@@ -311,7 +335,6 @@ function assemble(
     arcsExamined: agg.arcsExamined / runs,
   };
   if (req.exceedance) result.exceedance = exceedance(agg.reach.data, runs, req.exceedance);
-  const model = modelOf(req.model);
   const perRunOutputs: Record<string, Int32Array | Float64Array> = {};
   for (const [name, col] of agg.perRun) perRunOutputs[name] = col.data;
   Object.assign(result, model.summarize(

@@ -163,6 +163,34 @@ export class RRCollection {
   }
 }
 
+/**
+ * An RRCollection that keeps no sets: each appended batch is counted into `counts` (per customer, the sets that
+ * contain it, roots excluded with `excludeRoot`) and dropped. growRR fills it exactly like a collection (same
+ * batches, same order), so counts equal memberCounts() of the stored collection while memory stays O(n) instead
+ * of O(sets × set size) (a 34-customer graph with 50M value RR sets would hold gigabytes).
+ */
+export class RRCounter extends RRCollection {
+  readonly counts: Int32Array;
+  private members_ = 0;
+  constructor(n: number, private readonly excludeRoot: boolean) {
+    super(0, 0);
+    this.counts = new Int32Array(n);
+  }
+  override get size(): number {
+    return this.members_;
+  }
+  override reserveMembers(): void {}
+  override reserveSets(): void {}
+  override append(members: Int32Array, offsets: Int32Array): void {
+    const sets = offsets.length - 1;
+    const counts = this.counts;
+    const skip = this.excludeRoot ? 1 : 0;
+    for (let i = 0; i < sets; i++) for (let x = offsets[i] + skip; x < offsets[i + 1]; x++) counts[members[x]]++;
+    this.members_ += offsets[sets];
+    this.count += sets;
+  }
+}
+
 /** Reusable per-thread state of a sampler (no allocation per RR set). */
 class RRScratch {
   readonly stamp: Int32Array;
@@ -374,6 +402,8 @@ export interface GrowOptions {
 
 /** Batches per in-thread step between event-loop yields (cancellation and progress). */
 const BATCHES_PER_STEP = 16;
+/** Most RR batches (of RR_BATCH sets) in one worker task. */
+const MAX_BATCHES_PER_TASK = 64;
 
 /**
  * Grow `coll` to at least `target` sets (rounded up to whole batches). The collection must hold whole
@@ -389,8 +419,11 @@ export async function growRR(
   if (toBatch <= fromBatch) return;
   coll.reserveSets(toBatch * RR_BATCH);
   if (pool && pool.size > 1 && toBatch - fromBatch >= 4) {
+    // Tasks of at most MAX_BATCHES_PER_TASK batches, at most 2 per worker in flight: the sets waiting to be
+    // appended (in batch order) stay bounded whatever the target (the split does not change any set).
     const chunks = Math.min(toBatch - fromBatch, pool.size * 4);
-    const per = Math.ceil((toBatch - fromBatch) / chunks);
+    const per = Math.min(MAX_BATCHES_PER_TASK, Math.ceil((toBatch - fromBatch) / chunks));
+    const window = pool.size * 2;
     const inner = new AbortController();
     const onAbort = () => inner.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -398,32 +431,38 @@ export async function growRR(
     const results: ({ members: Int32Array; offsets: Int32Array } | null)[] = [];
     let next = 0; // next chunk to append, so appends stay in batch order
     const tasks: Promise<void>[] = [];
+    const pending = new Set<Promise<void>>();
+    let failed: unknown;
     try {
-      for (let c = 0, b = fromBatch; b < toBatch; c++, b += per) {
+      for (let c = 0, b = fromBatch; b < toBatch && failed === undefined; c++, b += per) {
+        while (pending.size >= window || (c - next >= window * 2 && pending.size > 0)) await Promise.race(pending);
+        if (failed !== undefined || inner.signal.aborted) break;
         const payload: RRSetsPayload = { spec, seed, salt, fromBatch: b, toBatch: Math.min(toBatch, b + per) };
         results.push(null);
-        tasks.push(
-          pool.run<{ members: Int32Array; offsets: Int32Array }>('rr-sets', g, payload, { signal: inner.signal }).then((r) => {
-            results[c] = r;
-            while (next < results.length && results[next]) {
-              const x = results[next]!;
-              coll.append(x.members, x.offsets);
-              results[next] = null;
-              next++;
-              onProgress?.(coll.count, toBatch * RR_BATCH);
-            }
-          }).catch((e: unknown) => {
-            inner.abort();
-            throw e;
-          }),
-        );
+        const task = pool.run<{ members: Int32Array; offsets: Int32Array }>('rr-sets', g, payload, { signal: inner.signal }).then((r) => {
+          results[c] = r;
+          while (next < results.length && results[next]) {
+            const x = results[next]!;
+            coll.append(x.members, x.offsets);
+            results[next] = null;
+            next++;
+            onProgress?.(coll.count, toBatch * RR_BATCH);
+          }
+        }).catch((e: unknown) => {
+          failed ??= e;
+          inner.abort();
+          throw e;
+        });
+        const tracked = task.then(() => undefined, () => undefined).finally(() => pending.delete(tracked));
+        pending.add(tracked);
+        tasks.push(task);
       }
       const settled = await Promise.allSettled(tasks);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) {
+      const rejected = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (rejected || inner.signal.aborted) {
         if (signal?.aborted) throw new CancelledError();
-        const real = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof CancelledError));
-        throw (real ?? failed).reason;
+        const real = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !(x.reason instanceof CancelledError));
+        throw (real ?? rejected)?.reason ?? new CancelledError();
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -7,7 +7,7 @@ import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
 import { wilson } from '../diffusion/proportion.js';
 import type { ProbabilityScheme } from '../diffusion/schemas.js';
 import { spreadRequest } from './influencers.js';
-import { growRR, RR_BATCH, RRCollection, rrSpec } from './rr.js';
+import { growRR, RRCounter, rrSpec } from './rr.js';
 import {
   customerValueRequestSchema, parseRequest, schemeOf, valueRankingRequestSchema,
   type CustomerValueRequestInput, type ValueRankingRequestInput,
@@ -107,12 +107,11 @@ export async function valueScores(
   // No value anywhere: every network value is exactly 0.
   if (n === 0 || !(graph.totalValue > 0)) return { own, network, stderr, ci95Lo, ci95Hi, rrSets: 0, totalValue: graph.totalValue };
   const spec = rrSpec(graph, { model: o.model, probability: o.probability, p: o.p, valueWeighted: true });
-  const coll = new RRCollection(o.rrSets + RR_BATCH);
+  // Counted as they arrive, never stored: memory O(n), whatever rrSets (same sets and counts as storing them).
+  const coll = new RRCounter(n, true);
   await growRR(graph, spec, o.seed, SALT_VALUE, coll, o.rrSets, opts);
   if (opts.signal?.aborted) throw new CancelledError();
-  const counts = new Int32Array(n);
-  const { members, offsets, count } = coll;
-  for (let r = 0; r < count; r++) for (let x = offsets[r] + 1; x < offsets[r + 1]; x++) counts[members[x]]++;
+  const { counts, count } = coll;
   const scale = spec.scale;
   for (let v = 0; v < n; v++) {
     const f = counts[v] / count;

@@ -18,6 +18,7 @@ const DEFAULTS = {
   maxQueued: 32,
   ttlMs: 15 * 60_000,
   maxFinished: 1000,
+  maxResultBytes: 256 * 1024 * 1024,
   progressIntervalMs: 100,
   progressStep: 0.01,
 };
@@ -36,6 +37,8 @@ interface JobRecord {
   startedAt: number | null;
   finishedAt: number | null;
   result?: unknown;
+  /** JSON bytes of `result` (counted against maxResultBytes). */
+  resultBytes?: number;
   error?: { status: number; code: string; detail: string };
   run: (ctx: JobContext) => Promise<unknown>;
   controller: AbortController;
@@ -76,6 +79,9 @@ export class JobManager {
   private readonly concurrency: number;
   private readonly maxQueued: number;
   private readonly ttlMs: number;
+  private readonly maxResultBytes: number;
+  /** Sum of resultBytes over the finished jobs still held. */
+  private heldBytes = 0;
   private readonly maxFinished: number;
   private readonly progressIntervalMs: number;
   private readonly progressStep: number;
@@ -100,6 +106,7 @@ export class JobManager {
     this.maxQueued = positiveInt('maxQueued', opts.maxQueued, DEFAULTS.maxQueued, 0);
     this.ttlMs = nonNegative('ttlMs', opts.ttlMs, DEFAULTS.ttlMs);
     this.maxFinished = positiveInt('maxFinished', opts.maxFinished, DEFAULTS.maxFinished, 0);
+    this.maxResultBytes = positiveInt('maxResultBytes', opts.maxResultBytes, DEFAULTS.maxResultBytes, 0);
     this.progressIntervalMs = nonNegative('progressIntervalMs', opts.progressIntervalMs, DEFAULTS.progressIntervalMs);
     this.progressStep = nonNegative('progressStep', opts.progressStep, DEFAULTS.progressStep);
     this.now = opts.now ?? Date.now;
@@ -275,9 +282,19 @@ export class JobManager {
       if (rec.controller.signal.aborted || (!ok && isCancellation(value))) {
         this.finish(rec, 'cancelled', { status: 499, code: 'cancelled', detail: 'cancelled' });
       } else if (ok) {
-        rec.result = value;
-        rec.progress = 1;
-        this.finish(rec, 'succeeded');
+        const bytes = jsonBytes(value);
+        if (bytes > this.maxResultBytes) {
+          this.finish(rec, 'failed', {
+            status: 413, code: 'result-too-large',
+            detail: `the result is ${bytes} bytes, more than the ${this.maxResultBytes} bytes jobs may hold (RIPPLE_JOB_RESULTS_BYTES); ask for less (fewer steps, runs or customers)`,
+          });
+        } else {
+          rec.result = value;
+          rec.resultBytes = bytes;
+          this.heldBytes += bytes;
+          rec.progress = 1;
+          this.finish(rec, 'succeeded');
+        }
       } else {
         const exposed = isAppError(value) && value.expose;
         const error = exposed
@@ -385,7 +402,7 @@ export class JobManager {
     while (this.finishedHead < this.finished.length) {
       const rec = this.finished[this.finishedHead];
       const count = this.finished.length - this.finishedHead;
-      if (count <= this.maxFinished && t - (rec.finishedAt ?? t) < this.ttlMs) break;
+      if (count <= this.maxFinished && t - (rec.finishedAt ?? t) < this.ttlMs && this.heldBytes <= this.maxResultBytes) break;
       this.forget(rec);
       this.finishedHead++;
     }
@@ -398,6 +415,8 @@ export class JobManager {
   private forget(rec: JobRecord): void {
     this.jobs.delete(rec.id);
     rec.result = undefined;
+    this.heldBytes -= rec.resultBytes ?? 0;
+    rec.resultBytes = 0;
     if (rec.graphId !== undefined) {
       const ids = this.byGraph.get(rec.graphId);
       ids?.delete(rec.id);
@@ -417,5 +436,14 @@ export class JobManager {
       this.scheduleSweep();
     }, delay);
     this.sweepTimer.unref();
+  }
+}
+
+/** JSON size of a result (what GET /jobs/:id will send), 0 when it cannot be serialised. */
+function jsonBytes(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return 0;
   }
 }

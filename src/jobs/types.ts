@@ -61,6 +61,11 @@ export interface JobManagerOptions {
   ttlMs?: number;
   /** At most this many finished jobs are kept; the oldest go first (default 1000). Bounds memory. */
   maxFinished?: number;
+  /**
+   * Bytes of results (their JSON size) that finished jobs may hold together (default 256 MB): past it the oldest
+   * finished jobs are forgotten first; a single result larger than this fails its job (413) rather than be held.
+   */
+  maxResultBytes?: number;
   /** Progress events go out at most this often (default 100 ms)… */
   progressIntervalMs?: number;
   /** …unless progress moved by at least this much since the last event (default 0.01). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { checkCustomers, prepareScenarioRequest, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, runOrSubmit } from '../budget.js';
+import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/result-schema.js';
@@ -210,6 +210,19 @@ export const riskiestResultSchema = z
   .meta({ examples: [RISKIEST_EXAMPLE] });
 
 /** Work in arcs examined: runs × arcs per scenario run (maxRuns in precision mode). */
+/** 422 when a scenario (× its variants, × candidates for riskiest) would hold or answer more than the memory budget. */
+function checkScenarioMemory(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; horizon?: number; variants?: unknown[] }, config: RouteContext['config'], times: number): void {
+  const defaults = { runs: SCENARIO_DEFAULTS.runs, maxRuns: SCENARIO_DEFAULTS.maxRuns, horizon: SCENARIO_DEFAULTS.horizon };
+  const one = scenarioMemory(g, body, defaults, config.workers);
+  const est = { memory: one.memory * times, result: one.result * times };
+  const lower = [
+    { path: body.precision !== undefined ? 'body.maxRuns' : 'body.runs', advice: 'fewer runs hold fewer per-run values' },
+    { path: 'body.horizon', advice: 'a shorter horizon gives shorter step curves' },
+    ...(body.variants ? [{ path: 'body.variants', advice: 'fewer variants' }] : []),
+  ];
+  checkMemory(est, config.memory, times > 1 ? `this ranking of ${times} candidates` : 'this scenario', lower);
+}
+
 function scenarioWork(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; variants?: unknown[] }): number {
   const runs = body.precision !== undefined ? (body.maxRuns ?? SCENARIO_DEFAULTS.maxRuns) : (body.runs ?? SCENARIO_DEFAULTS.runs);
   return runs * Math.max(1, g.m) * Math.max(1, body.variants?.length ?? 1);
@@ -234,6 +247,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph, data } = entry;
     const body = req.body;
+    checkScenarioMemory(graph, body, ctx.config, 1);
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario',
       graphId: summary.id,
@@ -263,6 +277,7 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const { summary, graph } = entry;
     const body = req.body;
     const candidates = body.candidates?.length ?? Math.min(body.top, graph.n);
+    checkScenarioMemory(graph, body, ctx.config, candidates);
     const work = scenarioWork(graph, body) * candidates + (body.candidates ? 0 : body.rrSets * Math.max(1, graph.m / Math.max(1, graph.n)));
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario-riskiest',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { buildPlan, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
 import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, runOrSubmit, simulationWork } from '../budget.js';
+import { asyncQuery, budgetDeps, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from './jobs.js';
 
@@ -45,6 +45,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     const body = req.body as SimulationRequest;
+    checkSimulationMemory(graph, body, ctx.config.memory, ctx.config.workers); // 422 before any work: what to lower
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'simulation',
       graphId: summary.id,

@@ -10,7 +10,7 @@ import type { Scratch } from '../scratch.js';
 import { scratchFor } from '../scratch.js';
 import { meanCi } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
-import type { ModelDefinition, PlanBase, SummaryContext } from './model.js';
+import { STEP_BYTES, type ModelDefinition, type PlanBase, type SummaryContext } from './model.js';
 
 /**
  * The catalogue's models (SI … CTIC) are declared with this builder: a request schema, a plan (the
@@ -66,6 +66,12 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType>
     title: spec.title,
     schema: spec.schema,
     compartments: names,
+    // The result's step curves (api/budget.ts bounds their bytes): maxSteps + 1 rows (timed models: their time bins).
+    curveSteps: (_g, req) => {
+      const r = req as { maxSteps?: number; timeBins?: number };
+      return (r.maxSteps ?? r.timeBins ?? 0) + 1;
+    },
+    stepBytes: STEP_BYTES + (withCurves ? 30 * names.length : 0),
     plan(g, req, base) {
       const { nodeP = null, arcP = null, ...params } = spec.params(g, req);
       const kernel: KernelParams = { ...DEFAULT_KERNEL_PARAMS, ...params, compartments: names.length };

@@ -26,12 +26,23 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
   open(g: CompiledGraph, plan: Plan, batch: BatchSetup): ModelRunner;
   /** What the outputs add to the result (after the common fields; keys in this order in the JSON). */
   summarize(out: ModelOutputs, ctx: SummaryContext): Record<string, unknown>;
-  /** The outputs it produces, by name: per-run columns and per-step sums (besides reach and new activations). */
-  outputs: { perRun: readonly string[]; perStep: readonly string[] };
+  /**
+   * The outputs it produces, by name: per-run columns and per-step sums (besides reach and new activations).
+   * `stateCurves`: per-step sums that hold a state (customers infected now) rather than new events: the curves
+   * stop at the last step where anything changed, and a state curve changes when it differs from the step before.
+   */
+  outputs: { perRun: readonly string[]; perStep: readonly string[]; stateCurves?: readonly string[] };
   /** Result fields it adds (zod shape, for OpenAPI): the keys summarize() returns. */
   resultShape: z.ZodRawShape;
   /** Work budget: a-priori upper bound on arcs examined per run (api/budget.ts multiplies by runs). */
   workPerRun(g: CompiledGraph, req: z.output<Schema>): number;
+  /**
+   * Memory budget: an upper bound on the length of the result's step curves (entries, step 0 included) and
+   * the JSON bytes one step costs in the result (all of the model's curves together). api/budget.ts turns
+   * them into the result's size before any run (RIPPLE_MAX_RESULT_BYTES).
+   */
+  curveSteps(g: CompiledGraph, req: z.output<Schema>): number;
+  stepBytes: number;
   /**
    * The live-edge model whose influence maximisation picks seeds for it in studies (IMM, CELF, value ranks):
    * `ic` or `lt`. Models that are not IC-like pick their seeds under IC with the same p.
@@ -64,6 +75,8 @@ export interface BatchSetup {
   from: number;
   /** plan.extras: per-run value columns are wanted. */
   extras: boolean;
+  /** Polled inside long runs (every few hundred steps of a model whose runs can last maxSteps); true: throw CancelledError. */
+  isCancelled?: () => boolean;
 }
 
 /** One batch's runner: run() is called once per run, in run order, with rng reseeded to (seed, r). */
@@ -109,3 +122,6 @@ export function simpleRunner(kernel: (rng: Rng) => number, out: { arcs: number }
     take: () => ({ perRun: {}, perStep: {} }),
   };
 }
+
+/** JSON bytes of one entry of a step curve, `{"step":123456,"newMean":0.12345678901234,"cumulativeMean":1234.5678901234}`. */
+export const STEP_BYTES = 80;

@@ -1,4 +1,4 @@
-import type { ModelDefinition } from '../model.js';
+import { STEP_BYTES, type ModelDefinition } from '../model.js';
 import { simpleRunner } from '../model.js';
 import { runLt } from './kernel.js';
 import { planLt, type LtPlan } from './plan.js';
@@ -18,5 +18,8 @@ export const lt: ModelDefinition<'lt', typeof ltSchema, LtPlan> = {
   outputs: { perRun: [], perStep: [] },
   resultShape: {},
   workPerRun: (g) => Math.max(1, g.m),
+  // A step without a new activation ends the run: at most n steps after step 0.
+  curveSteps: (g, req) => Math.min(req.maxSteps, g.n) + 1,
+  stepBytes: STEP_BYTES,
   influenceModel: 'lt',
 };

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { StepSums } from '../../scratch.js';
-import type { ModelDefinition } from '../model.js';
+import { STEP_BYTES, type ModelDefinition } from '../model.js';
 import { runSir } from './kernel.js';
 import { planSir, type SirPlan } from './plan.js';
 import { sirSchema } from './schema.js';
 
-/** An arc may be tried on several steps (an infected customer stays infected ~1/gamma steps): 4 × arcs per run. */
-const SIR_WORK_FACTOR = 4;
+/**
+ * Expected work of one run: an infected customer tries its out-arcs (and draws its recovery) on every step it
+ * stays infected — geometric with mean 1/gamma, cut at maxSteps — and each customer is infected at most once,
+ * so E[arcs + draws] <= (m + n) · min(maxSteps, 1/gamma). gamma = 0 costs maxSteps steps of every infected customer.
+ */
+export function sirStepsInfected(maxSteps: number, gamma: number): number {
+  return Math.max(1, Math.min(maxSteps, gamma > 0 ? Math.ceil(1 / gamma) : maxSteps));
+}
 
 /** Susceptible–infected–recovered on the customer graph (discrete time, DESIGN §3). */
 export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
@@ -14,11 +20,11 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
   title: 'SIR',
   schema: sirSchema,
   plan: planSir,
-  open(g, plan, { s, steps }) {
+  open(g, plan, { s, steps, isCancelled }) {
     const out = { arcs: 0 };
     const infected = new StepSums();
     return {
-      run: (rng) => runSir(g, plan, s, rng, steps, infected, out),
+      run: (rng) => runSir(g, plan, s, rng, steps, infected, out, isCancelled),
       arcs: () => out.arcs,
       take: () => ({ perRun: {}, perStep: { infected: infected.take() } }),
     };
@@ -33,12 +39,15 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
     }
     return { compartments };
   },
-  outputs: { perRun: [], perStep: ['infected'] },
+  outputs: { perRun: [], perStep: ['infected'], stateCurves: ['infected'] },
   resultShape: {
     compartments: z
       .array(z.object({ step: z.number().int(), susceptible: z.number(), infected: z.number(), recovered: z.number() }))
       .describe('SIR: mean S/I/R after each step.'),
   },
-  workPerRun: (g) => Math.max(1, g.m) * SIR_WORK_FACTOR,
+  workPerRun: (g, req) => (Math.max(1, g.m) + g.n) * sirStepsInfected(req.maxSteps, req.gamma),
+  // Infected customers may stay without infecting anyone (gamma < 1): a run can last maxSteps. Steps + compartments.
+  curveSteps: (_g, req) => req.maxSteps + 1,
+  stepBytes: STEP_BYTES + 110,
   influenceModel: 'ic',
 };

@@ -1,3 +1,4 @@
+import { CancelledError } from '../../../errors.js';
 import type { CompiledGraph } from '../../../graph/compile.js';
 import type { SirPlan } from './plan.js';
 import type { Rng } from '../../rng.js';
@@ -13,7 +14,9 @@ import type { Scratch, StepSums } from '../../scratch.js';
  * Reach = ever infected, listed in s.queue[0 .. reach). `steps` gets new infections per step and
  * `infected` the number currently infected after each step (S/I/R curves follow from both).
  */
-export function runSir(g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }): number {
+export function runSir(
+  g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }, isCancelled?: () => boolean,
+): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
@@ -35,6 +38,8 @@ export function runSir(g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, st
   let arcs = 0;
   while (nCur > 0 && step < maxSteps) {
     step++;
+    // A run can last maxSteps (gamma = 0): cancellation is checked inside it, not only between runs.
+    if ((step & 255) === 0 && isCancelled?.()) throw new CancelledError();
     const before = tail;
     for (let i = 0; i < nCur; i++) {
       const u = cur[i];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { reachStatsSchema, stepSchema } from '../../result-schema.js';
 import { Rng } from '../../rng.js';
 import { StepSums } from '../../scratch.js';
-import type { ModelDefinition } from '../model.js';
+import { STEP_BYTES, type ModelDefinition } from '../model.js';
 import { runVoice, type VoiceOut } from './kernel.js';
 import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
 import { voiceSchema } from './schema.js';
@@ -76,5 +76,8 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
     positiveSteps: z.array(stepSchema).describe('Voice: new and cumulative positive holders per step (a brand turn counts +1).'),
   },
   workPerRun: (g) => Math.max(1, g.m),
+  // Each step turns someone (or the run ends); the brand response may add one step. Three curves per step.
+  curveSteps: (g, req) => Math.min(req.maxSteps, g.n + 1) + 1,
+  stepBytes: 3 * STEP_BYTES,
   influenceModel: 'ic',
 };

@@ -1,0 +1,156 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { JobManager } from '../src/jobs/index.js';
+import { snapshotGraphs, sleep } from './abuse-helper.js';
+import { root } from './cli-helper.js';
+import { tempDir } from './helper.js';
+
+/** The built server in a child process with a capped V8 heap; resolves with its URL once it listens. */
+async function startChild(env: Record<string, string>, heapMb = 256): Promise<{ child: ChildProcess; url: string; dir: string }> {
+  const dir = await tempDir('ripple-mem-');
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, join(root, 'dist', 'src', 'server.js')], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', RIPPLE_DATA_DIR: dir, RIPPLE_DEMO: 'false', RIPPLE_WORKERS: '1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, url, dir };
+}
+
+/** Peak resident set size of a process, in bytes (Linux /proc). */
+const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+const json = (body: unknown, method = 'POST') => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A complete directed graph on 34 customers (1122 arcs): every RR set with p = 1 holds all 34. */
+function dense34() {
+  const ties = [];
+  for (let i = 0; i < 34; i++) for (let j = 0; j < 34; j++) if (i !== j) ties.push({ source: `c${i}`, target: `c${j}` });
+  return { name: 'dense', directed: true, ties };
+}
+
+/** Abuse class: memory and work. Estimated before running, bounded, cancellable; tested with a capped heap. */
+describe('abuse: memory and work (server in a child with --max-old-space-size=256)', () => {
+  it('over-large answers and per-run memory are 422 naming what to lower; RR sets are not held; jobs hold bounded results; long runs cancel', async () => {
+    const { child, url, dir } = await startChild({ RIPPLE_MAX_RESULT_BYTES: '4MB', RIPPLE_MAX_REQUEST_MEMORY: '64MB', RIPPLE_JOB_RESULTS_BYTES: '12kb' });
+    const created = await fetch(`${url}/graphs`, json(dense34()));
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { id: string }).id;
+    const before = await snapshotGraphs(dir);
+
+    // SIR with gamma = 0 and a huge maxSteps: its step curves alone would be ~190 MB. Refused before any run.
+    const sir = await fetch(`${url}/graphs/${id}/simulations`, json({ model: 'sir', seeds: ['c0'], gamma: 0, beta: 1e-9, p: 1, maxSteps: 1_000_000, runs: 1, seed: 1 }));
+    expect(sir.status).toBe(422);
+    const sp = (await sir.json()) as { detail: string; errors: { path: string; message: string }[] };
+    expect(sp.detail).toMatch(/RIPPLE_MAX_RESULT_BYTES/);
+    const maxSteps = sp.errors.find((e) => e.path === 'body.maxSteps');
+    expect(maxSteps?.message).toMatch(/at most \d+/);
+    // ...and the suggested maxSteps is accepted.
+    const fit = Number(/at most (\d+)/.exec(maxSteps!.message)![1]);
+    expect(fit).toBeGreaterThan(1000);
+    const fits = await fetch(`${url}/graphs/${id}/simulations?async=true`, json({ model: 'sir', seeds: ['c0'], gamma: 0, beta: 1e-9, p: 1, maxSteps: fit, runs: 1, seed: 1 }));
+    expect(fits.status).toBe(202);
+    const fitJob = ((await fits.json()) as { job: { id: string } }).job.id;
+    expect((await fetch(`${url}/jobs/${fitJob}`, { method: 'DELETE' })).status).toBeLessThan(300);
+
+    // A scenario compare with 1M runs × 10 variants would hold ~480 MB of per-run values.
+    const variants = Array.from({ length: 10 }, (_, i) => ({ name: `v${i}`, response: { atStep: i, effectiveness: 0.5, public: true } }));
+    const sc = await fetch(`${url}/graphs/${id}/scenarios`, json({ customer: 'c0', runs: 1_000_000, variants }));
+    expect(sc.status).toBe(422);
+    const scp = (await sc.json()) as { detail: string; errors: { path: string }[] };
+    expect(scp.detail).toMatch(/RIPPLE_MAX_REQUEST_MEMORY/);
+    expect(scp.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.runs', 'body.variants']));
+
+    // 2M value RR sets on 34 customers with p = 1: 68M members (272 MB stored). Counted, not stored: RSS stays low.
+    const rss0 = peakRss(child.pid!);
+    const value = await fetch(`${url}/graphs/${id}/value?top=3&rrSets=2000000&p=1`);
+    expect(value.status === 200 || value.status === 202).toBe(true);
+    if (value.status === 202) {
+      const job = ((await value.json()) as { job: { id: string } }).job.id;
+      for (let i = 0; i < 600; i++) {
+        const st = (await (await fetch(`${url}/jobs/${job}`)).json()) as { state: string };
+        if (st.state !== 'running' && st.state !== 'queued') break;
+        await sleep(100);
+      }
+    }
+    const rssGrowth = peakRss(child.pid!) - rss0;
+    console.log(`abuse-memory: 2M RR sets of 34 customers: peak RSS grew ${(rssGrowth / 1048576).toFixed(0)} MB`);
+    expect(rssGrowth).toBeLessThan(150 * 1024 * 1024);
+
+    // A long SIR run (gamma = 0) as a job is cancelled within the run, not after it.
+    const long = await fetch(`${url}/graphs/${id}/simulations?async=true`, json({ model: 'sir', seeds: ['c0'], gamma: 0, beta: 1, p: 1, maxSteps: 15_000, runs: 200, seed: 1 }));
+    expect(long.status).toBe(202);
+    const longJob = ((await long.json()) as { job: { id: string } }).job.id;
+    await sleep(300);
+    const t0 = performance.now();
+    await fetch(`${url}/jobs/${longJob}`, { method: 'DELETE' });
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'cancelled'; i++) {
+      state = ((await (await fetch(`${url}/jobs/${longJob}`)).json()) as { state: string }).state;
+      if (state !== 'cancelled') await sleep(50);
+    }
+    expect(state).toBe('cancelled');
+    expect(performance.now() - t0).toBeLessThan(5000);
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(child.exitCode).toBeNull();
+    expect(await snapshotGraphs(dir)).toEqual(before);
+  });
+
+  it('finished jobs hold at most maxResultBytes (RIPPLE_JOB_RESULTS_BYTES) of results: oldest forgotten first, an over-large one fails 413', async () => {
+    const jobs = new JobManager({ maxResultBytes: 100 });
+    onTestFinished(() => jobs.close());
+    const done = async (id: string) => {
+      for (let i = 0; i < 100; i++) {
+        const v = jobs.get(id);
+        if (v.state !== 'queued' && v.state !== 'running') return v;
+        await sleep(5);
+      }
+      throw new Error('job did not finish');
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const v = jobs.submit({ kind: 'test', run: async () => 'x'.repeat(38) }); // 40 JSON bytes each
+      await done(v.id);
+      ids.push(v.id);
+    }
+    expect(() => jobs.get(ids[0])).toThrow(/no job/); // 120 bytes > 100: the oldest went
+    expect(jobs.get(ids[2]).result).toBe('x'.repeat(38));
+    const big = jobs.submit({ kind: 'test', run: async () => 'y'.repeat(500) });
+    const v = await done(big.id);
+    expect(v.state).toBe('failed');
+    expect(v.error).toMatchObject({ status: 413, code: 'result-too-large' });
+  });
+
+  it('SIGTERM answers the requests in flight before the process exits', async () => {
+    const { child, url } = await startChild({});
+    const ties = Array.from({ length: 3000 }, (_, i) => ({ source: `c${i}`, target: `c${(i * 7 + 1) % 3000}` }));
+    const id = ((await (await fetch(`${url}/graphs`, json({ name: 'ring', directed: false, ties }))).json()) as { id: string }).id;
+    // A synchronous request that takes a while (within the work budget).
+    const pending = fetch(`${url}/graphs/${id}/simulations`, json({ model: 'ic', seeds: ['c0'], p: 0.9, runs: 20_000, seed: 1 }));
+    await sleep(300);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { runs: number }).runs).toBe(20_000);
+    expect(await exited).toBe(0);
+  });
+});
