@@ -1,5 +1,6 @@
 import type { CellRow } from './rows.js';
-import { histogramChart, lineChart, type Series } from './svg.js';
+import { histogramChart, lineChart, type ChartOptions, type Series } from './svg.js';
+import { histogramSpec, lineChartSpec, type VegaLiteSpec } from './vega.js';
 
 /**
  * Charts of a grid study from its rows (pure): a panel is (graph, model grid point); in a panel each seed
@@ -15,6 +16,8 @@ export interface ChartFile {
   file: string;
   svg: string;
   title: string;
+  /** The same chart as a Vega-Lite spec (written beside the SVG as .vl.json). */
+  vegaLite?: VegaLiteSpec;
 }
 
 export type ChartKind = 'spread-vs-k' | 'steps' | 'histogram';
@@ -36,6 +39,11 @@ function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 
+/** A line chart as SVG and as Vega-Lite. */
+function line(file: string, series: Series[], o: ChartOptions): ChartFile {
+  return { file, title: o.title, svg: lineChart(series, o), vegaLite: lineChartSpec(series, o) };
+}
+
 export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[], opts: { study: string }): ChartFile[] {
   const out: ChartFile[] = [];
   const panels = groupBy(rows, (r) => `${String(r.columns.graph)}\u0000${String(r.columns.model_label)}`);
@@ -55,7 +63,7 @@ export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[]
           .sort((a, b) => a.x - b.x),
       }));
       const title = `${opts.study}: ${graph}, ${label} — spread vs k`;
-      out.push({ file: `charts/spread-vs-k--${base}.svg`, title, svg: lineChart(series, { title, xLabel: 'seed set size k', yLabel: 'expected reach (customers), 95% CI' }) });
+      out.push(line(`charts/spread-vs-k--${base}.svg`, series, { title, xLabel: 'seed set size k', yLabel: 'expected reach (customers), 95% CI' }));
     }
     if (kinds.includes('steps')) {
       const series: Series[] = [];
@@ -70,14 +78,15 @@ export function gridCharts(rows: readonly CellRow[], kinds: readonly ChartKind[]
         }
       }
       const title = `${opts.study}: ${graph}, ${label} — activations per step`;
-      out.push({ file: `charts/steps--${base}.svg`, title, svg: lineChart(series, { title, xLabel: 'step', yLabel: opinions ? 'mean holders of the opinion (cumulative)' : 'mean active customers (cumulative)' }) });
+      out.push(line(`charts/steps--${base}.svg`, series, { title, xLabel: 'step', yLabel: opinions ? 'mean holders of the opinion (cumulative)' : 'mean active customers (cumulative)' }));
     }
     if (kinds.includes('histogram')) {
       for (const { name, row } of last) {
         const title = `${opts.study}: ${graph}, ${label}, ${name} k=${num(row.columns.k)} — reach distribution (${num(row.columns.runs)} runs)`;
+        const o = { title, xLabel: 'customers reached in a run', yLabel: 'share of runs' };
         out.push({
           file: `charts/histogram--${base}--${slug(name)}.svg`, title,
-          svg: histogramChart(row.details.histogram, { title, xLabel: 'customers reached in a run', yLabel: 'share of runs' }),
+          svg: histogramChart(row.details.histogram, o), vegaLite: histogramSpec(row.details.histogram, o),
         });
       }
     }

@@ -121,3 +121,29 @@ export function toCsv(rows: readonly Record<string, Scalar>[]): string {
   for (const r of rows) lines.push(header.map((h) => csvField(r[h] ?? null)).join(','));
   return `${lines.join('\n')}\n`;
 }
+
+type StepDetail = { step: number; newMean?: number; cumulativeMean?: number; newCi95?: [number, number]; cumulativeCi95?: [number, number] };
+
+/**
+ * The per-step curves of a cell in long form, for `steps.csv` beside `cells.csv` (join on `cell`): one row per
+ * (step, series) with `mean`, `lo`, `hi` (the 95% CI when the engine reports one per step, else empty). Series:
+ * `new` and `cumulative` (customers newly / ever reached), and for opinion models `negative` and `positive`
+ * (holders of each opinion by that step).
+ */
+export function stepRows(row: CellRow): Record<string, Scalar>[] {
+  const out: Record<string, Scalar>[] = [];
+  const cell = row.columns.cell;
+  const push = (list: readonly StepDetail[] | undefined, field: 'newMean' | 'cumulativeMean', series: string) => {
+    for (const s of list ?? []) {
+      const mean = s[field];
+      if (typeof mean !== 'number') continue;
+      const ci = field === 'newMean' ? s.newCi95 : s.cumulativeCi95;
+      out.push({ cell, step: s.step, series, mean, lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
+    }
+  };
+  push(row.details.steps, 'newMean', 'new');
+  push(row.details.steps, 'cumulativeMean', 'cumulative');
+  push(row.details.negativeSteps, 'cumulativeMean', 'negative');
+  push(row.details.positiveSteps, 'cumulativeMean', 'positive');
+  return out;
+}
