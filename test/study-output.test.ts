@@ -137,3 +137,50 @@ describe('study outputs', () => {
     expect(resumed).toMatchObject({ computed: 3, skipped: 1 });
   });
 });
+
+describe('study ranges and brand figures', () => {
+  it('reads {from, to, step} ranges on k and on model parameters, and names a bad value', async () => {
+    const { parseStudy } = await import('../src/studies/schema.js');
+    const study = parseStudy('name: r\ngraphs: [{name: g, file: g.txt}]\nmodels: [{model: ic, p: {from: 0.01, to: 0.05, step: 0.01}}]\n' +
+      'seeds: [{strategy: imm, k: {from: 1, to: 30, step: 1}}, {strategy: degree, k: [1, 5]}]\n');
+    if (study.kind !== 'grid') throw new Error('grid expected');
+    expect(study.models[0].p).toEqual([0.01, 0.02, 0.03, 0.04, 0.05]);
+    const k = (study.seeds[0] as { k: number[] }).k;
+    expect(k).toHaveLength(30);
+    expect(k[29]).toBe(30);
+    expect(() => parseStudy('name: r\ngraphs: [{name: g, file: g.txt}]\nmodels: [{model: ic, p: {from: 0.5, to: 1.5, step: 0.5}}]\nseeds: [{strategy: degree, k: 1}]\n'))
+      .toThrow(/models\[0\]\.p: 1\.5: Too big/);
+    expect(() => parseStudy('name: r\ngraphs: [{name: g, file: g.txt}]\nmodels: [{model: ic}]\nseeds: [{strategy: degree, k: {from: 5, to: 1, step: 1}}]\n'))
+      .toThrow(/seeds\[0\]\.k\.to: to \(1\) must be >= from \(5\)/);
+  });
+
+  it('voice cells carry impressions, time to peak and money with CIs, equal to the scenario report of the same runs', async () => {
+    const dir = await tempDir('ripple-study-voice-');
+    const json = { name: 'star', directed: true, customers: [{ id: 'h', value: 100, followers: 10 }, ...[1, 2, 3, 4].map((i) => ({ id: `l${i}`, value: 10 * i }))],
+      ties: [1, 2, 3, 4].map((i) => ({ source: 'h', target: `l${i}` })) };
+    await writeFile(join(dir, 'star.json'), JSON.stringify(json));
+    await writeFile(join(dir, 's.yaml'), 'name: voice\nseed: 5\ngraphs: [{name: star, file: star.json}]\n' +
+      'models: [{model: voice, p: 0.25, response: [null, {atStep: 0, effectiveness: 1, public: true}]}]\n' +
+      'seeds: [{strategy: explicit, ids: [h]}]\nruns: 4000\nimpact: {churnIfNegative: 0.1, currency: USD}\noutputs: {charts: [steps]}\n');
+    const r = await runStudyFile(join(dir, 's.yaml'), { workers: 0, quiet: true });
+    const [head, noAnswer, answered] = (await readFile(join(r.out, 'cells.csv'), 'utf8')).trimEnd().split('\n').map((l) => l.split(','));
+    const col = (row: string[], c: string) => row[head.indexOf(c)];
+    for (const c of ['impressions_mean', 'impressions_ci_lo', 'time_to_peak_mean', 'time_to_peak_ci_hi', 'money_at_risk_mean', 'money_at_risk_ci_lo', 'money_earned_mean', 'money_net_ci_hi', 'value_exposed_mean']) {
+      expect(head, c).toContain(c);
+    }
+    expect(col(noAnswer, 'currency')).toBe('USD');
+    // The same runs as a scenario: POST /graphs/:id/scenarios would report these numbers.
+    const { buildGraphData, scenario } = await import('../src/index.js');
+    const { compile } = await import('../src/graph/compile.js');
+    const graph = compile(buildGraphData(json).data);
+    const report = await scenario(graph, { customer: 'h', p: 0.25, runs: 4000, seed: 5, horizon: 10_000, impact: { churnIfNegative: 0.1, currency: 'USD' } });
+    expect(Number(col(noAnswer, 'money_at_risk_mean'))).toBeCloseTo(report.money.atRisk.mean, 9);
+    expect(Number(col(noAnswer, 'impressions_mean'))).toBeCloseTo(report.impressions.mean, 9);
+    expect(Number(col(noAnswer, 'time_to_peak_mean'))).toBeCloseTo(report.timeToPeak.mean, 9);
+    // Complaint at 2p = 0.5 per tie: at risk = 0.1 · (100 + 0.5 · (10 + 20 + 30 + 40)) = 15 in expectation.
+    expect(Math.abs(Number(col(noAnswer, 'money_at_risk_mean')) - 15)).toBeLessThan(4 * (Number(col(noAnswer, 'money_at_risk_ci_hi')) - Number(col(noAnswer, 'money_at_risk_mean'))) / 1.96);
+    // Answered before it spreads with effectiveness 1: nothing at risk, the hub praises.
+    expect(Number(col(answered, 'money_at_risk_mean'))).toBe(0);
+    expect(Number(col(answered, 'money_earned_mean'))).toBeGreaterThan(0);
+  });
+});

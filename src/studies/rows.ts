@@ -1,5 +1,6 @@
 import type { SimulationResult } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
+import type { ScenarioReport } from '../scenarios/report.js';
 import { cellParameters, type Cell, type ModelPoint } from './grid.js';
 
 /**
@@ -15,8 +16,8 @@ export interface CellRow {
   columns: Record<string, Scalar>;
   details: {
     steps: { step: number; newMean: number; cumulativeMean: number }[];
-    negativeSteps?: { step: number; cumulativeMean: number }[];
-    positiveSteps?: { step: number; cumulativeMean: number }[];
+    negativeSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
+    positiveSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
     histogram: ReachStats['histogram'];
     amplifiers: SimulationResult['amplifiers'];
     selection?: Record<string, number | string>;
@@ -50,9 +51,49 @@ function parameterColumns(m: ModelPoint): Record<string, Scalar> {
   return out;
 }
 
-/** The row of a finished grid cell. */
+function ci(prefix: string, s: { mean: number; ci95: [number, number] }): Record<string, Scalar> {
+  return { [`${prefix}_mean`]: s.mean, [`${prefix}_ci_lo`]: s.ci95[0], [`${prefix}_ci_hi`]: s.ci95[1] };
+}
+
+/** The peak step (>= 1) of a mean new-per-step curve; 0 when nothing is new after step 0. */
+function curvePeak(steps: readonly { step: number; newMean: number }[]): number {
+  let best = 0;
+  let at = 0;
+  for (const s of steps) {
+    if (s.step >= 1 && s.newMean > best) {
+      best = s.newMean;
+      at = s.step;
+    }
+  }
+  return at;
+}
+
+/**
+ * A voice cell's brand figures (DESIGN §6), each with its 95% CI: impressions, time to peak (per run, either opinion),
+ * value exposed, money at risk / earned / net in the report's currency; and the peak step of each opinion's mean
+ * curve (`*_peak_step`: the mean curves have no per-run spread, so no CI).
+ */
+export function scenarioColumns(r: ScenarioReport): Record<string, Scalar> {
+  return {
+    ...ci('impressions', r.impressions),
+    ...ci('time_to_peak', r.timeToPeak),
+    time_to_peak_curve: r.timeToPeak.meanCurvePeak,
+    negative_peak_step: curvePeak(r.negativeSteps),
+    positive_peak_step: curvePeak(r.positiveSteps),
+    ...ci('value_exposed', r.valueExposed),
+    currency: r.money.currency,
+    ...ci('money_at_risk', r.money.atRisk),
+    ...ci('money_earned', r.money.earned),
+    ...ci('money_net', r.money.net),
+    churn_if_negative: r.assumptions.impact.churnIfNegative,
+    uplift_if_positive: r.assumptions.impact.upliftIfPositive,
+  };
+}
+
+/** The row of a finished grid cell (with `report` for a voice cell: its brand figures too). */
 export function gridRow(
   cell: Cell, hash: string, seedIds: string[], res: SimulationResult, selection: { ms: number; note?: Record<string, number | string> },
+  report?: ScenarioReport,
 ): CellRow {
   const m = cell.model;
   const q = res.reach.quantiles;
@@ -82,6 +123,7 @@ export function gridRow(
     reach_max: res.reach.max,
     ...stats('negative', res.negative),
     ...stats('positive', res.positive),
+    ...(report ? scenarioColumns(report) : {}),
     steps: res.steps.length,
     selection_ms: Math.round(selection.ms),
     elapsed_ms: Math.round(res.elapsedMs),
@@ -90,8 +132,8 @@ export function gridRow(
     columns,
     details: {
       steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })),
-      ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
-      ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
+      ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
+      ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
       histogram: res.reach.histogram,
       amplifiers: res.amplifiers,
       ...(selection.note ? { selection: selection.note } : {}),
@@ -128,7 +170,7 @@ type StepDetail = { step: number; newMean?: number; cumulativeMean?: number; new
  * The per-step curves of a cell in long form, for `steps.csv` beside `cells.csv` (join on `cell`): one row per
  * (step, series) with `mean`, `lo`, `hi` (the 95% CI when the engine reports one per step, else empty). Series:
  * `new` and `cumulative` (customers newly / ever reached), and for opinion models `negative` and `positive`
- * (holders of each opinion by that step).
+ * (holders of each opinion by that step) and `negative_new` / `positive_new` (newly holding it at that step).
  */
 export function stepRows(row: CellRow): Record<string, Scalar>[] {
   const out: Record<string, Scalar>[] = [];
@@ -145,5 +187,7 @@ export function stepRows(row: CellRow): Record<string, Scalar>[] {
   push(row.details.steps, 'cumulativeMean', 'cumulative');
   push(row.details.negativeSteps, 'cumulativeMean', 'negative');
   push(row.details.positiveSteps, 'cumulativeMean', 'positive');
+  push(row.details.negativeSteps, 'newMean', 'negative_new');
+  push(row.details.positiveSteps, 'newMean', 'positive_new');
   return out;
 }

@@ -2,7 +2,9 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../errors.js';
 import { WorkerPool } from '../diffusion/pool.js';
-import { simulate } from '../diffusion/simulate.js';
+import { simulate, simulateRuns } from '../diffusion/simulate.js';
+import { buildReport, type ScenarioReport } from '../scenarios/report.js';
+import { SCENARIO_DEFAULTS, type ScenarioSpec } from '../scenarios/schema.js';
 import { runCascadeFit } from './cascade-fit-runner.js';
 import { gridCharts, type ChartFile } from './charts.js';
 import { cellParams, cellRequest, expandCells, type Cell } from './grid.js';
@@ -147,7 +149,9 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   // The hash covers everything that shapes a row: how the graph file is read (not only its bytes) and the histogram bins too.
   const hashes = cells.map((c) => {
     const g = graphs.get(c.graph)!;
-    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins })).slice(0, 32);
+    // Voice cells are scenarios: their money depends on the impact coefficients too.
+    const scenario = c.model.model === 'voice' ? { scenario: { impact: study.impact ?? null } } : {};
+    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins, ...scenario })).slice(0, 32);
   });
   if (existing.size === 0) await writeFile(ndjsonPath, '');
 
@@ -248,11 +252,48 @@ async function runCell(
   const order = selection.order.subarray(0, Math.min(cell.k, selection.order.length));
   const ids = Array.from(order, (i) => loaded.graph.ids[i]);
   const req = cellRequest(cell, ids, study.seed, study.outputs.histogramBins);
-  const res = await simulate(loaded.graph, req, o);
+  let res;
+  let report: ScenarioReport | undefined;
+  if (cell.model.model === 'voice') {
+    // A voice cell is a brand scenario: the same runs (same request, same streams) with their per-run values turned
+    // into impressions, time to peak and money, each with a CI (src/scenarios/report.ts).
+    const { result, perRun } = await simulateRuns(loaded.graph, req, o, true);
+    report = buildReport(loaded.graph, voiceSpec(cell, ids, study, loaded), result, perRun!).report;
+    report.elapsedMs = result.elapsedMs;
+    res = result;
+  } else {
+    res = await simulate(loaded.graph, req, o);
+  }
   // The selection time is charged to the first cell that needed it.
   const first = !selectionCharged.has(selection);
   selectionCharged.add(selection);
-  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) });
+  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) }, report);
+}
+
+/** The scenario of a voice cell: its model point, its seeds, the study's impact coefficients (scenario defaults). */
+function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedStudyGraph): ScenarioSpec {
+  const m = cell.model;
+  const v = m.params as { experience?: ScenarioSpec['experience']; negativityBias?: number; response?: ScenarioSpec['response'] };
+  const d = SCENARIO_DEFAULTS;
+  return {
+    customers: ids,
+    experience: v.experience ?? d.experience,
+    horizon: m.maxSteps,
+    probability: m.probability ?? d.probability,
+    p: m.p ?? d.p,
+    negativityBias: v.negativityBias ?? d.negativityBias,
+    response: v.response ?? null,
+    impact: {
+      churnIfNegative: study.impact?.churnIfNegative ?? d.churnIfNegative,
+      upliftIfPositive: study.impact?.upliftIfPositive ?? d.upliftIfPositive,
+      currency: study.impact?.currency ?? loaded.data.currency ?? d.currency,
+    },
+    runs: cell.runs,
+    precision: cell.precision,
+    maxRuns: cell.maxRuns ?? d.maxRuns,
+    seed: study.seed,
+    amplifiers: 10,
+  };
 }
 
 const selectionCharged = new WeakSet<Selection>();
