@@ -9,7 +9,9 @@ import { cellParameters, type Cell, type ModelPoint } from './grid.js';
  * that differ between two runs of the same study (TIMING_COLUMNS).
  */
 
-export type Scalar = string | number | boolean | null;
+import type { Scalar } from '../io/csv.js';
+
+export type { Scalar };
 
 export interface CellRow {
   /** Flat columns in CSV order. */
@@ -141,28 +143,8 @@ export function gridRow(
   };
 }
 
-/** RFC 4180 field: numbers at full precision (shortest round-trip), null as empty. */
-export function csvField(v: Scalar): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV text: the header is the union of column names in first-seen order. */
-export function toCsv(rows: readonly Record<string, Scalar>[]): string {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    for (const k of Object.keys(r)) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      header.push(k);
-    }
-  }
-  const lines = [header.map((h) => csvField(h)).join(',')];
-  for (const r of rows) lines.push(header.map((h) => csvField(r[h] ?? null)).join(','));
-  return `${lines.join('\n')}\n`;
-}
+/** CSV writing lives in src/io/csv.ts (shared with the HTTP text/csv answers); re-exported under its old names here. */
+export { csvField, toCsv } from '../io/csv.js';
 
 type StepDetail = { step: number; newMean?: number; cumulativeMean?: number; newCi95?: [number, number]; cumulativeCi95?: [number, number] };
 
