@@ -45,7 +45,7 @@ describe('charts worth publishing', () => {
     const title = 'one-customer: ego-facebook, voice experience=negative response=at 1 eff 0.5 — reach distribution of customer:median-value (20000 runs)';
     const svg = lineChart([rising('s', 1)], { title, xLabel: 'x', yLabel: 'y' });
     const doc = parse(svg);
-    const width = Number(doc.documentElement.getAttribute('width'));
+    const width = Number(doc.documentElement!.getAttribute('width'));
     const titleLines = Array.from(doc.getElementsByTagName('text')).filter((t) => t.getAttribute('font-weight') === 'bold').map((t) => t.textContent ?? '');
     expect(titleLines.length).toBeGreaterThan(1);
     expect(titleLines.join(' ')).toBe(title);
@@ -144,7 +144,7 @@ describe('study ranges and brand figures', () => {
     const study = parseStudy('name: r\ngraphs: [{name: g, file: g.txt}]\nmodels: [{model: ic, p: {from: 0.01, to: 0.05, step: 0.01}}]\n' +
       'seeds: [{strategy: imm, k: {from: 1, to: 30, step: 1}}, {strategy: degree, k: [1, 5]}]\n');
     if (study.kind !== 'grid') throw new Error('grid expected');
-    expect(study.models[0].p).toEqual([0.01, 0.02, 0.03, 0.04, 0.05]);
+    expect((study.models[0] as Record<string, unknown>).p).toEqual([0.01, 0.02, 0.03, 0.04, 0.05]);
     const k = (study.seeds[0] as { k: number[] }).k;
     expect(k).toHaveLength(30);
     expect(k[29]).toBe(30);
