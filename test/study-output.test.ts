@@ -184,3 +184,20 @@ describe('study ranges and brand figures', () => {
     expect(Number(col(answered, 'money_earned_mean'))).toBeGreaterThan(0);
   });
 });
+
+describe('prevalence with a CI per step', () => {
+  it('the engine reports a 95% CI of the new activations at each step, which covers the closed form', async () => {
+    const { buildGraph, simulate } = await import('../src/index.js');
+    // Directed path a -> b -> c -> d, p = 0.5: newly active at step t with probability 0.5^t (a Bernoulli per run).
+    const g = buildGraph({ directed: true, ties: [['a', 'b'], ['b', 'c'], ['c', 'd']].map(([source, target]) => ({ source, target })) });
+    const r = await simulate(g, { model: 'ic', seeds: ['a'], p: 0.5, runs: 20_000, seed: 9 });
+    for (const s of r.steps.slice(1)) {
+      const exact = 0.5 ** s.step;
+      const [lo, hi] = s.newCi95!;
+      expect(lo).toBeLessThanOrEqual(exact);
+      expect(hi).toBeGreaterThanOrEqual(exact);
+      // Half-width = 1.96 · sqrt(q(1 − q) / n) for a Bernoulli mean q (sample sd).
+      expect((hi - lo) / 2).toBeCloseTo(1.96 * Math.sqrt((s.newMean * (1 - s.newMean) * 20_000) / 19_999 / 20_000), 9);
+    }
+  });
+});

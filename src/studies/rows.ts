@@ -17,7 +17,7 @@ export interface CellRow {
   /** Flat columns in CSV order. */
   columns: Record<string, Scalar>;
   details: {
-    steps: { step: number; newMean: number; cumulativeMean: number }[];
+    steps: { step: number; newMean: number; cumulativeMean: number; newCi95?: [number, number] }[];
     negativeSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
     positiveSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
     histogram: ReachStats['histogram'];
@@ -133,7 +133,7 @@ export function gridRow(
   return {
     columns,
     details: {
-      steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })),
+      steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean, ...(s.newCi95 ? { newCi95: s.newCi95 } : {}) })),
       ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
       ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
       histogram: res.reach.histogram,

@@ -210,7 +210,7 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   files.push('cells.csv');
   await writeAtomic(join(out, 'steps.csv'), toCsv(finalRows.flatMap((r) => stepRows(r))));
   files.push('steps.csv');
-  const charts: ChartFile[] = gridCharts(finalRows, study.outputs.charts, { study: study.name });
+  const charts: ChartFile[] = gridCharts(finalRows, study.outputs.charts, { study: study.name, logY: study.outputs.logY });
   for (const c of charts) {
     await writeAtomic(join(out, c.file), c.svg);
     files.push(c.file);

@@ -158,7 +158,9 @@ export const gridStudySchema = z
       .describe('Voice cells: how opinions turn into money (as a scenario\'s `impact`; defaults 0.05, 0.02, the graph\'s currency else EUR).'),
     outputs: z
       .strictObject({
-        charts: z.array(z.enum(['spread-vs-k', 'steps', 'histogram'])).default(['spread-vs-k', 'steps', 'histogram']),
+        charts: z.array(z.enum(['spread-vs-k', 'steps', 'histogram', 'prevalence'])).default(['spread-vs-k', 'steps', 'histogram', 'prevalence'])
+          .describe('Charts to draw: spread-vs-k, steps (and, for opinion models with several responses, answer vs no answer), histogram, prevalence (new per step with CI).'),
+        logY: z.boolean().default(false).describe('Log scale on the y axis of the line charts (points at 0 are left out there).'),
         histogramBins: z.number().int().min(1).max(200).default(30),
       })
       .prefault({}),
