@@ -327,8 +327,10 @@ export function lineChart(allSeries: Series[], o: ChartOptions): string {
       // At most ~12 markers per line, staggered by series so overlapping lines show every marker.
       const every = Math.max(1, Math.ceil(pts.length / 12));
       const phase = every > 1 ? Math.round((i * every) / Math.max(2, series.length)) % every : 0;
+      // Earlier series get larger markers: where two series coincide, the later one sits inside the earlier one's.
+      const size = markerSize(i, series.length);
       pts.forEach((p, j) => {
-        if (j % every === phase || j === pts.length - 1) body.push(`<path d="${markerPath(marker, xs.map(p.x), ys.map(p.y))}" fill="${color}" stroke="white" stroke-width="0.6"/>`);
+        if (j % every === phase || j === pts.length - 1) body.push(`<path d="${markerPath(marker, xs.map(p.x), ys.map(p.y), size)}" fill="${color}" stroke="white" stroke-width="0.6"/>`);
       });
     }
     const band = pts.filter((p) => p.lo !== undefined && p.hi !== undefined);
@@ -340,9 +342,14 @@ export function lineChart(allSeries: Series[], o: ChartOptions): string {
   const legend = legendBlock(names, legendOrder(series), plotW - MARGIN.right, title.top, (i, x, y) => {
     const { color, dash, marker } = styles[i];
     return `<line x1="${r(x)}" y1="${r(y)}" x2="${r(x + 22)}" y2="${r(y)}" stroke="${color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>` +
-      `<path d="${markerPath(marker, x + 11, y)}" fill="${color}" stroke="white" stroke-width="0.6"/>`;
+      `<path d="${markerPath(marker, x + 11, y, Math.min(5, markerSize(i, series.length)))}" fill="${color}" stroke="white" stroke-width="0.6"/>`;
   }, note);
   return frame(o, w, h, xs, ys, body, legend.svg, plotW, title);
+}
+
+/** Marker size of series i of n: from 3 (last) up by 1.2 per series before it, at most 7. */
+function markerSize(i: number, n: number): number {
+  return Math.min(7, 3 + 1.2 * (n - 1 - i));
 }
 
 function drawable(s: Series, o: ChartOptions): Series['points'] {
