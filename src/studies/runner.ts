@@ -293,6 +293,8 @@ function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedSt
     maxRuns: cell.maxRuns ?? d.maxRuns,
     seed: study.seed,
     amplifiers: 10,
+    stepDuration: null,
+    reachOf: [],
   };
 }
 
