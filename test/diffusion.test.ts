@@ -52,7 +52,7 @@ describe('IC against exact live-edge enumeration', () => {
   it('uniform p (geometric skipping path)', async () => {
     const res = await simulate(g, { model: 'ic', seeds: ['a'], p: 0.4, runs: 20_000, seed: 3 });
     expectNear(res.reach, exactIc(g, seeds, new Array(g.m).fill(0.4)));
-    expect(res.steps[0]).toEqual({ step: 0, newMean: 1, cumulativeMean: 1 });
+    expect(res.steps[0]).toEqual({ step: 0, newMean: 1, cumulativeMean: 1, newCi95: [1, 1] }); // the seed, in every run
     expect(res.steps.at(-1)!.cumulativeMean).toBeCloseTo(res.reach.mean, 9);
   });
 

@@ -22,7 +22,7 @@ describe('study commands (built: npm run build)', () => {
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ name: 'demo-tiny', cells: 16, computed: 16, skipped: 0, out });
-    expect(r.stderr).toMatch(/demo-tiny: 16\/16 cells \(100%\)/); // plain progress lines when stderr is not a TTY
+    expect(r.stderr).toMatch(/demo-tiny: 16\/16 cells \(100% of the work\)/); // plain progress lines when stderr is not a TTY
     expect((await readFile(join(out, 'cells.csv'), 'utf8')).split('\n')[0]).toMatch(/^cell,hash,graph,model_label,/);
   });
 

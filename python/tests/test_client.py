@@ -72,6 +72,7 @@ def test_ic_on_a_path_matches_the_closed_form(client: Ripple, path_graph: str) -
     # New activations per step: p^t on a path.
     for t in range(4):
         assert reach.loc[t, "new_mean"] == pytest.approx(p**t, abs=0.02)
+        assert reach.loc[t, "new_lo"] <= p**t <= reach.loc[t, "new_hi"]
     assert reach["cumulative_mean"].iloc[-1] == pytest.approx(result.reach.mean)
     hist = result.reach.to_frame()
     assert hist["count"].sum() == result.runs

@@ -15,6 +15,7 @@ import { EmbeddedJobs, type JobService } from '../jobs/service.js';
 import type { GraphStore } from '../store/types.js';
 import { hardeningPlugin } from './hardening.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
+import { rewriteFormatCsv, tablesPlugin } from './tables.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
 import centralityRoutes, { CentralityCache } from './routes/centrality.js';
 import browseRoutes from './routes/browse.js';
@@ -103,6 +104,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     routerOptions: { maxParamLength: MAX_ID_LENGTH * 4 },
     // Router-level errors (bad URL encoding, over-long params) answer problem+json like everything else.
     frameworkErrors: (err, req, reply) => errorHandler(err, req, reply),
+    // `?format=csv` = `Accept: text/csv` (src/api/tables.ts), decided before routing.
+    rewriteUrl: rewriteFormatCsv,
   };
   const app = Fastify({ ...opts, loggerInstance: deps.logger || undefined, logger: deps.logger ? undefined : false }).withTypeProvider<ZodTypeProvider>();
 
@@ -130,6 +133,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
     reply.header('x-request-id', req.id);
   });
   await app.register(hardeningPlugin, { config }); // helmet, CORS, API keys, load shedding, rate limit: before every route
+  await app.register(tablesPlugin); // Accept: text/csv on rankings, value and influencers (and their finished jobs); before csvPlugin
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -42,6 +42,7 @@ export class Aggregate {
   value: Column<Float64Array> | null = null;
   impressions: Column<Float64Array> | null = null;
   newByStep: Float64Array | null = null;
+  newSqByStep: Float64Array | null = null;
   readonly perRun = new Map<string, Column<Int32Array> | Column<Float64Array>>();
   readonly perStep = new Map<string, Float64Array>();
   activations: Float64Array | null = null;
@@ -57,6 +58,7 @@ export class Aggregate {
     if (b.value) (this.value ??= new Column(f64, this.initialRuns)).put(at, b.value);
     if (b.impressions) (this.impressions ??= new Column(f64, this.initialRuns)).put(at, b.impressions);
     this.newByStep = addInto(this.newByStep, b.newByStep);
+    this.newSqByStep = addInto(this.newSqByStep, b.newSqByStep ?? null);
     for (const [name, values] of Object.entries(b.perRun)) {
       let col = this.perRun.get(name);
       if (!col) {

@@ -19,6 +19,8 @@ export interface BatchResult {
   impressions: Float64Array | null;
   /** Sum over runs of new activations at step t (index t). */
   newByStep: Float64Array;
+  /** Sum over runs of the square of new activations at step t: the per-step CI of `newMean`. */
+  newSqByStep: Float64Array;
   /** The model's own outputs (its `outputs` declaration): per-run columns and per-step sums, by name. */
   perRun: Record<string, Int32Array | Float64Array>;
   perStep: Record<string, Float64Array>;
@@ -80,7 +82,7 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   }
   const own = runner.take();
   return {
-    from, to, reach, value, impressions, newByStep: steps.take(), perRun: own.perRun, perStep: own.perStep, activations,
+    from, to, reach, value, impressions, newByStep: steps.take(), newSqByStep: steps.takeSquares(), perRun: own.perRun, perStep: own.perStep, activations,
     arcsExamined: runner.arcs(),
   };
 }

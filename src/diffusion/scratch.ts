@@ -94,20 +94,31 @@ export function scratchFor(g: CompiledGraph): Scratch {
 /** Sums of a per-step quantity over the runs of a batch; grows (rarely) instead of allocating per run. */
 export class StepSums {
   data: Float64Array;
+  /** Sum over runs of the square of each run's value at the step (a run adds at most once per step): per-step CIs. */
+  squares: Float64Array;
   length = 0;
   constructor(initial = 64) {
     this.data = new Float64Array(initial);
+    this.squares = new Float64Array(initial);
   }
   add(step: number, x: number): void {
     if (step >= this.data.length) {
-      const next = new Float64Array(Math.max(step + 1, this.data.length * 2));
+      const size = Math.max(step + 1, this.data.length * 2);
+      const next = new Float64Array(size);
       next.set(this.data);
       this.data = next;
+      const sq = new Float64Array(size);
+      sq.set(this.squares);
+      this.squares = sq;
     }
     this.data[step] += x;
+    this.squares[step] += x * x;
     if (step >= this.length) this.length = step + 1;
   }
   take(): Float64Array {
     return this.data.slice(0, this.length);
+  }
+  takeSquares(): Float64Array {
+    return this.squares.slice(0, this.length);
   }
 }

@@ -8,7 +8,7 @@ import type { PlanBase } from './models/model.js';
 import { modelOf, planFor, simulationRequestSchema, type ModelName, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
 import type { EnginePool } from './pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
-import { countStats, nextCheckpoint, precisionReached, type ReachStats } from './stats.js';
+import { countStats, nextCheckpoint, precisionReached, type ReachStats, Z95 } from './stats.js';
 
 export interface StepStat {
   step: number;
@@ -16,6 +16,8 @@ export interface StepStat {
   newMean: number;
   /** Mean over runs of the customers active by this step. */
   cumulativeMean: number;
+  /** 95% CI of `newMean` (the prevalence curve's band); on the main curve of every model. */
+  newCi95?: [number, number];
 }
 
 export interface SirStep {
@@ -265,13 +267,25 @@ async function runSegmentOnPool(
   }
 }
 
-function stepStats(sums: Float64Array | null, runs: number, length: number): StepStat[] {
+/**
+ * Per-step means; with `squares` (Σ over runs of each run's new count squared) also the normal 95% CI of the mean
+ * new count at each step (sample sd, as every other CI here), clamped at 0.
+ */
+function stepStats(sums: Float64Array | null, runs: number, length: number, squares?: Float64Array | null): StepStat[] {
   const out: StepStat[] = [];
   let cum = 0;
   for (let t = 0; t < length; t++) {
     const x = sums && t < sums.length ? sums[t] : 0;
     cum += x;
-    out.push({ step: t, newMean: x / runs, cumulativeMean: cum / runs });
+    const mean = x / runs;
+    const step: StepStat = { step: t, newMean: mean, cumulativeMean: cum / runs };
+    if (squares) {
+      const sq = t < squares.length ? squares[t] : 0;
+      const sd = runs > 1 ? Math.sqrt(Math.max(0, (sq - runs * mean * mean) / (runs - 1))) : 0;
+      const half = (Z95 * sd) / Math.sqrt(runs);
+      step.newCi95 = [Math.max(0, mean - half), mean + half];
+    }
+    out.push(step);
   }
   return out;
 }
@@ -325,7 +339,7 @@ function assemble(
   for (const sums of agg.perStep.values()) stepsLen = Math.max(stepsLen, sums.length);
   const model = modelOf(req.model);
   stepsLen = lastChange(agg, stepsLen, model.outputs.stateCurves ?? []);
-  const steps = stepStats(agg.newByStep, runs, stepsLen);
+  const steps = stepStats(agg.newByStep, runs, stepsLen, agg.newSqByStep);
   const result: SimulationResult = {
     model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: (req as { probability?: ProbabilityScheme }).probability,
     seeds: Array.from(plan.seeds, (i) => g.ids[i]), stoppedBy,

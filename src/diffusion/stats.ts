@@ -34,7 +34,7 @@ export interface ReachStats extends MeanCi {
   histogram: HistogramBin[];
 }
 
-const Z95 = 1.96;
+export const Z95 = 1.96;
 
 /** Mean, sd, stderr and normal 95% CI of any per-run values (two-pass, in index order). */
 export function meanCi(values: ArrayLike<number>, count = values.length): MeanCi {

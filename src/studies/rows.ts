@@ -1,5 +1,6 @@
 import type { SimulationResult } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
+import type { ScenarioReport } from '../scenarios/report.js';
 import { cellParameters, type Cell, type ModelPoint } from './grid.js';
 
 /**
@@ -8,15 +9,17 @@ import { cellParameters, type Cell, type ModelPoint } from './grid.js';
  * that differ between two runs of the same study (TIMING_COLUMNS).
  */
 
-export type Scalar = string | number | boolean | null;
+import type { Scalar } from '../io/csv.js';
+
+export type { Scalar };
 
 export interface CellRow {
   /** Flat columns in CSV order. */
   columns: Record<string, Scalar>;
   details: {
-    steps: { step: number; newMean: number; cumulativeMean: number }[];
-    negativeSteps?: { step: number; cumulativeMean: number }[];
-    positiveSteps?: { step: number; cumulativeMean: number }[];
+    steps: { step: number; newMean: number; cumulativeMean: number; newCi95?: [number, number] }[];
+    negativeSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
+    positiveSteps?: { step: number; newMean?: number; cumulativeMean: number }[];
     histogram: ReachStats['histogram'];
     amplifiers: SimulationResult['amplifiers'];
     selection?: Record<string, number | string>;
@@ -50,9 +53,49 @@ function parameterColumns(m: ModelPoint): Record<string, Scalar> {
   return out;
 }
 
-/** The row of a finished grid cell. */
+function ci(prefix: string, s: { mean: number; ci95: [number, number] }): Record<string, Scalar> {
+  return { [`${prefix}_mean`]: s.mean, [`${prefix}_ci_lo`]: s.ci95[0], [`${prefix}_ci_hi`]: s.ci95[1] };
+}
+
+/** The peak step (>= 1) of a mean new-per-step curve; 0 when nothing is new after step 0. */
+function curvePeak(steps: readonly { step: number; newMean: number }[]): number {
+  let best = 0;
+  let at = 0;
+  for (const s of steps) {
+    if (s.step >= 1 && s.newMean > best) {
+      best = s.newMean;
+      at = s.step;
+    }
+  }
+  return at;
+}
+
+/**
+ * A voice cell's brand figures (DESIGN §6), each with its 95% CI: impressions, time to peak (per run, either opinion),
+ * value exposed, money at risk / earned / net in the report's currency; and the peak step of each opinion's mean
+ * curve (`*_peak_step`: the mean curves have no per-run spread, so no CI).
+ */
+export function scenarioColumns(r: ScenarioReport): Record<string, Scalar> {
+  return {
+    ...ci('impressions', r.impressions),
+    ...ci('time_to_peak', r.timeToPeak),
+    time_to_peak_curve: r.timeToPeak.meanCurvePeak,
+    negative_peak_step: curvePeak(r.negativeSteps),
+    positive_peak_step: curvePeak(r.positiveSteps),
+    ...ci('value_exposed', r.valueExposed),
+    currency: r.money.currency,
+    ...ci('money_at_risk', r.money.atRisk),
+    ...ci('money_earned', r.money.earned),
+    ...ci('money_net', r.money.net),
+    churn_if_negative: r.assumptions.impact.churnIfNegative,
+    uplift_if_positive: r.assumptions.impact.upliftIfPositive,
+  };
+}
+
+/** The row of a finished grid cell (with `report` for a voice cell: its brand figures too). */
 export function gridRow(
   cell: Cell, hash: string, seedIds: string[], res: SimulationResult, selection: { ms: number; note?: Record<string, number | string> },
+  report?: ScenarioReport,
 ): CellRow {
   const m = cell.model;
   const q = res.reach.quantiles;
@@ -82,6 +125,7 @@ export function gridRow(
     reach_max: res.reach.max,
     ...stats('negative', res.negative),
     ...stats('positive', res.positive),
+    ...(report ? scenarioColumns(report) : {}),
     steps: res.steps.length,
     selection_ms: Math.round(selection.ms),
     elapsed_ms: Math.round(res.elapsedMs),
@@ -89,9 +133,9 @@ export function gridRow(
   return {
     columns,
     details: {
-      steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })),
-      ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
-      ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, cumulativeMean: s.cumulativeMean })) } : {}),
+      steps: res.steps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean, ...(s.newCi95 ? { newCi95: s.newCi95 } : {}) })),
+      ...(res.negativeSteps ? { negativeSteps: res.negativeSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
+      ...(res.positiveSteps ? { positiveSteps: res.positiveSteps.map((s) => ({ step: s.step, newMean: s.newMean, cumulativeMean: s.cumulativeMean })) } : {}),
       histogram: res.reach.histogram,
       amplifiers: res.amplifiers,
       ...(selection.note ? { selection: selection.note } : {}),
@@ -99,25 +143,33 @@ export function gridRow(
   };
 }
 
-/** RFC 4180 field: numbers at full precision (shortest round-trip), null as empty. */
-export function csvField(v: Scalar): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** CSV writing lives in src/io/csv.ts (shared with the HTTP text/csv answers); re-exported under its old names here. */
+export { csvField, toCsv } from '../io/csv.js';
 
-/** CSV text: the header is the union of column names in first-seen order. */
-export function toCsv(rows: readonly Record<string, Scalar>[]): string {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows) {
-    for (const k of Object.keys(r)) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      header.push(k);
+type StepDetail = { step: number; newMean?: number; cumulativeMean?: number; newCi95?: [number, number]; cumulativeCi95?: [number, number] };
+
+/**
+ * The per-step curves of a cell in long form, for `steps.csv` beside `cells.csv` (join on `cell`): one row per
+ * (step, series) with `mean`, `lo`, `hi` (the 95% CI when the engine reports one per step, else empty). Series:
+ * `new` and `cumulative` (customers newly / ever reached), and for opinion models `negative` and `positive`
+ * (holders of each opinion by that step) and `negative_new` / `positive_new` (newly holding it at that step).
+ */
+export function stepRows(row: CellRow): Record<string, Scalar>[] {
+  const out: Record<string, Scalar>[] = [];
+  const cell = row.columns.cell;
+  const push = (list: readonly StepDetail[] | undefined, field: 'newMean' | 'cumulativeMean', series: string) => {
+    for (const s of list ?? []) {
+      const mean = s[field];
+      if (typeof mean !== 'number') continue;
+      const ci = field === 'newMean' ? s.newCi95 : s.cumulativeCi95;
+      out.push({ cell, step: s.step, series, mean, lo: ci?.[0] ?? null, hi: ci?.[1] ?? null });
     }
-  }
-  const lines = [header.map((h) => csvField(h)).join(',')];
-  for (const r of rows) lines.push(header.map((h) => csvField(r[h] ?? null)).join(','));
-  return `${lines.join('\n')}\n`;
+  };
+  push(row.details.steps, 'newMean', 'new');
+  push(row.details.steps, 'cumulativeMean', 'cumulative');
+  push(row.details.negativeSteps, 'cumulativeMean', 'negative');
+  push(row.details.positiveSteps, 'cumulativeMean', 'positive');
+  push(row.details.negativeSteps, 'newMean', 'negative_new');
+  push(row.details.positiveSteps, 'newMean', 'positive_new');
+  return out;
 }

@@ -2,7 +2,9 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../errors.js';
 import { WorkerPool } from '../diffusion/pool.js';
-import { simulate } from '../diffusion/simulate.js';
+import { simulate, simulateRuns } from '../diffusion/simulate.js';
+import { buildReport, type ScenarioReport } from '../scenarios/report.js';
+import { SCENARIO_DEFAULTS, type ScenarioSpec } from '../scenarios/schema.js';
 import { runCascadeFit } from './cascade-fit-runner.js';
 import { gridCharts, type ChartFile } from './charts.js';
 import { cellParams, cellRequest, expandCells, type Cell } from './grid.js';
@@ -11,7 +13,7 @@ import {
   type LoadedStudyGraph, type StoreAccess,
 } from './io.js';
 import { createStudyProgress } from './progress.js';
-import { gridRow, toCsv, type CellRow } from './rows.js';
+import { gridRow, stepRows, toCsv, type CellRow } from './rows.js';
 import { parseStudy, type GridStudy, type Study } from './schema.js';
 import { selectionKey, selectSeeds, type Selection } from './seeds.js';
 
@@ -37,7 +39,10 @@ export interface RunStudyOptions {
   /** Plain progress lines at most this often (ms, default 10000). */
   progressIntervalMs?: number;
   store?: StoreAccess;
+  /** Aborting stops the study after saving the cells done; the CancelledError says how many and how to resume. */
   signal?: AbortSignal;
+  /** The command shown to resume an interrupted study (default `npm run study -- FILE [--out DIR]`). */
+  resumeCommand?: string;
 }
 
 export interface StudyRunSummary {
@@ -144,7 +149,9 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   // The hash covers everything that shapes a row: how the graph file is read (not only its bytes) and the histogram bins too.
   const hashes = cells.map((c) => {
     const g = graphs.get(c.graph)!;
-    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins })).slice(0, 32);
+    // Voice cells are scenarios: their money depends on the impact coefficients too.
+    const scenario = c.model.model === 'voice' ? { scenario: { impact: study.impact ?? null } } : {};
+    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins, ...scenario })).slice(0, 32);
   });
   if (existing.size === 0) await writeFile(ndjsonPath, '');
 
@@ -159,26 +166,41 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   if (!opts.quiet) ctx.stderr.write(`study ${study.name}: ${cells.length} cells (${reused} already in ${out}, ${todo.length} to run)\n`);
 
   const selections = new Map<string, Promise<Selection>>();
-  let workersUsed = 0;
-  await withPool(opts, async (pool, size) => {
-    workersUsed = size;
-    const progress = createStudyProgress({ label: study.name, total: cells.length, stream: ctx.stderr, quiet: opts.quiet, intervalMs: opts.progressIntervalMs });
-    let done = reused;
-    progress.update(done);
-    try {
-      for (const cell of todo) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        const loaded = graphs.get(cell.graph)!;
-        const row = await runCell(cell, loaded, study, hashes[cell.index], selections, { pool, signal: opts.signal });
-        rows[cell.index] = row;
-        await appendFile(ndjsonPath, `${JSON.stringify({ ...row.columns, details: row.details })}\n`);
-        done++;
-        progress.update(done, `${cell.graph} ${cell.model.label} ${cell.strategy.name} k=${cell.k}`);
-      }
-    } finally {
-      progress.stop();
-    }
+  // Work per cell (runs × (arcs + customers)): the progress bar and its ETA follow it, also within a cell.
+  const work = cells.map((c) => {
+    const g = graphs.get(c.graph)!.graph;
+    return (c.runs ?? c.maxRuns ?? 1) * (g.m + g.n + 1);
   });
+  const totalWork = work.reduce((a, b) => a + b, 0);
+  let workersUsed = 0;
+  let done = reused;
+  try {
+    await withPool(opts, async (pool, size) => {
+      workersUsed = size;
+      const progress = createStudyProgress({ label: study.name, total: cells.length, totalWork, stream: ctx.stderr, quiet: opts.quiet, intervalMs: opts.progressIntervalMs });
+      let workDone = rows.reduce((a, row, i) => a + (row ? work[i] : 0), 0);
+      progress.update(done, undefined, workDone);
+      try {
+        for (const cell of todo) {
+          if (opts.signal?.aborted) throw new CancelledError();
+          const loaded = graphs.get(cell.graph)!;
+          const what = `${cell.graph} ${cell.model.label} ${cell.strategy.name} k=${cell.k}`;
+          const onProgress = (d: number, t: number) => progress.update(done, what, workDone + (t > 0 ? (work[cell.index] * Math.min(d, t)) / t : 0));
+          const row = await runCell(cell, loaded, study, hashes[cell.index], selections, { pool, signal: opts.signal, onProgress });
+          rows[cell.index] = row;
+          await appendFile(ndjsonPath, `${JSON.stringify({ ...row.columns, details: row.details })}\n`);
+          done++;
+          workDone += work[cell.index];
+          progress.update(done, what, workDone);
+        }
+      } finally {
+        progress.stop();
+      }
+    });
+  } catch (e) {
+    if (e instanceof CancelledError || opts.signal?.aborted) throw interrupted(ctx, done, cells.length);
+    throw e;
+  }
 
   const finalRows = rows as CellRow[];
   const files: string[] = [];
@@ -186,10 +208,17 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   files.push('cells.ndjson');
   await writeAtomic(join(out, 'cells.csv'), toCsv(finalRows.map((r) => r.columns)));
   files.push('cells.csv');
-  const charts: ChartFile[] = gridCharts(finalRows, study.outputs.charts, { study: study.name });
+  await writeAtomic(join(out, 'steps.csv'), toCsv(finalRows.flatMap((r) => stepRows(r))));
+  files.push('steps.csv');
+  const charts: ChartFile[] = gridCharts(finalRows, study.outputs.charts, { study: study.name, logY: study.outputs.logY });
   for (const c of charts) {
     await writeAtomic(join(out, c.file), c.svg);
     files.push(c.file);
+    if (c.vegaLite) {
+      const spec = c.file.replace(/\.svg$/, '.vl.json');
+      await writeAtomic(join(out, spec), `${JSON.stringify(c.vegaLite, null, 1)}\n`);
+      files.push(spec);
+    }
   }
   const manifest = buildManifest(
     ctx,
@@ -202,25 +231,71 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   return { name: study.name, kind: 'grid', out, cells: cells.length, computed: todo.length, skipped: reused, files, elapsedMs: manifest.timings.elapsedMs };
 }
 
+/** The error of an interrupted study: how many cells are saved, and the command that goes on from there. */
+export function interrupted(ctx: StudyContext, saved: number, total: number): CancelledError {
+  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const command = ctx.opts.resumeCommand ?? `npm run study -- ${rel(ctx.studyFile)}${ctx.opts.out !== undefined ? ` --out ${rel(ctx.out)}` : ''}`;
+  return new CancelledError(`interrupted: ${saved} of ${total} cells saved in ${rel(ctx.out)}; resume with: ${command}`);
+}
+
 async function runCell(
   cell: Cell, loaded: LoadedStudyGraph, study: GridStudy, hash: string, selections: Map<string, Promise<Selection>>,
-  o: { pool?: WorkerPool; signal?: AbortSignal },
+  o: { pool?: WorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<CellRow> {
   const key = selectionKey(cell.graph, cell.strategy, cell.model);
   let sel = selections.get(key);
   if (!sel) {
-    sel = selectSeeds(loaded.graph, cell.strategy, cell.model, study.seed, o);
+    sel = selectSeeds(loaded.graph, cell.strategy, cell.model, study.seed, { pool: o.pool, signal: o.signal });
     selections.set(key, sel);
   }
   const selection = await sel;
   const order = selection.order.subarray(0, Math.min(cell.k, selection.order.length));
   const ids = Array.from(order, (i) => loaded.graph.ids[i]);
   const req = cellRequest(cell, ids, study.seed, study.outputs.histogramBins);
-  const res = await simulate(loaded.graph, req, o);
+  let res;
+  let report: ScenarioReport | undefined;
+  if (cell.model.model === 'voice') {
+    // A voice cell is a brand scenario: the same runs (same request, same streams) with their per-run values turned
+    // into impressions, time to peak and money, each with a CI (src/scenarios/report.ts).
+    const { result, perRun } = await simulateRuns(loaded.graph, req, o, true);
+    report = buildReport(loaded.graph, voiceSpec(cell, ids, study, loaded), result, perRun!).report;
+    report.elapsedMs = result.elapsedMs;
+    res = result;
+  } else {
+    res = await simulate(loaded.graph, req, o);
+  }
   // The selection time is charged to the first cell that needed it.
   const first = !selectionCharged.has(selection);
   selectionCharged.add(selection);
-  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) });
+  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) }, report);
+}
+
+/** The scenario of a voice cell: its model point, its seeds, the study's impact coefficients (scenario defaults). */
+function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedStudyGraph): ScenarioSpec {
+  const m = cell.model;
+  const v = m.params as { experience?: ScenarioSpec['experience']; negativityBias?: number; response?: ScenarioSpec['response'] };
+  const d = SCENARIO_DEFAULTS;
+  return {
+    customers: ids,
+    experience: v.experience ?? d.experience,
+    horizon: m.maxSteps,
+    probability: m.probability ?? d.probability,
+    p: m.p ?? d.p,
+    negativityBias: v.negativityBias ?? d.negativityBias,
+    response: v.response ?? null,
+    impact: {
+      churnIfNegative: study.impact?.churnIfNegative ?? d.churnIfNegative,
+      upliftIfPositive: study.impact?.upliftIfPositive ?? d.upliftIfPositive,
+      currency: study.impact?.currency ?? loaded.data.currency ?? d.currency,
+    },
+    runs: cell.runs,
+    precision: cell.precision,
+    maxRuns: cell.maxRuns ?? d.maxRuns,
+    seed: study.seed,
+    amplifiers: 10,
+    stepDuration: null,
+    reachOf: [],
+  };
 }
 
 const selectionCharged = new WeakSet<Selection>();

@@ -15,8 +15,52 @@ import { CENTRALITY_METRICS } from '../influence/centrality/types.js';
  * Lists in model fields are grids: every combination is a cell.
  */
 
-/** A value or a list of values (a grid axis). */
-const axis = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
+/** At most this many values in one `{from, to, step}` range. */
+export const MAX_RANGE_VALUES = 10_000;
+
+function isNumeric(t: z.ZodType): boolean {
+  let cur: z.ZodType = t;
+  while (cur instanceof z.ZodNullable || cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) cur = cur.unwrap() as z.ZodType;
+  return cur instanceof z.ZodNumber;
+}
+
+/** The values of a range: from, from + step, … while <= to (with a 1e-9 step tolerance), rounded to 12 digits. */
+export function rangeValues(r: { from: number; to: number; step: number }): number[] {
+  const n = Math.floor((r.to - r.from) / r.step + 1e-9) + 1;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Number((r.from + i * r.step).toPrecision(12)));
+  return out;
+}
+
+/** `{from, to, step}` for a numeric axis: every value checked by the axis' own schema. */
+const rangeOf = <T extends z.ZodType>(t: T) =>
+  z
+    .strictObject({ from: z.number(), to: z.number(), step: z.number().gt(0) })
+    .describe(`A range: from, from + step, … up to to (inclusive); at most ${MAX_RANGE_VALUES} values.`)
+    .transform((r, ctx): z.output<T>[] => {
+      if (r.to < r.from) {
+        ctx.addIssue({ code: 'custom', message: `to (${r.to}) must be >= from (${r.from})`, path: ['to'] });
+        return z.NEVER;
+      }
+      if ((r.to - r.from) / r.step + 1 > MAX_RANGE_VALUES) {
+        ctx.addIssue({ code: 'custom', message: `more than ${MAX_RANGE_VALUES} values: use a larger step`, path: ['step'] });
+        return z.NEVER;
+      }
+      const out: z.output<T>[] = [];
+      for (const v of rangeValues(r)) {
+        const one = t.safeParse(v);
+        if (!one.success) {
+          ctx.addIssue({ code: 'custom', message: `${v}: ${one.error.issues[0]?.message ?? 'not allowed'}` });
+          return z.NEVER;
+        }
+        out.push(one.data as z.output<T>);
+      }
+      return out;
+    });
+
+/** A value, a list of values, or (numbers) a `{from, to, step}` range: a grid axis. */
+const axis = <T extends z.ZodType>(t: T) =>
+  (isNumeric(t) ? z.union([t, z.array(t).min(1), rangeOf(t)]) : z.union([t, z.array(t).min(1)])) as unknown as z.ZodUnion<[T, z.ZodArray<T>]>;
 
 const runs = z.number().int().min(1).max(10_000_000).describe('Monte Carlo runs per cell.');
 const precision = z
@@ -59,7 +103,7 @@ export const modelSpecSchema = z
   })
   .describe('A model and its parameter grid');
 
-const kList = axis(z.number().int().min(1).max(10_000)).describe('Seed-set size(s) k: one cell per k.');
+const kList = axis(z.number().int().min(1).max(10_000)).describe('Seed-set size(s) k: one cell per k; a list, or a range `{from: 1, to: 30, step: 1}`.');
 
 export const STRATEGIES = ['explicit', 'random', 'centrality', 'imm', 'celf', 'degree-discount', 'degree', 'pagerank', 'customer'] as const;
 
@@ -104,9 +148,19 @@ export const gridStudySchema = z
     runs: runs.default(1000),
     precision: precision.optional(),
     maxRuns: z.number().int().min(1).max(10_000_000).default(100_000),
+    impact: z
+      .strictObject({
+        churnIfNegative: z.number().min(0).max(1).optional(),
+        upliftIfPositive: z.number().min(0).max(10).optional(),
+        currency: z.string().min(1).max(16).optional(),
+      })
+      .optional()
+      .describe('Voice cells: how opinions turn into money (as a scenario\'s `impact`; defaults 0.05, 0.02, the graph\'s currency else EUR).'),
     outputs: z
       .strictObject({
-        charts: z.array(z.enum(['spread-vs-k', 'steps', 'histogram'])).default(['spread-vs-k', 'steps', 'histogram']),
+        charts: z.array(z.enum(['spread-vs-k', 'steps', 'histogram', 'prevalence'])).default(['spread-vs-k', 'steps', 'histogram', 'prevalence'])
+          .describe('Charts to draw: spread-vs-k, steps (and, for opinion models with several responses, answer vs no answer), histogram, prevalence (new per step with CI).'),
+        logY: z.boolean().default(false).describe('Log scale on the y axis of the line charts (points at 0 are left out there).'),
         histogramBins: z.number().int().min(1).max(200).default(30),
       })
       .prefault({}),
@@ -197,7 +251,7 @@ export function parseStudy(text: string, source = 'study.yaml'): Study {
   const schema = kind === 'cascade-fit' ? cascadeFitStudySchema : gridStudySchema;
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i): StudyIssue => {
+  const issues = r.error.issues.map(unionDetail).map((i): StudyIssue => {
     // Point at the deepest node that exists in the document.
     let node: unknown = null;
     for (let k = i.path.length; k >= 0 && !node; k--) {
@@ -208,6 +262,19 @@ export function parseStudy(text: string, source = 'study.yaml'): Study {
     return { path: formatPath(i.path), message: i.message, ...(pos ? { line: pos.line, col: pos.col } : {}) };
   });
   throw studyError(source, issues);
+}
+
+/**
+ * A failed union (a value, a list or a range) says only "Invalid input"; when one branch failed with our own
+ * message (a range's `to < from`, a value out of range), that message is the one to show, at its path.
+ */
+function unionDetail(i: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (i.code !== 'invalid_union' || !Array.isArray(i.errors)) return i;
+  for (const branch of i.errors) {
+    const custom = branch.find((e) => e.code === 'custom');
+    if (custom) return { ...custom, path: [...i.path, ...custom.path] };
+  }
+  return i;
 }
 
 function studyError(source: string, issues: StudyIssue[]): InputError {

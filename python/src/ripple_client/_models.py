@@ -172,6 +172,7 @@ class Step(Model):
     step: int
     new_mean: float
     cumulative_mean: float
+    new_ci95: CI | None = None
 
 
 class TimedStep(Step):
@@ -272,14 +273,22 @@ def _estimate_row(name: str, e: Estimate | MeanCI) -> dict[str, Any]:
 
 
 def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
-    """Long form: one row per (series, step) with ``new_mean`` and ``cumulative_mean``."""
+    """Long form: one row per (series, step) with ``new_mean`` (and its 95% CI ``new_lo``/``new_hi`` where the
+    server gives one: the main curve) and ``cumulative_mean``."""
     rows = [
-        {"series": name, "step": s.step, "new_mean": s.new_mean, "cumulative_mean": s.cumulative_mean}
+        {
+            "series": name,
+            "step": s.step,
+            "new_mean": s.new_mean,
+            "new_lo": s.new_ci95[0] if s.new_ci95 else None,
+            "new_hi": s.new_ci95[1] if s.new_ci95 else None,
+            "cumulative_mean": s.cumulative_mean,
+        }
         for name, steps in series.items()
         if steps is not None
         for s in steps
     ]
-    return _df(rows, columns=["series", "step", "new_mean", "cumulative_mean"])
+    return _df(rows, columns=["series", "step", "new_mean", "new_lo", "new_hi", "cumulative_mean"])
 
 
 # ---------------------------------------------------------------------------------------------- graphs

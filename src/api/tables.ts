@@ -1,0 +1,138 @@
+import negotiate from '@fastify/accept-negotiator';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { toCsv, type Scalar } from '../io/csv.js';
+
+/**
+ * Notebook-friendly answers (issue 18): `Accept: text/csv`, or `?format=csv` for a link or `pd.read_csv(url)`, turns
+ * a centrality ranking, a value ranking, one customer's value and an influencer pick into a tidy table — one row per
+ * customer (or per figure), snake_case columns, numbers at full precision (src/io/csv.ts) — that a DataFrame reads
+ * as is. The same holds for those answers as the `result` of a finished job (`GET /jobs/:id`). JSON stays the default.
+ *
+ * `?format=csv` is taken off the URL before routing (`rewriteFormatCsv`, Fastify's rewriteUrl) and becomes the Accept
+ * header, so it works on every route that answers CSV (scenario and simulation reports have their own tables).
+ */
+
+type Obj = Record<string, unknown>;
+type Rows = { columns: string[]; rows: Record<string, Scalar>[] };
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const ci = (v: unknown): [Scalar, Scalar] => (Array.isArray(v) && v.length === 2 ? [v[0] as Scalar, v[1] as Scalar] : [null, null]);
+
+function centrality(b: Obj): Rows | null {
+  if (!Array.isArray(b.top) || typeof b.metric !== 'string') return null;
+  return {
+    columns: ['rank', 'id', 'score', 'metric'],
+    rows: (b.top as Obj[]).map((t) => ({ rank: t.rank as number, id: t.id as string, score: t.score as number, metric: b.metric as string })),
+  };
+}
+
+function valueRanking(b: Obj): Rows | null {
+  if (!Array.isArray(b.top) || typeof b.graphValue !== 'number') return null;
+  return {
+    columns: ['rank', 'id', 'own_value', 'network_value', 'network_ci95_low', 'network_ci95_high', 'total_value'],
+    rows: (b.top as Obj[]).map((r) => {
+      const [lo, hi] = ci(r.networkCi95);
+      return { rank: r.rank as number, id: r.id as string, own_value: r.ownValue as number, network_value: r.networkValue as number, network_ci95_low: lo, network_ci95_high: hi, total_value: r.totalValue as number };
+    }),
+  };
+}
+
+function customerValue(b: Obj): Rows | null {
+  if (typeof b.ownValue !== 'number' || !isObj(b.networkValue) || !isObj(b.totalValue)) return null;
+  const row = (figure: string, v: unknown): Record<string, Scalar> => {
+    if (typeof v === 'number') return { id: b.id as string, figure, mean: v, ci95_low: v, ci95_high: v };
+    const o = v as Obj;
+    const [lo, hi] = ci(o.ci95);
+    return { id: b.id as string, figure, mean: o.mean as number, ci95_low: lo, ci95_high: hi };
+  };
+  return {
+    columns: ['id', 'figure', 'mean', 'ci95_low', 'ci95_high'],
+    rows: [row('own_value', b.ownValue), row('network_value', b.networkValue), row('total_value', b.totalValue), ...(isObj(b.reach) ? [row('reach', b.reach)] : [])],
+  };
+}
+
+function influencers(b: Obj): Rows | null {
+  if (!Array.isArray(b.seeds) || !isObj(b.spread)) return null;
+  let total = 0;
+  return {
+    columns: ['order', 'id', 'gain', 'cumulative_gain', 'score', 'method', 'model'],
+    rows: (b.seeds as Obj[]).map((s, i) => {
+      total += s.gain as number;
+      return { order: i + 1, id: s.id as string, gain: s.gain as number, cumulative_gain: total, score: (s.score as number | undefined) ?? null, method: b.method as string, model: b.model as string };
+    }),
+  };
+}
+
+/** Route -> table writer; jobs use the writer of their kind. */
+const ROUTES = new Map<string, (b: Obj) => Rows | null>([
+  ['/graphs/:id/centrality/:metric', centrality],
+  ['/graphs/:id/value', valueRanking],
+  ['/graphs/:id/customers/:customerId/value', customerValue],
+  ['/graphs/:id/influencers', influencers],
+]);
+const JOB_KINDS = new Map<string, (b: Obj) => Rows | null>([
+  ['centrality', centrality],
+  ['value', valueRanking],
+  ['customer-value', customerValue],
+  ['influencers', influencers],
+]);
+
+const TYPES = ['application/json', 'text/csv'];
+
+/** True when the client prefers CSV (q-values respected; JSON wins a tie). */
+export function prefersCsv(req: FastifyRequest): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('csv') && negotiate(accept, TYPES) === 'text/csv';
+}
+
+/** The CSV of an engine answer (centrality, value, customer value, influencers), or null when it has no table form. */
+export function answerCsv(route: string, body: unknown, jobKind?: string): string | null {
+  if (!isObj(body)) return null;
+  const writer = jobKind !== undefined ? JOB_KINDS.get(jobKind) : ROUTES.get(route);
+  const t = writer?.(body) ?? null;
+  return t ? toCsv(t.rows, t.columns) : null;
+}
+
+/**
+ * Fastify's `rewriteUrl` (before routing and query parsing): `?format=csv` leaves the URL and becomes
+ * `Accept: text/csv`. Other `format` values (the import and export routes' own parameter) are left alone.
+ */
+export function rewriteFormatCsv(raw: IncomingMessage): string {
+  const url = raw.url ?? '/';
+  const q = url.indexOf('?');
+  if (q < 0 || !url.includes('format=csv', q)) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const path = url.slice(0, q);
+  if (params.get('format') !== 'csv' || /\/(import|export)$/.test(path)) return url;
+  params.delete('format');
+  raw.headers.accept = 'text/csv';
+  const rest = params.toString();
+  return `${path}${rest ? `?${rest}` : ''}`;
+}
+
+async function tables(app: FastifyInstance): Promise<void> {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode !== 200 || typeof payload !== 'string' || !prefersCsv(req)) return payload;
+    const route = req.routeOptions.url ?? '';
+    const isJob = route === '/jobs/:jobId';
+    if (!isJob && !ROUTES.has(route)) return payload;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      return payload; // already CSV (another table writer), or not JSON
+    }
+    const job = isJob && isObj(body) ? body : null;
+    if (job && (job.state !== 'succeeded' || !JOB_KINDS.has(String(job.kind)))) return payload;
+    const csv = answerCsv(route, job ? job.result : body, job ? String(job.kind) : undefined);
+    if (csv === null) return payload;
+    const name = job ? `job-${String(job.id)}` : route.split('/').filter((s) => s && !s.startsWith(':')).pop() ?? 'answer';
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).header('vary', 'accept');
+    return csv;
+  });
+}
+
+/** Register before other `text/csv` writers (the scenario/simulation tables): each leaves the other's answers alone. */
+export const tablesPlugin = fp(tables, { name: 'ripple-tables' });
