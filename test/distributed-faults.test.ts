@@ -67,6 +67,23 @@ describe.skipIf(!enabled)('Redis faults', () => {
     }
   }, 60_000);
 
+  it('SIGTERM while Redis is away: the worker drops its connections and exits within seconds, not never', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    const worker = await startWorkerProcess({ RIPPLE_REDIS_URL: `redis://127.0.0.1:${port}`, RIPPLE_REDIS_PREFIX: 'gone', RIPPLE_DATA_DIR: dir });
+    await redis.stop();
+    // Let the connections notice (they retry, backing off).
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    const { code, stats } = await worker.stop('SIGTERM');
+    const took = Date.now() - t0;
+    expect(code, worker.output()).toBe(0);
+    expect(stats, worker.output()).toEqual({ jobs: 0, chunks: 0 });
+    expect(worker.output()).toContain('connections dropped');
+    // Nothing to hand back (that needs Redis): about CLOSE_SLACK_MS (2 s), bounded well before a hang.
+    expect(took).toBeLessThan(8000);
+  }, 30_000);
+
   it('a worker on another host (network namespace + veth) takes the work; same answer', async (ctx) => {
     const ns = `ripple-t${process.pid}`;
     const veth = `rpl${process.pid % 100000}`;

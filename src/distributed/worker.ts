@@ -49,6 +49,21 @@ interface Active {
 }
 
 const HANDOVER = 'handover';
+/** How long close() waits for Redis to answer beyond the grace period before it drops the connections. */
+const CLOSE_SLACK_MS = 2000;
+
+/** Did `p` settle within `ms`? (Its outcome is not needed, only whether it is done.) */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export async function startWorker(config: Readonly<Config>, opts: WorkerProcessOptions): Promise<RippleWorker> {
   const url = config.redis.url;
@@ -220,20 +235,31 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
     async close() {
       if (closing) return;
       closing = true;
+      // Redis away: nothing can be handed back (that is a Redis command), so the running chunks stop at once and
+      // their locks lapse; BullMQ's stalled-job check gives them to another worker when Redis is back.
+      const redisUp = conn.status === 'ready';
       // Jobs being coordinated go back at once (their finished chunks stay); running chunks get graceMs to finish.
       for (const a of activeJobs.values()) {
         if (a.remote) a.remote.keepChunks = true;
         a.controller.abort(HANDOVER);
       }
-      const coordClosed = coordinator.close();
+      const graceMs = redisUp ? (opts.graceMs ?? 10_000) : 0;
       const grace = setTimeout(() => {
         for (const a of activeChunks.values()) a.controller.abort(HANDOVER);
-      }, opts.graceMs ?? 10_000);
-      await chunker.close();
+      }, graceMs);
+      // Each Redis-side step is bounded: a BullMQ close waits for its blocking connection, which never answers
+      // while Redis is away. Past the bound the connections are dropped instead of closed politely.
+      const bound = graceMs + CLOSE_SLACK_MS;
+      const closed = await within(Promise.all([coordinator.close(!redisUp), chunker.close(!redisUp)]), bound);
       clearTimeout(grace);
-      await coordClosed;
       watcher.close();
-      await Promise.allSettled([chunkEvents.close(), chunkQueue.close(), sub.quit(), conn.quit()]);
+      const quit = await within(Promise.allSettled([chunkEvents.close(), chunkQueue.close(), sub.quit(), conn.quit()]), closed ? CLOSE_SLACK_MS : 0);
+      if (!redisUp || !closed || !quit) {
+        log.warn({ redis: redisUp ? 'slow' : 'unreachable' }, 'ripple worker: Redis did not answer the close; connections dropped');
+        for (const c of [conn, sub]) c.disconnect();
+        // BullMQ's disconnect() waits for a connection that is never ready while Redis is away: bounded too.
+        await within(Promise.allSettled([coordinator.disconnect(), chunker.disconnect(), chunkEvents.disconnect(), chunkQueue.disconnect()]), CLOSE_SLACK_MS);
+      }
       await pool.close();
       if (ownStore) await store.close();
     },
