@@ -9,7 +9,7 @@ import { centralityRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
 import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
-import { acceptedSchema } from './jobs.js';
+import { acceptedSchema } from '../job-schemas.js';
 
 /**
  * `GET /graphs/:id/centrality/:metric?top=`: one metric for every customer, the top ones listed. Results are

@@ -6,7 +6,7 @@ import { checkCelfSize } from '../../influence/celf.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, influencersWork, runOrSubmit } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
-import { acceptedSchema } from './jobs.js';
+import { acceptedSchema } from '../job-schemas.js';
 import { reachStatsSchema } from '../../diffusion/result-schema.js';
 
 /** `POST /graphs/:id/influencers`: pick k seed customers (IMM, CELF, baselines), spread re-estimated by the engine. */

@@ -5,7 +5,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
-import { acceptedSchema } from './jobs.js';
+import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/result-schema.js';
 
 /** `POST /graphs/:id/scenarios` (single or compare) and `POST /graphs/:id/scenarios/riskiest` (DESIGN §6, §8). */

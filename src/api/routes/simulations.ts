@@ -5,7 +5,7 @@ import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
 import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
-import { acceptedSchema } from './jobs.js';
+import { acceptedSchema } from '../job-schemas.js';
 
 /** `POST /graphs/:id/simulations`: one Monte Carlo simulation (DESIGN §3, §4, §8), synchronous or a job. */
 

@@ -7,7 +7,7 @@ import { customerValueRequestSchema, valueRankingRequestSchema } from '../../inf
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
 import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
-import { acceptedSchema } from './jobs.js';
+import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
 
 /**
