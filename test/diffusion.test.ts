@@ -348,7 +348,7 @@ describe('bad input', () => {
     ]) {
       const e = await simulate(g, bad as SimulationRequestInput).catch((x: unknown) => x);
       expect(e, JSON.stringify(bad)).toBeInstanceOf(InputError);
-      expect((e as InputError).details?.fields).toBeDefined();
+      expect((e as InputError).details?.errors).toBeDefined();
     }
   });
   it('every parameter has a description and the schema has per-model defaults', () => {

@@ -92,6 +92,9 @@ describe('POST /graphs/:id/scenarios', () => {
     expectProblem(await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios`, payload: { customer: 'a', variants: [{ name: 'x', customer: 'nope' }] } }), 404, /"nope"/);
     expectProblem(await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios/riskiest`, payload: { candidates: ['zz'] } }), 404);
     expectProblem(await app.inject({ method: 'POST', url: '/graphs/g_nope/scenarios', payload: { customer: 'a' } }), 404);
+    // {} passes the body schema (customer and customers are both optional) and fails the one-of rule: it still lists its field.
+    const empty = expectProblem(await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios`, payload: {} }), 400);
+    expect(empty.errors).toEqual([{ path: 'customer', message: expect.stringMatching(/exactly one/) }]);
     const bad = expectProblem(await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios`, payload: { customer: 'a', p: 2, bogus: 1 } }), 400);
     expect(JSON.stringify(bad.errors)).toMatch(/p/);
     expectProblem(await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios`, payload: { customer: 'a', customers: ['b'] } }), 400, /exactly one/);

@@ -33,7 +33,7 @@ function issuesOf(fn: () => unknown): { path: string; message: string; line?: nu
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(InputError);
-    return ((e as InputError).details?.fields ?? []) as { path: string; message: string; line?: number }[];
+    return ((e as InputError).details?.errors ?? []) as { path: string; message: string; line?: number }[];
   }
   throw new Error('expected an InputError');
 }

@@ -4,7 +4,7 @@ import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { immConstants } from '../influence/imm.js';
-import { AppError, InputError, UnprocessableError } from '../errors.js';
+import { AppError, UnprocessableError } from '../errors.js';
 import type { EnginePool } from '../diffusion/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
 import { requestKey, runOp, type OpCall, type OpGraph } from '../jobs/ops.js';
@@ -197,24 +197,9 @@ export interface Accepted {
 }
 
 /**
- * Validate `input` with an engine schema (the same one the CLI uses); zod issues become a 400 whose `errors`
- * carry field paths prefixed by `where` (`query.top`, `body.k`).
- */
-export function validateWith<S extends z.ZodType>(schema: S, input: unknown, where: string, what: string): z.infer<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const errors = r.error.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ path: `${where}.${k}`, message: 'unknown parameter' }));
-    return [{ path: [where, ...i.path.map(String)].join('.'), message: i.message }];
-  });
-  const detail = errors.length === 1 ? `${errors[0].path}: ${errors[0].message}` : `${errors.length} invalid fields: ${errors.map((e) => e.path).join(', ')}`;
-  throw new InputError(`invalid ${what} request: ${detail}`, { errors });
-}
-
-/**
  * A query-string schema from a strict engine schema: numbers arrive as text and are coerced, enums and
  * booleans are kept; descriptions are the engine's. The coerced object is then validated by the engine
- * schema itself (validateWith), so ranges and defaults live in one place.
+ * schema itself (parseOrThrow), so ranges and defaults live in one place.
  */
 export function querySchemaFrom(shape: Record<string, z.ZodType>, omit: readonly string[] = []): z.ZodObject<Record<string, z.ZodType>> {
   const out: Record<string, z.ZodType> = {};

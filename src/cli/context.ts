@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
 import { WorkerPool } from '../diffusion/pool.js';
 import { CancelledError, InputError } from '../errors.js';
+import { parseOrThrow, type FieldError } from '../validate.js';
 import { compile, type CompiledGraph } from '../graph/compile.js';
 import type { GraphData, GraphFormat } from '../graph/model.js';
 import { readGraphFile } from '../io/read-graph-file.js';
@@ -72,16 +73,17 @@ export function num(v: string | undefined): number | string | undefined {
 export function parseFlags<S extends z.ZodType>(schema: S, input: Record<string, unknown>, flags: Record<string, string>, context = ''): z.infer<S> {
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (v !== undefined) clean[k] = v;
-  const r = schema.safeParse(clean);
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  const flagOf = (key: string) => flags[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  if (i.code === 'unrecognized_keys') {
-    throw new InputError(`${i.keys.map(flagOf).join(', ')}: not used${context ? ` ${context}` : ''}`);
+  try {
+    return parseOrThrow(schema, clean);
+  } catch (e) {
+    const errors = (e instanceof InputError ? (e.details?.errors as FieldError[] | undefined) : undefined) ?? [];
+    if (errors.length === 0) throw e;
+    const flagOf = (key: string) => flags[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const unknown = errors.filter((x) => x.message === 'unknown parameter' && !x.path.includes('.'));
+    if (unknown.length > 0) throw new InputError(`${unknown.map((x) => flagOf(x.path)).join(', ')}: not used${context ? ` ${context}` : ''}`);
+    const [key, ...rest] = errors[0].path.split('.');
+    throw new InputError(`${key ? flagOf(key) : 'flags'}${rest.length ? `[${rest.join('.')}]` : ''}: ${errors[0].message}`);
   }
-  const key = i.path.length > 0 ? String(i.path[0]) : '';
-  const rest = i.path.slice(1).map(String).join('.');
-  throw new InputError(`${key ? flagOf(key) : 'flags'}${rest ? `[${rest}]` : ''}: ${i.message}`);
 }
 
 export function createContext(program: Command, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WriteStream; env?: Record<string, string | undefined> } = {}): CliContext {

@@ -2,6 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { CancelledError, InputError, NotFoundError } from '../errors.js';
+import { parseOrThrow } from '../validate.js';
 import { Aggregate } from './aggregate.js';
 import { runBatch, type BatchResult } from './batch.js';
 import type { PlanBase } from './models/model.js';
@@ -110,14 +111,7 @@ export interface SimulateOptions {
 
 /** Validate a request (defaults applied); zod issues become an InputError listing the fields. */
 export function parseSimulationRequest(req: unknown): SimulationRequest {
-  const r = simulationRequestSchema.safeParse(req);
-  if (!r.success) {
-    const fields = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new InputError(`invalid simulation request: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, {
-      fields,
-    });
-  }
-  return r.data;
+  return parseOrThrow(simulationRequestSchema, req, 'simulation request');
 }
 
 /** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it. */

@@ -1,3 +1,4 @@
+import { parseOrThrow } from '../validate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError } from '../errors.js';
 import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
@@ -10,7 +11,7 @@ import { celf } from './celf.js';
 import { imm } from './imm.js';
 import { evaluateSeeds, pairedDifference } from './evaluate.js';
 import { growRR, RR_BATCH, RRCollection, rrSpec, type RRSpec } from './rr.js';
-import { influencersRequestSchema, parseRequest, schemeOf, type InfluenceMethod, type InfluencersRequestInput } from './schemas.js';
+import { influencersRequestSchema, schemeOf, type InfluenceMethod, type InfluencersRequestInput } from './schemas.js';
 
 /**
  * One entry for "who are the k customers whose voice carries furthest?" (DESIGN §5, §8): pick seeds with
@@ -93,11 +94,11 @@ type Candidate = { method: InfluenceMethod; seeds: Int32Array; scores: Float64Ar
  */
 export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersRequestInput | unknown, opts: InfluencersOptions = {}): Promise<InfluencersResult> {
   const t0 = performance.now();
-  const req = parseRequest(influencersRequestSchema, 'influencers', rawReq);
+  const req = parseOrThrow(influencersRequestSchema, rawReq, 'influencers request');
   const { k, method, model, p, seed } = req;
   const probability = schemeOf(req);
   const { pool, signal, onProgress } = opts;
-  if (k > graph.n) throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${k}`, { fields: [{ path: 'k', message: `at most ${graph.n}` }] });
+  if (k > graph.n) throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${k}`, { errors: [{ path: 'k', message: `at most ${graph.n}` }] });
   if (signal?.aborted) throw new CancelledError();
 
   let seeds: Int32Array;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { InputError } from '../errors.js';
 import { PROBABILITY_SCHEMES, type ProbabilityScheme } from '../diffusion/schemas.js';
 import { CENTRALITY_METRICS } from './centrality/types.js';
 import { CONVERGENCE_MODES } from './centrality/convergence.js';
@@ -132,16 +131,6 @@ export type CustomerValueRequestInput = z.input<typeof customerValueRequestSchem
 /** The probability scheme a request means: explicit, else the model's default. */
 export function schemeOf(req: { model: InfluenceModel; probability?: ProbabilityScheme }): ProbabilityScheme {
   return req.probability ?? (req.model === 'lt' ? 'weighted-cascade' : 'uniform');
-}
-
-/** Validate with a schema; zod issues become an InputError listing the fields (like parseSimulationRequest). */
-export function parseRequest<S extends z.ZodType>(schema: S, what: string, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const fields = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new InputError(`invalid ${what} request: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, { fields });
-  }
-  return r.data;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parseOrThrow } from '../validate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { CancelledError, NotFoundError } from '../errors.js';
@@ -9,7 +10,7 @@ import type { ProbabilityScheme } from '../diffusion/schemas.js';
 import { spreadRequest } from './influencers.js';
 import { growRR, RRCounter, rrSpec } from './rr.js';
 import {
-  customerValueRequestSchema, parseRequest, schemeOf, valueRankingRequestSchema,
+  customerValueRequestSchema, schemeOf, valueRankingRequestSchema,
   type CustomerValueRequestInput, type ValueRankingRequestInput,
 } from './schemas.js';
 
@@ -57,7 +58,7 @@ export interface CustomerValueResult {
  */
 export async function customerValue(graph: CompiledGraph, customerId: string, rawReq: CustomerValueRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<CustomerValueResult> {
   const t0 = performance.now();
-  const req = parseRequest(customerValueRequestSchema, 'value', rawReq);
+  const req = parseOrThrow(customerValueRequestSchema, rawReq, 'value request');
   const v = indexOf(graph, customerId);
   if (v < 0) throw new NotFoundError(`customer ${JSON.stringify(customerId.length > 80 ? `${customerId.slice(0, 80)}…` : customerId)} is not in the graph`);
   const probability = schemeOf(req);
@@ -150,7 +151,7 @@ export interface ValueRankingResult {
 /** "Whose unhappiness costs most?": every customer's own + network value, the top ones listed. */
 export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<ValueRankingResult> {
   const t0 = performance.now();
-  const req = parseRequest(valueRankingRequestSchema, 'value', rawReq);
+  const req = parseOrThrow(valueRankingRequestSchema, rawReq, 'value request');
   const probability = schemeOf(req);
   const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed }, opts);
   const key = req.by === 'network' ? s.network : Float64Array.from(s.own, (x, i) => x + s.network[i]);

@@ -85,7 +85,7 @@ export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, cur
   }
   const seen = new Set<string>();
   const specs = variants.map((v, i) => {
-    if (seen.has(v.name)) throw new InputError(`variants[${i}].name: duplicate name ${JSON.stringify(v.name)}`, { fields: [{ path: `variants.${i}.name`, message: 'duplicate name' }] });
+    if (seen.has(v.name)) throw new InputError(`variants[${i}].name: duplicate name ${JSON.stringify(v.name)}`, { errors: [{ path: `variants.${i}.name`, message: 'duplicate name' }] });
     seen.add(v.name);
     return resolveSpec(base, v, currency, stepDuration);
   });

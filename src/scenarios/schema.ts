@@ -1,3 +1,4 @@
+import { parseOrThrow } from '../validate.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { brandResponseSchema, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
@@ -204,14 +205,9 @@ export interface ScenarioSpec {
   amplifiers: number;
 }
 
-/** Validate with a schema; zod issues become an InputError listing the fields (like parseSimulationRequest). */
+/** Validate with a schema: one InputError listing every field (`details.errors`), as every other door. */
 export function parseScenarioInput<S extends z.ZodType>(schema: S, what: string, input: unknown): z.infer<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const list = r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-    throw new InputError(`invalid ${what}: ${list.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`, { fields: list });
-  }
-  return r.data;
+  return parseOrThrow(schema, input, what);
 }
 
 type Base = z.infer<typeof scenarioRequestSchema>;
@@ -225,10 +221,10 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
   const pick = <K extends keyof Overrides>(k: K): Overrides[K] => (variant[k] !== undefined ? variant[k] : base[k]);
   const ids = variant.customer !== undefined || variant.customers !== undefined ? variant : base;
   if ((ids.customer === undefined) === (ids.customers === undefined)) {
-    throw new InputError('give exactly one of `customer` or `customers`', { fields: [{ path: 'customer', message: 'give exactly one of customer or customers' }] });
+    throw new InputError('give exactly one of `customer` or `customers`', { errors: [{ path: 'customer', message: 'give exactly one of customer or customers' }] });
   }
   if (base.runs !== undefined && base.precision !== undefined) {
-    throw new InputError('give either `runs` or `precision`, not both', { fields: [{ path: 'precision', message: 'give either runs or precision, not both' }] });
+    throw new InputError('give either `runs` or `precision`, not both', { errors: [{ path: 'precision', message: 'give either runs or precision, not both' }] });
   }
   const impact = { ...base.impact, ...variant.impact };
   const asked = pick('stepDuration');
@@ -238,15 +234,15 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
   let response: ScenarioSpec['response'] = null;
   if (given) {
     if (given.at !== undefined && given.atStep !== undefined) {
-      throw new InputError('response: give `atStep` or `at`, not both', { fields: [{ path: 'response.at', message: 'give atStep or at, not both' }] });
+      throw new InputError('response: give `atStep` or `at`, not both', { errors: [{ path: 'response.at', message: 'give atStep or at, not both' }] });
     }
     let atStep = given.atStep ?? 1;
     let at: string | undefined;
     if (given.at !== undefined) {
       const t = parseDuration(given.at);
-      if ('error' in t && !/^PT?0+[SMHDW]?$/.test(given.at)) throw new InputError(`response.at: ${t.error}`, { fields: [{ path: 'response.at', message: t.error }] });
+      if ('error' in t && !/^PT?0+[SMHDW]?$/.test(given.at)) throw new InputError(`response.at: ${t.error}`, { errors: [{ path: 'response.at', message: t.error }] });
       if (stepSeconds === null) {
-        throw new InputError('response.at is a time, but no step duration is known: give `stepDuration` in the request (e.g. "PT2H") or set it on the graph (PATCH /graphs/:id)', { fields: [{ path: 'response.at', message: 'needs a step duration' }] });
+        throw new InputError('response.at is a time, but no step duration is known: give `stepDuration` in the request (e.g. "PT2H") or set it on the graph (PATCH /graphs/:id)', { errors: [{ path: 'response.at', message: 'needs a step duration' }] });
       }
       const seconds = 'error' in t ? 0 : t.seconds;
       atStep = stepAt(seconds, stepSeconds);

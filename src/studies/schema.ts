@@ -279,5 +279,5 @@ function unionDetail(i: z.core.$ZodIssue): z.core.$ZodIssue {
 
 function studyError(source: string, issues: StudyIssue[]): InputError {
   const lines = issues.map((i) => `${source}${i.line !== undefined ? `:${i.line}:${i.col}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`);
-  return new InputError(`invalid study ${source}:\n  ${lines.join('\n  ')}`, { fields: issues });
+  return new InputError(`invalid study ${source}:\n  ${lines.join('\n  ')}`, { errors: issues });
 }

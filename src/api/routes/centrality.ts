@@ -1,3 +1,4 @@
+import { parseOrThrow } from '../../validate.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CancelledError } from '../../errors.js';
@@ -7,7 +8,7 @@ import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
 import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit, validateWith } from '../budget.js';
+import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit } from '../budget.js';
 import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 
@@ -237,7 +238,7 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query;
-    const request = validateWith(centralityRequestSchema, { metric: req.params.metric, ...defined(q) }, 'query', 'centrality');
+    const request = parseOrThrow(centralityRequestSchema, { metric: req.params.metric, ...defined(q) }, 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     const options = centralityOptions(request);

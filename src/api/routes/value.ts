@@ -1,3 +1,4 @@
+import { parseOrThrow } from '../../validate.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
@@ -5,7 +6,7 @@ import { clip } from '../../graph/builder.js';
 import { indexOf } from '../../graph/compile.js';
 import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, validateWith, valueRankingWork } from '../budget.js';
+import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, valueRankingWork } from '../budget.js';
 import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
@@ -86,7 +87,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
-    const request = validateWith(valueRankingRequestSchema, defined(q), 'query', 'value');
+    const request = parseOrThrow(valueRankingRequestSchema, defined(q), 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
@@ -111,7 +112,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
-    const request = validateWith(customerValueRequestSchema, defined(q), 'query', 'value');
+    const request = parseOrThrow(customerValueRequestSchema, defined(q), 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     const id = req.params.customerId;
