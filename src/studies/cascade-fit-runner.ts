@@ -11,7 +11,7 @@ import { slug } from './charts.js';
 import { assertInputs, loadStudyGraph, readExistingRows, sha256, codeVersion, studyPath, writeAtomic, type LoadedStudyGraph } from './io.js';
 import { createStudyProgress } from './progress.js';
 import { toCsv, type Scalar } from './rows.js';
-import { buildManifest, withPool, type StudyContext, type StudyRunSummary } from './runner.js';
+import { buildManifest, withPool, type StudyContext, type StudyRunSummary } from './context.js';
 import type { CascadeFitStudy } from './schema.js';
 import { lineChart } from './svg.js';
 

@@ -136,7 +136,7 @@ export function versions(): Record<string, string> {
     const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
     if (pkg.name === 'ripple') {
       out.ripple = pkg.version ?? '?';
-      for (const dep of ['zod', 'yaml', 'graphology', 'piscina', 'cli-progress']) {
+      for (const dep of ['zod', 'yaml', 'graphology', 'cli-progress']) {
         const d = join(dir, 'node_modules', dep, 'package.json');
         if (existsSync(d)) out[dep] = (JSON.parse(readFileSync(d, 'utf8')) as { version: string }).version;
       }

@@ -1,20 +1,21 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../errors.js';
-import { WorkerPool } from '../diffusion/pool.js';
+import type { WorkerPool } from '../diffusion/pool.js';
 import { simulate, simulateRuns } from '../diffusion/simulate.js';
 import { buildReport, type ScenarioReport } from '../scenarios/report.js';
 import { SCENARIO_DEFAULTS, type ScenarioSpec } from '../scenarios/schema.js';
 import { runCascadeFit } from './cascade-fit-runner.js';
+import { buildManifest, withPool, type RunStudyOptions, type StudyContext, type StudyRunSummary } from './context.js';
 import { gridCharts, type ChartFile } from './charts.js';
 import { cellParams, cellRequest, expandCells, type Cell } from './grid.js';
 import {
-  assertInputs, loadStudyGraph, readExistingRows, sha256, codeVersion, studyPath, versions, writeAtomic,
-  type LoadedStudyGraph, type StoreAccess,
+  assertInputs, loadStudyGraph, readExistingRows, sha256, codeVersion, studyPath, writeAtomic,
+  type LoadedStudyGraph,
 } from './io.js';
 import { createStudyProgress } from './progress.js';
 import { gridRow, stepRows, toCsv, type CellRow } from './rows.js';
-import { parseStudy, type GridStudy, type Study } from './schema.js';
+import { parseStudy, type GridStudy } from './schema.js';
 import { selectionKey, selectSeeds, type Selection } from './seeds.js';
 
 /**
@@ -25,51 +26,7 @@ import { selectionKey, selectSeeds, type Selection } from './seeds.js';
  * numbers on any machine and worker count.
  */
 
-export interface RunStudyOptions {
-  /** Output folder (default: `out/<name>` next to the study file). */
-  out?: string;
-  /** Worker threads (default: cores). 0 = run in this thread. */
-  workers?: number;
-  /** Use this pool instead of starting one. */
-  pool?: WorkerPool;
-  /** Where progress and notes go (default process.stderr). */
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** No progress output. */
-  quiet?: boolean;
-  /** Plain progress lines at most this often (ms, default 10000). */
-  progressIntervalMs?: number;
-  store?: StoreAccess;
-  /** Aborting stops the study after saving the cells done; the CancelledError says how many and how to resume. */
-  signal?: AbortSignal;
-  /** The command shown to resume an interrupted study (default `npm run study -- FILE [--out DIR]`). */
-  resumeCommand?: string;
-}
-
-export interface StudyRunSummary {
-  name: string;
-  kind: Study['kind'];
-  out: string;
-  cells: number;
-  computed: number;
-  skipped: number;
-  files: string[];
-  elapsedMs: number;
-}
-
-export interface Manifest {
-  study: string;
-  kind: Study['kind'];
-  studyFile: string;
-  studyChecksum: string;
-  seed: number;
-  versions: Record<string, string>;
-  inputs: { name: string; source: string; checksum: string; customers?: number; ties?: number }[];
-  cells: { total: number; computed: number; reused: number };
-  /** This invocation's wall time; `computeMs` = sum of the recorded compute times of all cells, reused ones included. */
-  timings: { startedAt: string; finishedAt: string; elapsedMs: number; loadMs: number; cellsMs: number; computeMs: number };
-  workers: number;
-  command: string;
-}
+export type { Manifest, RunStudyOptions, StudyContext, StudyRunSummary } from './context.js';
 
 type StoredRow = CellRow['columns'] & { details: CellRow['details'] };
 
@@ -86,46 +43,6 @@ export async function runStudyFile(file: string, opts: RunStudyOptions = {}): Pr
   const ctx: StudyContext = { study, studyFile, studyChecksum: sha256(text), out, opts, stderr: opts.stderr ?? process.stderr };
   if (study.kind === 'cascade-fit') return runCascadeFit(study, ctx);
   return runGrid(study, ctx);
-}
-
-export interface StudyContext {
-  study: Study;
-  studyFile: string;
-  studyChecksum: string;
-  out: string;
-  opts: RunStudyOptions;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-/** The pool a study runs on: the given one, none (workers 0), or a new one closed at the end. */
-export async function withPool<T>(opts: RunStudyOptions, fn: (pool: WorkerPool | undefined, size: number) => Promise<T>): Promise<T> {
-  if (opts.pool) return fn(opts.pool, opts.pool.size);
-  if (opts.workers === 0) return fn(undefined, 0);
-  const pool = new WorkerPool(opts.workers !== undefined ? { workers: opts.workers } : {});
-  try {
-    return await fn(pool, pool.size);
-  } finally {
-    await pool.close();
-  }
-}
-
-export function buildManifest(
-  ctx: StudyContext, inputs: Manifest['inputs'], cells: Manifest['cells'], t: { started: Date; t0: number; loadMs: number; computeMs: number }, workers: number,
-): Manifest {
-  const elapsedMs = performance.now() - t.t0;
-  const here = dirname(ctx.studyFile);
-  return {
-    study: ctx.study.name, kind: ctx.study.kind, studyFile: basename(ctx.studyFile), studyChecksum: ctx.studyChecksum, seed: ctx.study.seed,
-    versions: versions(),
-    inputs: inputs.map((i) => (isAbsolute(i.source) ? { ...i, source: relative(here, i.source) } : i)),
-    cells,
-    timings: {
-      startedAt: t.started.toISOString(), finishedAt: new Date().toISOString(), elapsedMs: Math.round(elapsedMs), loadMs: Math.round(t.loadMs),
-      cellsMs: Math.round(elapsedMs - t.loadMs), computeMs: Math.round(t.computeMs),
-    },
-    workers,
-    command: `npm run study -- ${basename(dirname(ctx.studyFile))}/${basename(ctx.studyFile)}`,
-  };
 }
 
 async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSummary> {
