@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { UndirectedGraph } from 'graphology';
 import * as gmBetweenness from 'graphology-metrics/centrality/betweenness.js';
 import * as gmCloseness from 'graphology-metrics/centrality/closeness.js';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { centrality, computeCentrality, pagerank, type CentralityResult } from '../src/influence/centrality/index.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';

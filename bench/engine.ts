@@ -17,7 +17,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { simulate } from '../src/diffusion/simulate.js';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import type { SimulationRequestInput } from '../src/diffusion/schemas.js';
 import { barabasiAlbert } from './generators.js';
 

@@ -12,7 +12,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import { Rng } from '../src/diffusion/rng.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { GraphBuilder } from '../src/graph/builder.js';

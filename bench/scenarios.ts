@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { isCompare, riskiestCustomers, runScenarioRequest, type CompareResult } from '../src/scenarios/index.js';

@@ -22,13 +22,17 @@ export { buildApp, type AppDeps } from './api/app.js';
 
 /** Graphs in memory and from files: `buildGraph`, `buildGraphData`, `loadGraph`; brand scenarios: `scenario`, `compare`; `rankCentrality`. */
 export * from './library.js';
-/** Monte Carlo cascades (IC, LT, SIR, voice): `simulate(graph, { model, seeds, runs, seed, … })`, and the worker pool. */
+/** Monte Carlo cascades (IC, LT, SIR, voice): `simulate(graph, { model, seeds, runs, seed, … })`. */
 export {
-  simulate, parseSimulationRequest, WorkerPool, MODELS, PROBABILITY_SCHEMES, DEFAULT_RUNS, MAX_RUNS, simulationRequestSchema,
+  simulate, parseSimulationRequest, MODELS, PROBABILITY_SCHEMES, DEFAULT_RUNS, MAX_RUNS, simulationRequestSchema,
   countStats, meanCi,
   type SimulationResult, type SimulationRequest, type SimulationRequestInput, type SimulateOptions, type ModelName,
   type ProbabilityScheme, type BrandResponse, type StepStat, type SirStep, type Amplifier, type ReachStats, type MeanCi,
 } from './diffusion/index.js';
+/** Worker threads for engine work: pass `{ pool }` to simulate, centrality, influencers, value. */
+export { WorkerPool } from './workers/pool.js';
+/** The model registry: every model's declaration (schema, plan, kernel, outputs, cost); CONTRIBUTING.md "Adding a model". */
+export { MODEL_DEFINITIONS, findModel, type ModelDefinition } from './diffusion/models/index.js';
 /** Scenario requests in full (single or compare, as the HTTP route) and the riskiest-customers ranking. */
 export {
   runScenarioRequest, riskiestCustomers, isCompare, SCENARIO_DEFAULTS, scenarioRequestSchema,

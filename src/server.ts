@@ -5,7 +5,7 @@ import { buildApp, createJobService } from './api/app.js';
 import { loadDemoIfEmpty } from './api/demo.js';
 import { cleanSpool } from './api/upload.js';
 import { loadConfig, type Config } from './config.js';
-import { WorkerPool } from './diffusion/pool.js';
+import { WorkerPool } from './workers/pool.js';
 import { isMain } from './is-main.js';
 
 /**

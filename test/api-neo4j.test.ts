@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { computeCentrality } from '../src/influence/centrality/index.js';
 import type { CentralityMetric } from '../src/influence/centrality/types.js';
 import { GDS_DROP, GDS_METRICS, GDS_NOT_INSTALLED, GDS_PROJECT, GDS_VERSION } from '../src/influence/gds.js';
-import { CentralityEngines, GDS_NEEDS_NEO4J } from '../src/store/centrality-engine.js';
+import { CentralityEngines, GDS_NEEDS_NEO4J } from '../src/services/centrality-engines.js';
 import type { CypherDriver, CypherRecord, CypherSession, CypherTx } from '../src/store/neo4j-port.js';
 import { Neo4jStore } from '../src/store/neo4j-store.js';
 import { buildTestApp, tempDir } from './helper.js';

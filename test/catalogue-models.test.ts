@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool, workerUrl } from '../src/diffusion/pool.js';
+import { WorkerPool, workerUrl } from '../src/workers/pool.js';
 import { simulate, type SimulationResult } from '../src/diffusion/simulate.js';
 import { MODELS } from '../src/diffusion/models/registry.js';
 import { InputError, NotFoundError } from '../src/errors.js';

@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WorkerPool, workerUrl } from '../src/diffusion/pool.js';
+import { WorkerPool, workerUrl } from '../src/workers/pool.js';
 import { GraphBuilder } from '../src/graph/builder.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { betweenness, centrality, closeness, computeCentrality, harmonic } from '../src/influence/centrality/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const built = existsSync(fileURLToPath(workerUrl()));
-if (!built) console.log('centrality-pool: skipped: dist/src/worker.js not built (run `npm run build`)');
+if (!built) console.log('centrality-pool: skipped: dist/src/workers/worker.js not built (run `npm run build`)');
 
 function karate(): CompiledGraph {
   const f = JSON.parse(readFileSync(path.join(here, 'fixtures', 'centrality', 'karate.json'), 'utf8')) as { edges: [string, string][] };

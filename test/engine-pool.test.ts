@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../src/errors.js';
-import { WorkerPool, workerUrl } from '../src/diffusion/pool.js';
+import { WorkerPool, workerUrl } from '../src/workers/pool.js';
 import { simulate, type SimulationResult } from '../src/diffusion/simulate.js';
 import type { SimulationRequestInput } from '../src/diffusion/schemas.js';
 import { build, type Tie } from './diffusion-helpers.js';
 
-// Worker threads load the built worker (dist/src/worker.js): `npm test` builds first (pretest).
+// Worker threads load the built worker (dist/src/workers/worker.js): `npm test` builds first (pretest).
 const built = existsSync(workerUrl());
 if (!built) console.log(`engine-pool tests need ${workerUrl().pathname}: run \`npm run build\` first`);
 

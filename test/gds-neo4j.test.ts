@@ -22,7 +22,7 @@ import { readGraphFile } from '../src/io/read-graph-file.js';
 import { centrality } from '../src/influence/centrality/registry.js';
 import type { CentralityMetric } from '../src/influence/centrality/types.js';
 import { GDS_METRICS, GDS_NOT_INSTALLED, GDS_PROJECT, gdsCentrality, gdsVersion, type GdsTx } from '../src/influence/gds.js';
-import { CentralityEngines } from '../src/store/centrality-engine.js';
+import { CentralityEngines } from '../src/services/centrality-engines.js';
 import { createNeo4jStore, type Neo4jStore } from '../src/store/neo4j-store.js';
 
 const NEO4J_URI = process.env.NEO4J_URI;

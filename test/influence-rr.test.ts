@@ -127,12 +127,12 @@ describe('RR collections', () => {
   });
 
   it('are identical on a worker pool of 2 and in this thread', async () => {
-    const worker = fileURLToPath(new URL('../dist/src/worker.js', import.meta.url));
+    const worker = fileURLToPath(new URL('../dist/src/workers/worker.js', import.meta.url));
     if (!existsSync(worker)) {
       console.log('skipped: pool test needs the built worker (npm run build)');
       return;
     }
-    const { WorkerPool } = await import('../src/diffusion/pool.js');
+    const { WorkerPool } = await import('../src/workers/pool.js');
     const g = makeGraph(EDGES);
     const spec = rrSpec(g, { model: 'lt', probability: 'attribute', p: 0 });
     const pool = new WorkerPool({ workers: 2 });

@@ -5,11 +5,11 @@ import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { immConstants } from '../influence/imm.js';
 import { AppError, UnprocessableError } from '../errors.js';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
 import { requestKey, runOp, type OpCall, type OpGraph } from '../jobs/ops.js';
 import { retryAfterFor, type JobService } from '../jobs/service.js';
-import type { CentralityEngines } from '../store/centrality-engine.js';
+import type { CentralityEngines } from '../services/centrality-engines.js';
 
 /**
  * The work budget of the engine routes: an a-priori estimate of the work of a request, in arcs examined,

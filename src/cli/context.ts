@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
-import { WorkerPool } from '../diffusion/pool.js';
+import { WorkerPool } from '../workers/pool.js';
 import { CancelledError, InputError } from '../errors.js';
 import { parseOrThrow, type FieldError } from '../validate.js';
 import { compile, type CompiledGraph } from '../graph/compile.js';

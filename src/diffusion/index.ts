@@ -6,7 +6,6 @@ export {
   MODELS, PROBABILITY_SCHEMES, MAX_RUNS, DEFAULT_RUNS,
 } from './schemas.js';
 export type { SimulationRequest, SimulationRequestInput, ModelName, ProbabilityScheme, BrandResponse } from './schemas.js';
-export { WorkerPool, workerUrl } from './pool.js';
 export { Rng, mix32, hash2 } from './rng.js';
 export { countStats, meanCi, type ReachStats, type MeanCi, type Quantiles, type HistogramBin } from './stats.js';
 export { arcProbabilities, ltWeights, type ArcProbabilities } from './probability.js';

@@ -7,7 +7,7 @@ import { Aggregate } from './aggregate.js';
 import { runBatch, type BatchResult } from './batch.js';
 import type { PlanBase } from './models/model.js';
 import { modelOf, planFor, simulationRequestSchema, type ModelName, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
-import type { EnginePool } from './pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
 import { countStats, nextCheckpoint, precisionReached, type ReachStats, Z95 } from './stats.js';
 

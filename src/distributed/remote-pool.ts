@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { deserialize } from 'node:v8';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { AppError, CancelledError, InputError, NotFoundError, UnprocessableError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { encode, type BlobSink } from './codec.js';

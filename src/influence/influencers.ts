@@ -2,7 +2,7 @@ import { parseOrThrow } from '../validate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError } from '../errors.js';
 import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
 import type { ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';

@@ -382,12 +382,12 @@ export interface RRSetsPayload {
   toBatch: number;
 }
 
-/** The `rr-sets` task handler (see src/tasks.ts): batches [fromBatch, toBatch) in a worker. */
+/** The `rr-sets` task handler (see src/workers/tasks.ts): batches [fromBatch, toBatch) in a worker. */
 export function rrSetsTask(graph: CompiledGraph, payload: RRSetsPayload, ctx: { isCancelled(): boolean }): { members: Int32Array; offsets: Int32Array } {
   return sampleBatches(graph, payload.spec, payload.seed, payload.salt, payload.fromBatch, payload.toBatch, ctx.isCancelled);
 }
 
-/** What RR generation needs from a worker pool (structurally src/diffusion/pool.ts's WorkerPool). */
+/** What RR generation needs from a worker pool (structurally src/workers/pool.ts's WorkerPool). */
 export interface RRPool {
   readonly size: number;
   run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (data: unknown) => void }): Promise<T>;

@@ -2,7 +2,7 @@ import { parseOrThrow } from '../validate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { CancelledError, NotFoundError } from '../errors.js';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { simulateRuns } from '../diffusion/simulate.js';
 import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
 import { wilson } from '../diffusion/proportion.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import type { GraphData } from '../graph/model.js';
@@ -8,7 +8,7 @@ import { findInfluencers } from '../influence/influencers.js';
 import type { CentralityRequest } from '../influence/schemas.js';
 import { customerValue, rankValues } from '../influence/value.js';
 import { riskiestCustomers, runScenarioRequest, scenarioFacts } from '../scenarios/index.js';
-import type { CentralityEngines } from '../store/centrality-engine.js';
+import type { CentralityEngines } from '../services/centrality-engines.js';
 import type { GraphSummary } from '../store/types.js';
 import { InputError } from '../errors.js';
 import type { JobContext } from './types.js';

@@ -3,7 +3,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
 import type { SimulationRequestInput } from '../diffusion/schemas.js';
-import type { EnginePool } from '../diffusion/pool.js';
+import type { EnginePool } from '../workers/pool.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
 import { isoDuration, parseDuration } from '../graph/duration.js';
 import type { GraphData } from '../graph/model.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CancelledError } from '../errors.js';
 import { indexOf, type CompiledGraph } from '../graph/compile.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { WorkerPool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import {
   linearFit, logGridGolden, logLoss, median, parseCascades, predictionMetrics, type Cascade, type PredictionMetrics,

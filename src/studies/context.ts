@@ -1,5 +1,5 @@
 import { basename, dirname, isAbsolute, relative } from 'node:path';
-import { WorkerPool } from '../diffusion/pool.js';
+import { WorkerPool } from '../workers/pool.js';
 import { versions, type StoreAccess } from './io.js';
 import type { Study } from './schema.js';
 

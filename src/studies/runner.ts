@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../errors.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { WorkerPool } from '../workers/pool.js';
 import { simulate, simulateRuns } from '../diffusion/simulate.js';
 import { buildReport, type ScenarioReport } from '../scenarios/report.js';
 import { SCENARIO_DEFAULTS, type ScenarioSpec } from '../scenarios/schema.js';

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { Rng } from '../diffusion/rng.js';
 import { modelOf } from '../diffusion/models/registry.js';
 import { resolveSeeds } from '../diffusion/simulate.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { WorkerPool } from '../workers/pool.js';
 import { computeCentrality, topScores } from '../influence/centrality/index.js';
 import { findInfluencers } from '../influence/influencers.js';
 import { valueScores } from '../influence/value.js';

@@ -4,7 +4,7 @@ import { computeCentrality, topScores } from '../../influence/centrality/index.j
 import { CENTRALITY_METRICS, type CentralityResult } from '../../influence/centrality/types.js';
 import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
-import { CentralityEngines } from '../../store/centrality-engine.js';
+import { CentralityEngines } from '../../services/centrality-engines.js';
 import { CompiledCache } from '../../store/compiled-cache.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
 import { createProgress } from '../progress.js';

@@ -1,4 +1,4 @@
-import type { EnginePool } from '../../diffusion/pool.js';
+import type { EnginePool } from '../../workers/pool.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { CentralityRequest } from '../schemas.js';
 import { computeCentrality } from './compute.js';

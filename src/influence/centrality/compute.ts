@@ -6,7 +6,7 @@ import { centrality, type CentralityOptions } from './registry.js';
 import type { PartialPayload, PartialProgress } from './tasks.js';
 import { isCentralityMetric, type CentralityMetric, type CentralityResult, type SourceSet } from './types.js';
 
-/** The part of src/diffusion/pool.ts WorkerPool that centrality uses. */
+/** The part of src/workers/pool.ts WorkerPool that centrality uses. */
 export interface PoolLike {
   readonly size: number;
   run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<T>;

@@ -5,7 +5,7 @@ import { centrality, type CentralityOptions } from './registry.js';
 import type { SourceSet } from './types.js';
 
 /**
- * Worker-pool task handlers for centrality (registered in src/tasks.ts):
+ * Worker-pool task handlers for centrality (registered in src/workers/tasks.ts):
  * - `centrality-partial`: one all-sources kernel over a set of sources; returns `{ partial }`, the raw
  *   per-customer sums to be added up on the main thread (see compute.ts);
  * - `centrality`: a whole single-thread metric, run off the main thread so the event loop stays free.

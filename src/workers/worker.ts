@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry of the WorkerPool (src/diffusion/pool.ts). Messages from the pool:
+ * Worker-thread entry of the WorkerPool (src/workers/pool.ts). Messages from the pool:
  *   { type: 'graph', gid, graph }  — a compiled graph's shared buffers, sent once per graph and worker;
  *   { type: 'drop', gid }          — the graph was garbage-collected on the main thread;
  *   { type: 'task', id, task, gid, payload } — run tasks.get(task) on the cached graph.
@@ -8,8 +8,8 @@
  * `workerData.control`; handlers poll it between units of work through ctx.isCancelled().
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CancelledError, isAppError } from './errors.js';
-import { fromTransfer, type CompiledGraph, type CompiledGraphTransfer } from './graph/compile.js';
+import { CancelledError, isAppError } from '../errors.js';
+import { fromTransfer, type CompiledGraph, type CompiledGraphTransfer } from '../graph/compile.js';
 import { tasks } from './tasks.js';
 
 type Incoming =

@@ -15,7 +15,7 @@ import type { CentralityMetric, CentralityResult } from '../influence/centrality
 import {
   chooseEngine, GDS_AUTO_THRESHOLD, GDS_METRICS, gdsCentrality, gdsVersion, type CentralityEngine, type GdsGraphRef, type GdsRunner,
 } from '../influence/gds.js';
-import type { GraphStore } from './types.js';
+import type { GraphStore } from '../store/types.js';
 
 /** A store that can run GDS: the Neo4j store. */
 export interface GdsHost {

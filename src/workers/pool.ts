@@ -4,18 +4,18 @@ import { AppError, CancelledError, InputError, NotFoundError, UnprocessableError
 import { toTransfer, type CompiledGraph } from '../graph/compile.js';
 
 /**
- * Where the worker entry (src/worker.ts) is. Built code resolves `../worker.js` next to this file. When
+ * Where the worker entry (src/workers/worker.ts) is. Built code resolves `./worker.js` next to this file. When
  * this module runs from TypeScript sources (vitest, tsx) `import.meta.url` ends in `.ts`; worker threads
- * cannot load `.ts` on Node 20, so the built `dist/src/worker.js` is used instead: run `npm run build`
+ * cannot load `.ts` on Node 20, so the built `dist/src/workers/worker.js` is used instead: run `npm run build`
  * first (`npm test` does, through `pretest`).
  */
 export function workerUrl(): URL {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const i = here.lastIndexOf('/src/');
-    return new URL(`${here.slice(0, i)}/dist/src/worker.js`);
+    return new URL(`${here.slice(0, i)}/dist/src/workers/worker.js`);
   }
-  return new URL('../worker.js', here);
+  return new URL('./worker.js', here);
 }
 
 interface Task {

@@ -1,8 +1,8 @@
-import type { CompiledGraph } from './graph/compile.js';
-import { runBatch } from './diffusion/batch.js';
-import type { SimulationPlan } from './diffusion/plan.js';
-import { rrSetsTask } from './influence/rr.js';
-import { centralityPartialTask, centralityTask } from './influence/centrality/tasks.js';
+import type { CompiledGraph } from '../graph/compile.js';
+import { runBatch } from '../diffusion/batch.js';
+import type { SimulationPlan } from '../diffusion/plan.js';
+import { rrSetsTask } from '../influence/rr.js';
+import { centralityPartialTask, centralityTask } from '../influence/centrality/tasks.js';
 
 /**
  * The task registry of the worker pool: a task name -> a handler run inside a worker thread (and, for
