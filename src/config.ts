@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { CENTRALITY_ENGINES, parseCentralityEngine, type CentralityEngine } from './influence/gds.js';
+import { CENTRALITY_ENGINES, parseCentralityEngine, type CentralityEngine } from './influence/centrality/engine-setting.js';
 
 /**
  * Configuration (DESIGN §8): read from the environment once, validated with zod, frozen and passed in.

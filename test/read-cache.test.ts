@@ -6,7 +6,7 @@ import { CancelledError, NotFoundError } from '../src/errors.js';
 import { compile } from '../src/graph/compile.js';
 import { topScores } from '../src/influence/centrality/index.js';
 import { centralityRequestSchema } from '../src/influence/schemas.js';
-import { CentralityCache, centralityAnswer, rankOrder } from '../src/api/routes/centrality.js';
+import { CentralityCache, centralityAnswer, rankOrder } from '../src/services/centrality.js';
 import { FileStore } from '../src/store/file-store.js';
 import { plainGraph } from './store-contract.js';
 

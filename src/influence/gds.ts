@@ -29,8 +29,8 @@
 import { AppError, InputError } from '../errors.js';
 import type { CentralityMetric, CentralityResult } from './centrality/types.js';
 
-export const CENTRALITY_ENGINES = ['local', 'gds', 'auto'] as const;
-export type CentralityEngine = (typeof CENTRALITY_ENGINES)[number];
+import type { CentralityEngine } from './centrality/engine-setting.js';
+export { CENTRALITY_ENGINES, parseCentralityEngine, type CentralityEngine } from './centrality/engine-setting.js';
 
 /** `auto` uses GDS when customers + arcs reach this size (default 2 million). */
 export const GDS_AUTO_THRESHOLD = 2_000_000;
@@ -47,13 +47,6 @@ export interface GdsGraphRef {
   directed: boolean;
   customers: number;
   ties: number;
-}
-
-export function parseCentralityEngine(value: string | undefined): CentralityEngine {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '') return 'local';
-  if ((CENTRALITY_ENGINES as readonly string[]).includes(v)) return v as CentralityEngine;
-  throw new InputError(`CENTRALITY_ENGINE: must be one of local, gds, auto (got ${JSON.stringify(value)})`);
 }
 
 export const GDS_NOT_INSTALLED =

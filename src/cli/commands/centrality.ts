@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { CompiledGraph } from '../../graph/compile.js';
-import { computeCentrality, topScores } from '../../influence/centrality/index.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../../influence/centrality/types.js';
 import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
+import { centralityAnswer, computeWith, runCentrality } from '../../services/centrality.js';
 import { CentralityEngines } from '../../services/centrality-engines.js';
 import { CompiledCache } from '../../store/compiled-cache.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
@@ -59,11 +59,7 @@ export default function register(program: Command, ctx: CliContext): void {
         const bar = createProgress({ label: req.metric, total: graph.n, json: o.json, stream: ctx.stderr });
         t0 = performance.now();
         try {
-          return await ctx.cancellable((signal) => computeCentrality(graph, req.metric, {
-            weighted: req.weighted, normalized: req.normalized, k: req.k, seed: req.seed, alpha: req.alpha,
-            convergence: req.convergence, tolerance: req.tolerance, maxIterations: req.maxIterations,
-            pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t), cache: false,
-          }));
+          return await ctx.cancellable((signal) => runCentrality(graph, req, { pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t) }));
         } finally {
           bar.stop();
         }
@@ -78,7 +74,7 @@ export default function register(program: Command, ctx: CliContext): void {
           const engines = new CentralityEngines(setting, store);
           const e = await engines.choose(req.metric, req, { customers: g.n, arcs: g.m });
           t0 = performance.now();
-          const result = e === 'gds' ? await engines.gds(summary.id, summary.version, req.metric, req) : await localRun(g);
+          const result = e === 'gds' ? await computeWith(engines, e, summary, g, req, {}) : await localRun(g);
           return { graph: g, r: result, engine: e };
         }));
       } else {
@@ -86,16 +82,9 @@ export default function register(program: Command, ctx: CliContext): void {
         ({ graph } = await ctx.loadGraph(target));
         r = await localRun(graph);
       }
-      const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+      // The same answer as GET /graphs/:id/centrality/:metric (services/centrality.ts), plus elapsedMs.
       const result = {
-        metric: r.metric,
-        top: topScores(r.scores, k).map((t) => ({ id: graph.ids[t.index], score: t.score, rank: t.rank, ...(r.stderr ? { stderr: r.stderr[t.index] } : {}) })),
-        customers: graph.n,
-        ...(r.iterations !== undefined ? { iterations: r.iterations, converged: r.converged } : {}),
-        ...(r.residual !== undefined ? { residual: r.residual, tolerance: r.tolerance, convergence: r.convergence } : {}),
-        ...(r.sample ? { sample: { k: r.sample.k, seed: r.sample.seed } } : {}),
-        ...(r.modularity !== undefined ? { modularity: r.modularity, communities: r.communities } : {}),
-        ...(engine === 'gds' ? { engine } : {}),
+        ...centralityAnswer(graph, req, r),
         elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
       };
       ctx.output(Boolean(o.json), result, () => {
