@@ -69,7 +69,8 @@ export function maxScaledDiff(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= worst)) worst = d; // NaN counts as a difference
+    if (Number.isNaN(d)) return Infinity; // a missing or undefined score is a difference
+    if (d > worst) worst = d;
   }
   return scale > 0 ? worst / scale : worst;
 }
