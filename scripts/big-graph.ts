@@ -1,0 +1,276 @@
+/**
+ * A 100-million-arc graph end to end (issue 20, point 1): an R-MAT edge list (scripts/rmat.ts) through `ripple import`,
+ * the file store, compile, IC and LT, converged PageRank, sampled betweenness, IMM and the value ranking. Every step is
+ * its own process under `/usr/bin/time -v` (wall time and peak RSS of that process), one after the other; while a step
+ * runs, MemAvailable is read every second and the step is killed when it drops below --min-available (default 4 GB:
+ * the machine is shared).
+ *
+ *   npm run build && node dist/scripts/big-graph.js [--dir /tmp/ripple-big] [--scale 23] [--edges 56000000] [--seed 1]
+ *       [--steps gen,import,read,compile,ic,lt,pagerank,betweenness,imm,value] [--workers 2] [--min-available 4]
+ *       [--json FILE]
+ *
+ * Steps other than gen/import read the graph back from the store (a fresh FileStore, as a new server process does) and
+ * compile it, then do their work; each prints one JSON line with the phase times, which this driver tabulates with the
+ * process's peak RSS. `--step NAME --store DIR --id ID` runs one step in this process (what the driver spawns).
+ *
+ * Parameters: IC uniform p = 0.01 and LT weighted cascade from the top-degree customer, 100 runs on a pool of
+ * --workers; PageRank to the fixed point (the default); betweenness from k = 64 sampled sources; IMM k = 50, ε = 0.1,
+ * ℓ = 1, IC weighted cascade, compare off, 1,000 re-estimation runs; value ranking IC weighted cascade, 200,000 RR sets.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WorkerPool } from '../src/diffusion/pool.js';
+import { simulate } from '../src/diffusion/simulate.js';
+import { compile, compiledBytes, type CompiledGraph } from '../src/graph/compile.js';
+import { computeCentrality } from '../src/influence/centrality/index.js';
+import { findInfluencers } from '../src/influence/influencers.js';
+import { rankValues } from '../src/influence/value.js';
+import { FileStore } from '../src/store/file-store.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
+
+export const STEPS = ['gen', 'import', 'read', 'compile', 'ic', 'lt', 'pagerank', 'betweenness', 'imm', 'value'] as const;
+type Step = (typeof STEPS)[number];
+
+function topDegree(g: CompiledGraph): number {
+  let best = 0;
+  for (let u = 1; u < g.n; u++) if (g.outOffsets[u + 1] - g.outOffsets[u] > g.outOffsets[best + 1] - g.outOffsets[best]) best = u;
+  return best;
+}
+
+/** One step in this process: read (+ compile) (+ the work); prints one JSON line. */
+async function runStep(step: Step, storeDir: string, id: string, workers: number): Promise<void> {
+  const out: Record<string, unknown> = { step };
+  let t = performance.now();
+  const store = await FileStore.open(storeDir);
+  const { data } = await store.load(id);
+  out.readMs = performance.now() - t;
+  out.customers = data.ids.length;
+  out.ties = data.src.length;
+  if (step === 'read') {
+    await store.close();
+    console.log(JSON.stringify(out));
+    return;
+  }
+  t = performance.now();
+  const g = compile(data);
+  out.compileMs = performance.now() - t;
+  out.arcs = g.m;
+  out.compiledBytes = compiledBytes(g);
+  out.bytesPerArc = compiledBytes(g) / g.m;
+  await store.close();
+  if (step === 'compile') {
+    console.log(JSON.stringify(out));
+    return;
+  }
+  const pool = workers > 1 ? new WorkerPool({ workers }) : undefined;
+  try {
+    const seed = g.ids[topDegree(g)];
+    out.seedCustomer = seed;
+    out.seedDegree = g.outOffsets[topDegree(g) + 1] - g.outOffsets[topDegree(g)];
+    t = performance.now();
+    if (step === 'ic' || step === 'lt') {
+      const req = step === 'ic' ? { model: 'ic' as const, p: 0.01 } : { model: 'lt' as const };
+      await simulate(g, { ...req, seeds: [seed], runs: 4, seed: 99, top: 0 }, { pool }); // warm-up: JIT and the graph posted to the workers
+      t = performance.now();
+      const r = await simulate(g, { ...req, seeds: [seed], runs: 100, seed: 7, top: 0 }, { pool });
+      out.stepMs = performance.now() - t;
+      out.runs = r.runs;
+      out.msPerRun = (out.stepMs as number) / r.runs;
+      out.reach = r.reach.mean;
+      out.arcsExamined = r.arcsExamined;
+    } else if (step === 'pagerank') {
+      const r = await computeCentrality(g, 'pagerank', { cache: false });
+      out.stepMs = performance.now() - t;
+      out.iterations = r.iterations;
+      out.residual = r.residual;
+      out.converged = r.converged;
+    } else if (step === 'betweenness') {
+      const r = await computeCentrality(g, 'betweenness', { k: 64, seed: 1, pool, cache: false });
+      out.stepMs = performance.now() - t;
+      out.sample = r.sample;
+    } else if (step === 'imm') {
+      const r = await findInfluencers(g, { k: 50, method: 'imm', probability: 'weighted-cascade', epsilon: 0.1, compare: false, runs: 1000, gainSamples: 1000, seed: 1 }, { pool });
+      out.stepMs = performance.now() - t;
+      out.selectionMs = r.selectionMs;
+      out.imm = r.imm;
+      out.spread = r.spread.mean;
+      out.estimatedSpread = r.estimatedSpread;
+    } else if (step === 'value') {
+      const r = await rankValues(g, { probability: 'weighted-cascade', rrSets: 200_000, top: 10, seed: 1 }, { pool });
+      out.stepMs = performance.now() - t;
+      out.rrSets = r.rrSets;
+      out.top = r.top.slice(0, 3).map((c) => ({ id: c.id, total: c.totalValue }));
+    }
+  } finally {
+    await pool?.close();
+  }
+  console.log(JSON.stringify(out));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Measured {
+  step: string;
+  wallS: number;
+  peakRssMB: number;
+  exit: number | null;
+  stopped?: string;
+  minAvailableGB: number;
+  result: Record<string, unknown> | null;
+  stderrTail: string;
+}
+
+function memAvailableGB(): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) / 2 ** 20 : os.freemem() / 2 ** 30;
+}
+
+/** Runs `cmd` under /usr/bin/time -v; kills it when MemAvailable < minGB. */
+function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: number): Promise<Measured> {
+  return new Promise((resolve) => {
+    const timeFile = path.join(os.tmpdir(), `ripple-big-time-${process.pid}-${step}.txt`);
+    // detached: its own process group, so that the memory watch (and Ctrl-C here) can kill time and node together
+    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const onSigint = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      process.exit(130);
+    };
+    process.once('SIGINT', onSigint);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+    });
+    let minAvail = memAvailableGB();
+    let stopped: string | undefined;
+    const watch = setInterval(() => {
+      const a = memAvailableGB();
+      minAvail = Math.min(minAvail, a);
+      if (a < minGB && !stopped) {
+        stopped = `killed: MemAvailable ${a.toFixed(1)} GB < ${minGB} GB`;
+        // /usr/bin/time's child is the node process: kill the whole group we started (time + node).
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }
+    }, 1000);
+    child.on('close', (code) => {
+      clearInterval(watch);
+      process.removeListener('SIGINT', onSigint);
+      let wallS = NaN;
+      let peakRssMB = NaN;
+      try {
+        const t = readFileSync(timeFile, 'utf8');
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(t);
+        if (rss) peakRssMB = Number(rss[1]) / 1024;
+        const w = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(t);
+        if (w) wallS = Number(w[1] ?? 0) * 3600 + Number(w[2]) * 60 + Number(w[3]);
+        rmSync(timeFile, { force: true });
+      } catch {
+        /* killed before time wrote it */
+      }
+      const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      let result: Record<string, unknown> | null = null;
+      for (const text of [stdout.trim(), line]) {
+        try {
+          if (text && !result) result = JSON.parse(text) as Record<string, unknown>; // the CLI pretty-prints; the steps print one line
+        } catch {
+          /* not JSON */
+        }
+      }
+      resolve({ step, wallS, peakRssMB, exit: code, stopped, minAvailableGB: minAvail, result, stderrTail: stderr.slice(-2000) });
+    });
+  });
+}
+
+function arg(args: string[], flag: string, dflt: string): string {
+  const i = args.indexOf(flag);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt;
+}
+
+async function drive(args: string[]): Promise<void> {
+  const dir = path.resolve(arg(args, '--dir', path.join(os.tmpdir(), 'ripple-big')));
+  const scale = arg(args, '--scale', '23');
+  const edges = arg(args, '--edges', '56000000');
+  const seed = arg(args, '--seed', '1');
+  const workers = arg(args, '--workers', '2');
+  const minGB = Number(arg(args, '--min-available', '4'));
+  const steps = arg(args, '--steps', STEPS.join(',')).split(',') as Step[];
+  const bad = steps.filter((s) => !(STEPS as readonly string[]).includes(s));
+  if (bad.length) {
+    process.stderr.write(`big-graph: unknown step ${bad.join(', ')} (known: ${STEPS.join(', ')})\n`);
+    process.exit(2);
+  }
+  const jsonFile = args.includes('--json') ? arg(args, '--json', '') : null;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `rmat-s${scale}-e${edges}-seed${seed}.txt`);
+  const storeDir = path.join(dir, 'store');
+  const idFile = path.join(dir, 'graph-id.txt');
+  const env = { ...process.env, RIPPLE_DATA_DIR: storeDir, RIPPLE_WORKERS: workers };
+  const node = process.execPath;
+  const results: Measured[] = [];
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+  log(`big-graph: ${dir}; MemAvailable ${memAvailableGB().toFixed(1)} GB; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  for (const step of steps) {
+    const avail = memAvailableGB();
+    if (avail < minGB + 2) {
+      log(`big-graph: not starting ${step}: MemAvailable ${avail.toFixed(1)} GB < ${minGB + 2} GB`);
+      results.push({ step, wallS: NaN, peakRssMB: NaN, exit: null, stopped: `not started: MemAvailable ${avail.toFixed(1)} GB`, minAvailableGB: avail, result: null, stderrTail: '' });
+      continue;
+    }
+    let cmd: string[];
+    if (step === 'gen') cmd = [node, path.join(root, 'dist/scripts/rmat.js'), '--out', file, '--scale', scale, '--edges', edges, '--seed', seed];
+    else if (step === 'import') {
+      rmSync(storeDir, { recursive: true, force: true });
+      cmd = [node, path.join(root, 'bin/ripple.js'), 'import', file, '--json', '--name', path.basename(file, '.txt')];
+    } else {
+      if (!existsSync(idFile)) {
+        log(`big-graph: ${step}: no imported graph (run the import step first)`);
+        continue;
+      }
+      cmd = [node, fileURLToPath(import.meta.url), '--step', step, '--store', storeDir, '--id', readFileSync(idFile, 'utf8').trim(), '--workers', workers];
+    }
+    log(`big-graph: ${step} ... (load ${os.loadavg()[0].toFixed(2)}, MemAvailable ${avail.toFixed(1)} GB)`);
+    const m = await measured(step, cmd, env, minGB);
+    if (step === 'gen') {
+      m.result = { fileBytes: existsSync(file) ? statSync(file).size : null, stderr: m.stderrTail.trim() };
+    }
+    if (step === 'import' && m.result && typeof m.result.id === 'string') writeFileSync(idFile, m.result.id);
+    results.push(m);
+    log(`big-graph: ${step}: ${m.stopped ?? (m.exit === 0 ? 'ok' : `exit ${m.exit}`)} in ${m.wallS.toFixed(1)} s, peak RSS ${m.peakRssMB.toFixed(0)} MB, min MemAvailable ${m.minAvailableGB.toFixed(1)} GB`);
+    log(`  ${JSON.stringify(m.result)}`);
+    if (m.exit !== 0) log(`  stderr: ${m.stderrTail.trim().split('\n').slice(-5).join(' | ')}`);
+    if (m.exit !== 0 && (step === 'gen' || step === 'import')) break;
+  }
+  const cpu = os.cpus();
+  log('');
+  log(`machine: ${cpu[0]?.model.trim() ?? '?'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, node ${process.version}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at end`);
+  log('| step | wall s | peak RSS MB | result |');
+  log('|---|---:|---:|---|');
+  for (const m of results) log(`| ${m.step} | ${m.wallS.toFixed(1)} | ${m.peakRssMB.toFixed(0)} | ${m.stopped ?? (m.exit === 0 ? '' : `exit ${m.exit} `)}${m.result ? JSON.stringify(m.result) : ''} |`);
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ dir, scale, edges, seed, workers, results }, null, 2));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--step')) {
+    await runStep(arg(args, '--step', '') as Step, arg(args, '--store', ''), arg(args, '--id', ''), Number(arg(args, '--workers', '2')));
+    return;
+  }
+  await drive(args);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
