@@ -3,11 +3,11 @@
  * the file store, compile, IC and LT, converged PageRank, sampled betweenness, IMM and the value ranking. Every step is
  * its own process under `/usr/bin/time -v` (wall time and peak RSS of that process), one after the other; while a step
  * runs, MemAvailable is read every second and the step is killed when it drops below --min-available (default 4 GB:
- * the machine is shared).
+ * the machine is shared) or when it outlives --step-timeout seconds (default 900).
  *
  *   npm run build && node dist/scripts/big-graph.js [--dir /tmp/ripple-big] [--scale 23] [--edges 56000000] [--seed 1]
  *       [--steps gen,import,read,compile,ic,lt,pagerank,betweenness,imm,value] [--workers 2] [--min-available 4]
- *       [--json FILE]
+ *       [--step-timeout 900] [--json FILE]
  *
  * Steps other than gen/import read the graph back from the store (a fresh FileStore, as a new server process does) and
  * compile it, then do their work; each prints one JSON line with the phase times, which this driver tabulates with the
@@ -131,7 +131,7 @@ function memAvailableGB(): number {
 }
 
 /** Runs `cmd` under /usr/bin/time -v; kills it when MemAvailable < minGB. */
-function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: number): Promise<Measured> {
+function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: number, timeoutS: number): Promise<Measured> {
   return new Promise((resolve) => {
     const timeFile = path.join(os.tmpdir(), `ripple-big-time-${process.pid}-${step}.txt`);
     // detached: its own process group, so that the memory watch (and Ctrl-C here) can kill time and node together
@@ -154,7 +154,16 @@ function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: nu
     });
     let minAvail = memAvailableGB();
     let stopped: string | undefined;
+    const started = performance.now();
     const watch = setInterval(() => {
+      if (!stopped && timeoutS > 0 && performance.now() - started > timeoutS * 1000) {
+        stopped = `killed: still running after ${timeoutS} s (--step-timeout)`;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }
       const a = memAvailableGB();
       minAvail = Math.min(minAvail, a);
       if (a < minGB && !stopped) {
@@ -208,6 +217,7 @@ async function drive(args: string[]): Promise<void> {
   const seed = arg(args, '--seed', '1');
   const workers = arg(args, '--workers', '2');
   const minGB = Number(arg(args, '--min-available', '4'));
+  const timeoutS = Number(arg(args, '--step-timeout', '900'));
   const steps = arg(args, '--steps', STEPS.join(',')).split(',') as Step[];
   const bad = steps.filter((s) => !(STEPS as readonly string[]).includes(s));
   if (bad.length) {
@@ -244,7 +254,7 @@ async function drive(args: string[]): Promise<void> {
       cmd = [node, fileURLToPath(import.meta.url), '--step', step, '--store', storeDir, '--id', readFileSync(idFile, 'utf8').trim(), '--workers', workers];
     }
     log(`big-graph: ${step} ... (load ${os.loadavg()[0].toFixed(2)}, MemAvailable ${avail.toFixed(1)} GB)`);
-    const m = await measured(step, cmd, env, minGB);
+    const m = await measured(step, cmd, env, minGB, timeoutS);
     if (step === 'gen') {
       m.result = { fileBytes: existsSync(file) ? statSync(file).size : null, stderr: m.stderrTail.trim() };
     }
