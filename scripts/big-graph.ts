@@ -18,7 +18,8 @@
  * ℓ = 1, IC weighted cascade, compare off, 1,000 re-estimation runs; value ranking IC weighted cascade, 200,000 RR sets.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ import { FileStore } from '../src/store/file-store.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../..') : path.resolve(here, '..');
 
-export const STEPS = ['gen', 'import', 'read', 'compile', 'ic', 'lt', 'pagerank', 'betweenness', 'imm', 'value'] as const;
+export const STEPS = ['gen', 'import', 'read', 'compile', 'ic', 'lt', 'pagerank', 'betweenness', 'imm', 'value', 'upload'] as const;
 type Step = (typeof STEPS)[number];
 
 function topDegree(g: CompiledGraph): number {
@@ -131,8 +132,12 @@ function memAvailableGB(): number {
 }
 
 /** Runs `cmd` under /usr/bin/time -v; kills it when MemAvailable < minGB. */
-function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: number, timeoutS: number): Promise<Measured> {
+function measured(
+  step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: number, timeoutS: number,
+  during?: (pid: number) => Promise<Record<string, unknown>>,
+): Promise<Measured> {
   return new Promise((resolve) => {
+    let duringResult: Record<string, unknown> | null = null;
     const timeFile = path.join(os.tmpdir(), `ripple-big-time-${process.pid}-${step}.txt`);
     // detached: its own process group, so that the memory watch (and Ctrl-C here) can kill time and node together
     const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -145,6 +150,26 @@ function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: nu
       process.exit(130);
     };
     process.once('SIGINT', onSigint);
+    if (during) {
+      // the measured process is /usr/bin/time's child: the server, stopped with SIGTERM once `during` is done
+      void (async () => {
+        let pid = 0;
+        for (let i = 0; i < 100 && !pid; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          try {
+            pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || 0;
+          } catch {
+            /* not yet */
+          }
+        }
+        try {
+          duringResult = await during(pid);
+        } catch (e) {
+          duringResult = { error: e instanceof Error ? e.message : String(e) };
+        }
+        if (pid) process.kill(pid, 'SIGTERM');
+      })();
+    }
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -200,9 +225,50 @@ function measured(step: string, cmd: string[], env: NodeJS.ProcessEnv, minGB: nu
           /* not JSON */
         }
       }
+      if (during) result = duringResult;
       resolve({ step, wallS, peakRssMB, exit: code, stopped, minAvailableGB: minAvail, result, stderrTail: stderr.slice(-2000) });
     });
   });
+}
+
+/** POST /graphs/import with the edge list streamed from disk, once /health answers; the server's limits raised by env. */
+async function upload(port: number, file: string, serverPid: number): Promise<Record<string, unknown>> {
+  const get = () =>
+    new Promise<number>((resolve) => {
+      const r = http.get({ host: '127.0.0.1', port, path: '/health' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      r.on('error', () => resolve(0));
+    });
+  const t0 = performance.now();
+  while ((await get()) !== 200) {
+    if (performance.now() - t0 > 60_000) throw new Error('the server did not answer /health within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const startupMs = performance.now() - t0;
+  const size = statSync(file).size;
+  const t1 = performance.now();
+  const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: `/graphs/import?format=edgelist&name=${encodeURIComponent(path.basename(file, '.txt'))}`, headers: { 'content-type': 'application/octet-stream', 'content-length': size } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (s: string) => (text += s));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    createReadStream(file, { highWaterMark: 1 << 20 }).pipe(req);
+  });
+  const uploadMs = performance.now() - t1;
+  let summary: unknown = body.text.slice(0, 500);
+  try {
+    summary = JSON.parse(body.text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: body.status, serverPid, startupMs, uploadMs, bytes: size, mbPerS: size / 2 ** 20 / (uploadMs / 1000), summary };
 }
 
 function arg(args: string[], flag: string, dflt: string): string {
@@ -229,7 +295,7 @@ async function drive(args: string[]): Promise<void> {
   const file = path.join(dir, `rmat-s${scale}-e${edges}-seed${seed}.txt`);
   const storeDir = path.join(dir, 'store');
   const idFile = path.join(dir, 'graph-id.txt');
-  const env = { ...process.env, RIPPLE_DATA_DIR: storeDir, RIPPLE_WORKERS: workers };
+  const env: NodeJS.ProcessEnv = { ...process.env, RIPPLE_DATA_DIR: storeDir, RIPPLE_WORKERS: workers };
   const node = process.execPath;
   const results: Measured[] = [];
   const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -242,7 +308,20 @@ async function drive(args: string[]): Promise<void> {
       continue;
     }
     let cmd: string[];
-    if (step === 'gen') cmd = [node, path.join(root, 'dist/scripts/rmat.js'), '--out', file, '--scale', scale, '--edges', edges, '--seed', seed];
+    let during: ((pid: number) => Promise<Record<string, unknown>>) | undefined;
+    let stepEnv: NodeJS.ProcessEnv = env;
+    if (step === 'upload') {
+      const port = 20_000 + (process.pid % 20_000);
+      const uploadStore = path.join(dir, 'upload-store');
+      rmSync(uploadStore, { recursive: true, force: true });
+      const limit = Math.ceil(statSync(file).size / 2 ** 20) + 64;
+      stepEnv = {
+        ...env, PORT: String(port), HOST: '127.0.0.1', RIPPLE_DATA_DIR: uploadStore, RIPPLE_DEMO: 'false',
+        RIPPLE_UPLOAD_LIMIT: `${limit}MB`, RIPPLE_IMPORT_HEAP: '8192', RIPPLE_REQUEST_TIMEOUT: '0', RIPPLE_BODY_TIMEOUT: '600000',
+      };
+      cmd = [node, path.join(root, 'dist/src/server.js')];
+      during = (pid) => upload(port, file, pid);
+    } else if (step === 'gen') cmd = [node, path.join(root, 'dist/scripts/rmat.js'), '--out', file, '--scale', scale, '--edges', edges, '--seed', seed];
     else if (step === 'import') {
       rmSync(storeDir, { recursive: true, force: true });
       cmd = [node, path.join(root, 'bin/ripple.js'), 'import', file, '--json', '--name', path.basename(file, '.txt')];
@@ -254,10 +333,11 @@ async function drive(args: string[]): Promise<void> {
       cmd = [node, fileURLToPath(import.meta.url), '--step', step, '--store', storeDir, '--id', readFileSync(idFile, 'utf8').trim(), '--workers', workers];
     }
     log(`big-graph: ${step} ... (load ${os.loadavg()[0].toFixed(2)}, MemAvailable ${avail.toFixed(1)} GB)`);
-    const m = await measured(step, cmd, env, minGB, timeoutS);
+    const m = await measured(step, cmd, stepEnv, minGB, timeoutS, during);
     if (step === 'gen') {
       m.result = { fileBytes: existsSync(file) ? statSync(file).size : null, stderr: m.stderrTail.trim() };
     }
+    if (step === 'upload' && m.exit === 143) m.exit = 0; // stopped by our SIGTERM after the upload
     if (step === 'import' && m.result && typeof m.result.id === 'string') writeFileSync(idFile, m.result.id);
     results.push(m);
     log(`big-graph: ${step}: ${m.stopped ?? (m.exit === 0 ? 'ok' : `exit ${m.exit}`)} in ${m.wallS.toFixed(1)} s, peak RSS ${m.peakRssMB.toFixed(0)} MB, min MemAvailable ${m.minAvailableGB.toFixed(1)} GB`);
