@@ -24,7 +24,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { centrality, computeCentrality } from '../src/influence/centrality/index.js';

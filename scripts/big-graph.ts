@@ -23,7 +23,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkerPool } from '../src/diffusion/pool.js';
+import { WorkerPool } from '../src/workers/pool.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { compile, compiledBytes, type CompiledGraph } from '../src/graph/compile.js';
 import { computeCentrality } from '../src/influence/centrality/index.js';
