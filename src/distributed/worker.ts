@@ -49,8 +49,13 @@ interface Active {
 }
 
 const HANDOVER = 'handover';
-/** How long close() waits for Redis to answer beyond the grace period before it drops the connections. */
+/**
+ * How long close() waits for Redis to answer beyond the grace period before it drops the connections: short when
+ * Redis is already away (nothing will answer), generous when it is up but slow (a busy machine), so that the
+ * hand-back of running chunks completes instead of being cut off.
+ */
 const CLOSE_SLACK_MS = 2000;
+const CLOSE_SLOW_REDIS_MS = 20_000;
 
 /** Did `p` settle within `ms`? (Its outcome is not needed, only whether it is done.) */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -249,7 +254,7 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
       }, graceMs);
       // Each Redis-side step is bounded: a BullMQ close waits for its blocking connection, which never answers
       // while Redis is away. Past the bound the connections are dropped instead of closed politely.
-      const bound = graceMs + CLOSE_SLACK_MS;
+      const bound = graceMs + (redisUp ? CLOSE_SLOW_REDIS_MS : CLOSE_SLACK_MS);
       const closed = await within(Promise.all([coordinator.close(!redisUp), chunker.close(!redisUp)]), bound);
       clearTimeout(grace);
       watcher.close();

@@ -38,6 +38,8 @@ export default function register(program: Command, _ctx: CliContext): void {
         process.once('SIGINT', () => stop('SIGINT'));
       });
       log.info(worker.stats, 'ripple worker stopped');
+      // Everything is closed or dropped; a handle a library still holds must not keep a stopped worker alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();
     });
 }
 
