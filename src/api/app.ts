@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { z } from 'zod';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
 import { CentralityEngines } from '../services/centrality-engines.js';
@@ -14,6 +14,7 @@ import { JobManager } from '../jobs/index.js';
 import { EmbeddedJobs, type JobService } from '../jobs/service.js';
 import type { GraphStore } from '../store/types.js';
 import { hardeningPlugin } from './hardening.js';
+import { swaggerOptions } from './openapi.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
 import { rewriteFormatCsv, tablesPlugin } from './tables.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
@@ -136,38 +137,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(hardeningPlugin, { config }); // helmet, CORS, API keys, load shedding, rate limit: before every route
   await app.register(tablesPlugin); // Accept: text/csv on rankings, value and influencers (and their finished jobs); before csvPlugin
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Ripple',
-        description: 'How far does one customer\'s voice travel, and what is it worth? Customer social graphs, cascade simulation, influence and brand impact.',
-        version: '0.1.0',
-      },
-      tags: [
-        { name: 'health', description: 'Liveness and readiness' },
-        { name: 'graphs', description: 'Customer graphs: import, list, replace, delete' },
-        { name: 'customers', description: 'One customer of a graph' },
-        { name: 'simulations', description: 'Monte Carlo cascades: IC, LT, SIR, voice (DESIGN §3, §4)' },
-        { name: 'influence', description: 'Centrality, influencers (IMM, CELF, baselines), customer value (DESIGN §5)' },
-        { name: 'jobs', description: 'Long work: progress, server-sent events, cancellation' },
-        { name: 'scenarios', description: 'Brand scenarios: what if this customer complains? Reach, impressions, money; compare; riskiest (DESIGN §6)' },
-      ],
-      ...(config.apiKeys.length > 0
-        ? {
-          components: {
-            securitySchemes: {
-              apiKey: { type: 'http', scheme: 'bearer', description: 'One of the keys of RIPPLE_API_KEYS: `Authorization: Bearer <key>` (scheme in any case).' },
-              apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key as an `x-api-key` header.' },
-            },
-          },
-          // Either scheme; /health, /ready, /openapi.json and /docs are open (their operations say security: []).
-          security: [{ apiKey: [] }, { apiKeyHeader: [] }],
-        }
-        : {}),
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions(config)); // src/api/openapi.ts: components, problems, headers
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

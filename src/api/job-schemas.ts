@@ -6,7 +6,7 @@ import { JOB_STATES } from '../jobs/index.js';
  * (`acceptedSchema`). Here, not in a route file, so that routes do not import each other.
  */
 
-const JOB_EXAMPLE = {
+export const JOB_EXAMPLE = {
   id: '6f1c2a4e-7d0b-4b1e-9a55-2f6f0c8b9d31', kind: 'simulation', graphId: 'g_0123456789abcdef', state: 'running',
   progress: 0.42, etaMs: 1800, createdAt: '2025-01-01T12:00:00.000Z', startedAt: '2025-01-01T12:00:00.010Z', finishedAt: null,
   info: { runsDone: 42000, runs: 100000 },
@@ -29,7 +29,7 @@ export const jobViewSchema = z
     error: z.object({ status: z.number().int(), code: z.string(), detail: z.string() }).optional().describe('Why it failed or was cancelled.'),
   })
   .describe('A job: long work with progress, ETA and cancellation.')
-  .meta({ examples: [JOB_EXAMPLE] });
+  .meta({ id: 'Job', examples: [JOB_EXAMPLE] });
 
 export const acceptedSchema = z
   .object({
@@ -38,5 +38,5 @@ export const acceptedSchema = z
     budget: z.number().describe('Work answered synchronously (RIPPLE_SYNC_BUDGET); more becomes a job.'),
   })
   .describe('The work was queued as a job: follow `Location` (`GET /jobs/:id`) or its events (`GET /jobs/:id/events`).')
-  .meta({ examples: [{ job: { ...JOB_EXAMPLE, state: 'queued', progress: 0, etaMs: null, startedAt: null, queuePosition: 1 }, work: 176468000, budget: 100000000 }] });
+  .meta({ id: 'Accepted', examples: [{ job: { ...JOB_EXAMPLE, state: 'queued', progress: 0, etaMs: null, startedAt: null, queuePosition: 1 }, work: 176468000, budget: 100000000 }] });
 

@@ -7,8 +7,9 @@ import { createCentralityService } from '../../services/centrality.js';
 import { parseOrThrow } from '../../validate.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit } from '../budget.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { graphIdSchema, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
-import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
 
 /**
  * `GET /graphs/:id/centrality/:metric?top=`: one metric for every customer, the top ones listed (HTTP only: the
@@ -39,7 +40,7 @@ const querySchema = z.object({
 const answerSchema = z
   .object({
     ...graphRefShape,
-    version: z.number().int().describe('Same as graphVersion (kept for compatibility).'),
+    version: z.number().int().describe('Same as graphVersion (kept for compatibility; use graphVersion).').meta({ deprecated: true }),
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
     top: z.array(z.object({
@@ -61,6 +62,7 @@ const answerSchema = z
   })
   .describe('Top customers by a centrality metric.')
   .meta({
+    id: 'CentralityResult',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, version: 1, metric: 'pagerank', customers: 3000, iterations: 131, converged: true,
       residual: 8.7e-15, tolerance: 1e-14, convergence: 'fixed-point', options: {},
@@ -83,7 +85,12 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
         '(`engine: "gds"`); gds without the plugin, or on the file store, answers 503.',
       params: z.object({ id: graphIdSchema, metric: shape.metric }),
       querystring: querySchema,
-      response: { 200: answerSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      response: {
+        200: json(answerSchema, 'The metric for every customer, the `top` ones listed.', { csv: 'The ranking as a CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 422]),
+      },
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query;

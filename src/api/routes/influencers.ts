@@ -5,7 +5,8 @@ import { INFLUENCE_METHODS, influencersRequestSchema, type InfluencersRequest } 
 import { checkCelfSize } from '../../influence/celf.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, influencersWork, runOrSubmit } from '../budget.js';
-import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 import { reachStatsSchema } from '../../diffusion/result-schema.js';
 
@@ -60,6 +61,7 @@ export const influencersResultSchema = z
   })
   .describe('Influencers (DESIGN §8).')
   .meta({
+    id: 'InfluencersResult',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, method: 'imm', model: 'ic', probability: 'uniform', p: 0.05, k: 2, seed: 1,
       pickedBy: 'imm', seeds: [{ id: 'c42', gain: 31.2, gainCi95: [30.9, 31.5] }, { id: 'c7', gain: 18.4, gainCi95: [18.1, 18.7] }],
@@ -67,6 +69,9 @@ export const influencersResultSchema = z
       runs: 10000, estimatedSpread: 49.6, estimatedSpreadCi95: [49.2, 50.0], evaluation: { rrSets: 100000 }, elapsedMs: 812, selectionMs: 640,
     }],
   });
+
+/** Named once, at load (a schema's id is registered once per process, not per app). */
+const influencersBodySchema = influencersRequestSchema.meta({ id: 'InfluencersRequest', examples: [{ k: 10, method: 'imm', model: 'ic', p: 0.05, epsilon: 0.1 }] });
 
 const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.post('/graphs/:id/influencers', {
@@ -79,8 +84,13 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
         'Large work (RR sets + re-estimate above RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
-      body: influencersRequestSchema.meta({ examples: [{ k: 10, method: 'imm', model: 'ic', p: 0.05, epsilon: 0.1 }] }),
-      response: { 200: influencersResultSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      body: influencersBodySchema,
+      response: {
+        200: json(influencersResultSchema, 'The k seeds, in the order picked, and their spread.', { csv: 'The seeds as a CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 413, 415, 422]),
+      },
     },
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);

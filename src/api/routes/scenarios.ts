@@ -4,7 +4,8 @@ import { checkCustomers, prepareScenarioRequest, riskiestRequestSchema, scenario
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
-import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/result-schema.js';
 
@@ -75,7 +76,7 @@ const DIFF = (mean: number, sd: number, lo: number, hi: number, rel: [number, nu
 export const COMPARE_EXAMPLE = {
   graphId: 'g_0123456789abcdef', graphVersion: 1,
   runs: 2000, seed: 1, elapsedMs: 140.5,
-  variants: [{ name: 'answer at step 1', ...REPORT_EXAMPLE }],
+  variants: [{ name: 'answer at step 1', ...(({ graphId: _g, graphVersion: _v, ...r }) => r)(REPORT_EXAMPLE) }],
   differences: [{
     from: 'no answer', to: 'answer before it spreads',
     reach: DIFF(-10.1, 14, -10.7, -9.5, [-0.377, -0.395, -0.358]), negative: { ...DIFF(-15.97, 16.4, -16.69, -15.25, [-0.595, -0.619, -0.571]), change: 'improvement' },
@@ -144,7 +145,7 @@ const reportShape = {
   assumptions: assumptionsSchema,
 };
 
-export const scenarioReportSchema = z.object({ ...graphRefShape, ...reportShape }).describe('A brand scenario report (DESIGN §6).').meta({ examples: [REPORT_EXAMPLE] });
+export const scenarioReportSchema = z.object({ ...graphRefShape, ...reportShape }).describe('A brand scenario report (DESIGN §6).').meta({ id: 'ScenarioReport', examples: [REPORT_EXAMPLE] });
 
 const diffSchema = meanCiSchema
   .extend({
@@ -182,7 +183,7 @@ export const compareResultSchema = z
     elapsedMs: z.number(),
   })
   .describe('Compare mode: several variants on common random numbers.')
-  .meta({ examples: [COMPARE_EXAMPLE] });
+  .meta({ id: 'CompareReport', examples: [COMPARE_EXAMPLE] });
 
 export const riskiestResultSchema = z
   .object({
@@ -207,7 +208,7 @@ export const riskiestResultSchema = z
     elapsedMs: z.number(),
   })
   .describe('Candidates ranked by expected money at risk if they complain.')
-  .meta({ examples: [RISKIEST_EXAMPLE] });
+  .meta({ id: 'RiskiestResult', examples: [RISKIEST_EXAMPLE] });
 
 /** Work in arcs examined: runs × arcs per scenario run (maxRuns in precision mode). */
 /** 422 when a scenario (× its variants, × candidates for riskiest) would hold or answer more than the memory budget. */
@@ -228,6 +229,10 @@ function scenarioWork(g: CompiledGraph, body: { runs?: number; precision?: numbe
   return runs * Math.max(1, g.m) * Math.max(1, body.variants?.length ?? 1);
 }
 
+/** The request bodies, named once at load (a schema's id is registered once per process, not per app). */
+const scenarioBodySchema = scenarioRequestSchema.meta({ id: 'ScenarioRequest' });
+const riskiestBodySchema = riskiestRequestSchema.meta({ id: 'RiskiestRequest' });
+
 const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.post('/graphs/:id/scenarios', {
     schema: {
@@ -240,8 +245,13 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
         'difference of each variant to the first. Unknown customer: 404. Large work (or `?async=true`) answers 202 with a job.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
-      body: scenarioRequestSchema,
-      response: { 200: z.union([scenarioReportSchema, compareResultSchema]), 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      body: scenarioBodySchema,
+      response: {
+        200: json(z.union([scenarioReportSchema, compareResultSchema]), 'A ScenarioReport, or with `variants` a CompareReport.', { csv: 'The result as a tidy CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 406, 409, 413, 415, 422]),
+      },
     },
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);
@@ -269,8 +279,13 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
         'expected money at risk, with 95% CIs. Unknown candidate: 404.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
-      body: riskiestRequestSchema,
-      response: { 200: riskiestResultSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      body: riskiestBodySchema,
+      response: {
+        200: json(riskiestResultSchema, 'The candidates, riskiest first.'),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 413, 415, 422]),
+      },
     },
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);

@@ -4,7 +4,8 @@ import { buildPlan, simulationRequestSchema, type SimulationRequest } from '../.
 import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
-import { errorResponses, graphParams, graphRefShape } from '../schemas.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 
 /** `POST /graphs/:id/simulations`: one Monte Carlo simulation (DESIGN §3, §4, §8), synchronous or a job. */
@@ -23,9 +24,12 @@ const RESULT_EXAMPLE = {
 export const simulationResultSchema = z
   .looseObject({ ...graphRefShape, ...simulationResultShape })
   .describe('A simulation result (DESIGN §8).')
-  .meta({ examples: [RESULT_EXAMPLE] });
+  .meta({ id: 'SimulationResult', examples: [RESULT_EXAMPLE] });
 
 const BODY_EXAMPLE = { model: 'ic', seeds: ['c1'], runs: 1000, seed: 7, probability: 'uniform', p: 0.05 };
+
+/** Named once, at load (a schema's id is registered once per process, not per app). */
+const simulationBodySchema = simulationRequestSchema.meta({ id: 'SimulationRequest', examples: [BODY_EXAMPLE] });
 
 const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.post('/graphs/:id/simulations', {
@@ -38,8 +42,13 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
         '(runs × arcs > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job. Unknown seeds: 404; LT in-weights above 1: 400.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
-      body: simulationRequestSchema.meta({ examples: [BODY_EXAMPLE] }),
-      response: { 200: simulationResultSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      body: simulationBodySchema,
+      response: {
+        200: json(simulationResultSchema, 'The simulation result (same request and seed: same numbers).', { csv: 'The result as a tidy CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 406, 409, 413, 415, 422]),
+      },
     },
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);

@@ -7,7 +7,8 @@ import { indexOf } from '../../graph/compile.js';
 import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, valueRankingWork } from '../budget.js';
-import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { customerIdSchema, graphIdSchema, graphParams, graphRefShape } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
 
@@ -38,6 +39,7 @@ const rankingSchema = z
   })
   .describe('Customers ranked by what their voice is worth: "whose unhappiness costs most?"')
   .meta({
+    id: 'ValueRanking',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
       top: [{ rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5 }], elapsedMs: 420,
@@ -61,8 +63,9 @@ const customerValueSchema = z
   })
   .describe('Own value + network value of one customer.')
   .meta({
+    id: 'CustomerValue',
     examples: [{
-      id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
       networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },
       elapsedMs: 95,
@@ -83,7 +86,12 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI. Above the work budget (or `?async=true`): 202 with a job.',
       params: graphParams,
       querystring: rankingQuery,
-      response: { 200: rankingSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      response: {
+        200: json(rankingSchema, 'Customers ranked by value, the `top` ones listed.', { csv: 'The ranking as a CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 422]),
+      },
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
@@ -108,7 +116,12 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       description: 'Own value + the expected value of the other customers its voice reaches (Monte Carlo from this customer alone).',
       params: z.object({ id: graphIdSchema, customerId: customerIdSchema }),
       querystring: customerQuery,
-      response: { 200: customerValueSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      response: {
+        200: json(customerValueSchema, 'The customer\'s own, network and total value, with 95% CIs.', { csv: 'The figures as a CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 422]),
+      },
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query as Record<string, unknown>;
