@@ -86,6 +86,11 @@ function strictQuery(route: RouteOptions): void {
   else if (q instanceof z.ZodObject) schema.querystring = q.strict();
 }
 
+function isContentTypeError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE');
+}
+
 /**
  * The Ripple HTTP API as a Fastify instance (not listening): `inject()` into it in tests, `listen()` in
  * server.ts. A store or cache that buildApp creates itself is closed by `app.close()`; injected ones belong to
@@ -129,8 +134,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.addHook('onRoute', strictQuery); // unknown query parameters are a 400, like unknown body fields
   app.setSerializerCompiler(serializerCompiler);
   const allowedMethods = trackRoutes(app);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler(allowedMethods));
+  const notFound = notFoundHandler(allowedMethods);
+  // A body method (QUERY, say) on no route fails Fastify's content-type checks before the not-found handler runs: it
+  // is still "no such method here" (405 with Allow) or "no such resource" (404), not a 400 about its body.
+  app.setErrorHandler((err: Error, req, reply) => (req.is404 && isContentTypeError(err) ? notFound(req, reply) : errorHandler(err, req, reply)));
+  app.setNotFoundHandler(notFound);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

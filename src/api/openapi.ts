@@ -172,15 +172,24 @@ function refsIn(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-/** A deep copy with `$ref`s renamed and zod's ±2^53 integer bounds (no bound at all) dropped. */
+/** A deep copy with `$ref`s renamed, zod's ±2^53 integer bounds (no bound at all) dropped and one-type tuples as arrays. */
 function rewrite(node: unknown, rename: Map<string, string>): unknown {
   if (Array.isArray(node)) return node.map((x) => rewrite(x, rename));
   if (node === null || typeof node !== 'object') return node;
   const out: Json = {};
   const o = node as Json;
   const isInteger = o.type === 'integer' || (Array.isArray(o.type) && o.type.includes('integer'));
+  // A tuple of one type ([number, number]: a 95% interval) as the array it is: `items` + a fixed length. Exactly the
+  // same values, and readable by tools that do not follow 2020-12's prefixItems in every position.
+  const prefix = o.prefixItems;
+  const homogeneous = Array.isArray(prefix) && prefix.length > 0 && o.items === false && prefix.every((p) => JSON.stringify(p) === JSON.stringify(prefix[0]));
   for (const [k, v] of Object.entries(o)) {
     if (isInteger && ((k === 'minimum' && v === -MAX_SAFE) || (k === 'maximum' && v === MAX_SAFE))) continue;
+    if (homogeneous && k === 'prefixItems') continue;
+    if (homogeneous && k === 'items') {
+      out.items = rewrite((prefix as unknown[])[0], rename);
+      continue;
+    }
     if (k === '$ref' && typeof v === 'string' && v.startsWith(SCHEMA_REF)) {
       const name = v.slice(SCHEMA_REF.length);
       out[k] = SCHEMA_REF + (rename.get(name) ?? name);

@@ -214,8 +214,5 @@ export const customerSchema = z
     }],
   });
 
-/** Which graph version an engine result was computed on (stamped by runOrSubmit on every sync answer and job result). */
-export const graphRefShape = {
-  graphId: z.string().describe('The graph the result was computed on.'),
-  graphVersion: z.number().int().describe('The graph version the result was computed on (a later replace does not change it).'),
-};
+/** Which graph version an engine result was computed on (the engine's result schemas use it too). */
+export { graphRefShape } from '../diffusion/result-schema.js';

@@ -15,6 +15,15 @@ import { graphParams } from '../schemas.js';
  * `GET /graphs/:id/jobs`. Jobs are made by the engine routes through src/api/budget.ts.
  */
 
+/** One server-sent event of GET /jobs/{jobId}/events (the stream is a sequence of these, a blank line apart). */
+const jobEventSchema = z
+  .object({
+    event: z.enum(['state', 'progress', 'done', 'error']).describe('`state` first and on every change of state, `progress` (throttled), then `done` or `error` last.'),
+    data: z.string().describe('The job as JSON, as GET /jobs/{jobId} answers it.').meta({ contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/Job' } }),
+  })
+  .describe('One server-sent event.')
+  .meta({ id: 'JobEvent', examples: [{ event: 'progress', data: JSON.stringify(JOB_EXAMPLE) }] });
+
 const jobParams = z.object({ jobId: z.string().min(1).max(64).describe('Job id, from a 202 answer.') });
 const jobList = z
   .object({ jobs: z.array(jobViewSchema), nextCursor: nextCursorSchema })
@@ -112,13 +121,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
             'A `text/event-stream` (server-sent events). Events: `state` (first, with the job as it is, and on every change of state), ' +
             '`progress` (throttled), then the last one: `done` (the job with its `result`) or `error` (the job with its `error`, also when cancelled). ' +
             'Every `data:` line is one Job as JSON (GET /jobs/{jobId}). A `: keep-alive` comment comes every 15 s on an idle stream.',
-          content: {
-            'text/event-stream': {
-              schema: z.string().describe('Server-sent events: `event: state|progress|done|error` then `data: <Job JSON>`, a blank line between events.').meta({
-                examples: ['event: state\ndata: {"id":"6f1c2a4e-7d0b-4b1e-9a55-2f6f0c8b9d31","kind":"simulation","state":"running","progress":0.5}\n\nevent: done\ndata: {"id":"6f1c2a4e-7d0b-4b1e-9a55-2f6f0c8b9d31","kind":"simulation","state":"succeeded","progress":1}\n\n'],
-              }),
-            },
-          },
+          content: { 'text/event-stream': { schema: jobEventSchema } },
         },
         ...problems([404]),
       },

@@ -1,30 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buildPlan, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
-import { MODEL_DEFINITIONS, simulationResultShape } from '../../diffusion/models/registry.js';
+import { MODEL_DEFINITIONS } from '../../diffusion/models/registry.js';
+import { simulationResultSchema } from '../../diffusion/models/result-schemas.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
-import { graphParams, graphRefShape } from '../schemas.js';
+import { graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
 
 /** `POST /graphs/:id/simulations`: one Monte Carlo simulation (DESIGN §3, §4, §8), synchronous or a job. */
 
-const RESULT_EXAMPLE = {
-  graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', runs: 1000, seed: 7, elapsedMs: 41, probability: 'uniform', seeds: ['c1'], stoppedBy: 'runs',
-  reach: {
-    mean: 12.3, sd: 4.1, stderr: 0.13, ci95: [12.04, 12.56], min: 1, max: 40,
-    quantiles: { p5: 6, p25: 9, p50: 12, p75: 15, p95: 20 }, histogram: [{ from: 1, to: 5, count: 300 }],
-  },
-  steps: [{ step: 0, newMean: 1, cumulativeMean: 1 }],
-  amplifiers: [{ id: 'c7', frequency: 0.83 }],
-  arcsExamined: 61.5,
-};
-
-export const simulationResultSchema = z
-  .looseObject({ ...graphRefShape, ...simulationResultShape })
-  .describe('A simulation result (DESIGN §8).')
-  .meta({ id: 'SimulationResult', examples: [RESULT_EXAMPLE] });
+// The answer's schema (one per model) lives with the models: src/diffusion/models/result-schemas.ts.
+export { simulationResultSchema } from '../../diffusion/models/result-schemas.js';
 
 const BODY_EXAMPLE = { model: 'ic', seeds: ['c1'], runs: 1000, seed: 7, probability: 'uniform', p: 0.05 };
 
