@@ -28,6 +28,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   404: 'No such graph, customer or job (the detail says which).',
   406: 'Asked for `text/csv` where this answer has none (a job that has not succeeded yet, an answer without a table).',
   409: 'Conflict: `ifVersion` is not the stored version, or the job waited for (`Prefer: wait`) was cancelled.',
+  414: 'The URL (path and query string) is longer than the server reads.',
   413: 'The body is larger than the limit (RIPPLE_BODY_LIMIT for JSON, RIPPLE_UPLOAD_LIMIT for uploads).',
   415: 'Content type not accepted by this route.',
   422: 'Well-formed, but not answerable as asked: over the memory budget (the fields to lower are in `errors`), a CELF run too large, text XML cannot carry…',
@@ -40,8 +41,8 @@ const PROBLEM_TEXT: Record<number, string> = {
 const retryAfterHeader = { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again (or before the first poll).' };
 const RETRY_HEADERS: Record<number, Json> = { 429: { 'Retry-After': retryAfterHeader }, 503: { 'Retry-After': retryAfterHeader } };
 
-/** What every API route can answer besides its own: bad query (strict), key, rate limit, internal error, load shedding. */
-const EVERY_ROUTE = [400, 401, 429, 500, 503] as const;
+/** What every API route can answer besides its own: bad query (strict), key, URL too long, rate limit, internal error, load shedding. */
+const EVERY_ROUTE = [400, 401, 414, 429, 500, 503] as const;
 
 function problemResponse(status: number) {
   // 400 and 422 may list fields (ValidationProblem); every other status is a plain Problem.
@@ -54,11 +55,11 @@ function problemResponse(status: number) {
 }
 
 /**
- * The error answers of a route: `statuses` plus those of every API route (400, 401, 429, 500, 503), each as
+ * The error answers of a route: `statuses` plus those of every API route (400, 401, 414, 429, 500, 503), each as
  * `application/problem+json`. `{ open: true }`: a route open without a key and never rate limited (`/health`).
  */
 export function problems(statuses: readonly number[] = [], opts: { open?: boolean } = {}) {
-  const base: readonly number[] = opts.open ? [400, 500] : EVERY_ROUTE;
+  const base: readonly number[] = opts.open ? [400, 414, 500] : EVERY_ROUTE;
   const all = [...new Set([...base, ...statuses])].sort((a, b) => a - b);
   return Object.fromEntries(all.map((s) => [s, problemResponse(s)])) as Record<number, ReturnType<typeof problemResponse>>;
 }
