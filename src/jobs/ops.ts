@@ -38,18 +38,23 @@ export interface OpEnv {
   centralityEngines?: CentralityEngines;
 }
 
-type Op = (g: OpGraph, params: never, env: OpEnv) => Promise<unknown>;
+/**
+ * `prepared`: the parameters as the door already validated and resolved them (a ResolvedSimulation, a
+ * PreparedScenario), when the operation runs in the process that received the request; a Redis worker gets
+ * only the JSON parameters and resolves them at its own door.
+ */
+type Op = (g: OpGraph, params: never, env: OpEnv, prepared?: unknown) => Promise<unknown>;
 
 function runs(done: number, total: number) {
   return { runsDone: done, runs: total };
 }
 
 const OPS = {
-  simulation: (g: OpGraph, body: unknown, env: OpEnv) =>
-    simulate(g.graph, body as never, { pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)) }),
+  simulation: (g: OpGraph, body: unknown, env: OpEnv, prepared?: unknown) =>
+    simulate(g.graph, (prepared ?? body) as never, { pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)) }),
 
-  scenario: (g: OpGraph, body: unknown, env: OpEnv) =>
-    runScenarioRequest(g.graph, body, {
+  scenario: (g: OpGraph, body: unknown, env: OpEnv, prepared?: unknown) =>
+    runScenarioRequest(g.graph, prepared ?? body, {
       pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
     }),
 
@@ -113,10 +118,10 @@ export function isOpName(s: unknown): s is OpName {
   return typeof s === 'string' && Object.hasOwn(OPS, s);
 }
 
-/** Run an operation; object results are stamped with the graph id and version they ran on. */
-export async function runOp(call: OpCall, g: OpGraph, env: OpEnv): Promise<unknown> {
+/** Run an operation (with its parameters `prepared` at the door, if any); object results are stamped with the graph id and version they ran on. */
+export async function runOp(call: OpCall, g: OpGraph, env: OpEnv, prepared?: unknown): Promise<unknown> {
   if (!isOpName(call.name)) throw new InputError(`unknown operation ${JSON.stringify(call.name)}`);
-  const r = await (OPS[call.name] as Op)(g, call.params as never, env);
+  const r = await (OPS[call.name] as Op)(g, call.params as never, env, prepared);
   return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: g.summary.id, graphVersion: g.summary.version } : r;
 }
 
