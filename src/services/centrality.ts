@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.js';
+import { CancelledError, InputError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { centralityAnswer, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../influence/centrality/answer.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../influence/centrality/types.js';
@@ -166,10 +166,12 @@ function ranksOf(order: Int32Array): Int32Array {
 
 /** Compute one metric with the chosen engine: GDS in the database (marked, so the answer says so) or locally. */
 export async function computeWith(
-  engines: CentralityEngines, engine: 'local' | 'gds', ref: { id: string; version: number }, graph: CompiledGraph, request: CentralityRequest,
+  engines: CentralityEngines | undefined, engine: 'local' | 'gds', ref: { id: string; version: number }, graph: CompiledGraph, request: CentralityRequest,
   o: { pool?: EnginePool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<CentralityResult> {
-  return engine === 'gds' ? markGds(await engines.gds(ref.id, ref.version, request.metric, request)) : runCentrality(graph, request, o);
+  if (engine === 'local') return runCentrality(graph, request, o);
+  if (!engines) throw new InputError('centrality: GDS was asked for but this process has no Neo4j store');
+  return markGds(await engines.gds(ref.id, ref.version, request.metric, request));
 }
 
 export interface CentralityServiceDeps {
