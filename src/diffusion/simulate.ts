@@ -10,6 +10,7 @@ import { modelOf, planFor, simulationRequestSchema, type ModelName, type Simulat
 import type { EnginePool } from '../workers/pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
 import { countStats, nextCheckpoint, precisionReached, type ReachStats, Z95 } from './stats.js';
+import { topK } from '../graph/top-k.js';
 
 export interface StepStat {
   step: number;
@@ -330,20 +331,7 @@ function stepStats(sums: Float64Array | null, runs: number, length: number, squa
 function topAmplifiers(g: CompiledGraph, counts: Float64Array | null, seeds: Int32Array, runs: number, k: number): Amplifier[] {
   if (!counts || k <= 0) return [];
   const isSeed = new Set<number>(seeds);
-  const best: number[] = []; // indices, sorted by count desc then index asc
-  for (let v = 0; v < counts.length; v++) {
-    const c = counts[v];
-    if (c === 0 || isSeed.has(v)) continue;
-    if (best.length === k && c <= counts[best[k - 1]]) continue;
-    let i = best.length === k ? k - 1 : best.length;
-    if (best.length < k) best.push(v);
-    while (i > 0 && counts[best[i - 1]] < c) {
-      best[i] = best[i - 1];
-      i--;
-    }
-    best[i] = v;
-  }
-  return best.map((v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
+  return Array.from(topK(counts, k, (v) => counts[v] !== 0 && !isSeed.has(v)), (v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
 }
 
 /**

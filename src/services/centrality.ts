@@ -5,6 +5,7 @@ import { CENTRALITY_METRICS, type CentralityResult } from '../influence/centrali
 import type { CentralityRequest } from '../influence/schemas.js';
 import type { EnginePool } from '../workers/pool.js';
 import type { CentralityEngines } from './centrality-engines.js';
+import { topK } from '../graph/top-k.js';
 
 /**
  * The centrality service that the route (`GET /graphs/:id/centrality/:metric`) and the CLI (`ripple centrality`)
@@ -150,11 +151,7 @@ function isCancellation(e: unknown): boolean {
 
 /** Customer indices, highest score first, ties by index (the order of topScores). */
 export function rankOrder(scores: Float64Array): Int32Array {
-  const n = scores.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  return order;
+  return topK(scores, scores.length);
 }
 
 /** rank[i] = 1-based rank of customer i in `order`. */
