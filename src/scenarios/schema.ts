@@ -164,6 +164,8 @@ export const scenarioRequestSchema = z
   });
 
 export type ScenarioRequestInput = z.input<typeof scenarioRequestSchema>;
+/** A scenario request as parsed (defaults applied). */
+export type ScenarioRequest = z.output<typeof scenarioRequestSchema>;
 export type VariantInput = z.input<typeof variantSchema>;
 
 const { customer: _customer, customers: _customers, ...riskiestBase } = baseShape;

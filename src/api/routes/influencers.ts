@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { InputError } from '../../errors.js';
 import { influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
-import { checkCelfSize } from '../../influence/celf.js';
+import { checkInfluencersRequest } from '../../services/influencers.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, influencersWork, runOrSubmit } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
@@ -41,11 +40,7 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     const body = req.body as InfluencersRequest;
-    if (body.k > graph.n) {
-      throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${body.k}`, { errors: [{ path: 'body.k', message: `must be at most ${graph.n}` }] });
-    }
-    // CELF's size limit answers 422 now, not from inside a job the client would have to poll.
-    if (body.method === 'celf') checkCelfSize(graph, body.celfRuns);
+    checkInfluencersRequest(graph, body, { label: 'k', path: 'body.k' }); // 400 / CELF's 422 before any work or job
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'influencers',
       graphId: summary.id,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkCustomers, prepareScenarioRequest, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
+import { checkCustomers, prepareParsedScenario, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
@@ -62,14 +62,16 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const { summary, graph, data } = entry;
     const body = req.body;
     checkScenarioMemory(graph, body, ctx.config, 1);
+    // Validated and resolved once, here: 400 / unknown customer 404 before any work or job.
+    const prepared = prepareParsedScenario(graph, body, data.currency, data.stepDuration);
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario',
       graphId: summary.id,
       graphVersion: summary.version,
       work: scenarioWork(graph, body),
-      validate: () => void prepareScenarioRequest(graph, body, data.currency, data.stepDuration), // 400 / unknown customer 404 before a job
       graph: entry,
       op: { name: 'scenario', params: body },
+      prepared,
     }) as Promise<never>;
   });
 

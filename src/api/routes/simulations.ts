@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { buildPlan, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
+import { buildPlan, resolveParsedSimulation, simulationRequestSchema, type SimulationRequest } from '../../diffusion/index.js';
 import { MODEL_DEFINITIONS } from '../../diffusion/models/registry.js';
 import { simulationResultSchema } from '../../diffusion/models/result-schemas.js';
 import type { RouteContext } from '../app.js';
@@ -41,16 +41,18 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
-    const body = req.body as SimulationRequest;
+    const body = req.body as SimulationRequest; // parsed by the body schema: defaults applied
     checkSimulationMemory(graph, body, ctx.config.memory, ctx.config.workers); // 422 before any work: what to lower
+    const resolved = resolveParsedSimulation(graph, body); // unknown seeds: 404, once
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'simulation',
       graphId: summary.id,
       graphVersion: summary.version,
       work: simulationWork(graph, body),
-      validate: () => buildPlan(graph, body), // unknown seeds (404), LT in-sums (400)
+      validate: () => buildPlan(graph, resolved), // LT in-sums (400) before a job
       graph: entry,
       op: { name: 'simulation', params: body },
+      prepared: resolved,
     }) as Promise<never>;
   });
 };

@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../../../graph/compile.js';
 import type { VoicePlan } from './plan.js';
 import type { Rng } from '../../rng.js';
 import type { Scratch, StepSums } from '../../scratch.js';
+import { spreadFrom } from '../../kernels/spread.js';
 
 export interface VoiceOut {
   arcs: number;
@@ -88,62 +89,16 @@ export function runVoice(
     for (let q = head; q < levelEnd; q++) {
       const u = queue[q];
       if (op[u] !== NEG) continue;
-      const e = off[u + 1];
-      let a = off[u];
-      arcs += e - a;
-      if (negNodeP) {
-        const pu = negNodeP[u];
-        if (pu <= 0) continue;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pu) {
-            stamp[v] = ep;
-            op[v] = NEG;
-            queue[tail++] = v;
-          }
-        }
-      } else {
-        const pa = negArcP!;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pa[a]) {
-            stamp[v] = ep;
-            op[v] = NEG;
-            queue[tail++] = v;
-          }
-        }
-      }
+      arcs += off[u + 1] - off[u];
+      tail = spreadFrom(u, off[u], off[u + 1], negNodeP, negArcP, 1, tgt, stamp, ep, queue, tail, rng, op, NEG);
     }
     const negNew = tail - levelEnd;
     // Then positive messages: this level's positive customers and turned complainants (public response).
     for (let q = head; q < levelEnd + nFlipped; q++) {
       const u = q < levelEnd ? queue[q] : flipped[q - levelEnd];
       if (op[u] !== POS) continue;
-      const e = off[u + 1];
-      let a = off[u];
-      arcs += e - a;
-      if (nodeP) {
-        const pu = nodeP[u];
-        if (pu <= 0) continue;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pu) {
-            stamp[v] = ep;
-            op[v] = POS;
-            queue[tail++] = v;
-          }
-        }
-      } else {
-        const pa = arcP!;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pa[a]) {
-            stamp[v] = ep;
-            op[v] = POS;
-            queue[tail++] = v;
-          }
-        }
-      }
+      arcs += off[u + 1] - off[u];
+      tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, 1, tgt, stamp, ep, queue, tail, rng, op, POS);
     }
     const posNew = tail - levelEnd - negNew;
     nFlipped = 0;
