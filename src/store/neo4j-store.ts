@@ -13,7 +13,7 @@
  * the slot under the reader (Neo4j reads are read-committed), the counts do not match and the read is
  * retried on the new live slot.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
 import type { GraphData } from '../graph/model.js';
@@ -180,7 +180,8 @@ export class Neo4jStore implements GraphStore {
   }
 
   async create(data: GraphData): Promise<GraphSummary> {
-    const id = randomUUID();
+    // Same form as the file store's ids (`g_` + 16 hex digits), so a client sees one id shape whatever the store.
+    const id = `g_${randomBytes(8).toString('hex')}`;
     const stamp = this.now().toISOString();
     await this.write((tx) =>
       collect(tx, Q.createShell, { id, name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed, now: stamp }),
