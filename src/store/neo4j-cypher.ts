@@ -20,16 +20,19 @@
 
 /**
  * Schema, created at start-up; every statement is idempotent (IF NOT EXISTS / IF EXISTS).
- * Customers are unique by (graphId, version, idx), not by id: a range index holds keys up to ~8 kB only, and an
- * id may be 10 kB (DESIGN §1) — Neo4j refuses such a node under a constraint on `id` ("Property value is too large to
- * index"). The ids of one slot are unique by construction (GraphBuilder merges duplicates). The first two drops
- * migrate databases written by earlier versions (a constraint on id, a plain index on idx).
+ * Customers are found by a plain range index on (graphId, version, idx), not by id: a range index holds keys up to
+ * ~8 kB only, and an id may be 10 kB (DESIGN §1) — Neo4j refuses such a node under a constraint on `id` ("Property
+ * value is too large to index"). The index is not a uniqueness constraint: (graphId, version, idx) is unique by
+ * construction (one writer per slot, idx = position), the reader checks every position is filled exactly once, and a
+ * constraint costs a locking unique seek per customer written (measured in BENCHMARKS.md). The first drops migrate
+ * databases written by earlier versions (a constraint on id, a plain index on idx, the unique constraint on the slot).
  */
 export const SCHEMA: readonly string[] = [
   'CREATE CONSTRAINT ripple_graph_id IF NOT EXISTS FOR (g:Graph) REQUIRE g.id IS UNIQUE',
   'DROP CONSTRAINT ripple_customer_key IF EXISTS',
   'DROP INDEX ripple_customer_idx IF EXISTS',
-  'CREATE CONSTRAINT ripple_customer_slot IF NOT EXISTS FOR (c:Customer) REQUIRE (c.graphId, c.version, c.idx) IS UNIQUE',
+  'DROP CONSTRAINT ripple_customer_slot IF EXISTS',
+  'CREATE INDEX ripple_customer_position IF NOT EXISTS FOR (c:Customer) ON (c.graphId, c.version, c.idx)',
 ];
 
 /** Wait for the schema's indexes to come online (seconds as a parameter). */
@@ -59,17 +62,26 @@ SET g._lock = true REMOVE g._lock
 SET g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)]
 RETURN g.id AS id`,
 
-  /** One batch of customers (column arrays; null columns give null attributes, which are not stored). */
+  /**
+   * One batch of customers (column arrays; null columns give null attributes, which are not stored). Returns the
+   * element ids of the new nodes in batch order, so the ties can find them without an index seek.
+   */
   writeCustomers: `UNWIND range(0, size($ids) - 1) AS k
 CREATE (c:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($base) + k, id: $ids[k], idRaw: $idsRaw[k],
   label: $labels[k], labelRaw: $labelsRaw[k], segment: $segments[k], segmentRaw: $segmentsRaw[k],
   followers: toInteger($followers[k]), value: $values[k], activity: $activity[k]})
-RETURN count(c) AS n`,
+RETURN count(c) AS n, collect(elementId(c)) AS nodes`,
 
-  /** One batch of ties between customers of the same slot, found by index through (graphId, version, idx). */
+  /**
+   * One batch of ties between customers of the same slot, found by element id (what writeCustomers returned) and
+   * checked against (graphId, version, idx): a node deleted and its id reused meanwhile matches nothing, and the
+   * store fails the write on the missing rows.
+   */
   writeTies: `UNWIND range(0, size($src) - 1) AS k
-MATCH (a:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($src[k])})
-MATCH (b:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($dst[k])})
+MATCH (a) WHERE elementId(a) = $srcNode[k]
+MATCH (b) WHERE elementId(b) = $dstNode[k]
+WITH k, a, b WHERE a.graphId = $graphId AND a.version = toInteger($slot) AND a.idx = toInteger($src[k])
+  AND b.graphId = $graphId AND b.version = toInteger($slot) AND b.idx = toInteger($dst[k])
 CREATE (a)-[t:TIE {idx: toInteger($base) + k, weight: $weight[k], p: $p[k], channel: $channel[k]}]->(b)
 RETURN count(t) AS n`,
 
@@ -99,17 +111,24 @@ RETURN previous, g {.*} AS graph`,
 RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .createdAt, .updatedAt} AS graph
 ORDER BY g.createdAt, g.id`,
 
-  /** Customers of one slot, in index order (index-backed through ripple_customer_slot). */
-  readCustomers: `MATCH (c:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE c.idx >= 0
-RETURN c.idx AS idx, c.id AS id, c.idRaw AS idRaw, c.label AS label, c.labelRaw AS labelRaw,
-  c.segment AS segment, c.segmentRaw AS segmentRaw, c.followers AS followers,
-  c.value AS value, c.activity AS activity
-ORDER BY c.idx`,
+  /**
+   * Customers of one slot with from <= idx < to (index range seek), as one row of columns: the driver decodes one
+   * list per attribute instead of a record per customer. List comprehensions keep nulls (collect() would drop them).
+   */
+  readCustomers: `MATCH (c:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE c.idx >= toInteger($from) AND c.idx < toInteger($to)
+WITH collect(c) AS cs
+RETURN [c IN cs | c.idx] AS idx, [c IN cs | c.id] AS id, [c IN cs | c.idRaw] AS idRaw, [c IN cs | c.label] AS label,
+  [c IN cs | c.labelRaw] AS labelRaw, [c IN cs | c.segment] AS segment, [c IN cs | c.segmentRaw] AS segmentRaw,
+  [c IN cs | c.followers] AS followers, [c IN cs | c.value] AS value, [c IN cs | c.activity] AS activity`,
 
-  /** Ties of one slot; each row carries its own position (idx), so no server-side sort is needed. */
-  readTies: `MATCH (a:Customer {graphId: $graphId, version: toInteger($slot)})-[t:TIE]->(b:Customer)
-WHERE a.idx >= 0
-RETURN t.idx AS idx, a.idx AS src, b.idx AS dst, t.weight AS weight, t.p AS p, t.channel AS channel`,
+  /**
+   * Ties leaving the customers of one slot with from <= idx < to, as one row of columns; each tie carries its own
+   * position (idx), so no server-side sort is needed.
+   */
+  readTies: `MATCH (a:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE a.idx >= toInteger($from) AND a.idx < toInteger($to)
+MATCH (a)-[t:TIE]->(b:Customer)
+WITH collect(a.idx) AS src, collect(b.idx) AS dst, collect(t) AS ts
+RETURN src, dst, [t IN ts | t.idx] AS idx, [t IN ts | t.weight] AS weight, [t IN ts | t.p] AS p, [t IN ts | t.channel] AS channel`,
 
   /** Hide a graph before its data is removed (a crash half-way leaves it invisible; start-up finishes it). */
   hide: `MATCH (g:Graph {id: $id}) WHERE g.liveVersion > 0 SET g.liveVersion = -1 RETURN g.id AS id`,

@@ -2,14 +2,16 @@
  * GraphStore on Neo4j (DESIGN §1, issue "Neo4j as the system of record"). See neo4j-cypher.ts for the
  * model and every query text; data only ever travels as parameters.
  *
- * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 10k
- * rows, each batch its own `executeWrite`, which the driver retries on transient errors), then flips the
+ * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 50k
+ * rows, each batch its own `executeWrite`, which the driver retries on transient errors; ties find their
+ * customers by the element ids the customer batches returned), then flips the
  * Graph's live slot in one transaction, then removes older slots in batches. Readers only follow the
  * live slot, so they see the old version or the new one, never a mix; a failed write removes its slot
  * and leaves nothing visible.
  *
- * Reads: one read transaction streams the customers (ordered by idx) and the ties into preallocated
- * columns (GraphDataAssembler), so the result set is never held twice. If a concurrent replace removed
+ * Reads: one read transaction reads the customers and the ties in pages (index ranges of idx), each page one
+ * row of columns (a list per attribute: far fewer driver objects than a record per tie), into preallocated
+ * columns (GraphDataAssembler), so at most one page is held twice. If a concurrent replace removed
  * the slot under the reader (Neo4j reads are read-committed), the counts do not match and the read is
  * retried on the new live slot.
  */
@@ -20,7 +22,8 @@ import type { GraphData } from '../graph/model.js';
 import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
 import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
 import {
-  columnsOf, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, rawOf, tieBatches, toNumber, wellFormed, type GraphMeta,
+  columnsOf, CUSTOMER_PAGE, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
+  wellFormed, type GraphMeta,
 } from './neo4j-rows.js';
 import type { GraphStore, GraphSummary } from './types.js';
 
@@ -39,9 +42,9 @@ export interface StoreLogger {
 }
 
 export interface Neo4jStoreOptions {
-  /** Rows per write transaction (default 10 000). */
+  /** Rows per write transaction (default 50 000). */
   batchSize?: number;
-  /** Rows per delete transaction when old slots are removed (default 10 000). */
+  /** Rows per delete transaction when old slots are removed (default 50 000). */
   deleteBatchSize?: number;
   /** ready() gives up after this many ms (default 3000). */
   readyTimeoutMs?: number;
@@ -213,12 +216,19 @@ export class Neo4jStore implements GraphStore {
 
   /** Write every customer and tie of `slot`, then make it live; older slots are removed afterwards. */
   private async writeSlot(id: string, slot: number, data: GraphData, ifVersion: number | null): Promise<GraphSummary> {
+    // Element ids of the slot's customers by idx: the tie batches find their endpoints by them (no index seek).
+    const nodes = new Array<string>(data.ids.length);
     for (const b of customerBatches(data, this.batch)) {
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeCustomers, { graphId: id, slot, ...b }))[0]?.get('n')));
-      if (n !== b.ids.length) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
+      const row = await this.write(async (tx) => (await collect(tx, Q.writeCustomers, { graphId: id, slot, ...b }))[0]);
+      const n = toNumber(row?.get('n'));
+      const ids = row?.get('nodes');
+      if (n !== b.ids.length || !Array.isArray(ids) || ids.length !== n) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
+      for (let k = 0; k < n; k++) nodes[b.base + k] = String(ids[k]);
     }
     for (const b of tieBatches(data, this.batch)) {
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b }))[0]?.get('n')));
+      const srcNode = b.src.map((i) => nodes[i]);
+      const dstNode = b.dst.map((i) => nodes[i]);
+      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b, srcNode, dstNode }))[0]?.get('n')));
       if (n !== b.src.length) throw new AppError(`neo4j: wrote ${n} of ${b.src.length} ties in a batch (missing customers)`);
     }
     const flipped = await this.write((tx) =>
@@ -290,9 +300,16 @@ export class Neo4jStore implements GraphStore {
         if (rows.length === 0) return null;
         const g = rows[0].get('graph') as Record<string, unknown>;
         const slot = toNumber(g.liveVersion);
-        const asm = new GraphDataAssembler(toMeta(g));
-        for await (const r of tx.run(Q.readCustomers, { graphId: id, slot })) asm.customer(r);
-        for await (const r of tx.run(Q.readTies, { graphId: id, slot })) asm.tie(r);
+        const meta = toMeta(g);
+        const asm = new GraphDataAssembler(meta);
+        for (const [from, to] of pages(meta.customers, CUSTOMER_PAGE)) {
+          for (const r of await collect(tx, Q.readCustomers, { graphId: id, slot, from, to })) asm.customers(r);
+        }
+        // Pages of source customers sized so that one page holds about TIE_PAGE ties on average.
+        const perPage = meta.ties > 0 ? Math.max(1, Math.ceil(meta.customers / Math.ceil(meta.ties / TIE_PAGE))) : Math.max(1, meta.customers);
+        for (const [from, to] of pages(meta.ties > 0 ? meta.customers : 0, perPage)) {
+          for (const r of await collect(tx, Q.readTies, { graphId: id, slot, from, to })) asm.ties(r);
+        }
         return { g, asm };
       });
       if (got === null) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
