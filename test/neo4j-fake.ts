@@ -26,12 +26,26 @@ const withoutNulls = (p: Props): Props => Object.fromEntries(Object.entries(p).f
 
 type Handler = (s: FakeState, p: Props) => Props[];
 
+/** One lease per pending slot (0 where none is recorded), as the Cypher's list comprehension reads them. */
+function leases(g: Props): number[] {
+  const pending = (g.pending as number[] | undefined) ?? [];
+  const until = (g.pendingUntil as number[] | undefined) ?? [];
+  return pending.map((_, i) => until[i] ?? 0);
+}
+
+function dropPending(g: Props, slot: number): void {
+  const pending = (g.pending as number[] | undefined) ?? [];
+  const until = leases(g);
+  g.pendingUntil = until.filter((_, i) => pending[i] !== slot);
+  g.pending = pending.filter((x) => x !== slot);
+}
+
 const handlers = new Map<string, Handler>([
   [Q.createShell, (s, p) => {
     if (s.graphs.has(p.id as string)) throw new Error('Neo.ClientError.Schema.ConstraintValidationFailed (Graph.id)');
     s.graphs.set(p.id as string, {
       id: p.id, name: p.name, nameRaw: p.nameRaw, directed: p.directed, version: 0, liveVersion: 0, nextVersion: 1,
-      pending: [1], customers: 0, ties: 0, createdAt: p.now, updatedAt: p.now,
+      pending: [1], pendingUntil: [int(p.until)], customers: 0, ties: 0, createdAt: p.now, updatedAt: p.now,
     });
     if (p.nameRaw === null) delete s.graphs.get(p.id as string)!.nameRaw;
     return [{ id: p.id }];
@@ -41,13 +55,27 @@ const handlers = new Map<string, Handler>([
     if (!g || (g.liveVersion as number) <= 0) return [];
     const slot = (g.nextVersion as number) + 1;
     g.nextVersion = slot;
+    g.pendingUntil = [...leases(g), int(p.until)];
     g.pending = [...((g.pending as number[] | undefined) ?? []), slot];
     return [{ slot, version: g.version }];
+  }],
+  [Q.renew, (s, p) => {
+    const g = s.graphs.get(p.id as string);
+    if (!g) return [];
+    const pending = (g.pending as number[] | undefined) ?? [];
+    g.pendingUntil = leases(g).map((u, i) => (pending[i] === int(p.slot) ? int(p.until) : u));
+    return [{ id: p.id }];
+  }],
+  [Q.retired, (s, p) => {
+    const g = s.graphs.get(p.id as string);
+    if (!g) return [];
+    g.retiring = ((g.retiring as number[] | undefined) ?? []).filter((x) => x !== int(p.slot));
+    return [{ id: p.id }];
   }],
   [Q.release, (s, p) => {
     const g = s.graphs.get(p.id as string);
     if (!g) return [];
-    g.pending = ((g.pending as number[] | undefined) ?? []).filter((x) => x !== int(p.slot));
+    dropPending(g, int(p.slot)!);
     return [{ id: p.id }];
   }],
   [Q.writeCustomers, (s, p) => {
@@ -95,9 +123,10 @@ const handlers = new Map<string, Handler>([
     Object.assign(g, {
       liveVersion: slot, version: before + 1, name: p.name, nameRaw: p.nameRaw, directed: p.directed, customers: int(p.customers), ties: int(p.ties),
       defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, stepDuration: p.stepDuration, columns: p.columns, channels: p.channels,
-      channelsRaw: p.channelsRaw, pending: ((g.pending as number[] | undefined) ?? []).filter((x) => x !== slot), updatedAt: p.now,
-      createdAt: before === 0 ? p.now : g.createdAt,
+      channelsRaw: p.channelsRaw, updatedAt: p.now, createdAt: before === 0 ? p.now : g.createdAt,
+      retiring: [...((g.retiring as number[] | undefined) ?? []), ...(live > 0 ? [live] : [])],
     });
+    dropPending(g, slot);
     for (const k of ['nameRaw', 'currency', 'currencyRaw', 'stepDuration', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
     return [{ previous: live, graph: { ...g } }];
   }],
@@ -159,7 +188,9 @@ const handlers = new Map<string, Handler>([
     }
     return [{ n }];
   }],
-  [Q.sweepList, (s) => [...s.graphs.values()].map((g) => ({ id: g.id, liveVersion: g.liveVersion, createdAt: g.createdAt, pending: g.pending ?? [] }))],
+  [Q.sweepList, (s) => [...s.graphs.values()].map((g) => ({
+    id: g.id, liveVersion: g.liveVersion, createdAt: g.createdAt, pending: g.pending ?? [], pendingUntil: leases(g), retiring: g.retiring ?? [],
+  }))],
   [AWAIT_INDEXES, () => []],
   ...SCHEMA.map((q): [string, Handler] => [q, () => []]),
 ]);

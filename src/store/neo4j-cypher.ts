@@ -12,7 +12,9 @@
  * `version` on a Graph is the public version (1, 2, 3 … per successful write); `liveVersion` is the slot
  * number that its customers carry (`Customer.version`). Slots are allocated from `nextVersion`, so an
  * import that failed half-way never collides with the next one. `liveVersion` = 0: being created
- * (invisible); -1: being deleted (invisible). `pending` lists slots being written. Strings that are not
+ * (invisible); -1: being deleted (invisible). `pending` lists slots being written, `pendingUntil` their leases
+ * (epoch ms: the writer renews its lease while it writes; a slot whose lease ran out belongs to a writer that died,
+ * and the sweep removes it), `retiring` the old slots being removed after a flip. Strings that are not
  * well-formed UTF-16 (lone surrogates) also get a `<property>Raw` copy with their exact code units
  * (see neo4j-rows.ts). Integers sent from JavaScript arrive as floats, hence the
  * `toInteger(...)` around integer parameters.
@@ -38,28 +40,49 @@ export const SCHEMA: readonly string[] = [
 /** Wait for the schema's indexes to come online (seconds as a parameter). */
 export const AWAIT_INDEXES = 'CALL db.awaitIndexes(toInteger($seconds))';
 
+/** The lease of pending slot i (0 when a database written by an older Ripple has none: expired). */
+const LEASE_AT_I = 'coalesce(coalesce(g.pendingUntil, [])[i], 0)';
+/** The leases, one per pending slot. */
+const LEASES = `[i IN range(0, size(coalesce(g.pending, [])) - 1) | ${LEASE_AT_I}]`;
+/** Remove $slot from `pending` and its lease from `pendingUntil`. */
+const DROP_PENDING = `g.pendingUntil = [i IN range(0, size(coalesce(g.pending, [])) - 1) WHERE g.pending[i] <> toInteger($slot) | ${LEASE_AT_I}],
+  g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)]`;
+
 export const Q = {
   /** An invisible shell for a graph being created: slot 1 is reserved for its first version. */
   createShell: `CREATE (g:Graph {id: $id, name: $name, nameRaw: $nameRaw, directed: $directed, version: 0, liveVersion: 0,
-  nextVersion: 1, pending: [1], customers: 0, ties: 0, createdAt: $now, updatedAt: $now})
+  nextVersion: 1, pending: [1], pendingUntil: [toInteger($until)], customers: 0, ties: 0, createdAt: $now, updatedAt: $now})
 RETURN g.id AS id`,
 
   /**
-   * Reserve a new slot for a replace (recorded in `pending` until it is flipped or released); returns
-   * the visible version for an early ifVersion check. Setting and removing `_lock` first takes the
+   * Reserve a new slot for a replace (recorded in `pending` until it is flipped or released, with its lease in
+   * `pendingUntil`, epoch ms, renewed while the write runs); returns the visible version for an early ifVersion check. Setting and removing `_lock` first takes the
    * node's write lock before anything is read (the Neo4j manual's idiom against lost updates).
    */
   allocate: `MATCH (g:Graph {id: $id})
 SET g._lock = true REMOVE g._lock
 WITH g WHERE g.liveVersion > 0
 WITH g, g.nextVersion + 1 AS slot
-SET g.nextVersion = slot, g.pending = coalesce(g.pending, []) + slot
+SET g.nextVersion = slot, g.pendingUntil = ${LEASES} + toInteger($until), g.pending = coalesce(g.pending, []) + slot
 RETURN slot, g.version AS version`,
+
+  /** Extend the lease of a slot being written (the writer is alive). */
+  renew: `MATCH (g:Graph {id: $id})
+SET g._lock = true REMOVE g._lock
+SET g.pendingUntil = [i IN range(0, size(coalesce(g.pending, [])) - 1) |
+  CASE WHEN g.pending[i] = toInteger($slot) THEN toInteger($until) ELSE ${LEASE_AT_I} END]
+RETURN g.id AS id`,
 
   /** Forget a slot that will not be flipped (its data is purged separately). */
   release: `MATCH (g:Graph {id: $id})
 SET g._lock = true REMOVE g._lock
-SET g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)]
+SET ${DROP_PENDING}
+RETURN g.id AS id`,
+
+  /** An old slot is removed (its purge finished): forget it. */
+  retired: `MATCH (g:Graph {id: $id})
+SET g._lock = true REMOVE g._lock
+SET g.retiring = [s IN coalesce(g.retiring, []) WHERE s <> toInteger($slot)]
 RETURN g.id AS id`,
 
   /**
@@ -88,7 +111,8 @@ RETURN count(t) AS n`,
   /**
    * Make a fully written slot the live version, in one transaction, under the Graph node's write lock
    * (so concurrent replaces get distinct, increasing versions; the last flip wins). Honours ifVersion.
-   * Returns the slot it replaced, which the store then removes.
+   * Returns the slot it replaced, which the store then removes; until that is done it is listed in `retiring`, so a
+   * crash half-way through the removal is finished by the next sweep.
    */
   flip: `MATCH (g:Graph {id: $id})
 SET g._lock = true REMOVE g._lock
@@ -97,8 +121,8 @@ WITH g, g.liveVersion AS previous, g.version AS before
 SET g.liveVersion = toInteger($slot), g.version = before + 1, g.name = $name, g.nameRaw = $nameRaw, g.directed = $directed,
   g.customers = toInteger($customers), g.ties = toInteger($ties), g.defaultValue = $defaultValue,
   g.currency = $currency, g.currencyRaw = $currencyRaw, g.stepDuration = $stepDuration, g.columns = $columns, g.channels = $channels,
-  g.channelsRaw = $channelsRaw, g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)],
-  g.updatedAt = $now, g.createdAt = CASE WHEN before = 0 THEN $now ELSE g.createdAt END
+  g.channelsRaw = $channelsRaw, ${DROP_PENDING},
+  g.retiring = coalesce(g.retiring, []) + CASE WHEN previous > 0 THEN [previous] ELSE [] END, g.updatedAt = $now, g.createdAt = CASE WHEN before = 0 THEN $now ELSE g.createdAt END
 RETURN previous, g {.*} AS graph`,
 
   /** A visible graph with everything needed to read it back. */
@@ -149,9 +173,10 @@ WITH c LIMIT toInteger($batch)
 DETACH DELETE c
 RETURN count(*) AS n`,
 
-  /** Start-up sweep: graphs whose deletion or creation did not finish, and slots of writes that died. */
+  /** Sweep: graphs whose deletion or creation did not finish, slots of writes that died, old slots not yet removed. */
   sweepList: `MATCH (g:Graph)
-RETURN g.id AS id, g.liveVersion AS liveVersion, g.createdAt AS createdAt, coalesce(g.pending, []) AS pending`,
+RETURN g.id AS id, g.liveVersion AS liveVersion, g.createdAt AS createdAt, coalesce(g.pending, []) AS pending,
+  ${LEASES} AS pendingUntil, coalesce(g.retiring, []) AS retiring`,
 } as const;
 
 export type QueryName = keyof typeof Q;
