@@ -275,14 +275,25 @@ describe('Neo4jStore connection lifecycle (fake driver, not Neo4j)', () => {
 
 describe('docker files', () => {
   const root = new URL('..', import.meta.url);
-  it('docker-compose.yml parses: neo4j 5 with healthcheck and volume, ripple on neo4j once healthy', () => {
+  it('docker-compose.yml parses: neo4j built from the pom\'s versions, with healthcheck and volume, ripple on neo4j once healthy', () => {
     const doc = parseYaml(readFileSync(new URL('docker-compose.yml', root), 'utf8'));
     const neo = doc.services.neo4j;
-    expect(neo.image).toMatch(/^neo4j:5/);
+    // The same Neo4j and GDS as `npm run neo4j:start`: neo4j/Dockerfile builds on the pom's versions.
+    const pom = readFileSync(new URL('neo4j/pom.xml', root), 'utf8');
+    const neo4jVersion = /<neo4j\.version>([^<]+)</.exec(pom)![1];
+    const gdsVersion = /<gds\.version>([^<]+)</.exec(pom)![1];
+    expect(neo.build.dockerfile).toBe('neo4j/Dockerfile');
+    expect(neo.image).toBe(`ripple-neo4j:${neo4jVersion}-gds-${gdsVersion}`);
+    const neoDockerfile = readFileSync(new URL('neo4j/Dockerfile', root), 'utf8');
+    expect(neoDockerfile).toContain(`ARG NEO4J_VERSION=${neo4jVersion}\n`);
+    expect(neoDockerfile).toMatch(/^FROM neo4j:\$\{NEO4J_VERSION\}-community$/m);
+    expect(neoDockerfile).toContain('COPY neo4j/pom.xml');
+    expect(neo4jVersion).toMatch(/^5\.26\./);
+    expect(neo.environment.NEO4J_dbms_security_procedures_unrestricted).toBe('gds.*');
+    expect(JSON.stringify(neo.environment)).not.toContain('NEO4J_PLUGINS'); // would fetch another GDS over ours
     expect(neo.healthcheck.test.join(' ')).toContain('cypher-shell');
     expect(neo.volumes.some((v: string) => v.endsWith(':/data'))).toBe(true);
     expect(Object.keys(doc.volumes)).toContain('neo4j-data');
-    expect(JSON.stringify(neo.environment)).toContain('NEO4J_PLUGINS');
     const app = doc.services.ripple;
     expect(app.build.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
     expect(app.environment.RIPPLE_STORE).toBe('neo4j');
