@@ -6,6 +6,10 @@
  * tests check the store's logic (batching, slots, flip, clean-up, retries, mapping) and that no data ever
  * reaches query text. Whether the Cypher itself does what the fake does is checked only by the contract
  * suite against a real Neo4j (NEO4J_URI).
+ *
+ * Use it only for what a real server cannot show on demand: the recorded (query, params), and failures injected at
+ * a chosen query (transient errors, a dropped connection mid-read, a concurrent replace between two reads). Anything
+ * a real server can show runs against one (CI starts it; locally `eval "$(npm run -s neo4j:start)"`).
  */
 import { AWAIT_INDEXES, Q, SCHEMA } from '../src/store/neo4j-cypher.js';
 import type { CypherDriver, CypherRecord, CypherSession, CypherTx } from '../src/store/neo4j-port.js';
