@@ -117,7 +117,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const app = Fastify({ ...opts, loggerInstance: deps.logger || undefined, logger: deps.logger ? undefined : false }).withTypeProvider<ZodTypeProvider>();
 
   const ownStore = deps.store === undefined;
-  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: deps.logger || undefined }));
+  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, neo4jOptions: config.neo4jOptions, logger: deps.logger || undefined }));
   const cache = deps.cache ?? new CompiledCache({ store });
   const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
   const jobs = deps.jobs instanceof JobManager ? new EmbeddedJobs(deps.jobs) : (deps.jobs ?? (await createJobService(config, app.log)));

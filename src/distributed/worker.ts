@@ -81,7 +81,7 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
   const workerOpts = { prefix, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 5 };
 
   const ownStore = opts.store === undefined;
-  const store = opts.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: log }));
+  const store = opts.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, neo4jOptions: config.neo4jOptions, logger: log }));
   const cache = new CompiledCache({ store });
   const engines = new CentralityEngines(config.centralityEngine, store);
   const pool = new WorkerPool({ workers: config.workers });

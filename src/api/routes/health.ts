@@ -32,7 +32,10 @@ const healthRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     } catch (err) {
       req.log.warn({ err }, 'store readiness check failed');
     }
-    if (!ready) return sendProblem(reply, problem(req, 503, `the ${ctx.store.kind} store is not ready`));
+    if (!ready) {
+      reply.header('retry-after', String(ctx.config.pressure.retryAfterSeconds));
+      return sendProblem(reply, problem(req, 503, `the ${ctx.store.kind} store is not ready`));
+    }
     let jobsReady = false;
     try {
       jobsReady = await ctx.jobs.ready();
