@@ -77,6 +77,10 @@ export const graphSpecSchema = z
     format: z.enum(GRAPH_FORMATS).optional().describe('Input format (default: from the file extension).'),
     directed: z.boolean().optional().describe('Edge lists and CSV: directed? (default false).'),
     skipLines: z.number().int().min(0).max(1000).default(0).describe('Lines to drop at the top of the file (e.g. an "N M" header).'),
+    parallelTies: z.enum(['merge', 'count']).default('merge').describe(
+      'Parallel ties (the same pair on several lines, e.g. repeated co-authorship): `merge` keeps one (default); `count` keeps one whose ' +
+        'weight is their number c, so `weighted-cascade` gives c(u,v)/d(v) and `parallel` gives 1 − (1 − p)^c (Kempe et al. 2003).',
+    ),
   })
   .refine((g) => (g.file === undefined) !== (g.id === undefined), { message: 'give exactly one of `file` or `id`', path: ['file'] })
   .describe('A graph: a file or a stored id');
@@ -113,7 +117,13 @@ export const strategySchema = z
       strategy: z.literal('explicit'), name: z.string().min(1).max(60).optional(),
       ids: z.array(z.string().min(1)).min(1).describe('Seed customer ids.'),
     }),
-    z.strictObject({ strategy: z.literal('random'), name: z.string().min(1).max(60).optional(), k: kList }).describe('k customers drawn uniformly (nested: the k-set is a prefix of one seeded permutation).'),
+    z.strictObject({
+      strategy: z.literal('random'), name: z.string().min(1).max(60).optional(), k: kList,
+      draws: z.number().int().min(1).max(100_000).default(100).describe(
+        'Independent random seed sets per cell (default 100): the cell reports the expected spread over seed sets, the mean of the draws\' ' +
+          'means, with a 95% CI from their spread; the cell\'s runs are shared out among the draws (runs / draws each, rounded up).',
+      ),
+    }).describe('k customers drawn uniformly, `draws` times (each draw nested: its k-set is a prefix of one seeded permutation).'),
     z.strictObject({
       strategy: z.literal('centrality'), name: z.string().min(1).max(60).optional(), k: kList,
       metric: z.enum(CENTRALITY_METRICS).describe('Top-k by this centrality (networkx definitions).'),
