@@ -1,5 +1,5 @@
 import type { CompiledGraph } from '../graph/compile.js';
-import type { WorkerPool } from '../diffusion/pool.js';
+import type { WorkerPool } from '../workers/pool.js';
 import { hash2 } from '../diffusion/rng.js';
 import { simulateRuns, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
 import { countStats, meanCi, Z95 } from '../diffusion/stats.js';

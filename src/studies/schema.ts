@@ -187,7 +187,8 @@ export const cascadeFitStudySchema = z
           name: z.string().min(1).max(60).regex(/^[A-Za-z0-9_.-]+$/),
           graph: graphSpecSchema,
           train: z.string().min(1).describe('Training cascades: one per line, `seed u1 t1 u2 t2 ...` (Inf-VAE format).'),
-          test: z.string().min(1).describe('Test cascades, same format.'),
+          validation: z.string().min(1).optional().describe('Validation cascades (same format): the smoothing settings are chosen on them only. Default: the last 15% of the training lines.'),
+          test: z.string().min(1).describe('Test cascades, same format: used only for the reported evaluation.'),
         }),
       )
       .min(1),
@@ -195,14 +196,18 @@ export const cascadeFitStudySchema = z
       .strictObject({
         pMin: z.number().gt(0).lt(1).default(0.001),
         pMax: z.number().gt(0).max(1).default(0.5),
-        gridPoints: z.number().int().min(3).max(200).default(12).describe('Log-spaced coarse grid, then golden-section search around the best point.'),
+        gridPoints: z.number().int().min(3).max(200).default(12).describe('Log-spaced grid of p for the likelihood, then golden-section search around the best point.'),
         goldenIterations: z.number().int().min(0).max(100).default(10),
         runs: z.number().int().min(10).max(1_000_000).default(200).describe('Runs per cascade per evaluated p.'),
+        binsPerDoubling: z.array(z.number().int().min(1).max(16)).min(1).default([1, 2, 4])
+          .describe('Settings: size bins per doubling of the size distributions (each chosen on the validation split).'),
+        smoothing: z.array(z.number().gt(0).max(1e6)).min(1).default([0.1, 1, 10])
+          .describe('Settings: pseudo-count spread over the size bins (so no size has probability 0).'),
       })
       .prefault({}),
     evaluate: z.strictObject({ runs: z.number().int().min(10).max(1_000_000).default(1000) }).prefault({}),
   })
-  .describe('Fit a uniform IC p to observed cascades (train) and evaluate predicted vs observed size (test)');
+  .describe('Fit a uniform IC p to observed cascades by maximum likelihood of their sizes given the observed minimum size (train), choose settings on validation, evaluate on test against graph-free, degree and past-activity baselines');
 
 export const studySchema = z
   .union([cascadeFitStudySchema, gridStudySchema])
