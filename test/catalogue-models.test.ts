@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPool, workerUrl } from '../src/workers/pool.js';
 import { simulate, type SimulationResult } from '../src/diffusion/simulate.js';
-import { MODELS } from '../src/diffusion/models/registry.js';
+import { MODELS, modelOf } from '../src/diffusion/models/registry.js';
 import { InputError, NotFoundError } from '../src/errors.js';
 import { build, exactIc, type Tie } from './diffusion-helpers.js';
 
@@ -119,7 +119,8 @@ describe('model catalogue through simulate()', () => {
     for (const e of tr.events.slice(3)) expect(e.from).not.toBeNull();
     const ct = await simulate(g, req('ctic', { runs: 1, trace: true }));
     expect(ct.trace!.reach).toBe(ct.reach.mean);
-    await expect(simulate(g, { model: 'ic', ...base, trace: true })).rejects.toThrow(/trace: not available for model ic/);
+    // IC, LT, SIR and voice trace too (test/trace.test.ts): no model refuses `trace`.
+    for (const model of MODELS) expect(typeof modelOf(model).trace, model).toBe('function');
   });
 
   it('bad input is a clear error naming the field', async () => {

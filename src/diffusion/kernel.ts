@@ -1,5 +1,6 @@
 import type { CompiledGraph } from '../graph/compile.js';
-import { StepSums } from './scratch.js';
+import { Rng } from './rng.js';
+import { scratchFor, StepSums, type Scratch } from './scratch.js';
 
 /**
  * What the catalogue's kernels (SI … CTIC, one folder each under models/) share: per-customer state
@@ -200,6 +201,35 @@ export class Tracer {
     this.time[i] = time;
     this.state[i] = state;
   }
+}
+
+/** One traced run's events, ids resolved. `time` is the step (or the time, for timed models). */
+export interface TracedRun {
+  run: number;
+  reach: number;
+  events: { from: string | null; to: string; time: number; state: string }[];
+  truncated: boolean;
+}
+
+/** A tracer's log as the answer's `trace`: customer ids for indices, `states[code]` for state codes. */
+export function tracedRun(g: CompiledGraph, t: Tracer, run: number, reach: number, states: readonly string[]): TracedRun {
+  const events: TracedRun['events'] = [];
+  for (let i = 0; i < t.length; i++) {
+    events.push({ from: t.from[i] < 0 ? null : g.ids[t.from[i]], to: g.ids[t.to[i]], time: t.time[i], state: states[t.state[i]] ?? String(t.state[i]) });
+  }
+  return { run, reach, events, truncated: t.truncated };
+}
+
+/**
+ * Run `run` of a plan once more, traced: `kernel` gets the thread's scratch, the run's stream (seed, run) and a
+ * fresh tracer (a model's traced kernel: ../models/ic/trace.ts …). `states` names the state codes it logs.
+ */
+export function traceRun(
+  g: CompiledGraph, plan: { seed: number }, run: number, states: readonly string[], kernel: (s: Scratch, rng: Rng, tr: Tracer) => number,
+): TracedRun {
+  const tr = new Tracer();
+  const reach = kernel(scratchFor(g), new Rng(plan.seed, run), tr);
+  return tracedRun(g, tr, run, reach, states);
 }
 
 /**

@@ -94,7 +94,7 @@ export const commonRequestFields = {
   trace: z
     .boolean()
     .optional()
-    .describe('Also return one traced run: run 0 of this request (its stream (seed, 0), so it is one of the runs counted), as events {from, to, time, state} — who reached whom, at which step (or time, for ctic), and the state entered (at most 100000 events). Catalogue models (si … ctic).'),
+    .describe('Also return one traced run: run 0 of this request (its stream (seed, 0), so it is one of the runs counted), as events {from, to, time, state} — who reached whom, at which step (or time, for ctic), and the state entered (at most 100000 events). Every model.'),
 };
 
 /** Names of the shared fields (everything else in a model's schema but `model` is a model parameter). */

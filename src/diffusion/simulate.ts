@@ -204,7 +204,6 @@ export async function simulateRuns(
     throw new InputError(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
   }
   const plan = buildPlan(graph, resolved, { extras });
-  if (req.trace && !modelOf(req.model).trace) throw new InputError(`trace: not available for model ${req.model} (the catalogue models si … ctic trace their runs)`);
   const { signal, pool, onProgress } = opts;
   if (signal?.aborted) throw new CancelledError();
   const precision = req.precision;
@@ -387,7 +386,7 @@ function assemble(
       exceedance: (values) => (req.exceedance ? exceedance(values, runs, req.exceedance) : undefined),
     },
   ));
-  if (req.trace && model.trace) result.trace = model.trace(g, plan as never, 0);
+  if (req.trace) result.trace = model.trace(g, plan as never, 0);
   const perRun: PerRunValues | null = extras
     ? {
         reach: agg.reach.data.slice(0, runs),

@@ -124,7 +124,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--max-steps <n>', `last step simulated (default ${commonDefault('maxSteps')})`)
     .option('--top <n>', `amplifiers listed (default ${commonDefault('top')})`)
     .option('--exceedance <n,n>', 'tail risk: P(reach >= N) with a 95% CI for each N')
-    .option('--trace', 'also report one traced run (run 0): who reached whom, when (catalogue models)')
+    .option('--trace', 'also report one traced run (run 0): who reached whom, when')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = simulationRequestFromFlags(o);

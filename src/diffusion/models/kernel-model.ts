@@ -3,11 +3,10 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
 import { indexOf } from '../../graph/compile.js';
 import { sharedF64 } from '../../graph/shared-array.js';
-import { DEFAULT_KERNEL_PARAMS, kernelScratchFor, Recorder, Tracer, type KernelParams, type KernelScratch } from '../kernel.js';
+import { DEFAULT_KERNEL_PARAMS, kernelScratchFor, Recorder, traceRun, type KernelParams, type KernelScratch, type TracedRun } from '../kernel.js';
 import type { KernelPlan } from '../kernels/compartmental.js';
-import { Rng } from '../rng.js';
+import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
-import { scratchFor } from '../scratch.js';
 import { meanCi } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
 import { STEP_BYTES, type ModelDefinition, type PlanBase, type SummaryContext } from './model.js';
@@ -43,14 +42,6 @@ export interface KernelModelSpec<Name extends string, Schema extends z.ZodType> 
   meanOf?: readonly string[];
   /** Summaries keep `compartments` per step; `time` models (CTIC) bin time instead and skip them. */
   compartmentCurves?: boolean;
-}
-
-/** One traced run's events, ids resolved. `time` is the step (or the time, for timed models). */
-export interface TracedRun {
-  run: number;
-  reach: number;
-  events: { from: string | null; to: string; time: number; state: string }[];
-  truncated: boolean;
 }
 
 export function kernelModel<const Name extends string, Schema extends z.ZodType>(spec: KernelModelSpec<Name, Schema>): ModelDefinition<Name, Schema, KernelModelPlan> & {
@@ -132,18 +123,12 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType>
     },
     workPerRun: spec.workPerRun,
     influenceModel: spec.influenceModel ?? 'ic',
-    trace(g, plan, run) {
-      const rec = new Recorder(names.length);
-      rec.tracer = new Tracer();
-      const rng = new Rng(plan.seed, run);
-      const reach = spec.kernel(g, plan, scratchFor(g), kernelScratchFor(g), rng, rec);
-      const t = rec.tracer;
-      const events: TracedRun['events'] = [];
-      for (let i = 0; i < t.length; i++) {
-        events.push({ from: t.from[i] < 0 ? null : g.ids[t.from[i]], to: g.ids[t.to[i]], time: t.time[i], state: names[t.state[i]] ?? String(t.state[i]) });
-      }
-      return { run, reach, events, truncated: t.truncated };
-    },
+    trace: (g, plan, run) =>
+      traceRun(g, plan, run, names, (s, rng, tr) => {
+        const rec = new Recorder(names.length);
+        rec.tracer = tr;
+        return spec.kernel(g, plan, s, kernelScratchFor(g), rng, rec);
+      }),
   };
 }
 

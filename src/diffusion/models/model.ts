@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CompiledGraph } from '../../graph/compile.js';
+import { traceRun, type TracedRun, type Tracer } from '../kernel.js';
 import type { Rng } from '../rng.js';
 import type { Scratch, StepSums } from '../scratch.js';
 import type { ReachStats } from '../stats.js';
@@ -48,8 +49,12 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
    * `ic` or `lt`. Models that are not IC-like pick their seeds under IC with the same p.
    */
   influenceModel: 'ic' | 'lt';
-  /** One traced run (`trace: true`): run `run`'s stream, events in order (catalogue models). */
-  trace?(g: CompiledGraph, plan: Plan, run: number): { run: number; reach: number; events: { from: string | null; to: string; time: number; state: string }[]; truncated: boolean };
+  /**
+   * One traced run (`trace: true`): run `run` of the Monte Carlo (its stream (seed, run)), with who reached whom, in
+   * order. Same reached customers as that run, and no cost to the other runs (IC, LT, SIR, voice: a traced kernel of
+   * their own, trace.ts in their folder; the catalogue's kernels log to a tracer only when given one).
+   */
+  trace(g: CompiledGraph, plan: Plan, run: number): TracedRun;
 }
 
 /** What every plan has: the model, the stream seed, resolved seed customers and the common switches. */
@@ -137,6 +142,8 @@ export function cascadeModel<const Name extends 'ic' | 'lt', Schema extends z.Zo
   schema: Schema;
   plan: (g: CompiledGraph, req: z.output<Schema>, base: PlanBase) => Plan;
   kernel: (g: CompiledGraph, plan: Plan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }) => number;
+  /** The traced run: the kernel's run on the same stream, draw for draw, logging (from, to, step) per activation. */
+  traceKernel: (g: CompiledGraph, plan: Plan, s: Scratch, rng: Rng, tr: Tracer) => number;
 }): ModelDefinition<Name, Schema, Plan> {
   return {
     name: spec.name,
@@ -154,5 +161,6 @@ export function cascadeModel<const Name extends 'ic' | 'lt', Schema extends z.Zo
     curveSteps: (g, req) => Math.min(req.maxSteps, g.n) + 1,
     stepBytes: STEP_BYTES,
     influenceModel: spec.name,
+    trace: (g, plan, run) => traceRun(g, plan, run, ['active'], (s, rng, tr) => spec.traceKernel(g, plan, s, rng, tr)),
   };
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { StepSums } from '../../scratch.js';
 import { STEP_BYTES, type ModelDefinition } from '../model.js';
+import { traceRun } from '../../kernel.js';
 import { runSir } from './kernel.js';
 import { planSir, type SirPlan } from './plan.js';
 import { sirSchema } from './schema.js';
+import { SIR_TRACE_STATES, traceSir } from './trace.js';
 
 /**
  * Expected work of one run: an infected customer tries its out-arcs (and draws its recovery) on every step it
@@ -50,4 +52,5 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
   curveSteps: (_g, req) => req.maxSteps + 1,
   stepBytes: STEP_BYTES + 110,
   influenceModel: 'ic',
+  trace: (g, plan, run) => traceRun(g, plan, run, SIR_TRACE_STATES, (s, rng, tr) => traceSir(g, plan, s, rng, tr)),
 };

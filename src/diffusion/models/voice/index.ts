@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceRun } from '../../kernel.js';
 import { reachStatsSchema, stepSchema } from '../../result-schema.js';
 import { Rng } from '../../rng.js';
 import { StepSums } from '../../scratch.js';
@@ -6,6 +7,7 @@ import { STEP_BYTES, type ModelDefinition } from '../model.js';
 import { runVoice, type VoiceOut } from './kernel.js';
 import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
 import { voiceSchema } from './schema.js';
+import { traceVoice, VOICE_TRACE_STATES } from './trace.js';
 
 /** Opinion codes in Scratch.opinion (see kernel.ts). */
 const NEG = 1;
@@ -16,6 +18,9 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
   title: 'complaint vs praise',
   schema: voiceSchema,
   plan: planVoice,
+  // The traced run (trace.ts): run `run` again on its two streams, the cascade's and the brand response's.
+  trace: (g, plan, run) =>
+    traceRun(g, plan, run, VOICE_TRACE_STATES, (s, rng, tr) => traceVoice(g, plan, s, rng, new Rng(plan.seed, run, RESPONSE_SALT), tr)),
   open(g, plan, { s, steps, count, extras }) {
     const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
     const respRng = new Rng();
