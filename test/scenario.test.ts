@@ -5,7 +5,7 @@ import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import type { CustomerAttributes } from '../src/graph/model.js';
 import { resolveSimulation, simulate, simulateRuns } from '../src/diffusion/index.js';
 import {
-  isCompare, pairedDifference, prepareScenarioRequest, riskiestCustomers, runScenarioRequest,
+  isCompare, pairedDifference, prepareRiskiestRequest, prepareScenarioRequest, riskiestCustomers, runScenarioRequest,
   type CompareResult, type ScenarioReport, type ScenarioRequestInput,
 } from '../src/scenarios/index.js';
 
@@ -281,5 +281,21 @@ describe('riskiest customers', () => {
 
   it('unknown candidate: 404', async () => {
     await expect(riskiestCustomers(star, { candidates: ['nope'] })).rejects.toThrow(NotFoundError);
+  });
+
+  it('validated once: a prepared request (parsed, candidates resolved) runs to the same answer as the raw one; its errors come at the door', async () => {
+    const req = { candidates: ['x', 'hub', 'x'], p: 0.5, runs: 400, seed: 3 };
+    const prepared = prepareRiskiestRequest(star, req);
+    expect(prepared.candidates!.ids).toEqual(['x', 'hub']);
+    expect(prepared.candidates!.simulations.map((r) => Array.from(r.seeds))).toEqual([[star.ids.indexOf('x')], [star.ids.indexOf('hub')]]);
+    expect(noTime(await riskiestCustomers(star, prepared))).toEqual(noTime(await riskiestCustomers(star, req)));
+    expect(prepareRiskiestRequest(star, { top: 2 }).candidates).toBeNull();
+    expect(() => prepareRiskiestRequest(star, { candidates: ['x', 'nope'] })).toThrow(NotFoundError);
+    expect(() => prepareRiskiestRequest(star, { top: 0 })).toThrow(InputError);
+    // The engine takes the prepared request as it is: the resolved candidate runs, not a re-parse of the ids.
+    const moved = { ...prepared, candidates: { ids: ['x'], simulations: [prepared.candidates!.simulations[1]] } };
+    const r = await riskiestCustomers(star, moved);
+    const hub = (await riskiestCustomers(star, { ...req, candidates: ['hub'] })).ranked[0];
+    expect(r.ranked[0]).toEqual({ ...hub, id: 'x', ownValue: 50 });
   });
 });

@@ -40,7 +40,7 @@ export interface OpEnv {
 
 /**
  * `prepared`: the parameters as the door already validated and resolved them (a ResolvedSimulation, a
- * PreparedScenario), when the operation runs in the process that received the request; a Redis worker gets
+ * PreparedScenario, a PreparedRiskiest), when the operation runs in the process that received the request; a Redis worker gets
  * only the JSON parameters and resolves them at its own door.
  */
 type Op = (g: OpGraph, params: never, env: OpEnv, prepared?: unknown) => Promise<unknown>;
@@ -58,8 +58,8 @@ const OPS = {
       pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
     }),
 
-  'scenario-riskiest': (g: OpGraph, body: unknown, env: OpEnv) =>
-    riskiestCustomers(g.graph, body, {
+  'scenario-riskiest': (g: OpGraph, body: unknown, env: OpEnv, prepared?: unknown) =>
+    riskiestCustomers(g.graph, prepared ?? body, {
       pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
     }),
 

@@ -6,6 +6,6 @@ export {
 export { runScenario, resolveScenario, buildReport, engineRequest, checkCustomers, scenarioFacts, readable, METRICS, type ScenarioFacts, type OpinionPeak, type ScenarioReport, type ScenarioRuns, type ScenarioOptions, type Money, type Assumptions } from './report.js';
 export { runScenarioRequest, prepareScenarioRequest, prepareParsedScenario, isPreparedScenario, isCompare, changeOf, type CompareResult, type Difference, type Change, type MoneyDifference, type ScenarioAnswer, type ScenarioContext, type PreparedScenario } from './compare.js';
 export { pairedDifference, type PairedDifference } from './paired.js';
-export { riskiestCustomers, type RiskiestEntry, type RiskiestResult } from './riskiest.js';
+export { riskiestCustomers, prepareRiskiestRequest, prepareParsedRiskiest, isPreparedRiskiest, type PreparedRiskiest, type RiskiestEntry, type RiskiestResult } from './riskiest.js';
 export { reportCsv, hasCsv } from './csv.js';
 export { scenarioSummary, compareSummary } from './readable.js';

@@ -2,9 +2,10 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
 import type { MeanCi } from '../diffusion/stats.js';
 import { rankValues } from '../influence/value.js';
-import { checkCustomers, runScenario, type Assumptions, type Money } from './report.js';
+import type { ResolvedSimulation } from '../diffusion/simulate.js';
+import { resolveScenario, runScenario, type Assumptions, type Money } from './report.js';
 import type { ScenarioContext } from './compare.js';
-import { parseScenarioInput, resolveSpec, riskiestRequestSchema, type RiskiestRequestInput } from './schema.js';
+import { parseScenarioInput, resolveSpec, riskiestRequestSchema, type RiskiestRequest, type RiskiestRequestInput, type ScenarioSpec } from './schema.js';
 
 /**
  * "Whose complaint would hurt most?" (issue 5 part 4): the negative scenario run for each candidate, ranked
@@ -46,19 +47,58 @@ export interface RiskiestResult {
 }
 
 /**
- * "Whose complaint would hurt most?": the negative scenario from each candidate (`candidates`, else the `top`
- * customers by network value) on common random numbers, ranked by money at risk.
+ * A riskiest request validated once and resolved at the door: the request, the scenario every candidate runs (its
+ * `customers` set per candidate), and the given candidates (duplicates once) with their engine requests resolved,
+ * or null when the candidates are the top by network value (picked, and each resolved once, when it runs).
  */
-export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestRequestInput | unknown, ctx: ScenarioContext = {}): Promise<RiskiestResult> {
+export interface PreparedRiskiest {
+  readonly kind: 'prepared-riskiest';
+  readonly request: RiskiestRequest;
+  readonly template: ScenarioSpec;
+  readonly candidates: { readonly ids: string[]; readonly simulations: ResolvedSimulation[] } | null;
+}
+
+export function isPreparedRiskiest(x: unknown): x is PreparedRiskiest {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'prepared-riskiest';
+}
+
+/** The negative scenario of one candidate. */
+const candidateSpec = (template: ScenarioSpec, id: string): ScenarioSpec => ({ ...template, customers: [id], experience: 'negative', amplifiers: 0 });
+
+/**
+ * Validate a riskiest request (a raw one is parsed here; a PreparedRiskiest is taken as it is): 400 naming the fields,
+ * an unknown candidate 404 — before any run (the API and the CLI call this at the door, before answering or queueing).
+ */
+export function prepareRiskiestRequest(graph: CompiledGraph, input: unknown, currency?: string, stepDuration?: string): PreparedRiskiest {
+  if (isPreparedRiskiest(input)) return input;
+  return prepareParsedRiskiest(graph, parseScenarioInput(riskiestRequestSchema, 'riskiest request', input), currency, stepDuration);
+}
+
+/** prepareRiskiestRequest for a request already parsed with riskiestRequestSchema (e.g. by the HTTP body schema). */
+export function prepareParsedRiskiest(graph: CompiledGraph, request: RiskiestRequest, currency?: string, stepDuration?: string): PreparedRiskiest {
+  const { top: _top, candidates: given, rrSets: _rrSets, ...rest } = request;
+  const template = resolveSpec({ ...rest, customer: '-' }, {}, currency, stepDuration);
+  let candidates: PreparedRiskiest['candidates'] = null;
+  if (given) {
+    const ids = [...new Set(given)];
+    candidates = { ids, simulations: ids.map((id) => resolveScenario(graph, candidateSpec(template, id))) };
+  }
+  return { kind: 'prepared-riskiest', request, template, candidates };
+}
+
+/**
+ * "Whose complaint would hurt most?": the negative scenario from each candidate (`candidates`, else the `top`
+ * customers by network value) on common random numbers, ranked by money at risk. A raw request is validated here,
+ * a PreparedRiskiest (made once at the door) is run as it is.
+ */
+export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestRequestInput | PreparedRiskiest | unknown, ctx: ScenarioContext = {}): Promise<RiskiestResult> {
   const t0 = performance.now();
-  const req = parseScenarioInput(riskiestRequestSchema, 'riskiest request', input);
-  const { top, candidates: given, rrSets, ...rest } = req;
-  const template = resolveSpec({ ...rest, customer: '-' }, {}, ctx.currency, ctx.stepDuration);
+  const { request, template, candidates } = prepareRiskiestRequest(graph, input, ctx.currency, ctx.stepDuration);
+  const { top, rrSets } = request;
   let ids: string[];
   let network: Map<string, number> | null = null;
-  if (given) {
-    ids = [...new Set(given)];
-    checkCustomers(graph, ids);
+  if (candidates) {
+    ids = candidates.ids;
   } else {
     const uniform = template.probability === 'uniform';
     const ranking = await rankValues(graph, {
@@ -73,9 +113,9 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
   let runs = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    const spec = { ...template, customers: [id], experience: 'negative' as const, amplifiers: 0 };
+    const spec = candidateSpec(template, id);
     const onProgress = ctx.onProgress ? (done: number) => ctx.onProgress!(i * perCandidate + done, ids.length * perCandidate) : undefined;
-    const { report } = await runScenario(graph, spec, { ...ctx, onProgress });
+    const { report } = await runScenario(graph, spec, { ...ctx, onProgress }, undefined, candidates?.simulations[i]);
     runs = report.runs;
     entries.push({
       id, ownValue: graph.value[indexOf(graph, id)], networkValue: network?.get(id) ?? null,
@@ -86,12 +126,12 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
   const order = entries.map((_, i) => i).sort((a, b) => entries[b].money.atRisk.mean - entries[a].money.atRisk.mean || a - b);
   const { customers: _c, ...assumptions } = { model: 'voice' as const, ...template, experience: 'negative' as const, amplifiers: 0, runs };
   return {
-    candidates: given ? 'given' : 'value',
+    candidates: candidates ? 'given' : 'value',
     currency: template.impact.currency,
     runs,
     seed: template.seed,
     ranked: order.map((i, r) => ({ rank: r + 1, ...entries[i] })),
-    assumptions: { ...assumptions, rrSets: given ? null : rrSets },
+    assumptions: { ...assumptions, rrSets: candidates ? null : rrSets },
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
 }

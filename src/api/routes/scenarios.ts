@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkCustomers, prepareParsedScenario, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
+import { prepareParsedRiskiest, prepareParsedScenario, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
@@ -95,19 +95,21 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     },
   }, async (req, reply) => {
     const entry = await ctx.cache.get(req.params.id);
-    const { summary, graph } = entry;
+    const { summary, graph, data } = entry;
     const body = req.body;
     const candidates = body.candidates?.length ?? Math.min(body.top, graph.n);
     checkScenarioMemory(graph, body, ctx.config, candidates);
     const work = scenarioWork(graph, body) * candidates + (body.candidates ? 0 : body.rrSets * Math.max(1, graph.m / Math.max(1, graph.n)));
+    // Validated and resolved once, here: 400 / unknown candidate 404 before any work or job.
+    const prepared = prepareParsedRiskiest(graph, body, data.currency, data.stepDuration);
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario-riskiest',
       graphId: summary.id,
       graphVersion: summary.version,
       work,
-      validate: () => checkCustomers(graph, body.candidates ?? []),
       graph: entry,
       op: { name: 'scenario-riskiest', params: body },
+      prepared,
     }) as Promise<never>;
   });
 };

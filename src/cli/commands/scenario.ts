@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../../graph/model.js';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
 import {
-  isCompare, prepareParsedScenario, prepareScenarioRequest, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
+  isCompare, prepareParsedRiskiest, prepareParsedScenario, prepareScenarioRequest, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
   type CompareResult, type RiskiestResult, type ScenarioReport,
 } from '../../scenarios/index.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
@@ -193,11 +193,12 @@ export default function register(program: Command, ctx: CliContext): void {
         const { customer: _c, customers: _cs, experience: _e, ...rest } = body;
         const candidates = list(o.candidates);
         const req = { ...rest, top: num(o.riskiest), ...(candidates ? { candidates } : {}) };
-        parseFlags(riskiestRequestSchema, req, FLAGS);
+        // Validated once (the flags) and its candidates resolved: the engine runs it as it is.
+        const prepared = prepareParsedRiskiest(loaded.graph, parseFlags(riskiestRequestSchema, req, FLAGS), facts.currency, facts.stepDuration);
         const progress = createProgress({ label: 'riskiest', total: 1, json: o.json, stream: ctx.stderr });
         try {
           const r = await ctx.cancellable((signal) =>
-            riskiestCustomers(loaded.graph, req, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
+            riskiestCustomers(loaded.graph, prepared, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
           progress.stop();
           ctx.output(Boolean(o.json), r, () => humanRiskiest(r, source));
         } finally {
