@@ -26,6 +26,39 @@ export const C_I = 1;
 export const C_E = 2;
 export const C_R = 3;
 
+/** Reused by startInfected (no allocation per run). */
+const started = { everEp: 0, ep: 0, seeded: 0 };
+
+/**
+ * The start of a compartmental run (SIS, SEIR, SEIS here; SWIR in ./swir.ts): a fresh run on both scratches (`s.stamp`:
+ * ever infected, `ks.state`: the compartment), every seed infected — state I, listed in `inf[0 .. seeded)`, traced — and
+ * step 0 recorded: S = n - seeded and I = seeded on curves C_S and `iCurve`. Returns the two epochs and the seed count
+ * (in a reused object).
+ */
+export function startInfected(
+  g: CompiledGraph, seeds: Int32Array, s: Scratch, ks: KernelScratch, rec: Recorder, inf: Int32Array, iCurve: number,
+): { everEp: number; ep: number; seeded: number } {
+  const { ep: everEp, tail: seeded } = s.seedRun(seeds);
+  const ep = ks.nextEpoch();
+  const { queue } = s;
+  const { valid, state } = ks;
+  const tr = rec.tracer;
+  for (let i = 0; i < seeded; i++) {
+    const v = queue[i];
+    valid[v] = ep;
+    state[v] = I;
+    inf[i] = v;
+    if (tr) tr.add(-1, v, 0, I);
+  }
+  rec.steps.add(0, seeded);
+  rec.curves[C_S].add(0, g.n - seeded);
+  rec.curves[iCurve].add(0, seeded);
+  started.everEp = everEp;
+  started.ep = ep;
+  started.seeded = seeded;
+  return started;
+}
+
 /**
  * One run of the discrete-time compartmental models SIS, SEIR and SEIS (and SIR-like variants), with the
  * synchronous semantics of NDlib's models (Kermack–McKendrick compartments on a network; Pastor-Satorras
@@ -47,10 +80,10 @@ export const C_R = 3;
  * of S, I, E, R per step; the traced run logs infections (from, to, step, E or I) and recoveries.
  */
 export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder, withE: boolean): number {
-  const { ep: everEp, tail: seeded } = s.seedRun(plan.seeds);
+  let inf = ks.a; // infected at the start of the step
+  const { everEp, ep, seeded } = startInfected(g, plan.seeds, s, ks, rec, inf, C_I);
   const ever = s.stamp;
   const queue = s.queue;
-  const ep = ks.nextEpoch();
   const valid = ks.valid;
   const state = ks.state;
   const off = g.outOffsets;
@@ -60,23 +93,12 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
   const arcP = plan.arcP;
   const tr = rec.tracer;
   const curves = rec.curves;
-  let inf = ks.a; // infected at the start of the step
   let infNext = ks.b;
   const exp = ks.c; // exposed at the start of the step
   const fresh = ks.d; // infected during the step
-  let nInf = 0;
+  let nInf = seeded;
   let nExp = 0;
-  for (let i = 0; i < seeded; i++) {
-    const v = queue[i];
-    valid[v] = ep;
-    state[v] = I;
-    inf[nInf++] = v;
-    if (tr) tr.add(-1, v, 0, I);
-  }
   let reach = seeded;
-  rec.steps.add(0, seeded);
-  curves[C_S].add(0, g.n - seeded);
-  curves[C_I].add(0, seeded);
   const recover = gamma + lambda; // SEIR has only gamma, SIS and SEIS only lambda
   const toS = lambda > 0;
   let step = 0;

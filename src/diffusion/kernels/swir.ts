@@ -2,7 +2,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { KernelScratch, Recorder } from '../kernel.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
-import type { KernelPlan } from './compartmental.js';
+import { startInfected, type KernelPlan } from './compartmental.js';
 
 /** NDlib's SWIR codes: S 0, I 1, W 2, R 3; plus two states that last until the end of a step. */
 const S = 0;
@@ -32,10 +32,10 @@ const C_R = 3;
  * independent and infection wins. Reach = ever infected.
  */
 export function runSwir(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: KernelScratch, rng: Rng, rec: Recorder): number {
-  const { ep: everEp, tail: seeded } = s.seedRun(plan.seeds);
+  let inf = ks.a;
+  const { everEp, ep, seeded } = startInfected(g, plan.seeds, s, ks, rec, inf, C_I);
   const ever = s.stamp;
   const queue = s.queue;
-  const ep = ks.nextEpoch();
   const valid = ks.valid;
   const state = ks.state;
   const off = g.outOffsets;
@@ -45,21 +45,10 @@ export function runSwir(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   const arcP = plan.arcP;
   const tr = rec.tracer;
   const curves = rec.curves;
-  let inf = ks.a;
   let next = ks.b;
   const weak = ks.c; // weakened during the step
-  let nInf = 0;
-  for (let i = 0; i < seeded; i++) {
-    const v = queue[i];
-    valid[v] = ep;
-    state[v] = I;
-    inf[nInf++] = v;
-    if (tr) tr.add(-1, v, 0, I);
-  }
+  let nInf = seeded;
   let reach = seeded;
-  rec.steps.add(0, seeded);
-  curves[C_S].add(0, g.n - seeded);
-  curves[C_I].add(0, seeded);
   let step = 0;
   let arcs = 0;
   while (nInf > 0 && step < plan.maxSteps) {
