@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import type { CompiledGraph } from '../../graph/compile.js';
+import type { KernelParams } from '../kernel.js';
+import { runBinaryOpinion, type OpinionRule } from '../kernels/opinion.js';
 import { meanCi } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
-import { happened, happenedSchema, maxStepsField } from './kernel-model.js';
+import { happened, happenedSchema, kernelModel, maxStepsField } from './kernel-model.js';
 
 /**
  * Fields and summaries of the binary opinion models (voter, q-voter, majority rule, Sznajd): opinions "for"
@@ -47,3 +50,31 @@ export const binaryResultShape = {
 };
 
 export { happenedSchema };
+
+/**
+ * A binary opinion model (voter, q-voter, majority rule, Sznajd): its update `rule` in ../kernels/opinion.ts, opinions
+ * against / for as its compartments, consensus and final shares as its extras. `params`: kernel parameters besides
+ * `forShare` (they may throw an InputError on a bad combination with the graph).
+ */
+export function binaryOpinionModel<const Name extends string, Schema extends z.ZodType<{ forShare: number }>>(spec: {
+  name: Name;
+  title: string;
+  schema: Schema;
+  rule: OpinionRule;
+  params?: (g: CompiledGraph, req: z.output<Schema>) => Partial<KernelParams>;
+  workPerRun: (g: CompiledGraph, req: z.output<Schema>) => number;
+}) {
+  const { rule, params } = spec;
+  return kernelModel({
+    name: spec.name,
+    title: spec.title,
+    schema: spec.schema,
+    compartments: OPINIONS,
+    params: (g, req) => ({ ...params?.(g, req), forShare: req.forShare }),
+    kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, rule),
+    extras: OPINION_EXTRAS,
+    summarizeExtras: (cols) => summarizeBinary(cols),
+    extraResultShape: binaryResultShape,
+    workPerRun: spec.workPerRun,
+  });
+}

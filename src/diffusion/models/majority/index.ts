@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { InputError } from '../../../errors.js';
-import { OpinionRule, runBinaryOpinion } from '../../kernels/opinion.js';
+import { OpinionRule } from '../../kernels/opinion.js';
 import { modelRequest } from '../../request.js';
-import { kernelModel } from '../kernel-model.js';
-import { binaryOpinionFields, binaryResultShape, OPINION_EXTRAS, OPINIONS, summarizeBinary } from '../opinion-fields.js';
+import { binaryOpinionFields, binaryOpinionModel } from '../opinion-fields.js';
 
 export const majoritySchema = modelRequest(
   'majority',
@@ -16,18 +15,14 @@ export const majoritySchema = modelRequest(
   },
 );
 
-export const majority = kernelModel({
+export const majority = binaryOpinionModel({
   name: 'majority',
   title: 'majority rule',
   schema: majoritySchema,
-  compartments: OPINIONS,
+  rule: OpinionRule.Majority,
   params: (g, req) => {
     if (req.q > g.n) throw new InputError(`majority: q = ${req.q} is more than the ${g.n} customers of the graph`);
-    return { forShare: req.forShare, q: req.q, tieOpinion: req.tie === 'for' ? 1 : 0 };
+    return { q: req.q, tieOpinion: req.tie === 'for' ? 1 : 0 };
   },
-  kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, OpinionRule.Majority),
-  extras: OPINION_EXTRAS,
-  summarizeExtras: (cols) => summarizeBinary(cols),
-  extraResultShape: binaryResultShape,
   workPerRun: (g, req) => Math.max(1, g.n) * Math.max(1, req.maxSteps),
 });

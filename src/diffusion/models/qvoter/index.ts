@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { OpinionRule, runBinaryOpinion } from '../../kernels/opinion.js';
+import { OpinionRule } from '../../kernels/opinion.js';
 import { modelRequest } from '../../request.js';
-import { kernelModel } from '../kernel-model.js';
-import { binaryOpinionFields, binaryResultShape, OPINION_EXTRAS, OPINIONS, summarizeBinary } from '../opinion-fields.js';
+import { binaryOpinionFields, binaryOpinionModel } from '../opinion-fields.js';
 
 export const qvoterSchema = modelRequest(
   'qvoter',
@@ -15,15 +14,11 @@ export const qvoterSchema = modelRequest(
 );
 
 /** Q-voter without the independence noise ε of the paper (as NDlib): only unanimous groups convince. */
-export const qvoter = kernelModel({
+export const qvoter = binaryOpinionModel({
   name: 'qvoter',
   title: 'q-voter',
   schema: qvoterSchema,
-  compartments: OPINIONS,
-  params: (_g, req) => ({ forShare: req.forShare, q: req.q }),
-  kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, OpinionRule.QVoter),
-  extras: OPINION_EXTRAS,
-  summarizeExtras: (cols) => summarizeBinary(cols),
-  extraResultShape: binaryResultShape,
+  rule: OpinionRule.QVoter,
+  params: (_g, req) => ({ q: req.q }),
   workPerRun: (g, req) => Math.max(1, g.n) * req.q * Math.max(1, req.maxSteps),
 });

@@ -1,7 +1,6 @@
-import { OpinionRule, runBinaryOpinion } from '../../kernels/opinion.js';
+import { OpinionRule } from '../../kernels/opinion.js';
 import { modelRequest } from '../../request.js';
-import { kernelModel } from '../kernel-model.js';
-import { binaryOpinionFields, binaryResultShape, OPINION_EXTRAS, OPINIONS, summarizeBinary } from '../opinion-fields.js';
+import { binaryOpinionFields, binaryOpinionModel } from '../opinion-fields.js';
 
 export const sznajdSchema = modelRequest(
   'sznajd',
@@ -10,15 +9,10 @@ export const sznajdSchema = modelRequest(
   { ...binaryOpinionFields },
 );
 
-export const sznajd = kernelModel({
+export const sznajd = binaryOpinionModel({
   name: 'sznajd',
   title: 'Sznajd',
   schema: sznajdSchema,
-  compartments: OPINIONS,
-  params: (_g, req) => ({ forShare: req.forShare }),
-  kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, OpinionRule.Sznajd),
-  extras: OPINION_EXTRAS,
-  summarizeExtras: (cols) => summarizeBinary(cols),
-  extraResultShape: binaryResultShape,
+  rule: OpinionRule.Sznajd,
   workPerRun: (g, req) => Math.max(1, g.m) * Math.max(1, req.maxSteps),
 });

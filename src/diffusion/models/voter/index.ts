@@ -1,7 +1,6 @@
-import { OpinionRule, runBinaryOpinion } from '../../kernels/opinion.js';
+import { OpinionRule } from '../../kernels/opinion.js';
 import { modelRequest } from '../../request.js';
-import { kernelModel } from '../kernel-model.js';
-import { binaryOpinionFields, binaryResultShape, OPINION_EXTRAS, OPINIONS, summarizeBinary } from '../opinion-fields.js';
+import { binaryOpinionFields, binaryOpinionModel } from '../opinion-fields.js';
 
 export const voterSchema = modelRequest(
   'voter',
@@ -11,15 +10,10 @@ export const voterSchema = modelRequest(
 );
 
 /** Voter (../../kernels/opinion.ts). On a connected regular graph the chance that "for" wins is its initial share. */
-export const voter = kernelModel({
+export const voter = binaryOpinionModel({
   name: 'voter',
   title: 'voter',
   schema: voterSchema,
-  compartments: OPINIONS,
-  params: (_g, req) => ({ forShare: req.forShare }),
-  kernel: (g, plan, s, ks, rng, rec) => runBinaryOpinion(g, plan, s, ks, rng, rec, OpinionRule.Voter),
-  extras: OPINION_EXTRAS,
-  summarizeExtras: (cols) => summarizeBinary(cols),
-  extraResultShape: binaryResultShape,
+  rule: OpinionRule.Voter,
   workPerRun: (g, req) => Math.max(1, g.n) * Math.max(1, req.maxSteps),
 });
