@@ -21,6 +21,13 @@ class RRScratch {
     }
     return ++this.epoch;
   }
+  /** Start an RR set at dst[at] with its root: a fresh epoch with the root stamped. Returns the epoch. */
+  start(root: number, dst: Int32Array, at: number): number {
+    const ep = this.next();
+    this.stamp[root] = ep;
+    dst[at] = root;
+    return ep;
+  }
 }
 const scratches = new WeakMap<Int32Array, RRScratch>();
 function scratchFor(g: CompiledGraph): RRScratch {
@@ -91,12 +98,10 @@ function drawRoot(spec: RRSpec, rng: Rng, n: number): number {
  * found by geometric skipping, floor(log U / log(1 - c)): cost proportional to arcs kept.
  */
 function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root: number, dst: Int32Array, at: number): number {
-  const ep = s.next();
+  const ep = s.start(root, dst, at);
   const stamp = s.stamp;
   const { inOffsets, inSources } = g;
   const { inP, nodeInP } = spec;
-  stamp[root] = ep;
-  dst[at] = root;
   let tail = at + 1;
   let head = at;
   while (head < tail) {
@@ -148,12 +153,10 @@ function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root:
  * in-arcs of v share one weight, else a scan of v's in-arcs.
  */
 function reverseLt(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root: number, dst: Int32Array, at: number): number {
-  const ep = s.next();
+  const ep = s.start(root, dst, at);
   const stamp = s.stamp;
   const { inOffsets, inSources } = g;
   const { inP, nodeInP } = spec;
-  stamp[root] = ep;
-  dst[at] = root;
   let tail = at + 1;
   let v = root;
   for (;;) {
