@@ -26,6 +26,7 @@ import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, intArg, listArg } from './args.js';
 import { selectCases, type CaseResult } from './smoke-set.js';
 
 export interface Side {
@@ -131,31 +132,17 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { base: '', head: null, reps: 5, only: null, keep: false, json: null, threshold: 0.05, failSlower: false };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) usage(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--reps') {
-      o.reps = Number(value());
-      if (!Number.isInteger(o.reps) || o.reps < 1) usage('--reps must be a positive integer');
-    } else if (a === '--only') o.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--keep') o.keep = true;
-    else if (a === '--fail-slower') o.failSlower = true;
-    else if (a === '--json') o.json = value();
-    else if (a === '--threshold') {
-      o.threshold = Number(value());
-      if (!(o.threshold >= 0)) usage('--threshold must be a number >= 0');
-    } else if (a.startsWith('--')) usage(`unknown option ${a}`);
-    else positional.push(a);
-  }
-  if (positional.length < 1 || positional.length > 2) usage('give BASE (a commit, branch or tag) and optionally HEAD');
-  [o.base, o.head = null] = positional;
-  return o;
+  const { values: v, positionals } = benchArgs(argv, {
+    reps: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' }, 'fail-slower': { type: 'boolean' },
+    json: { type: 'string' }, threshold: { type: 'string' },
+  }, usage);
+  const threshold = v.threshold === undefined ? 0.05 : Number(v.threshold);
+  if (!(threshold >= 0)) usage('--threshold must be a number >= 0');
+  if (positionals.length < 1 || positionals.length > 2) usage('give BASE (a commit, branch or tag) and optionally HEAD');
+  return {
+    base: positionals[0], head: positionals[1] ?? null, reps: intArg('reps', v.reps, 1, usage) ?? 5, only: v.only === undefined ? null : listArg(v.only),
+    keep: v.keep ?? false, json: v.json ?? null, threshold, failSlower: v['fail-slower'] ?? false,
+  };
 }
 
 function repoRoot(): string {

@@ -37,6 +37,7 @@ import { readGraphFile } from '../src/io/read-graph-file.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { centrality } from '../src/influence/centrality/index.js';
 import { findInfluencers } from '../src/influence/influencers.js';
+import { benchArgs, intArg, listArg } from './args.js';
 import { barabasiAlbertEdges } from './smoke-set.js';
 
 export const PEERS = ['networkx', 'ndlib', 'cynetdiff', 'igraph', 'graphology-metrics'] as const;
@@ -139,37 +140,20 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { graphs: ['ego-facebook', 'ca-hepth', 'ba'], baN: 2000, slowMaxN: 2000, runs: 5000, ndlibRuns: 3, imm: true, python: null, json: null, smoke: false };
-  let graphsSet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) usage(`${a} needs a value`);
-      return v;
-    };
-    const int = (min: number) => {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < min) usage(`${a} must be an integer >= ${min}`);
-      return v;
-    };
-    if (a === '--graphs') {
-      o.graphs = value().split(',').map((s) => s.trim()).filter(Boolean);
-      graphsSet = true;
-      const bad = o.graphs.filter((g) => g !== 'ba' && !FILES[g]);
-      if (bad.length) usage(`unknown graph ${bad.join(', ')} (known: ${[...Object.keys(FILES), 'ba'].join(', ')})`);
-    } else if (a === '--ba-n') o.baN = int(10);
-    else if (a === '--slow-max-n') o.slowMaxN = int(0);
-    else if (a === '--runs') o.runs = int(10);
-    else if (a === '--ndlib-runs') o.ndlibRuns = int(1);
-    else if (a === '--no-imm') o.imm = false;
-    else if (a === '--python') o.python = value();
-    else if (a === '--json') o.json = value();
-    else if (a === '--smoke') o.smoke = true;
-    else usage(`unknown argument ${a}`);
-  }
+  const { values: v, positionals } = benchArgs(argv, {
+    graphs: { type: 'string' }, 'ba-n': { type: 'string' }, 'slow-max-n': { type: 'string' }, runs: { type: 'string' }, 'ndlib-runs': { type: 'string' },
+    'no-imm': { type: 'boolean' }, python: { type: 'string' }, json: { type: 'string' }, smoke: { type: 'boolean' },
+  }, usage);
+  if (positionals.length > 0) usage(`unknown argument ${positionals[0]}`);
+  const o: Options = {
+    graphs: v.graphs === undefined ? ['ego-facebook', 'ca-hepth', 'ba'] : listArg(v.graphs), baN: intArg('ba-n', v['ba-n'], 10, usage) ?? 2000,
+    slowMaxN: intArg('slow-max-n', v['slow-max-n'], 0, usage) ?? 2000, runs: intArg('runs', v.runs, 10, usage) ?? 5000,
+    ndlibRuns: intArg('ndlib-runs', v['ndlib-runs'], 1, usage) ?? 3, imm: !v['no-imm'], python: v.python ?? null, json: v.json ?? null, smoke: v.smoke ?? false,
+  };
+  const bad = o.graphs.filter((g) => g !== 'ba' && !FILES[g]);
+  if (bad.length) usage(`unknown graph ${bad.join(', ')} (known: ${[...Object.keys(FILES), 'ba'].join(', ')})`);
   if (o.smoke) {
-    if (!graphsSet) o.graphs = ['karate', 'ba'];
+    if (v.graphs === undefined) o.graphs = ['karate', 'ba'];
     o.baN = Math.min(o.baN, 300);
     o.runs = Math.min(o.runs, 2000);
     o.ndlibRuns = Math.max(o.ndlibRuns, 20);
