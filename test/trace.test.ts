@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBatch } from '../src/diffusion/batch.js';
 import { modelOf } from '../src/diffusion/models/registry.js';
@@ -154,9 +154,9 @@ describe('the traced run is run 0 of the untraced Monte Carlo', () => {
 describe('ripple simulate --trace', () => {
   it('IC and SIR runs traced from the command line (--json and the human summary)', async () => {
     const { ripple } = await import('./cli-helper.js');
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ripple-trace-'));
+    const dir = mkdtempSync(join(os.tmpdir(), 'ripple-trace-'));
     try {
-      const file = path.join(dir, 'path.txt');
+      const file = join(dir, 'path.txt');
       writeFileSync(file, '0 1\n1 2\n2 3\n');
       const ic = await ripple(['simulate', '--file', file, '--directed', '--model', 'ic', '--seeds', '0', '--p', '1', '--runs', '3', '--trace', '--json']);
       expect(ic.code, ic.stderr).toBe(0);
