@@ -25,13 +25,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type Request, type Result } from 'autocannon';
 import { buildApp } from '../src/api/app.js';
 import { demoGraphPath } from '../src/api/demo.js';
 import { loadConfig } from '../src/config.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { FileStore } from '../src/store/file-store.js';
+import { repoRoot } from './paths.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -53,16 +53,6 @@ const MIXED_S = smoke ? 4 : 300;
 const CONNECTIONS = 10;
 const OVERLOAD_CONNECTIONS = 4 * CONNECTIONS;
 const IN_FLIGHT_CAP = 2 * CONNECTIONS;
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('bench: cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
 
 interface Row {
   phase: string;
@@ -124,7 +114,7 @@ async function fire(url: string, opts: { connections: number; seconds: number; r
 }
 
 async function main(): Promise<void> {
-  const root = repoRoot();
+  const root = repoRoot(import.meta.url);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ripple-bench-api-'));
   const config = loadConfig({
     RIPPLE_DATA_DIR: dataDir,

@@ -21,7 +21,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UndirectedGraph } from 'graphology';
 import * as gmBetweenness from 'graphology-metrics/centrality/betweenness.js';
 import * as gmCloseness from 'graphology-metrics/centrality/closeness.js';
@@ -30,22 +29,13 @@ import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { centrality, computeCentrality, pagerank, type CentralityResult } from '../src/influence/centrality/index.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { barabasiAlbert } from './generators.js';
+import { repoRoot } from './paths.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const asJson = args.includes('--json');
 const igraphPython = args.includes('--igraph') ? args[args.indexOf('--igraph') + 1] : undefined;
 const powerOnly = args.includes('--power');
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('bench: cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
 
 interface Row {
   name: string;
@@ -179,7 +169,7 @@ async function main(): Promise<void> {
     await timed(`closeness, ${label}`, ba, 2, smoke ? undefined : 1800, () => computeCentrality(ba, 'closeness', { pool, cache: false }));
     await timed(`harmonic, ${label}`, ba, 2, undefined, () => computeCentrality(ba, 'harmonic', { pool, cache: false }));
 
-    const fbFile = path.resolve(repoRoot(), '../shared/data/ego-facebook/facebook_combined.txt');
+    const fbFile = path.resolve(repoRoot(import.meta.url), '../shared/data/ego-facebook/facebook_combined.txt');
     if (existsSync(fbFile)) {
       const fb = compile((await readGraphFile(fbFile, { format: 'edgelist', directed: false })).data);
       if (smoke) {

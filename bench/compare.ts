@@ -28,6 +28,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, intArg, listArg } from './args.js';
 import { selectCases, type CaseResult } from './smoke-set.js';
+import { repoRoot } from './paths.js';
 
 export interface Side {
   label: string;
@@ -145,16 +146,6 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('bench:compare: cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
-
 const git = (root: string, args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 }).trim();
 
 /** Check out `rev` in a temporary worktree and build its engine; returns the side. */
@@ -249,7 +240,7 @@ function child(smokeSet: string, root: string): { ask: (name: string) => Promise
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const root = repoRoot();
+  const root = repoRoot(import.meta.url);
   const log = (s: string) => process.stdout.write(`${s}\n`);
   const smokeSet = path.join(path.dirname(fileURLToPath(import.meta.url)), 'smoke-set.js');
   if (!existsSync(smokeSet)) usage(`${smokeSet} not found: run it through npm run bench:compare (which builds this checkout)`);

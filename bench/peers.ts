@@ -39,6 +39,7 @@ import { centrality } from '../src/influence/centrality/index.js';
 import { findInfluencers } from '../src/influence/influencers.js';
 import { benchArgs, intArg, listArg } from './args.js';
 import { barabasiAlbertEdges } from './smoke-set.js';
+import { repoRoot } from './paths.js';
 
 export const PEERS = ['networkx', 'ndlib', 'cynetdiff', 'igraph', 'graphology-metrics'] as const;
 export type Peer = (typeof PEERS)[number];
@@ -117,16 +118,7 @@ interface Options {
   smoke: boolean;
 }
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('bench:peers: cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
-const root = repoRoot();
+const root = repoRoot(import.meta.url);
 const dataDir = path.resolve(root, '../shared/data');
 const FILES: Record<string, { file: string; label: string; icP: number }> = {
   'ego-facebook': { file: 'ego-facebook/facebook_combined.txt', label: 'ego-Facebook', icP: 0.05 },

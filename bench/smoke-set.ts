@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { repoRoot } from './paths.js';
 
 /** Seeded Barabási–Albert edge list (mulberry32; start clique of m+1, then m distinct degree-proportional picks). */
 export function barabasiAlbertEdges(n: number, m: number, seed: number): string {
@@ -262,7 +263,7 @@ export class SmokeRunner {
   private readonly states = new Map<string, unknown>();
   private readonly ctx: Ctx;
 
-  constructor(readonly root: string, readonly data = path.resolve(here(), '../shared/data')) {
+  constructor(readonly root: string, readonly data = path.resolve(repoRoot(import.meta.url), '../shared/data')) {
     this.ctx = {
       data: this.data,
       tmp: this.tmp,
@@ -372,17 +373,6 @@ function serve(root: string): void {
   process.send!({ ready: true, node: process.version });
 }
 
-/** This checkout's root (dist/bench/ or bench/ -> the directory with package.json). */
-function here(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('smoke-set: cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (flag: string): string | undefined => {
@@ -399,7 +389,7 @@ async function main(): Promise<void> {
     for (const c of CASES) console.log(c.name);
     return;
   }
-  const root = path.resolve(value('--root') ?? here());
+  const root = path.resolve(value('--root') ?? repoRoot(import.meta.url));
   const only = value('--only')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
   const inner = Number(value('--inner') ?? 3);
   if (!Number.isInteger(inner) || inner < 1) {
