@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js';
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
+import { pilotSimulation } from '../diffusion/pilot.js';
+import type { ResolvedSimulation } from '../diffusion/simulate.js';
 import { immConstants } from '../influence/imm.js';
+import { pilotSets, rrSpec } from '../influence/rr.js';
+import { SALT_VALUE } from '../influence/value.js';
+import type { ProbabilityScheme } from '../diffusion/request.js';
 import { AppError, UnprocessableError } from '../errors.js';
 import type { EnginePool } from '../workers/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
@@ -12,10 +17,21 @@ import { retryAfterFor, type JobService } from '../jobs/service.js';
 import type { CentralityEngines } from '../services/centrality-engines.js';
 
 /**
- * The work budget of the engine routes: an a-priori estimate of the work of a request, in arcs examined,
- * decides whether it is answered synchronously or becomes a job (`202` + `Location: /jobs/:id`).
- * `RIPPLE_SYNC_BUDGET` (config.syncBudget) is the limit; `?async=true` forces a job. The estimates are upper
- * bounds in the spirit of "runs × arcs" (every arc examined once per run), not predictions:
+ * The work budget of the engine routes: the work of a request, in arcs examined, decides whether it is answered
+ * synchronously or becomes a job (`202` + `Location: /jobs/:id`). `RIPPLE_SYNC_BUDGET` (config.syncBudget) is the
+ * limit; `?async=true` forces a job, `?async=false` forbids one (over the budget: 422 naming what to lower).
+ *
+ * Where a static estimate is weak the work is MEASURED: a simulation or one customer's value whose estimate is over
+ * the budget (an upper bound: SIR with a small gamma and a huge maxSteps costs what its runs last, often far less),
+ * and every value ranking (an RR set costs the in-arcs of its members, not the mean degree: the estimate can be far
+ * too low). The pilot runs the request's own first runs or RR sets in this thread,
+ * capped at 32 runs / 1024 sets, 1,000,000 arcs and 25 ms (src/diffusion/pilot.ts, pilotSets in
+ * src/influence/rr/sampling.ts), extrapolated to the whole request. The pilot draws from the request's own per-run
+ * streams, which the real run draws again: answers are bit-identical with or without it. A pilot whose first run
+ * outlasts its time cap falls back to the static estimate below when that is larger.
+ *
+ * The static estimates, for every other route (and as the fallback), are upper bounds in the spirit of
+ * "runs × arcs" (every arc examined once per run), not predictions:
  *
  * - simulation: runs (maxRuns in precision mode) × the model's `workPerRun` (its folder under
  *   src/diffusion/models/: arcs for IC-like models, SIR × 4 as an arc may be tried on several steps);
@@ -79,6 +95,69 @@ export function valueRankingWork(g: CompiledGraph, req: { rrSets: number }): Wor
   return req.rrSets * meanDegree(g);
 }
 
+/** Work measured by a pilot, extrapolated to the whole request, with what to lower when it is over a budget. */
+export interface Measured {
+  work: Work;
+  /** What the pilot measured, for the 422 of `?async=false`: "32 pilot runs of about 1200 arcs each". */
+  basis: string;
+  /** The fields to lower to fit `budget`, with the largest value that fits where one does. */
+  lower(budget: number): { path: string; advice: string }[];
+}
+
+const PILOT_SETS = { maxSets: 1024, maxWork: 1_000_000, maxMs: 25 };
+
+const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10);
+
+/**
+ * A simulation's work from a pilot of its first runs (arcs examined + steps per run, × the runs planned). When the
+ * pilot's time cap cut its first run, nothing was measured: the larger of that and `fallback` (the model's cost
+ * function) counts.
+ */
+export function measuredSimulationWork(g: CompiledGraph, req: ResolvedSimulation, fallback: Work, field?: string): Measured {
+  const p = pilotSimulation(g, req);
+  // A run cut by the time cap counts with the work its time was worth (a lower bound: it was not finished).
+  const perRun = p.runs > 0 ? (p.work + p.cutWork) / (p.runs + (p.cut ? 1 : 0)) : 0;
+  const extrapolated = perRun * p.planned;
+  const work = p.runs === 0 ? Math.max(extrapolated, fallback) : extrapolated;
+  const runsField = field ?? (req.request.precision !== undefined ? 'body.maxRuns' : 'body.runs');
+  return {
+    work,
+    basis: p.runs > 0
+      ? `${p.runs} pilot run${p.runs === 1 ? '' : 's'}${p.cut ? ' and part of one more' : ''}, about ${round(perRun)} arcs and steps each`
+      : 'a pilot run longer than the pilot could time; the model\'s cost function',
+    lower(budget) {
+      const perRunNow = work / Math.max(1, p.planned);
+      const fit = Math.floor(budget / Math.max(1, perRunNow));
+      const out: { path: string; advice: string }[] = [];
+      if (fit >= 1 && fit < p.planned) out.push({ path: runsField, advice: `at most ${fit} for this request on this graph` });
+      if ('maxSteps' in req.request && field === undefined) out.push({ path: 'body.maxSteps', advice: 'lower it: runs that last fewer steps cost less' });
+      if (out.length === 0) out.push({ path: runsField, advice: 'lower it' });
+      return out;
+    },
+  };
+}
+
+/** A value ranking's work from a pilot of its value-weighted RR sets (in-arcs of the members, plus the members, per set). */
+export function measuredValueRankingWork(
+  g: CompiledGraph, req: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number },
+): Measured {
+  if (g.n === 0 || !(g.totalValue > 0)) return { work: 0, basis: 'no customer value to sample', lower: () => [] };
+  const spec = rrSpec(g, { model: req.model, probability: req.probability, p: req.p, valueWeighted: true });
+  const p = pilotSets(g, spec, req.seed, SALT_VALUE, PILOT_SETS);
+  const perSet = (p.arcs + p.members) / Math.max(1, p.sets);
+  return {
+    work: perSet * req.rrSets,
+    basis: `${p.sets} pilot RR sets of about ${round(p.members / Math.max(1, p.sets))} customers and ${round(perSet)} arcs each`,
+    lower(budget) {
+      const fit = Math.floor(budget / Math.max(1, perSet));
+      return [
+        fit >= 1000 ? { path: 'query.rrSets', advice: `at most ${fit} for this request on this graph` } : { path: 'query.rrSets', advice: 'lower it' },
+        { path: 'query.p', advice: 'lower it: RR sets shrink with p' },
+      ];
+    },
+  };
+}
+
 export function customerValueWork(g: CompiledGraph, req: { runs: number }): Work {
   return req.runs * Math.max(1, g.m);
 }
@@ -88,7 +167,10 @@ export const asyncQuery = z
   .enum(['true', 'false', '1', '0'])
   .transform((s) => s === 'true' || s === '1')
   .optional()
-  .describe('`true`: always answer 202 with a job, whatever the size of the work. Default: a job only above the work budget (RIPPLE_SYNC_BUDGET).');
+  .describe(
+    '`true`: always answer 202 with a job, whatever the size of the work. `false`: never a job — above the work budget ' +
+      '(RIPPLE_SYNC_BUDGET) the answer is 422 naming what to lower. Default: a job only above the work budget.',
+  );
 
 /** One engine request, sized: answered now within the budget, else a job. */
 export interface Sized {
@@ -99,6 +181,13 @@ export interface Sized {
    * finishes after a replace says which version its numbers belong to. */
   graphVersion: number;
   work: Work;
+  /**
+   * The work measured by a pilot, in place of `work`: called once, unless the request is forced into a job anyway,
+   * when `work` is over the budget (it is then an upper bound that may overrate the request) or always with
+   * `measureAlways` (where `work` may underrate it). See measuredSimulationWork, measuredValueRankingWork.
+   */
+  measure?: () => Measured;
+  measureAlways?: boolean;
   /** The loaded graph the operation runs on in this process. */
   graph: OpGraph;
   /** The work as data (src/jobs/ops.ts): what a job carries to a Redis worker, and the request hash. */
@@ -157,7 +246,19 @@ export async function runOrSubmit(
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
   const prefer = parsePrefer(req.headers.prefer);
-  if (forceAsync || prefer.respondAsync || spec.work > deps.budget) {
+  const forced = forceAsync === true || prefer.respondAsync;
+  const measured = !forced && spec.measure && (spec.measureAlways || spec.work > deps.budget) ? spec.measure() : undefined;
+  const work = measured ? measured.work : spec.work;
+  if (!forced && forceAsync === false && work > deps.budget) {
+    const lower = measured?.lower(deps.budget) ?? [];
+    const fields = lower.map((l) => l.path.replace(/^(body|query)\./, ''));
+    throw new UnprocessableError(
+      `this request would examine about ${Math.round(work)} arcs${measured ? ` (measured: ${measured.basis})` : ''}, above the work answered ` +
+        `synchronously (RIPPLE_SYNC_BUDGET: ${deps.budget}), and async=false forbids a job: ${fields.length ? `lower ${fields.join(' or ')}, or ` : ''}drop async=false to get a job`,
+      { errors: lower.map((l) => ({ path: l.path, message: l.advice })), work: Math.round(work), budget: deps.budget },
+    );
+  }
+  if (forced || work > deps.budget) {
     spec.validate?.();
     const { job } = await deps.jobs.submit({
       kind: spec.kind, graphId: spec.graphId, graphVersion: spec.graphVersion, op: spec.op,
@@ -177,7 +278,7 @@ export async function runOrSubmit(
       throw new AppError(e.detail, { statusCode: view.state === 'cancelled' ? 409 : e.status, code: e.code, expose: true });
     }
     reply.code(202).header('location', `/jobs/${view.id}`).header('retry-after', String(retryAfterFor(view)));
-    return { job: view, work: spec.work, budget: deps.budget };
+    return { job: view, work: Math.round(work), budget: deps.budget };
   }
   const controller = new AbortController();
   const onClose = () => {
