@@ -47,7 +47,7 @@ function dense34() {
 
 /** Abuse class: memory and work. Estimated before running, bounded, cancellable; tested with a capped heap. */
 describe('abuse: memory and work (server in a child with --max-old-space-size=256)', () => {
-  it('over-large answers and per-run memory are 422 naming what to lower; RR sets are not held; jobs hold bounded results; long runs cancel', async () => {
+  it('over-large answers, per-run memory and IMM RR sets are 422 naming what to lower; value RR sets are not held; jobs hold bounded results; long runs cancel', async () => {
     const { child, url, dir } = await startChild({ RIPPLE_MAX_RESULT_BYTES: '4MB', RIPPLE_MAX_REQUEST_MEMORY: '64MB', RIPPLE_JOB_RESULTS_BYTES: '12kb' });
     const created = await fetch(`${url}/graphs`, json(dense34()));
     expect(created.status).toBe(201);
@@ -92,6 +92,27 @@ describe('abuse: memory and work (server in a child with --max-old-space-size=25
     const rssGrowth = peakRss(child.pid!) - rss0;
     console.log(`abuse-memory: 2M RR sets of 34 customers: peak RSS grew ${(rssGrowth / 1048576).toFixed(0)} MB`);
     expect(rssGrowth).toBeLessThan(150 * 1024 * 1024);
+
+    // IMM with a tiny epsilon on a complete graph with p = 1: θ ≈ 1.3M RR sets of 34 customers (≥ 180 MB). Estimated
+    // from a pilot of RR sets before any is sampled: 422 naming epsilon, and the process does not grow.
+    const rssImm = peakRss(child.pid!);
+    const imm = await fetch(`${url}/graphs/${id}/influencers`, json({ k: 2, method: 'imm', p: 1, epsilon: 0.005, seed: 1 }));
+    expect(imm.status).toBe(422);
+    const ip = (await imm.json()) as { detail: string; errors: { path: string; message: string }[] };
+    expect(ip.detail).toMatch(/RR sets while running \(RIPPLE_MAX_REQUEST_MEMORY is 64\.0 MB\).*measured by a pilot of \d+ RR sets/);
+    const eps = ip.errors.find((e) => e.path === 'body.epsilon');
+    expect(eps?.message).toMatch(/at least 0\.\d+/);
+    expect(peakRss(child.pid!) - rssImm).toBeLessThan(32 * 1024 * 1024);
+    // ...the suggested epsilon passes the door (then the job is dropped), and so does the gains' own collection:
+    const fitEps = Number(/at least (0\.\d+)/.exec(eps!.message)![1]);
+    expect(fitEps).toBeGreaterThan(0.005);
+    const immFit = await fetch(`${url}/graphs/${id}/influencers?async=true`, json({ k: 2, method: 'imm', p: 1, epsilon: fitEps, seed: 1 }));
+    expect(immFit.status).toBe(202);
+    await fetch(`${url}/jobs/${((await immFit.json()) as { job: { id: string } }).job.id}`, { method: 'DELETE' });
+    const gains = await fetch(`${url}/graphs/${id}/influencers`, json({ k: 2, method: 'degree', p: 1, gainSamples: 10_000_000, seed: 1 }));
+    expect(gains.status).toBe(422);
+    const gp = (await gains.json()) as { errors: { path: string; message: string }[] };
+    expect(gp.errors.find((e) => e.path === 'body.gainSamples')?.message).toMatch(/at most \d+/);
 
     // A long SIR run (gamma = 0) as a job is cancelled within the run, not after it.
     const long = await fetch(`${url}/graphs/${id}/simulations?async=true`, json({ model: 'sir', seeds: ['c0'], gamma: 0, beta: 1, p: 1, maxSteps: 15_000, runs: 200, seed: 1 }));

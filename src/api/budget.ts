@@ -5,8 +5,9 @@ import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { pilotSimulation } from '../diffusion/pilot.js';
 import type { ResolvedSimulation } from '../diffusion/simulate.js';
-import { immConstants } from '../influence/imm.js';
-import { pilotSets, rrSpec } from '../influence/rr.js';
+import { IMM_DEFAULTS, immConstants, SALT_IMM_SAMPLING } from '../influence/imm.js';
+import { coverage, maxCoverage, pilotSets, RRCollection, rrSpec } from '../influence/rr.js';
+import { schemeOf, type InfluencersRequest } from '../influence/schemas.js';
 import { SALT_VALUE } from '../influence/value.js';
 import type { ProbabilityScheme } from '../diffusion/request.js';
 import { AppError, UnprocessableError } from '../errors.js';
@@ -424,4 +425,88 @@ export function checkSimulationMemory(g: CompiledGraph, req: SimulationRequest, 
   if (lower.length === 0) lower.push({ path: 'body.maxSteps', advice: 'lower it' }, { path: `body.${field}`, advice: 'lower it' });
   checkMemory(est, limits, 'this simulation', lower);
   return est;
+}
+
+/**
+ * RR sets held by `POST /graphs/:id/influencers`, estimated before any is sampled: IMM's collections (the sampling
+ * phase's, then the final θ sets, then the comparison's max(gainSamples, θ) — one at a time) and the gains'
+ * `gainSamples` sets (every method). θ = λ* / LB (immConstants); LB, IMM's lower bound on the best spread, is estimated
+ * from a pilot of RR sets (the request's own first sampling sets): greedy seeds chosen on half of them, their
+ * coverage counted on the other half (an unbiased spread of a real seed set, so at most the best one), floored by k
+ * and by the mean RR set size (the mean spread of one customer). A lower LB only raises θ: the estimate errs on the
+ * large side. Each set costs (size + 1) × 4 bytes, × 3 for a collection growing by doubling (old and new arrays
+ * while it copies). Over RIPPLE_MAX_REQUEST_MEMORY: a 422 naming epsilon (θ ∝ 1/ε²), gainSamples or p.
+ */
+export interface RRMemoryEstimate {
+  /** Sets in the largest collection held at once. */
+  sets: number;
+  /** Mean customers per RR set (pilot). */
+  meanSize: number;
+  bytes: number;
+  pilotSets: number;
+}
+
+const COLLECTION_GROWTH = 3;
+
+export function influencersRRMemory(g: CompiledGraph, req: InfluencersRequest): RRMemoryEstimate & { kept: RRCollection } {
+  const kept = new RRCollection();
+  if (g.n < 2) return { sets: 0, meanSize: 0, bytes: 0, pilotSets: 0, kept };
+  const spec = rrSpec(g, { model: req.model, probability: schemeOf(req), p: req.p });
+  const pilot = pilotSets(g, spec, req.seed, SALT_IMM_SAMPLING, { ...PILOT_SETS, keep: kept });
+  const meanSize = pilot.members / Math.max(1, pilot.sets);
+  // Every method draws the gains' collection; IMM also its own (CELF's live-edge worlds are bounded by checkCelfSize).
+  let sets = req.gainSamples;
+  if (req.method === 'imm') sets = Math.max(sets, immSets(g, req, kept, meanSize, req.epsilon));
+  return { sets, meanSize, bytes: COLLECTION_GROWTH * sets * (meanSize + 1) * 4, pilotSets: pilot.sets, kept };
+}
+
+/** IMM's largest collection for `epsilon`, from the pilot sets `kept`. */
+function immSets(g: CompiledGraph, req: InfluencersRequest, kept: RRCollection, meanSize: number, epsilon: number): number {
+  const n = g.n;
+  const k = Math.max(1, Math.min(req.k, n));
+  const { lambdaPrime, lambdaStar, epsPrime } = immConstants(n, k, epsilon, req.ell);
+  // Halves of the pilot: choose on the even sets, count on the odd ones.
+  const a = new RRCollection();
+  const b = new RRCollection();
+  for (let i = 0; i < kept.count; i++) {
+    const from = kept.offsets[i];
+    const to = kept.offsets[i + 1];
+    (i % 2 === 0 ? a : b).append(kept.members.subarray(from, to), Int32Array.of(0, to - from));
+  }
+  const chosen = a.count > 0 ? maxCoverage(a, n, k).seeds : new Int32Array(0);
+  const spread = b.count > 0 ? n * coverage(b, n, chosen) : 0;
+  const lowerBound = Math.max(k, meanSize, spread) / (1 + epsPrime);
+  const cap = IMM_DEFAULTS.maxRRSets;
+  const theta = Math.min(cap, Math.ceil(lambdaStar / lowerBound));
+  // The sampling phase stops at the first x = n/2^i with x <= LB·(1+ε')... its collection reaches λ'/x <= 2λ'/LB.
+  const sampling = Math.min(cap, Math.ceil((2 * lambdaPrime) / lowerBound));
+  const compare = req.compare === false ? 0 : Math.max(req.gainSamples, theta);
+  return Math.max(theta, sampling, compare);
+}
+
+/** 422 when the RR sets of an influencers request would hold more than RIPPLE_MAX_REQUEST_MEMORY. */
+export function checkInfluencersMemory(g: CompiledGraph, req: InfluencersRequest, limits: MemoryLimits): RRMemoryEstimate {
+  const est = influencersRRMemory(g, req);
+  if (est.bytes <= limits.maxRequestMemory) return { sets: est.sets, meanSize: est.meanSize, bytes: est.bytes, pilotSets: est.pilotSets };
+  const perSet = COLLECTION_GROWTH * (est.meanSize + 1) * 4;
+  const fitsSets = Math.floor(limits.maxRequestMemory / perSet);
+  const lower: { path: string; advice: string }[] = [];
+  if (req.method === 'imm') {
+    // θ ∝ 1/ε²: the smallest epsilon (3 decimals) whose collections fit, if any below 1.
+    const fits = (eps: number) => Math.max(req.gainSamples, immSets(g, req, est.kept, est.meanSize, eps)) <= fitsSets;
+    let eps = Math.min(0.99, Math.ceil(req.epsilon * Math.sqrt(est.bytes / limits.maxRequestMemory) * 1000) / 1000);
+    for (let i = 0; i < 40 && !fits(eps) && eps < 0.99; i++) eps = Math.min(0.99, Math.ceil(eps * 1.1 * 1000) / 1000);
+    if (fits(eps) && eps > req.epsilon) lower.push({ path: 'body.epsilon', advice: `raise it to at least ${eps} (the RR sets needed grow as 1/epsilon²)` });
+  }
+  if (req.gainSamples > fitsSets) {
+    lower.push({ path: 'body.gainSamples', advice: fitsSets >= 1000 ? `at most ${fitsSets} for this request on this graph` : 'lower it' });
+  }
+  lower.push({ path: 'body.p', advice: `lower it: RR sets shrink with p (they hold ${round(est.meanSize)} customers on average here)` });
+  const fields = lower.map((l) => l.path.replace(/^body\./, ''));
+  throw new UnprocessableError(
+    `finding influencers would hold about ${fmt(est.bytes)} of RR sets while running (RIPPLE_MAX_REQUEST_MEMORY is ${fmt(limits.maxRequestMemory)}): ` +
+      `about ${est.sets} sets of ${round(est.meanSize)} customers each (measured by a pilot of ${est.pilotSets} RR sets); ` +
+      `${fields[0] === 'epsilon' ? 'raise epsilon' : `lower ${fields[0]}`}${fields.length > 1 ? ` or ${fields.slice(1).map((f) => (f === 'epsilon' ? 'raise epsilon' : `lower ${f}`)).join(' or ')}` : ''}`,
+    { errors: lower.map((l) => ({ path: l.path, message: l.advice })), memory: Math.round(est.bytes) },
+  );
 }

@@ -219,10 +219,12 @@ export interface RRPilot {
 /**
  * A short pilot before sampling at scale: the first sets of batch 0 of the stream (seed, 0, salt) — exactly the sets
  * the real sampling starts with, drawn from their own Rng, so the pilot changes no stream — counted, not stored,
- * until `maxSets` sets, `maxWork` in-arcs of their members, or `maxMs` ms (checked between sets). Memory O(n).
+ * until `maxSets` sets, `maxWork` in-arcs of their members, or `maxMs` ms (checked between sets). Memory O(n), plus
+ * the sets themselves when `keep` (a collection) takes them.
  */
 export function pilotSets(
-  g: CompiledGraph, spec: RRSpec, seed: number, salt: number, o: { maxSets: number; maxWork: number; maxMs: number },
+  g: CompiledGraph, spec: RRSpec, seed: number, salt: number,
+  o: { maxSets: number; maxWork: number; maxMs: number; keep?: { append(members: Int32Array, offsets: Int32Array): void } },
 ): RRPilot {
   const out: RRPilot = { sets: 0, members: 0, arcs: 0, cut: false };
   const n = g.n;
@@ -245,6 +247,7 @@ export function pilotSets(
     const len = spec.model === 'ic' ? reverseIc(g, spec, s, rng, root, dst, 0) : reverseLt(g, spec, s, rng, root, dst, 0);
     out.sets++;
     out.members += len;
+    o.keep?.append(dst.subarray(0, len), Int32Array.of(0, len));
     for (let i = 0; i < len; i++) {
       const v = dst[i];
       const deg = inOffsets[v + 1] - inOffsets[v];
