@@ -158,6 +158,9 @@ export const envSchema = z
     RIPPLE_BODY_TIMEOUT: int(10_000, 1, 3_600_000),
     RIPPLE_BODY_MIN_RATE: int(1024, 0, 1_000_000_000),
     RIPPLE_MAX_RECEIVING: int(64, 0, 1_000_000),
+    // After an answer sent before its request body arrived (an early 413, 415, 400, 401): read and discard the rest.
+    RIPPLE_LINGER_TIMEOUT: int(5_000, 1, 600_000),
+    RIPPLE_LINGER_BYTES: bytes('16MB'),
     // Scale-out (src/distributed/): unset RIPPLE_REDIS_URL = in-process jobs.
     RIPPLE_REDIS_URL: optionalText.refine((s) => s === undefined || /^rediss?:\/\//.test(s), 'must be a redis:// or rediss:// URL'),
     RIPPLE_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . -').default('ripple'),
@@ -261,6 +264,14 @@ export interface Config {
     bodyMinRate: number;
     /** Requests still receiving their body at once; one more gets 503 (RIPPLE_MAX_RECEIVING, 64; 0 = no cap). */
     maxReceiving: number;
+    /**
+     * An answer sent before its request body has arrived (an early 413, 415, 400, 401): the rest of the body is read
+     * and discarded for at most lingerTimeout ms (RIPPLE_LINGER_TIMEOUT, 5 s) and lingerBytes bytes
+     * (RIPPLE_LINGER_BYTES, 16 MB), so that the client reads the answer instead of a connection reset; past either the
+     * server half-closes the connection.
+     */
+    lingerTimeout: number;
+    lingerBytes: number;
   };
   /**
    * Where centrality runs (CENTRALITY_ENGINE, default local): `gds` in Neo4j with the GDS plugin (Neo4j store only),
@@ -365,6 +376,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyTimeout: e.RIPPLE_BODY_TIMEOUT,
       bodyMinRate: e.RIPPLE_BODY_MIN_RATE,
       maxReceiving: e.RIPPLE_MAX_RECEIVING,
+      lingerTimeout: e.RIPPLE_LINGER_TIMEOUT,
+      lingerBytes: e.RIPPLE_LINGER_BYTES,
     },
     centralityEngine: e.CENTRALITY_ENGINE,
     jobs: { ttlMs: e.RIPPLE_JOB_TTL * 1000, maxQueued: e.RIPPLE_MAX_QUEUED, maxWaitSeconds: e.RIPPLE_MAX_WAIT },

@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { sleep, startAbuseServer } from './abuse-helper.js';
 import { ripple } from './cli-helper.js';
 import { tempDir } from './helper.js';
@@ -34,6 +36,130 @@ function graphml(nodes: number): string {
 
 const upload = (url: string, path: string, body: Uint8Array | string, type = 'application/octet-stream') =>
   fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+
+/** One HTTP/1.1 answer parsed off a raw socket. */
+interface RawAnswer {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+}
+
+/**
+ * A raw HTTP/1.1 connection (no client library smoothing anything over): what arrives is kept, an answer is
+ * read once whole (Content-Length), `ended` says the server half-closed, `error` holds a reset.
+ */
+class RawConnection {
+  private buf = Buffer.alloc(0);
+  ended = false;
+  error: NodeJS.ErrnoException | undefined;
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => (this.buf = Buffer.concat([this.buf, d])));
+    socket.on('end', () => (this.ended = true));
+    socket.on('error', (e: NodeJS.ErrnoException) => (this.error ??= e));
+  }
+  static async open(port: number): Promise<RawConnection> {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    onTestFinished(() => void socket.destroy());
+    return new RawConnection(socket);
+  }
+  /** Write and wait until the kernel took it (or the connection failed). */
+  write(data: string | Buffer): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed || !this.socket.writable) return resolve();
+      this.socket.write(data, () => resolve());
+    });
+  }
+  /** The next whole answer, within `ms`. */
+  async answer(ms = 5000): Promise<RawAnswer> {
+    const t0 = performance.now();
+    for (;;) {
+      const end = this.buf.indexOf('\r\n\r\n');
+      if (end >= 0) {
+        const lines = this.buf.subarray(0, end).toString('latin1').split('\r\n');
+        const headers = new Map(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        const length = Number(headers.get('content-length') ?? 0);
+        if (this.buf.length >= end + 4 + length) {
+          const body = this.buf.subarray(end + 4, end + 4 + length).toString('utf8');
+          this.buf = this.buf.subarray(end + 4 + length);
+          return { status: Number(lines[0].split(' ')[1]), headers, body };
+        }
+      }
+      if (this.error) throw new Error(`connection failed before a whole answer: ${this.error.code}`);
+      if (this.ended) throw new Error('connection closed before a whole answer');
+      if (performance.now() - t0 > ms) throw new Error(`no whole answer within ${ms} ms (have ${this.buf.length} bytes)`);
+      await sleep(5);
+    }
+  }
+}
+
+const head = (method: string, path: string, type: string, length: number) =>
+  `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
+
+/**
+ * Abuse class: liveness, early answers. A request refused before its body has arrived (413 at the gzip ratio or
+ * the declared length, 400 on a bad gzip header, 415) gets its problem+json answer and the rest of its body is
+ * read and discarded (RFC 9112 §9.6): no reset under the client's feet, the connection usable afterwards; the
+ * discarding is bounded in bytes and time (RIPPLE_LINGER_BYTES, RIPPLE_LINGER_TIMEOUT).
+ */
+describe('abuse: liveness, requests answered before their body arrived', () => {
+  it('413 (gzip ratio, declared length), 400 (bad gzip) and 415 answer whole, then the rest of the body is drained and the connection stays usable', async () => {
+    const s = await startAbuseServer({ RIPPLE_UPLOAD_LIMIT: '2MB' });
+    const before = await s.snapshot();
+    const bomb = gzipSync(Buffer.alloc(64 << 20, 0x31), { level: 9 }); // ~64 kB that inflate 1000×
+    const badGzip = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x63, 0x00]), Buffer.alloc(400_000, 0x41)]);
+    const cases = [
+      { name: 'gzip bomb', path: '/graphs/import?format=edgelist&name=bomb', type: 'application/octet-stream', body: bomb, status: 413, detail: /gzip bomb/ },
+      { name: 'bad gzip header', path: '/graphs/import?format=edgelist&name=bad', type: 'application/octet-stream', body: badGzip, status: 400, detail: /corrupt gzip/ },
+      { name: 'declared over the limit', path: '/graphs/import?format=edgelist&name=big', type: 'application/octet-stream', body: Buffer.alloc(3 << 20, 0x20), status: 413, detail: /RIPPLE_UPLOAD_LIMIT/ },
+      { name: 'content type', path: '/graphs/import?format=edgelist&name=png', type: 'image/png', body: Buffer.alloc(400_000, 0x20), status: 415, detail: /image\/png/ },
+    ];
+    for (const c of cases) {
+      const conn = await RawConnection.open(s.port);
+      await conn.write(head('POST', c.path, c.type, c.body.length));
+      await conn.write(c.body.subarray(0, 16_384)); // enough to be refused; most of the body is still to come
+      const a = await conn.answer().catch((e: Error) => Promise.reject(new Error(`${c.name}: ${e.message}`)));
+      expect(a.status, c.name).toBe(c.status);
+      expect(a.headers.get('content-type'), c.name).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(a.body).detail, c.name).toMatch(c.detail);
+      expect(a.headers.get('connection'), c.name).not.toBe('close');
+      // The client, unaware, sends the rest: the server reads it (and throws it away), then serves the next request.
+      await conn.write(c.body.subarray(16_384));
+      await conn.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      const next = await conn.answer().catch((e: Error) => Promise.reject(new Error(`${c.name}, the next request: ${e.message}`)));
+      expect(next.status, c.name).toBe(200);
+      expect(conn.error, c.name).toBeUndefined();
+    }
+    // And through a client library, several at once (the suite once saw ECONNRESET instead of the 413 under load).
+    const answers = await Promise.all(Array.from({ length: 6 }, () => upload(s.url, '/graphs/import?format=edgelist&name=bomb', bomb)));
+    expect(answers.map((r) => r.status)).toEqual(Array(6).fill(413));
+    await s.expectSurvived(before);
+  });
+
+  it('the discarding is bounded: past RIPPLE_LINGER_BYTES or RIPPLE_LINGER_TIMEOUT the server half-closes after its answer', async () => {
+    const s = await startAbuseServer({ RIPPLE_UPLOAD_LIMIT: '1MB', RIPPLE_LINGER_BYTES: '256kb', RIPPLE_LINGER_TIMEOUT: '300' });
+    const before = await s.snapshot();
+    // Bytes: a declared 64 MB body keeps coming after the 413; the server stops reading it after 256 kB more.
+    const bytes = await RawConnection.open(s.port);
+    await bytes.write(head('POST', '/graphs/import?format=edgelist&name=huge', 'application/octet-stream', 64 << 20));
+    await bytes.write(Buffer.alloc(8192, 0x20));
+    expect((await bytes.answer()).status).toBe(413);
+    const chunk = Buffer.alloc(64 << 10, 0x20);
+    for (let i = 0; i < 16 && !bytes.ended; i++) await bytes.write(chunk); // 1 MB offered
+    for (let i = 0; i < 100 && !bytes.ended; i++) await sleep(10);
+    expect(bytes.ended).toBe(true);
+    // Time: a body that stops arriving after the answer is given up after 300 ms.
+    const t0 = performance.now();
+    const time = await RawConnection.open(s.port);
+    await time.write(head('POST', '/graphs/import?format=edgelist&name=stalled', 'application/octet-stream', 64 << 20));
+    await time.write(Buffer.alloc(8192, 0x20));
+    expect((await time.answer()).status).toBe(413);
+    for (let i = 0; i < 200 && !time.ended; i++) await sleep(10);
+    expect(time.ended).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(1500);
+    await s.expectSurvived(before);
+  });
+});
 
 /** Abuse class: liveness. Big or hostile uploads parse off the event loop, within bounds; /health stays fast. */
 describe('abuse: liveness', () => {

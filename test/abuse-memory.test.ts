@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { JobManager } from '../src/jobs/index.js';
-import { snapshotGraphs, sleep } from './abuse-helper.js';
+import { snapshotGraphs, sleep, startAbuseServer } from './abuse-helper.js';
 import { root } from './cli-helper.js';
 import { tempDir } from './helper.js';
 
@@ -47,7 +47,7 @@ function dense34() {
 
 /** Abuse class: memory and work. Estimated before running, bounded, cancellable; tested with a capped heap. */
 describe('abuse: memory and work (server in a child with --max-old-space-size=256)', () => {
-  it('over-large answers and per-run memory are 422 naming what to lower; RR sets are not held; jobs hold bounded results; long runs cancel', async () => {
+  it('over-large answers, per-run memory and IMM RR sets are 422 naming what to lower; value RR sets are not held; jobs hold bounded results; long runs cancel', async () => {
     const { child, url, dir } = await startChild({ RIPPLE_MAX_RESULT_BYTES: '4MB', RIPPLE_MAX_REQUEST_MEMORY: '64MB', RIPPLE_JOB_RESULTS_BYTES: '12kb' });
     const created = await fetch(`${url}/graphs`, json(dense34()));
     expect(created.status).toBe(201);
@@ -92,6 +92,27 @@ describe('abuse: memory and work (server in a child with --max-old-space-size=25
     const rssGrowth = peakRss(child.pid!) - rss0;
     console.log(`abuse-memory: 2M RR sets of 34 customers: peak RSS grew ${(rssGrowth / 1048576).toFixed(0)} MB`);
     expect(rssGrowth).toBeLessThan(150 * 1024 * 1024);
+
+    // IMM with a tiny epsilon on a complete graph with p = 1: θ ≈ 1.3M RR sets of 34 customers (≥ 180 MB). Estimated
+    // from a pilot of RR sets before any is sampled: 422 naming epsilon, and the process does not grow.
+    const rssImm = peakRss(child.pid!);
+    const imm = await fetch(`${url}/graphs/${id}/influencers`, json({ k: 2, method: 'imm', p: 1, epsilon: 0.005, seed: 1 }));
+    expect(imm.status).toBe(422);
+    const ip = (await imm.json()) as { detail: string; errors: { path: string; message: string }[] };
+    expect(ip.detail).toMatch(/RR sets while running \(RIPPLE_MAX_REQUEST_MEMORY is 64\.0 MB\).*measured by a pilot of \d+ RR sets/);
+    const eps = ip.errors.find((e) => e.path === 'body.epsilon');
+    expect(eps?.message).toMatch(/at least 0\.\d+/);
+    expect(peakRss(child.pid!) - rssImm).toBeLessThan(32 * 1024 * 1024);
+    // ...the suggested epsilon passes the door (then the job is dropped), and so does the gains' own collection:
+    const fitEps = Number(/at least (0\.\d+)/.exec(eps!.message)![1]);
+    expect(fitEps).toBeGreaterThan(0.005);
+    const immFit = await fetch(`${url}/graphs/${id}/influencers?async=true`, json({ k: 2, method: 'imm', p: 1, epsilon: fitEps, seed: 1 }));
+    expect(immFit.status).toBe(202);
+    await fetch(`${url}/jobs/${((await immFit.json()) as { job: { id: string } }).job.id}`, { method: 'DELETE' });
+    const gains = await fetch(`${url}/graphs/${id}/influencers`, json({ k: 2, method: 'degree', p: 1, gainSamples: 10_000_000, seed: 1 }));
+    expect(gains.status).toBe(422);
+    const gp = (await gains.json()) as { errors: { path: string; message: string }[] };
+    expect(gp.errors.find((e) => e.path === 'body.gainSamples')?.message).toMatch(/at most \d+/);
 
     // A long SIR run (gamma = 0) as a job is cancelled within the run, not after it.
     const long = await fetch(`${url}/graphs/${id}/simulations?async=true`, json({ model: 'sir', seeds: ['c0'], gamma: 0, beta: 1, p: 1, maxSteps: 15_000, runs: 200, seed: 1 }));
@@ -152,5 +173,74 @@ describe('abuse: memory and work (server in a child with --max-old-space-size=25
     expect(res.status).toBe(200);
     expect(((await res.json()) as { runs: number }).runs).toBe(20_000);
     expect(await exited).toBe(0);
+  });
+});
+
+/** Abuse class: work estimate. The work of a simulation or a value ranking is measured by a pilot, not guessed. */
+describe('abuse: work measured by a pilot of the request (in-process server)', () => {
+  it('a cheap SIR the cost function overrates answers 200; a long one becomes a cancellable job, or a 422 naming runs with async=false; value RR sets are measured', async () => {
+    const s = await startAbuseServer({ RIPPLE_SYNC_BUDGET: '25000000' }, { graph: dense34() });
+    const before = await s.snapshot();
+    const post = (path: string, body: unknown) => fetch(`${s.url}${path}`, json(body));
+    // gamma = 0.01, beta tiny: each run keeps its seed infected ~100 steps trying its 33 arcs, ~3400 arcs. The cost
+    // function says (1122 arcs + 34) × 100 steps × 300 runs = 3.5e7 > RIPPLE_SYNC_BUDGET (2.5e7 here); measured: ~1e6.
+    const cheap = { model: 'sir', seeds: ['c0'], gamma: 0.01, beta: 1e-9, p: 1, maxSteps: 100_000, runs: 300, seed: 3 };
+    const t0 = performance.now();
+    const sync = await post(`/graphs/${s.graphId}/simulations`, cheap);
+    const ms = performance.now() - t0;
+    expect(sync.status, await sync.clone().text()).toBe(200);
+    const body = (await sync.json()) as { runs: number; elapsedMs: number };
+    expect(body.runs).toBe(300);
+    console.log(`abuse-work: SIR gamma 0.01 x 300 runs answered synchronously in ${ms.toFixed(0)} ms (static estimate 3.5e7 arcs, over the budget of 2.5e7)`);
+    // The pilot changes no stream: the same request as a job (no pilot) gives the same answer.
+    const queued = await post(`/graphs/${s.graphId}/simulations?async=true`, cheap);
+    expect(queued.status).toBe(202);
+    const jobId = ((await queued.json()) as { job: { id: string } }).job.id;
+    let job: { state: string; result?: { elapsedMs: number } } = { state: 'queued' };
+    for (let i = 0; i < 200 && job.state !== 'succeeded'; i++) {
+      job = (await (await fetch(`${s.url}/jobs/${jobId}`)).json()) as typeof job;
+      if (job.state !== 'succeeded') await sleep(25);
+    }
+    const strip = (r: Record<string, unknown>) => ({ ...r, elapsedMs: 0 });
+    expect(strip(job.result as never)).toEqual(strip(body as never));
+
+    // gamma = 0: every run lasts its 5000 steps (1.7e5 arcs): 300 runs are 5e7 arcs measured — a job, cancellable.
+    const long = { model: 'sir', seeds: ['c0'], gamma: 0, beta: 1e-9, p: 1, maxSteps: 5000, runs: 300, seed: 3 };
+    const accepted = await post(`/graphs/${s.graphId}/simulations`, long);
+    expect(accepted.status).toBe(202);
+    const a = (await accepted.json()) as { job: { id: string }; work: number; budget: number };
+    expect(a.work).toBeGreaterThan(a.budget);
+    await sleep(100);
+    expect((await fetch(`${s.url}/jobs/${a.job.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'cancelled'; i++) {
+      state = ((await (await fetch(`${s.url}/jobs/${a.job.id}`)).json()) as { state: string }).state;
+      if (state !== 'cancelled') await sleep(20);
+    }
+    expect(state).toBe('cancelled');
+    // async=false: no job allowed, so a 422 saying how many runs fit.
+    const refused = await post(`/graphs/${s.graphId}/simulations?async=false`, long);
+    expect(refused.status).toBe(422);
+    const rp = (await refused.json()) as { detail: string; errors: { path: string; message: string }[] };
+    expect(rp.detail).toMatch(/RIPPLE_SYNC_BUDGET: 25000000\), and async=false forbids a job: lower runs or maxSteps/);
+    const fit = Number(/at most (\d+)/.exec(rp.errors.find((e) => e.path === 'body.runs')!.message)![1]);
+    // 2.5e7 / 1.7e5 per run measured: 147; on a machine so loaded that one run outlasts the pilot's 25 ms, the cost
+    // function's 5.8e6 per run: 4.
+    console.log(`abuse-work: async=false: ${rp.detail}`);
+    expect(fit).toBeGreaterThanOrEqual(1);
+    expect(fit).toBeLessThan(300);
+    if (/measured: \d+ pilot run/.test(rp.detail)) expect(fit).toBeGreaterThan(100);
+
+    // Value RR sets on a complete graph with p = 1: every set holds all 34 customers and their 1122 in-arcs. The
+    // static estimate (mean degree 33 per set: 6.6e7 for 2M sets, 3.3e5 for 10 000) may say synchronous; measured,
+    // 2M sets are 2.3e9 arcs: a job; 10 000 sets, 1.2e7: answered.
+    const value = await fetch(`${s.url}/graphs/${s.graphId}/value?top=3&rrSets=2000000&p=1`);
+    expect(value.status).toBe(202);
+    const v = (await value.json()) as { job: { id: string }; work: number };
+    expect(v.work).toBeGreaterThan(2e9);
+    await fetch(`${s.url}/jobs/${v.job.id}`, { method: 'DELETE' });
+    const small = await fetch(`${s.url}/graphs/${s.graphId}/value?top=3&rrSets=10000&p=1`);
+    expect(small.status).toBe(200);
+    await s.expectSurvived(before);
   });
 });

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js';
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
-import { immConstants } from '../influence/imm.js';
+import { pilotSimulation } from '../diffusion/pilot.js';
+import type { ResolvedSimulation } from '../diffusion/simulate.js';
+import { IMM_DEFAULTS, immConstants, SALT_IMM_SAMPLING } from '../influence/imm.js';
+import { coverage, maxCoverage, pilotSets, RRCollection, rrSpec } from '../influence/rr.js';
+import { schemeOf, type InfluencersRequest } from '../influence/schemas.js';
+import { SALT_VALUE } from '../influence/value.js';
+import type { ProbabilityScheme } from '../diffusion/request.js';
 import { AppError, UnprocessableError } from '../errors.js';
 import type { EnginePool } from '../workers/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
@@ -12,10 +18,21 @@ import { retryAfterFor, type JobService } from '../jobs/service.js';
 import type { CentralityEngines } from '../services/centrality-engines.js';
 
 /**
- * The work budget of the engine routes: an a-priori estimate of the work of a request, in arcs examined,
- * decides whether it is answered synchronously or becomes a job (`202` + `Location: /jobs/:id`).
- * `RIPPLE_SYNC_BUDGET` (config.syncBudget) is the limit; `?async=true` forces a job. The estimates are upper
- * bounds in the spirit of "runs × arcs" (every arc examined once per run), not predictions:
+ * The work budget of the engine routes: the work of a request, in arcs examined, decides whether it is answered
+ * synchronously or becomes a job (`202` + `Location: /jobs/:id`). `RIPPLE_SYNC_BUDGET` (config.syncBudget) is the
+ * limit; `?async=true` forces a job, `?async=false` forbids one (over the budget: 422 naming what to lower).
+ *
+ * Where a static estimate is weak the work is MEASURED: a simulation or one customer's value whose estimate is over
+ * the budget (an upper bound: SIR with a small gamma and a huge maxSteps costs what its runs last, often far less),
+ * and every value ranking (an RR set costs the in-arcs of its members, not the mean degree: the estimate can be far
+ * too low). The pilot runs the request's own first runs or RR sets in this thread,
+ * capped at 32 runs / 1024 sets, 1,000,000 arcs and 25 ms (src/diffusion/pilot.ts, pilotSets in
+ * src/influence/rr/sampling.ts), extrapolated to the whole request. The pilot draws from the request's own per-run
+ * streams, which the real run draws again: answers are bit-identical with or without it. A pilot whose first run
+ * outlasts its time cap falls back to the static estimate below when that is larger.
+ *
+ * The static estimates, for every other route (and as the fallback), are upper bounds in the spirit of
+ * "runs × arcs" (every arc examined once per run), not predictions:
  *
  * - simulation: runs (maxRuns in precision mode) × the model's `workPerRun` (its folder under
  *   src/diffusion/models/: arcs for IC-like models, SIR × 4 as an arc may be tried on several steps);
@@ -79,6 +96,69 @@ export function valueRankingWork(g: CompiledGraph, req: { rrSets: number }): Wor
   return req.rrSets * meanDegree(g);
 }
 
+/** Work measured by a pilot, extrapolated to the whole request, with what to lower when it is over a budget. */
+export interface Measured {
+  work: Work;
+  /** What the pilot measured, for the 422 of `?async=false`: "32 pilot runs of about 1200 arcs each". */
+  basis: string;
+  /** The fields to lower to fit `budget`, with the largest value that fits where one does. */
+  lower(budget: number): { path: string; advice: string }[];
+}
+
+const PILOT_SETS = { maxSets: 1024, maxWork: 1_000_000, maxMs: 25 };
+
+const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10);
+
+/**
+ * A simulation's work from a pilot of its first runs (arcs examined + steps per run, × the runs planned). When the
+ * pilot's time cap cut its first run, nothing was measured: the larger of that and `fallback` (the model's cost
+ * function) counts.
+ */
+export function measuredSimulationWork(g: CompiledGraph, req: ResolvedSimulation, fallback: Work, field?: string): Measured {
+  const p = pilotSimulation(g, req);
+  // A run cut by the time cap counts with the work its time was worth (a lower bound: it was not finished).
+  const perRun = p.runs > 0 ? (p.work + p.cutWork) / (p.runs + (p.cut ? 1 : 0)) : 0;
+  const extrapolated = perRun * p.planned;
+  const work = p.runs === 0 ? Math.max(extrapolated, fallback) : extrapolated;
+  const runsField = field ?? (req.request.precision !== undefined ? 'body.maxRuns' : 'body.runs');
+  return {
+    work,
+    basis: p.runs > 0
+      ? `${p.runs} pilot run${p.runs === 1 ? '' : 's'}${p.cut ? ' and part of one more' : ''}, about ${round(perRun)} arcs and steps each`
+      : 'a pilot run longer than the pilot could time; the model\'s cost function',
+    lower(budget) {
+      const perRunNow = work / Math.max(1, p.planned);
+      const fit = Math.floor(budget / Math.max(1, perRunNow));
+      const out: { path: string; advice: string }[] = [];
+      if (fit >= 1 && fit < p.planned) out.push({ path: runsField, advice: `at most ${fit} for this request on this graph` });
+      if ('maxSteps' in req.request && field === undefined) out.push({ path: 'body.maxSteps', advice: 'lower it: runs that last fewer steps cost less' });
+      if (out.length === 0) out.push({ path: runsField, advice: 'lower it' });
+      return out;
+    },
+  };
+}
+
+/** A value ranking's work from a pilot of its value-weighted RR sets (in-arcs of the members, plus the members, per set). */
+export function measuredValueRankingWork(
+  g: CompiledGraph, req: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number },
+): Measured {
+  if (g.n === 0 || !(g.totalValue > 0)) return { work: 0, basis: 'no customer value to sample', lower: () => [] };
+  const spec = rrSpec(g, { model: req.model, probability: req.probability, p: req.p, valueWeighted: true });
+  const p = pilotSets(g, spec, req.seed, SALT_VALUE, PILOT_SETS);
+  const perSet = (p.arcs + p.members) / Math.max(1, p.sets);
+  return {
+    work: perSet * req.rrSets,
+    basis: `${p.sets} pilot RR sets of about ${round(p.members / Math.max(1, p.sets))} customers and ${round(perSet)} arcs each`,
+    lower(budget) {
+      const fit = Math.floor(budget / Math.max(1, perSet));
+      return [
+        fit >= 1000 ? { path: 'query.rrSets', advice: `at most ${fit} for this request on this graph` } : { path: 'query.rrSets', advice: 'lower it' },
+        { path: 'query.p', advice: 'lower it: RR sets shrink with p' },
+      ];
+    },
+  };
+}
+
 export function customerValueWork(g: CompiledGraph, req: { runs: number }): Work {
   return req.runs * Math.max(1, g.m);
 }
@@ -88,7 +168,10 @@ export const asyncQuery = z
   .enum(['true', 'false', '1', '0'])
   .transform((s) => s === 'true' || s === '1')
   .optional()
-  .describe('`true`: always answer 202 with a job, whatever the size of the work. Default: a job only above the work budget (RIPPLE_SYNC_BUDGET).');
+  .describe(
+    '`true`: always answer 202 with a job, whatever the size of the work. `false`: never a job — above the work budget ' +
+      '(RIPPLE_SYNC_BUDGET) the answer is 422 naming what to lower. Default: a job only above the work budget.',
+  );
 
 /** One engine request, sized: answered now within the budget, else a job. */
 export interface Sized {
@@ -99,6 +182,13 @@ export interface Sized {
    * finishes after a replace says which version its numbers belong to. */
   graphVersion: number;
   work: Work;
+  /**
+   * The work measured by a pilot, in place of `work`: called once, unless the request is forced into a job anyway,
+   * when `work` is over the budget (it is then an upper bound that may overrate the request) or always with
+   * `measureAlways` (where `work` may underrate it). See measuredSimulationWork, measuredValueRankingWork.
+   */
+  measure?: () => Measured;
+  measureAlways?: boolean;
   /** The loaded graph the operation runs on in this process. */
   graph: OpGraph;
   /** The work as data (src/jobs/ops.ts): what a job carries to a Redis worker, and the request hash. */
@@ -157,7 +247,19 @@ export async function runOrSubmit(
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
   const prefer = parsePrefer(req.headers.prefer);
-  if (forceAsync || prefer.respondAsync || spec.work > deps.budget) {
+  const forced = forceAsync === true || prefer.respondAsync;
+  const measured = !forced && spec.measure && (spec.measureAlways || spec.work > deps.budget) ? spec.measure() : undefined;
+  const work = measured ? measured.work : spec.work;
+  if (!forced && forceAsync === false && work > deps.budget) {
+    const lower = measured?.lower(deps.budget) ?? [];
+    const fields = lower.map((l) => l.path.replace(/^(body|query)\./, ''));
+    throw new UnprocessableError(
+      `this request would examine about ${Math.round(work)} arcs${measured ? ` (measured: ${measured.basis})` : ''}, above the work answered ` +
+        `synchronously (RIPPLE_SYNC_BUDGET: ${deps.budget}), and async=false forbids a job: ${fields.length ? `lower ${fields.join(' or ')}, or ` : ''}drop async=false to get a job`,
+      { errors: lower.map((l) => ({ path: l.path, message: l.advice })), work: Math.round(work), budget: deps.budget },
+    );
+  }
+  if (forced || work > deps.budget) {
     spec.validate?.();
     const { job } = await deps.jobs.submit({
       kind: spec.kind, graphId: spec.graphId, graphVersion: spec.graphVersion, op: spec.op,
@@ -177,7 +279,7 @@ export async function runOrSubmit(
       throw new AppError(e.detail, { statusCode: view.state === 'cancelled' ? 409 : e.status, code: e.code, expose: true });
     }
     reply.code(202).header('location', `/jobs/${view.id}`).header('retry-after', String(retryAfterFor(view)));
-    return { job: view, work: spec.work, budget: deps.budget };
+    return { job: view, work: Math.round(work), budget: deps.budget };
   }
   const controller = new AbortController();
   const onClose = () => {
@@ -323,4 +425,88 @@ export function checkSimulationMemory(g: CompiledGraph, req: SimulationRequest, 
   if (lower.length === 0) lower.push({ path: 'body.maxSteps', advice: 'lower it' }, { path: `body.${field}`, advice: 'lower it' });
   checkMemory(est, limits, 'this simulation', lower);
   return est;
+}
+
+/**
+ * RR sets held by `POST /graphs/:id/influencers`, estimated before any is sampled: IMM's collections (the sampling
+ * phase's, then the final θ sets, then the comparison's max(gainSamples, θ) — one at a time) and the gains'
+ * `gainSamples` sets (every method). θ = λ* / LB (immConstants); LB, IMM's lower bound on the best spread, is estimated
+ * from a pilot of RR sets (the request's own first sampling sets): greedy seeds chosen on half of them, their
+ * coverage counted on the other half (an unbiased spread of a real seed set, so at most the best one), floored by k
+ * and by the mean RR set size (the mean spread of one customer). A lower LB only raises θ: the estimate errs on the
+ * large side. Each set costs (size + 1) × 4 bytes, × 3 for a collection growing by doubling (old and new arrays
+ * while it copies). Over RIPPLE_MAX_REQUEST_MEMORY: a 422 naming epsilon (θ ∝ 1/ε²), gainSamples or p.
+ */
+export interface RRMemoryEstimate {
+  /** Sets in the largest collection held at once. */
+  sets: number;
+  /** Mean customers per RR set (pilot). */
+  meanSize: number;
+  bytes: number;
+  pilotSets: number;
+}
+
+const COLLECTION_GROWTH = 3;
+
+export function influencersRRMemory(g: CompiledGraph, req: InfluencersRequest): RRMemoryEstimate & { kept: RRCollection } {
+  const kept = new RRCollection();
+  if (g.n < 2) return { sets: 0, meanSize: 0, bytes: 0, pilotSets: 0, kept };
+  const spec = rrSpec(g, { model: req.model, probability: schemeOf(req), p: req.p });
+  const pilot = pilotSets(g, spec, req.seed, SALT_IMM_SAMPLING, { ...PILOT_SETS, keep: kept });
+  const meanSize = pilot.members / Math.max(1, pilot.sets);
+  // Every method draws the gains' collection; IMM also its own (CELF's live-edge worlds are bounded by checkCelfSize).
+  let sets = req.gainSamples;
+  if (req.method === 'imm') sets = Math.max(sets, immSets(g, req, kept, meanSize, req.epsilon));
+  return { sets, meanSize, bytes: COLLECTION_GROWTH * sets * (meanSize + 1) * 4, pilotSets: pilot.sets, kept };
+}
+
+/** IMM's largest collection for `epsilon`, from the pilot sets `kept`. */
+function immSets(g: CompiledGraph, req: InfluencersRequest, kept: RRCollection, meanSize: number, epsilon: number): number {
+  const n = g.n;
+  const k = Math.max(1, Math.min(req.k, n));
+  const { lambdaPrime, lambdaStar, epsPrime } = immConstants(n, k, epsilon, req.ell);
+  // Halves of the pilot: choose on the even sets, count on the odd ones.
+  const a = new RRCollection();
+  const b = new RRCollection();
+  for (let i = 0; i < kept.count; i++) {
+    const from = kept.offsets[i];
+    const to = kept.offsets[i + 1];
+    (i % 2 === 0 ? a : b).append(kept.members.subarray(from, to), Int32Array.of(0, to - from));
+  }
+  const chosen = a.count > 0 ? maxCoverage(a, n, k).seeds : new Int32Array(0);
+  const spread = b.count > 0 ? n * coverage(b, n, chosen) : 0;
+  const lowerBound = Math.max(k, meanSize, spread) / (1 + epsPrime);
+  const cap = IMM_DEFAULTS.maxRRSets;
+  const theta = Math.min(cap, Math.ceil(lambdaStar / lowerBound));
+  // The sampling phase stops at the first x = n/2^i with x <= LB·(1+ε')... its collection reaches λ'/x <= 2λ'/LB.
+  const sampling = Math.min(cap, Math.ceil((2 * lambdaPrime) / lowerBound));
+  const compare = req.compare === false ? 0 : Math.max(req.gainSamples, theta);
+  return Math.max(theta, sampling, compare);
+}
+
+/** 422 when the RR sets of an influencers request would hold more than RIPPLE_MAX_REQUEST_MEMORY. */
+export function checkInfluencersMemory(g: CompiledGraph, req: InfluencersRequest, limits: MemoryLimits): RRMemoryEstimate {
+  const est = influencersRRMemory(g, req);
+  if (est.bytes <= limits.maxRequestMemory) return { sets: est.sets, meanSize: est.meanSize, bytes: est.bytes, pilotSets: est.pilotSets };
+  const perSet = COLLECTION_GROWTH * (est.meanSize + 1) * 4;
+  const fitsSets = Math.floor(limits.maxRequestMemory / perSet);
+  const lower: { path: string; advice: string }[] = [];
+  if (req.method === 'imm') {
+    // θ ∝ 1/ε²: the smallest epsilon (3 decimals) whose collections fit, if any below 1.
+    const fits = (eps: number) => Math.max(req.gainSamples, immSets(g, req, est.kept, est.meanSize, eps)) <= fitsSets;
+    let eps = Math.min(0.99, Math.ceil(req.epsilon * Math.sqrt(est.bytes / limits.maxRequestMemory) * 1000) / 1000);
+    for (let i = 0; i < 40 && !fits(eps) && eps < 0.99; i++) eps = Math.min(0.99, Math.ceil(eps * 1.1 * 1000) / 1000);
+    if (fits(eps) && eps > req.epsilon) lower.push({ path: 'body.epsilon', advice: `raise it to at least ${eps} (the RR sets needed grow as 1/epsilon²)` });
+  }
+  if (req.gainSamples > fitsSets) {
+    lower.push({ path: 'body.gainSamples', advice: fitsSets >= 1000 ? `at most ${fitsSets} for this request on this graph` : 'lower it' });
+  }
+  lower.push({ path: 'body.p', advice: `lower it: RR sets shrink with p (they hold ${round(est.meanSize)} customers on average here)` });
+  const fields = lower.map((l) => l.path.replace(/^body\./, ''));
+  throw new UnprocessableError(
+    `finding influencers would hold about ${fmt(est.bytes)} of RR sets while running (RIPPLE_MAX_REQUEST_MEMORY is ${fmt(limits.maxRequestMemory)}): ` +
+      `about ${est.sets} sets of ${round(est.meanSize)} customers each (measured by a pilot of ${est.pilotSets} RR sets); ` +
+      `${fields[0] === 'epsilon' ? 'raise epsilon' : `lower ${fields[0]}`}${fields.length > 1 ? ` or ${fields.slice(1).map((f) => (f === 'epsilon' ? 'raise epsilon' : `lower ${f}`)).join(' or ')}` : ''}`,
+    { errors: lower.map((l) => ({ path: l.path, message: l.advice })), memory: Math.round(est.bytes) },
+  );
 }

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { apiKeyHook, AuthFailures, presentedKey } from './auth.js';
 import { problem, sendProblem } from './problem.js';
-import { BodyRateWatch, hasBody } from './slow-clients.js';
+import { BodyRateWatch, hasBody, lingerAfterAnswer } from './slow-clients.js';
 
 /**
  * The API's hard edges, as one plugin registered before the routes (its hooks reach every route):
@@ -100,8 +100,19 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close');
+  // An answer sent before the request body has arrived (an early 413, 415, 400, 401, 503): the connection is not
+  // closed under the client's feet (its further data would be answered with a reset that can erase our answer);
+  // the rest of the body is read and discarded within RIPPLE_LINGER_TIMEOUT and RIPPLE_LINGER_BYTES instead.
+  const linger = { timeoutMs: config.slowClients.lingerTimeout, maxBytes: config.slowClients.lingerBytes };
+  app.addHook('onSend', async (req, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      return;
+    }
+    if (req.raw.complete === false && hasBody(req)) {
+      reply.removeHeader('connection'); // set by Fastify on a body parser error: Node would then close at once
+      reply.raw.once('finish', () => lingerAfterAnswer(req.raw, linger));
+    }
   });
 
   const { pressure } = config;

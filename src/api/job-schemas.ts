@@ -61,7 +61,7 @@ export const jobViewSchema = z
 export const acceptedSchema = z
   .object({
     job: jobViewSchema,
-    work: z.number().describe('Estimated work of the request, in arcs examined.'),
+    work: z.number().describe('Work of the request, in arcs examined: measured by a pilot of its first runs or RR sets (simulations, value), else estimated.'),
     budget: z.number().describe('Work answered synchronously (RIPPLE_SYNC_BUDGET); more becomes a job.'),
   })
   .describe('The work was queued as a job: follow `Location` (`GET /jobs/:id`) or its events (`GET /jobs/:id/events`).')

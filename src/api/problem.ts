@@ -94,6 +94,8 @@ export function errorHandler(error: FastifyError | Error, req: FastifyRequest, r
   const expose = typeof e.expose === 'boolean' ? e.expose : status < 500;
   if (status >= 500 || !expose) req.log.error({ err: error }, 'request failed');
   else req.log.info({ err: { message: e.message, code: fastifyCode } }, 'request rejected');
+  // Too large: the client should not reuse this connection. While its body is still arriving the hardening plugin
+  // drops this header again and reads the rest within bounds (lingerAfterAnswer), so that the answer is not reset.
   if (status === 413 || fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('connection', 'close');
   // A 503 that knows when capacity comes back (full job queue, Redis away, shutting down) says so.
   const retryAfter = e.details && typeof e.details === 'object' ? (e.details as { retryAfterSeconds?: unknown }).retryAfterSeconds : undefined;

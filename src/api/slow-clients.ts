@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
@@ -16,7 +16,10 @@ import type { Config } from '../config.js';
  *   is full, the slowest body below the minimum rate is cut at once to make room for the newcomer, so trickles
  *   cannot keep other clients' bodies out either;
  * - every framework-level client error (header overflow, a request line too long, a malformed request) answers
- *   problem+json instead of Fastify's plain JSON.
+ *   problem+json instead of Fastify's plain JSON;
+ * - an answer sent before its request body has arrived (a 413 at the gzip ratio or the upload limit, a 415, a 400 on
+ *   a bad gzip header, a 401) is followed by a bounded read-and-discard of the rest of the body (lingerAfterAnswer),
+ *   not by closing the connection under the client's feet.
  */
 
 /** Options for Node's http server (Fastify's `http` option, plus its own requestTimeout/keepAliveTimeout). */
@@ -178,4 +181,51 @@ export class BodyRateWatch {
     this.timer = undefined;
     this.receiving.clear();
   }
+}
+
+/** After a lingering read hit its bound and the server half-closed: ms left for the client to close before a destroy. */
+const LINGER_GRACE_MS = 2000;
+
+/**
+ * Called once an answer has been sent while its request body is still arriving (the request was refused early).
+ * Closing the connection now would make the kernel answer the client's further data with a TCP reset, which can
+ * erase the answer from the client's buffers before it reads it (RFC 9112 §9.6, "lingering close"): the client sees
+ * ECONNRESET instead of the 413. So the rest of the body is read and discarded — never parsed, never
+ * decompressed, so a gzip bomb stays bounded by what was sent — for at most `timeoutMs` and `maxBytes`. If the body
+ * ends within them, the connection stays usable (keep-alive); past either bound the server half-closes (FIN after the
+ * answer), keeps discarding for a short grace, then destroys the socket.
+ */
+export function lingerAfterAnswer(req: IncomingMessage, opts: { timeoutMs: number; maxBytes: number }): void {
+  const socket = req.socket as Socket | null;
+  // Injected requests (tests) have no real socket to linger on.
+  if (req.complete || req.destroyed || !socket || socket.destroyed || typeof socket.end !== 'function') return;
+  let bytes = 0;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+  };
+  const giveUp = () => {
+    if (done) return;
+    finish();
+    if (socket.destroyed) return;
+    // Keep reading (the stream stays flowing) so that the client's data in flight meets an open socket, not a reset.
+    socket.end();
+    const grace = setTimeout(() => socket.destroy(), LINGER_GRACE_MS).unref();
+    socket.once('close', () => clearTimeout(grace));
+  };
+  const onData = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > opts.maxBytes) giveUp();
+  };
+  const timer = setTimeout(giveUp, opts.timeoutMs).unref();
+  req.once('end', finish);
+  req.once('close', finish);
+  req.once('error', finish);
+  // Whatever still reads the body (a gunzip, a multipart parser that gave up) lets go of it first.
+  req.unpipe();
+  req.on('data', onData);
+  req.resume();
 }

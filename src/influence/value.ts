@@ -28,7 +28,8 @@ import { topK } from '../graph/top-k.js';
  *   totalValue · (sets containing v other than as root) / θ is an unbiased estimate of v's network value.
  */
 
-const SALT_VALUE = 0x56414c55;
+/** The stream salt of value RR sets (exported for the API's pilot, which draws the same first sets). */
+export const SALT_VALUE = 0x56414c55;
 
 export interface ValueOptions {
   pool?: EnginePool;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
 import { checkInfluencersRequest } from '../../services/influencers.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, influencersWork, runOrSubmit } from '../budget.js';
+import { asyncQuery, budgetDeps, checkInfluencersMemory, influencersWork, runOrSubmit } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
@@ -41,6 +41,7 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const { summary, graph } = entry;
     const body = req.body as InfluencersRequest;
     checkInfluencersRequest(graph, body, { label: 'k', path: 'body.k' }); // 400 / CELF's 422 before any work or job
+    checkInfluencersMemory(graph, body, ctx.config.memory); // RR sets over RIPPLE_MAX_REQUEST_MEMORY: 422 before any is sampled
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'influencers',
       graphId: summary.id,

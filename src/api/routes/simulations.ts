@@ -4,7 +4,7 @@ import { buildPlan, resolveParsedSimulation, simulationRequestSchema, type Simul
 import { MODEL_DEFINITIONS } from '../../diffusion/models/registry.js';
 import { simulationResultSchema } from '../../diffusion/models/result-schemas.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, checkSimulationMemory, runOrSubmit, simulationWork } from '../budget.js';
+import { asyncQuery, budgetDeps, checkSimulationMemory, measuredSimulationWork, runOrSubmit, simulationWork } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
@@ -27,7 +27,8 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       summary: `Run a Monte Carlo cascade simulation (${MODEL_DEFINITIONS.map((d) => d.name).join(', ')})`,
       description:
         'Same request and seed give the same result (but `elapsedMs`) on any number of workers. Work above the budget ' +
-        '(runs × arcs > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 with a job. Unknown seeds: 404; LT in-weights above 1: 400.',
+        '(arcs examined, measured by a pilot of the first runs and extrapolated, > RIPPLE_SYNC_BUDGET) or `?async=true` answers 202 ' +
+        'with a job; with `?async=false` it is a 422 naming what to lower. Unknown seeds: 404; LT in-weights above 1: 400.',
       params: graphParams,
       querystring: z.object({ async: asyncQuery }),
       headers: preferHeader,
@@ -49,6 +50,7 @@ const simulationRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       graphId: summary.id,
       graphVersion: summary.version,
       work: simulationWork(graph, body),
+      measure: () => measuredSimulationWork(graph, resolved, simulationWork(graph, body)), // the first runs, measured
       validate: () => buildPlan(graph, resolved), // LT in-sums (400) before a job
       graph: entry,
       op: { name: 'simulation', params: body },

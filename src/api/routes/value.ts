@@ -4,9 +4,13 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { clip } from '../../graph/builder.js';
 import { indexOf } from '../../graph/compile.js';
-import { customerValueRequestSchema, valueRankingRequestSchema } from '../../influence/schemas.js';
+import { customerValueRequestSchema, schemeOf, valueRankingRequestSchema } from '../../influence/schemas.js';
+import { spreadRequest } from '../../influence/influencers.js';
+import { resolveSimulation } from '../../diffusion/simulate.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, customerValueWork, defined, querySchemaFrom, runOrSubmit, valueRankingWork } from '../budget.js';
+import {
+  asyncQuery, budgetDeps, customerValueWork, defined, measuredSimulationWork, measuredValueRankingWork, querySchemaFrom, runOrSubmit, valueRankingWork,
+} from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { customerIdSchema, graphIdSchema, graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
@@ -28,7 +32,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'rankValues',
       tags: ['influence'],
       summary: 'Customers ranked by own + network value',
-      description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI. Above the work budget (or `?async=true`): 202 with a job.',
+      description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI. Above the work budget (arcs examined, measured by a pilot of the RR sets; or `?async=true`): 202 with a job; with `?async=false`, 422 naming what to lower.',
       params: graphParams,
       querystring: rankingQuery,
       headers: preferHeader,
@@ -48,6 +52,8 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       graphId: summary.id,
       graphVersion: summary.version,
       work: valueRankingWork(graph, request),
+      measure: () => measuredValueRankingWork(graph, { ...request, probability: schemeOf(request) }), // a pilot of its RR sets
+      measureAlways: true,
       graph: entry,
       op: { name: 'value', params: request },
     }) as never;
@@ -80,6 +86,11 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       graphId: summary.id,
       graphVersion: summary.version,
       work: customerValueWork(graph, request),
+      measure: () => measuredSimulationWork(
+        graph,
+        resolveSimulation(graph, spreadRequest(request.model, { seeds: [id], runs: request.runs, seed: request.seed, probability: schemeOf(request), p: request.p })),
+        customerValueWork(graph, request), 'query.runs',
+      ),
       graph: entry,
       op: { name: 'customer-value', params: { customerId: id, request } },
     }) as never;

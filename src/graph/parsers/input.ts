@@ -148,7 +148,10 @@ export async function* inputBytes(input: ByteInput, opts: InputOptions): AsyncGe
       rawStream.destroy();
     }
   } finally {
-    await it.return?.(undefined);
+    // Not awaited: with gzip the raw reader reads ahead, so the input may have a read in flight (an HTTP body whose
+    // client waits for our answer before it sends more), and an async generator's return() waits behind it — a 413 or
+    // 400 found in what was sent would wait for bytes that may never come. The input finishes once that read settles.
+    void it.return?.(undefined)?.catch(() => undefined);
   }
 }
 

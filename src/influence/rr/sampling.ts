@@ -203,3 +203,62 @@ export interface RRSetsPayload {
 export function rrSetsTask(graph: CompiledGraph, payload: RRSetsPayload, ctx: { isCancelled(): boolean }): { members: Int32Array; offsets: Int32Array } {
   return sampleBatches(graph, payload.spec, payload.seed, payload.salt, payload.fromBatch, payload.toBatch, ctx.isCancelled);
 }
+
+/** What a pilot of RR sets measured (pilotSets). */
+export interface RRPilot {
+  /** Sets drawn. */
+  sets: number;
+  /** Members of those sets (their sizes summed). */
+  members: number;
+  /**
+   * In-arcs the sampler examines, summed over the sets: every in-arc of a member where the arcs differ (or p = 1),
+   * 1 + p·(in-degree) expected where geometric skipping jumps to the kept ones, 1 per step of an LT walk.
+   */
+  arcs: number;
+  /** Stopped by the time cap before `maxSets` sets or `maxWork` arcs: the figures come from fewer sets. */
+  cut: boolean;
+}
+
+/**
+ * A short pilot before sampling at scale: the first sets of batch 0 of the stream (seed, 0, salt) — exactly the sets
+ * the real sampling starts with, drawn from their own Rng, so the pilot changes no stream — counted, not stored,
+ * until `maxSets` sets, `maxWork` in-arcs of their members, or `maxMs` ms (checked between sets). Memory O(n), plus
+ * the sets themselves when `keep` (a collection) takes them.
+ */
+export function pilotSets(
+  g: CompiledGraph, spec: RRSpec, seed: number, salt: number,
+  o: { maxSets: number; maxWork: number; maxMs: number; keep?: { append(members: Int32Array, offsets: Int32Array): void } },
+): RRPilot {
+  const out: RRPilot = { sets: 0, members: 0, arcs: 0, cut: false };
+  const n = g.n;
+  if (n === 0) return out;
+  const s = scratchFor(g);
+  const rng = new Rng();
+  rng.reseed(seed, 0, salt);
+  const dst = new Int32Array(n);
+  const { inOffsets } = g;
+  const { nodeInP } = spec;
+  const ic = spec.model === 'ic';
+  const deadline = performance.now() + o.maxMs;
+  const maxSets = Math.min(o.maxSets, RR_BATCH);
+  while (out.sets < maxSets && out.arcs < o.maxWork) {
+    if (out.sets > 0 && performance.now() > deadline) {
+      out.cut = true;
+      break;
+    }
+    const root = drawRoot(spec, rng, n);
+    const len = spec.model === 'ic' ? reverseIc(g, spec, s, rng, root, dst, 0) : reverseLt(g, spec, s, rng, root, dst, 0);
+    out.sets++;
+    out.members += len;
+    o.keep?.append(dst.subarray(0, len), Int32Array.of(0, len));
+    for (let i = 0; i < len; i++) {
+      const v = dst[i];
+      const deg = inOffsets[v + 1] - inOffsets[v];
+      const c = nodeInP[v];
+      if (c < 0) out.arcs += deg;
+      else if (!ic) out.arcs += 1;
+      else out.arcs += c >= 1 ? deg : c > 0 ? 1 + c * deg : 0;
+    }
+  }
+  return out;
+}
