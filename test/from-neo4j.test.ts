@@ -216,6 +216,9 @@ describe.skipIf(!NEO4J_URI)('from-neo4j against a real Neo4j, on a graph in its 
       'CALL dbms.components() YIELD name RETURN name AS id',
       "LOAD CSV FROM 'http://127.0.0.1:1/ids.csv' AS row RETURN row[0] AS id",
       'USE system MATCH (n) RETURN n.name AS id',
+      // EXPLAIN gives these query type "r": only the plan's operators (TerminateTransactions, ShowTransactions) tell.
+      "TERMINATE TRANSACTIONS 'neo4j-transaction-1' YIELD transactionId RETURN transactionId AS id",
+      'SHOW TRANSACTIONS YIELD transactionId RETURN transactionId AS id',
     ];
     for (const nodesQuery of refused) {
       const res = await a.inject({ method: 'POST', url: '/graphs/from-neo4j', payload: { nodesQuery, relationshipsQuery: ties } });
