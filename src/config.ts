@@ -114,6 +114,12 @@ export const envSchema = z
     // Neo4j store tuning (src/store/neo4j-store.ts): rows per write transaction, lease of a write in progress.
     NEO4J_BATCH_SIZE: int(50_000, 1, 10_000_000),
     NEO4J_WRITE_LEASE_MS: int(60_000, 100, 86_400_000),
+    // Bring your own graph (POST /graphs/from-neo4j, src/services/neo4j-import.ts): which other Neo4j servers and
+    // databases a request may name (default: only NEO4J_URI and its NEO4J_DATABASE), the largest row limit and timeout.
+    RIPPLE_NEO4J_SOURCES: optionalText,
+    RIPPLE_NEO4J_SOURCE_DATABASES: optionalText,
+    RIPPLE_NEO4J_MAX_ROWS: int(10_000_000, 1, 2_000_000_000),
+    RIPPLE_NEO4J_MAX_TIMEOUT: int(300, 1, 86_400),
     RIPPLE_WORKERS: z.string().optional(),
     RIPPLE_API_KEYS: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -199,6 +205,21 @@ export interface Config {
    * (NEO4J_WRITE_LEASE_MS, 60 000: a write whose process died is removed by the sweep once its lease ran out).
    */
   neo4jOptions: { batchSize: number; deleteBatchSize: number; writeLeaseMs: number };
+  /**
+   * Reading a data team's own Neo4j graph (POST /graphs/from-neo4j). By default only the configured server (NEO4J_URI,
+   * NEO4J_USER, NEO4J_PASSWORD) and its database (NEO4J_DATABASE, else the server's default) are read: a request
+   * cannot make the server connect anywhere else (SSRF). RIPPLE_NEO4J_SOURCES lists further Bolt URIs a request may
+   * name (each with its own `user:password@`, else NEO4J_USER/NEO4J_PASSWORD); RIPPLE_NEO4J_SOURCE_DATABASES the
+   * database names it may name (`*` = any).
+   */
+  neo4jSources: {
+    uris: readonly Neo4jSourceServer[];
+    databases: readonly string[] | '*';
+    /** Largest `rowLimit` (rows per query) a request may ask for, and the default (RIPPLE_NEO4J_MAX_ROWS, 10,000,000). */
+    maxRows: number;
+    /** Largest `timeoutSeconds` (RIPPLE_NEO4J_MAX_TIMEOUT, 300). */
+    maxTimeoutSeconds: number;
+  };
   /** Worker threads for simulations and centrality (>= 1). */
   workers: number;
   /** Accepted API keys; empty = no authentication. */
@@ -300,6 +321,47 @@ export interface Config {
   };
 }
 
+/** A Neo4j server a request may read from (RIPPLE_NEO4J_SOURCES): its URI without credentials, and its own credentials. */
+export interface Neo4jSourceServer {
+  uri: string;
+  user?: string;
+  password?: string;
+}
+
+const BOLT_SCHEMES = new Set(['bolt:', 'bolt+s:', 'bolt+ssc:', 'neo4j:', 'neo4j+s:', 'neo4j+ssc:']);
+
+/**
+ * `bolt://host:7687` in one form for comparisons (scheme, lower-case host, port; default port 7687; no credentials,
+ * path or query); undefined when it is not a Bolt URI.
+ */
+export function canonicalBoltUri(text: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    return undefined;
+  }
+  if (!BOLT_SCHEMES.has(u.protocol) || u.hostname === '') return undefined;
+  return `${u.protocol}//${u.hostname.toLowerCase()}:${u.port || '7687'}`;
+}
+
+/** RIPPLE_NEO4J_SOURCES: comma-separated Bolt URIs, each optionally with `user:password@` (percent-encoded). */
+function parseSourceServers(text: string | undefined): Neo4jSourceServer[] {
+  const out: Neo4jSourceServer[] = [];
+  for (const item of (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const uri = canonicalBoltUri(item);
+    // The message never repeats the item: it may hold a password.
+    if (uri === undefined) throw new ConfigError(`invalid configuration: RIPPLE_NEO4J_SOURCES: item ${out.length + 1} is not a bolt:// or neo4j:// URI`);
+    const u = new URL(item);
+    out.push({
+      uri,
+      ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    });
+  }
+  return out;
+}
+
 /** Flags that override the environment (the CLI's --data-dir, --workers). */
 export interface ConfigOverrides {
   dataDir?: string;
@@ -345,6 +407,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     store: e.RIPPLE_STORE,
     neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE },
     neo4jOptions: { batchSize: e.NEO4J_BATCH_SIZE, deleteBatchSize: e.NEO4J_BATCH_SIZE, writeLeaseMs: e.NEO4J_WRITE_LEASE_MS },
+    neo4jSources: {
+      uris: parseSourceServers(e.RIPPLE_NEO4J_SOURCES),
+      databases: e.RIPPLE_NEO4J_SOURCE_DATABASES?.trim() === '*'
+        ? '*'
+        : (e.RIPPLE_NEO4J_SOURCE_DATABASES ?? '').split(',').map((d) => d.trim()).filter((d) => d.length > 0),
+      maxRows: e.RIPPLE_NEO4J_MAX_ROWS,
+      maxTimeoutSeconds: e.RIPPLE_NEO4J_MAX_TIMEOUT,
+    },
     workers: workers.data,
     apiKeys,
     logLevel: e.LOG_LEVEL,

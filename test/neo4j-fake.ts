@@ -126,12 +126,12 @@ const handlers = new Map<string, Handler>([
     const before = g.version as number;
     Object.assign(g, {
       liveVersion: slot, version: before + 1, name: p.name, nameRaw: p.nameRaw, directed: p.directed, customers: int(p.customers), ties: int(p.ties),
-      defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, stepDuration: p.stepDuration, columns: p.columns, channels: p.channels,
+      defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, stepDuration: p.stepDuration, source: p.source, columns: p.columns, channels: p.channels,
       channelsRaw: p.channelsRaw, updatedAt: p.now, createdAt: before === 0 ? p.now : g.createdAt,
       retiring: [...((g.retiring as number[] | undefined) ?? []), ...(live > 0 ? [live] : [])],
     });
     dropPending(g, slot);
-    for (const k of ['nameRaw', 'currency', 'currencyRaw', 'stepDuration', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
+    for (const k of ['nameRaw', 'currency', 'currencyRaw', 'stepDuration', 'source', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
     return [{ previous: live, graph: { ...g } }];
   }],
   [Q.get, (s, p) => {
@@ -146,7 +146,7 @@ const handlers = new Map<string, Handler>([
     [...s.graphs.values()]
       .filter((g) => (g.liveVersion as number) > 0)
       .sort((x, y) => (String(x.createdAt) < String(y.createdAt) ? -1 : String(x.createdAt) > String(y.createdAt) ? 1 : String(x.id) < String(y.id) ? -1 : 1))
-      .map((g) => ({ graph: { id: g.id, name: g.name, nameRaw: g.nameRaw ?? null, directed: g.directed, version: g.version, customers: g.customers, ties: g.ties, createdAt: g.createdAt, updatedAt: g.updatedAt } })),
+      .map((g) => ({ graph: { id: g.id, name: g.name, nameRaw: g.nameRaw ?? null, directed: g.directed, version: g.version, customers: g.customers, ties: g.ties, createdAt: g.createdAt, updatedAt: g.updatedAt, stepDuration: g.stepDuration ?? null, source: g.source ?? null } })),
   ],
   [Q.readCustomers, (s, p) => {
     const cs = [...s.customers.values()].filter((c) => c.graphId === p.graphId && c.version === int(p.slot) && (c.idx as number) >= int(p.from)! && (c.idx as number) < int(p.to)!);

@@ -263,3 +263,33 @@ def test_ctrl_c_cancels_the_job(client: Ripple, karate: str) -> None:
     assert client.get_job(new[0].id).state == "cancelled"
     with pytest.raises(JobCancelled):
         client.wait_for_job(new[0].id)
+
+
+def test_import_graph_from_neo4j_reads_queries_or_says_there_is_no_neo4j(client: Ripple) -> None:
+    """Bring your own graph: two read-only Cypher queries with parameters become a graph (its source recorded and
+    read again by a refresh); a query that writes is refused. Needs no data in Neo4j: the rows come from $ids. Without
+    NEO4J_URI the server has no Neo4j to read, and says so (422)."""
+    if os.environ.get("RIPPLE_URL"):
+        pytest.skip("RIPPLE_URL server: its Neo4j settings are not ours")
+    ids = ["a", "bb", "ünï", "__proto__"]
+    nodes = "UNWIND $ids AS id RETURN id, size(id) AS value"
+    ties = "UNWIND range(0, size($ids) - 2) AS i RETURN $ids[i] AS source, $ids[i + 1] AS target"
+    if not os.environ.get("NEO4J_URI"):
+        with pytest.raises(RippleError) as none:
+            client.import_graph_from_neo4j(nodes_query=nodes, relationships_query=ties, parameters={"ids": ids})
+        assert none.value.status == 422 and none.value.code == "neo4j-source-not-configured"
+        return
+    g = client.import_graph_from_neo4j(name="from neo4j", nodes_query=nodes, relationships_query=ties, parameters={"ids": ids})
+    try:
+        assert (g.customers, g.ties, g.directed, g.report.format, g.report.records) == (4, 3, True, "neo4j", 7)
+        assert g.source is not None and g.source.type == "neo4j" and g.source.parameters == {"ids": ids}
+        assert client.get_customer(g.id, "ünï").value == 3
+        assert client.get_customer(g.id, "__proto__").degree.in_ == 1
+        again = client.refresh_graph_from_neo4j(g.id)
+        assert (again.version, again.customers, again.name) == (2, 4, "from neo4j")
+        with pytest.raises(RippleError) as refused:
+            client.import_graph_from_neo4j(nodes_query="CREATE (n:RippleNever {id: 'x'}) RETURN n.id AS id",
+                                           relationships_query=ties, parameters={"ids": ids})
+        assert refused.value.status == 422 and refused.value.code == "neo4j-query-not-read-only"
+    finally:
+        client.delete_graph(g.id)

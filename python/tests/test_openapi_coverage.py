@@ -38,6 +38,8 @@ RESPONSES: dict[str, dict[str, list[type[BaseModel]]]] = {
     "updateGraph": {"200": [rc.GraphSummary]},
     "importGraph": {"201": [rc.ImportResult]},
     "replaceGraphImport": {"200": [rc.ImportResult]},
+    "importGraphFromNeo4j": {"201": [rc.ImportResult]},
+    "refreshGraphFromNeo4j": {"200": [rc.ImportResult]},
     "getCustomer": {"200": [rc.Customer]},
     "listCustomers": {"200": [rc.CustomerPage]},
     "getNeighbourhood": {"200": [rc.Neighbourhood]},

@@ -32,6 +32,8 @@ import valueRoutes from './routes/value.js';
 import graphRoutes from './routes/graphs.js';
 import healthRoutes from './routes/health.js';
 import importRoutes from './routes/import.js';
+import fromNeo4jRoutes from './routes/from-neo4j.js';
+import { neo4jImportService, type Neo4jImportService } from '../services/neo4j-import.js';
 import infoRoutes from './routes/info.js';
 
 /** What routes need, injected (tests pass a FileStore on a temp dir). */
@@ -61,6 +63,8 @@ export interface RouteContext {
   centrality: CentralityCache;
   /** Where a centrality metric runs (CENTRALITY_ENGINE): locally, or in Neo4j with GDS. */
   centralityEngines: CentralityEngines;
+  /** Bring your own graph: snapshots of a data team's Neo4j graph (POST /graphs/from-neo4j). */
+  neo4jImport: Neo4jImportService;
 }
 
 declare module 'fastify' {
@@ -123,9 +127,11 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const jobs = deps.jobs instanceof JobManager ? new EmbeddedJobs(deps.jobs) : (deps.jobs ?? (await createJobService(config, app.log)));
   const ctx: RouteContext = {
     config, store, cache, pool, jobs, centrality: new CentralityCache(), centralityEngines: new CentralityEngines(config.centralityEngine, store),
+    neo4jImport: neo4jImportService({ store, config }),
   };
   app.decorate('ripple', ctx);
   if (ownStore) app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => ctx.neo4jImport.close()); // its drivers to the source servers, if any
   // Own jobs are cancelled before the server drains (their event streams end), own workers stopped last.
   if (deps.jobs === undefined) app.addHook('preClose', async () => jobs.close());
   if (deps.pool === undefined && pool) app.addHook('onClose', async () => pool.close());
@@ -153,6 +159,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   await app.register(healthRoutes, ctx);
   await app.register(graphRoutes, ctx);
   await app.register(importRoutes, ctx);
+  await app.register(fromNeo4jRoutes, ctx);
   await app.register(customerRoutes, ctx);
   await app.register(browseRoutes, ctx);
   await app.register(scenarioRoutes, ctx);

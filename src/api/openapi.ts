@@ -27,14 +27,16 @@ const PROBLEM_TEXT: Record<number, string> = {
   401: 'No API key, or not a valid one (only when RIPPLE_API_KEYS is set).',
   404: 'No such graph, customer or job (the detail says which).',
   406: 'Asked for `text/csv` where this answer has none (a job that has not succeeded yet, an answer without a table).',
-  409: 'Conflict: `ifVersion` is not the stored version, or the job waited for (`Prefer: wait`) was cancelled.',
+  409: 'Conflict: `ifVersion` is not the stored version, the job waited for (`Prefer: wait`) was cancelled, or a graph to read again from Neo4j has no recorded source.',
   414: 'The URL (path and query string) is longer than the server reads.',
   413: 'The body is larger than the limit (RIPPLE_BODY_LIMIT for JSON, RIPPLE_UPLOAD_LIMIT for uploads).',
   415: 'Content type not accepted by this route.',
-  422: 'Well-formed, but not answerable as asked: over the memory budget (the fields to lower are in `errors`), a CELF run too large, text XML cannot carry…',
+  422: 'Well-formed, but not answerable as asked: over the memory budget (the fields to lower are in `errors`), a CELF run too large, text XML cannot carry, a Neo4j query that writes, does not run or returns more than `rowLimit` rows, a Neo4j server or database the configuration does not allow (or no NEO4J_URI at all)…',
   429: 'Rate limit (RIPPLE_RATE_LIMIT requests per minute) exceeded: retry after `Retry-After` seconds.',
   500: 'Internal error: nothing of it is sent; the server log has it under the request id.',
-  503: 'Not available now: overloaded (load shedding), shutting down, the job queue is full, Redis or Neo4j GDS unreachable. Retry after `Retry-After` seconds when given.',
+  503: 'Not available now: overloaded (load shedding), shutting down, the job queue is full, Redis, Neo4j or Neo4j GDS unreachable. Retry after `Retry-After` seconds when given.',
+  502: 'The Neo4j a graph is read from refused this server\'s credentials (POST /graphs/from-neo4j: an operator must fix the configuration).',
+  504: 'Reading from Neo4j took longer than `timeoutSeconds` (the detail names the limit and what to raise).',
   507: 'The store\'s disk is full.',
 };
 
@@ -200,6 +202,25 @@ function rewrite(node: unknown, rename: Map<string, string>): unknown {
 }
 
 /**
+ * A JSON body whose schema also takes `null` (zod `.nullish()`: the route reads a request without a body) is an
+ * optional body: `required: false` and the schema without the null (@fastify/swagger marks every body required).
+ */
+function optionalBodies(rest: unknown): unknown {
+  const paths = (rest as { paths?: Record<string, Record<string, Json>> }).paths ?? {};
+  for (const methods of Object.values(paths)) {
+    for (const op of Object.values(methods)) {
+      const media = ((op?.requestBody as Json | undefined)?.content as Record<string, Json> | undefined)?.['application/json'];
+      const anyOf = (media?.schema as Json | undefined)?.anyOf;
+      if (!media || !Array.isArray(anyOf) || !anyOf.some((x) => (x as Json)?.type === 'null')) continue;
+      const others = anyOf.filter((x) => (x as Json)?.type !== 'null');
+      media.schema = others.length === 1 ? others[0] : { anyOf: others };
+      (op.requestBody as Json).required = false;
+    }
+  }
+  return rest;
+}
+
+/**
  * The whole document, finished: zod's registry gives each named schema twice (`X` as answered, `XInput` as
  * accepted). Twins that are the same become one `X`; an input-only schema (a request body) is named `X`
  * too; unreferenced components go. Integer bounds of ±2^53 (zod's default for `.int()`) are dropped.
@@ -243,5 +264,5 @@ export function finishDocument(doc: Json): Json {
     for (const [k, v] of Object.entries(rest)) (rest as Json)[k] = rewrite(v, rename);
   }
   const sorted = Object.fromEntries(Object.keys(schemas).sort().map((n) => [n, rewrite(schemas[n], new Map())]));
-  return { ...(rewrite(rest, new Map()) as Json), components: { ...components, schemas: sorted } };
+  return { ...(optionalBodies(rewrite(rest, new Map())) as Json), components: { ...components, schemas: sorted } };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stepDurationSchema } from '../graph/duration.js';
-import { GRAPH_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
+import { graphSourceSchema } from '../services/neo4j-source-schema.js';
+import { GRAPH_FORMATS, IMPORT_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
 
 /** Zod schemas shared by the routes: they validate requests, shape responses and write the OpenAPI text. */
 
@@ -65,6 +66,7 @@ export const graphSummarySchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     stepDuration: z.string().optional().describe('How long one step is (ISO 8601, e.g. `PT2H`), when the graph says; reports then give times as durations too. Set at import or with PATCH.'),
+    source: graphSourceSchema.optional().describe('Where the graph is a snapshot of, when it was read from Neo4j (POST /graphs/from-neo4j); PUT /graphs/{id}/from-neo4j reads it again. A replace by upload or JSON removes it.'),
   })
   .describe('A stored graph.');
 
@@ -77,7 +79,7 @@ const IMPORT_REPORT_EXAMPLE = { format: 'json' as const, customers: 4, ties: 2, 
 
 export const importReportSchema = z
   .object({
-    format: z.enum(GRAPH_FORMATS),
+    format: z.enum(IMPORT_FORMATS).describe('The input format, or `neo4j` for a graph read from Neo4j.'),
     customers: z.number().int(),
     ties: z.number().int(),
     records: z.number().int().describe('Lines, records or elements read.'),

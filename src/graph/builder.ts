@@ -1,5 +1,5 @@
 import { ParseError } from '../errors.js';
-import { MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT, type CustomerAttributes, type GraphData, type GraphFormat, type ImportReport, type TieAttributes } from './model.js';
+import { MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT, type CustomerAttributes, type GraphData, type GraphSource, type ImportFormat, type ImportReport, type TieAttributes } from './model.js';
 
 /** A growable typed array: amortised O(1) push without an object per element; unset slots hold `fill`. */
 class Grow<T extends Int32Array | Float64Array> {
@@ -107,10 +107,12 @@ export interface BuilderOptions {
   directed: boolean;
   /** Name of the input for error messages (a file name, "upload", "request body"). */
   source: string;
-  format: GraphFormat;
+  format: ImportFormat;
   defaultValue?: number;
   currency?: string;
   stepDuration?: string;
+  /** The origin recorded in the graph (GraphData.source), for snapshots of another system. */
+  graphSource?: GraphSource;
   /**
    * Parallel ties (the same pair on several lines; for undirected graphs u-v and v-u are the same pair):
    * `merge` (default) keeps the first and drops the others; `count` keeps one tie whose weight is the sum of
@@ -349,6 +351,7 @@ export class GraphBuilder {
       defaultValue: this.opts.defaultValue ?? 1,
       ...(this.opts.currency !== undefined ? { currency: this.opts.currency } : {}),
       ...(this.opts.stepDuration !== undefined ? { stepDuration: this.opts.stepDuration } : {}),
+      ...(this.opts.graphSource !== undefined ? { source: this.opts.graphSource } : {}),
       ids: this.ids,
       labels: this.labels ? padded(this.labels, n) : null,
       segments: this.segments ? padded(this.segments, n) : null,

@@ -13,6 +13,11 @@ export interface GraphData {
   currency?: string;
   /** How long one step is, ISO 8601 (`PT2H`; see graph/duration.ts); absent: time is in steps. */
   stepDuration?: string;
+  /**
+   * Where the graph was read from, when it is a snapshot of another system (`{ type: "neo4j", … }`: see
+   * src/services/neo4j-import.ts), kept so that it can be refreshed. Plain JSON; never credentials. Absent for uploads.
+   */
+  source?: GraphSource;
   /** Customer index -> id. Ids are arbitrary non-empty strings: never object keys, file names or query text. */
   ids: string[];
   labels: (string | null)[] | null;
@@ -37,7 +42,7 @@ export interface GraphData {
 
 /** What an import saw, returned with every successful import. */
 export interface ImportReport {
-  format: GraphFormat;
+  format: ImportFormat;
   customers: number;
   ties: number;
   /** Lines (or records/elements) read. */
@@ -50,6 +55,15 @@ export interface ImportReport {
 
 export const GRAPH_FORMATS = ['edgelist', 'csv', 'json', 'gexf', 'graphml'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+/** What an import report names as its input: a file format, or `neo4j` (a snapshot of a data team's Neo4j graph). */
+export const IMPORT_FORMATS = [...GRAPH_FORMATS, 'neo4j'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** The origin of a snapshot graph, as plain JSON (`type` says which system; the rest is that system's). */
+export interface GraphSource {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
 
 export interface CustomerAttributes {
   label?: string | null;

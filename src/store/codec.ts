@@ -1,6 +1,11 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError } from '../errors.js';
-import type { GraphData } from '../graph/model.js';
+import type { GraphData, GraphSource } from '../graph/model.js';
+
+/** A recorded graph source: a plain object with a string `type` (anything else in a header is ignored). */
+function isSource(v: unknown): v is GraphSource {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { type?: unknown }).type === 'string';
+}
 
 /**
  * The on-disk form of GraphData ("RGB": Ripple graph binary). No file system here: bytes in, bytes out.
@@ -66,6 +71,7 @@ interface Header {
   defaultValue: number;
   currency?: string;
   stepDuration?: string;
+  source?: GraphSource;
   customers: number;
   ties: number;
   channels: string[];
@@ -196,6 +202,7 @@ export function encodeGraph(data: GraphData, opts: EncodeOptions = {}): Buffer {
     defaultValue: data.defaultValue,
     ...(data.currency !== undefined ? { currency: data.currency } : {}),
     ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
+    ...(data.source !== undefined ? { source: data.source } : {}),
     customers: data.ids.length,
     ties: data.src.length,
     channels: data.channels,
@@ -346,6 +353,7 @@ export function decodeGraph(input: Uint8Array): GraphData {
     defaultValue: header.defaultValue,
     ...(header.currency !== undefined ? { currency: header.currency } : {}),
     ...(typeof header.stepDuration === 'string' ? { stepDuration: header.stepDuration } : {}),
+    ...(isSource(header.source) ? { source: header.source } : {}),
     ids: ids as string[],
     labels: strings(header.strings.labels, n),
     segments: strings(header.strings.segments, n),

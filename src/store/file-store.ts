@@ -163,6 +163,7 @@ function summarise(id: string, data: GraphData, version: number, createdAt: stri
   return {
     id, name: data.name, directed: data.directed, version, customers: data.ids.length, ties: data.src.length, createdAt, updatedAt,
     ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
+    ...(data.source !== undefined ? { source: data.source } : {}),
   };
 }
 

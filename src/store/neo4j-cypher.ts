@@ -120,7 +120,7 @@ WITH g WHERE g.liveVersion >= 0 AND ($ifVersion IS NULL OR g.version = toInteger
 WITH g, g.liveVersion AS previous, g.version AS before
 SET g.liveVersion = toInteger($slot), g.version = before + 1, g.name = $name, g.nameRaw = $nameRaw, g.directed = $directed,
   g.customers = toInteger($customers), g.ties = toInteger($ties), g.defaultValue = $defaultValue,
-  g.currency = $currency, g.currencyRaw = $currencyRaw, g.stepDuration = $stepDuration, g.columns = $columns, g.channels = $channels,
+  g.currency = $currency, g.currencyRaw = $currencyRaw, g.stepDuration = $stepDuration, g.source = $source, g.columns = $columns, g.channels = $channels,
   g.channelsRaw = $channelsRaw, ${DROP_PENDING},
   g.retiring = coalesce(g.retiring, []) + CASE WHEN previous > 0 THEN [previous] ELSE [] END, g.updatedAt = $now, g.createdAt = CASE WHEN before = 0 THEN $now ELSE g.createdAt END
 RETURN previous, g {.*} AS graph`,
@@ -132,7 +132,7 @@ RETURN previous, g {.*} AS graph`,
   probe: `MATCH (g:Graph {id: $id}) RETURN g.liveVersion AS liveVersion, g.version AS version`,
 
   list: `MATCH (g:Graph) WHERE g.liveVersion > 0
-RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .createdAt, .updatedAt} AS graph
+RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .createdAt, .updatedAt, .stepDuration, .source} AS graph
 ORDER BY g.createdAt, g.id`,
 
   /**

@@ -3,7 +3,7 @@
  * No driver here: batches are plain parameter objects, reads feed an assembler record by record,
  * so memory stays one GraphData plus one batch (or one fetch window of the driver).
  */
-import type { GraphData } from '../graph/model.js';
+import type { GraphData, GraphSource } from '../graph/model.js';
 import { CorruptGraphError } from './codec.js';
 import type { CypherRecord } from './neo4j-port.js';
 
@@ -165,6 +165,7 @@ export interface GraphMeta {
   defaultValue: number;
   currency?: string;
   stepDuration?: string;
+  source?: GraphSource;
   columns: readonly string[];
   /** Channel names, exact (already decoded from their raw forms). */
   channels: readonly string[];
@@ -199,6 +200,7 @@ export class GraphDataAssembler {
       defaultValue: meta.defaultValue,
       ...(meta.currency !== undefined ? { currency: meta.currency } : {}),
       ...(meta.stepDuration !== undefined ? { stepDuration: meta.stepDuration } : {}),
+      ...(meta.source !== undefined ? { source: meta.source } : {}),
       ids: new Array<string>(n),
       labels: has('labels') ? new Array<string | null>(n).fill(null) : null,
       segments: has('segments') ? new Array<string | null>(n).fill(null) : null,

@@ -18,8 +18,9 @@
 import { randomBytes } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
-import type { GraphData } from '../graph/model.js';
+import type { GraphData, GraphSource } from '../graph/model.js';
 import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
+import { isConnectionError, redactUri, StoreUnavailableError } from './neo4j-errors.js';
 import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
 import {
   columnsOf, CUSTOMER_PAGE, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
@@ -74,38 +75,7 @@ export interface Neo4jStoreOptions {
 
 const silent: StoreLogger = { info: () => {}, warn: () => {} };
 
-/** The URI as it may be logged: no user info, never a password. */
-export function redactUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return uri.replace(/\/\/[^@/]*@/, '//');
-  }
-}
-
-/** A store that cannot reach its database: 503, message shown (it names the URI, never the password). */
-export class StoreUnavailableError extends AppError {
-  constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 503, code: 'store-unavailable', expose: true, cause, details: { retryAfterSeconds: 5 } });
-  }
-}
-
-/**
- * The driver's errors that mean "the database is not there" (stopped, restarting, network gone), as opposed to an
- * error of the query: ServiceUnavailable and SessionExpired (neo4j-driver error codes), and socket errors.
- */
-export function isConnectionError(e: unknown): boolean {
-  if (e instanceof StoreUnavailableError) return true;
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'ServiceUnavailable' || code === 'SessionExpired') return true;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) return true;
-  return false;
-}
+export { isConnectionError, redactUri, StoreUnavailableError } from './neo4j-errors.js';
 
 function describeError(e: unknown, secret: string | undefined): string {
   const text = e instanceof Error ? e.message : String(e);
@@ -318,6 +288,8 @@ export class Neo4jStore implements GraphStore {
         customers: data.ids.length, ties: data.src.length, defaultValue: data.defaultValue,
         currency: data.currency === undefined ? null : wellFormed(data.currency), currencyRaw: rawOf(data.currency),
         stepDuration: data.stepDuration ?? null,
+        // The recorded origin of a snapshot (POST /graphs/from-neo4j), as JSON text: a property cannot hold a map.
+        source: data.source === undefined ? null : JSON.stringify(data.source),
         columns: columnsOf(data), channels: data.channels.map(wellFormed),
         channelsRaw: data.channels.some((c) => rawOf(c) !== null) ? data.channels.map((c) => rawOf(c) ?? '') : null,
         now: this.now().toISOString(),
@@ -492,7 +464,19 @@ function toSummary(v: unknown): GraphSummary {
     createdAt: String(g.createdAt),
     updatedAt: String(g.updatedAt),
     ...(typeof g.stepDuration === 'string' ? { stepDuration: g.stepDuration } : {}),
+    ...sourceOf(g.source),
   };
+}
+
+/** The recorded source (a JSON text property), when there is one and it reads as an object with a `type`. */
+function sourceOf(v: unknown): { source?: GraphSource } {
+  if (typeof v !== 'string') return {};
+  try {
+    const s = JSON.parse(v) as unknown;
+    return s !== null && typeof s === 'object' && !Array.isArray(s) && typeof (s as { type?: unknown }).type === 'string' ? { source: s as GraphSource } : {};
+  } catch {
+    return {};
+  }
 }
 
 function toMeta(g: Record<string, unknown>): GraphMeta {
@@ -508,6 +492,7 @@ function toMeta(g: Record<string, unknown>): GraphMeta {
     defaultValue: dv,
     ...(currency !== null ? { currency } : {}),
     ...(typeof g.stepDuration === 'string' ? { stepDuration: g.stepDuration } : {}),
+    ...sourceOf(g.source),
     columns: list(g.columns),
     channels: list(g.channels).map((c, i) => (raw && raw[i] ? fromStored(c, raw[i]) ?? c : c)),
   };

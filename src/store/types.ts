@@ -1,4 +1,4 @@
-import type { GraphData } from '../graph/model.js';
+import type { GraphData, GraphSource } from '../graph/model.js';
 
 /** A stored graph's summary (DESIGN §8): customers and ties are counts. */
 export interface GraphSummary {
@@ -12,6 +12,8 @@ export interface GraphSummary {
   updatedAt: string;
   /** How long one step is (ISO 8601), when the graph says. */
   stepDuration?: string;
+  /** Where the graph is a snapshot of (`{ type: "neo4j", … }`: POST /graphs/from-neo4j), when it is one. */
+  source?: GraphSource;
 }
 
 /**

@@ -36,7 +36,19 @@ from ._models import (
     SimulationResult,
     ValueRanking,
 )
-from ._specs import CustomerNumber, CustomerSpec, Experience, ImpactSpec, Probability, ResponseSpec, TieSpec, VariantSpec, body, query
+from ._specs import (
+    CustomerNumber,
+    CustomerSpec,
+    Experience,
+    ImpactSpec,
+    Neo4jMapping,
+    Probability,
+    ResponseSpec,
+    TieSpec,
+    VariantSpec,
+    body,
+    query,
+)
 from .errors import RippleError
 
 if TYPE_CHECKING:
@@ -283,6 +295,79 @@ class Ripple:
     ) -> ImportResult:
         params = query(format=format, name=name, directed=directed, if_version=if_version, step_duration=step_duration)
         return self._upload("PUT", f"/graphs/{_seg(graph_id)}/import", ties, customers, params)
+
+    def import_graph_from_neo4j(
+        self,
+        *,
+        name: str | None = None,
+        node_label: str | None = None,
+        relationship_type: str | None = None,
+        nodes_query: str | None = None,
+        relationships_query: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        mapping: Neo4jMapping | None = None,
+        directed: bool | None = None,
+        default_value: float | None = None,
+        currency: str | None = None,
+        step_duration: str | None = None,
+        row_limit: int | None = None,
+        timeout_seconds: float | None = None,
+        uri: str | None = None,
+        database: str | None = None,
+    ) -> ImportResult:
+        """Store a snapshot of a Neo4j graph in its own labels: ``node_label`` + ``relationship_type``, or two read-only
+        Cypher queries (``nodes_query`` returning ``id``, ``relationships_query`` returning ``source``, ``target``) run
+        with ``parameters``; ``mapping`` names the property or column of each attribute (``{"id": "customerId"}``).
+        The server reads its own NEO4J_URI unless its configuration allows the ``uri``/``database`` named."""
+        payload = self._neo4j_body(name, node_label, relationship_type, nodes_query, relationships_query, parameters, mapping,
+                                   directed, default_value, currency, step_duration, row_limit, timeout_seconds, uri, database)
+        return ImportResult.model_validate(self.request("POST", "/graphs/from-neo4j", json=payload).json())
+
+    def refresh_graph_from_neo4j(
+        self,
+        graph_id: str,
+        *,
+        if_version: int | None = None,
+        name: str | None = None,
+        node_label: str | None = None,
+        relationship_type: str | None = None,
+        nodes_query: str | None = None,
+        relationships_query: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        mapping: Neo4jMapping | None = None,
+        directed: bool | None = None,
+        default_value: float | None = None,
+        currency: str | None = None,
+        step_duration: str | None = None,
+        row_limit: int | None = None,
+        timeout_seconds: float | None = None,
+        uri: str | None = None,
+        database: str | None = None,
+    ) -> ImportResult:
+        """Read a snapshot graph again from its recorded Neo4j source (no keywords), or from a new one (keywords as
+        for ``import_graph_from_neo4j``); a new version, atomically."""
+        payload = self._neo4j_body(name, node_label, relationship_type, nodes_query, relationships_query, parameters, mapping,
+                                   directed, default_value, currency, step_duration, row_limit, timeout_seconds, uri, database)
+        response = self.request("PUT", f"/graphs/{_seg(graph_id)}/from-neo4j", json=payload, params=query(if_version=if_version))
+        return ImportResult.model_validate(response.json())
+
+    @staticmethod
+    def _neo4j_body(
+        name: str | None, node_label: str | None, relationship_type: str | None, nodes_query: str | None,
+        relationships_query: str | None, parameters: dict[str, Any] | None, mapping: Neo4jMapping | None,
+        directed: bool | None, default_value: float | None, currency: str | None, step_duration: str | None,
+        row_limit: int | None, timeout_seconds: float | None, uri: str | None, database: str | None,
+    ) -> dict[str, Any]:
+        payload = body(name=name, node_label=node_label, relationship_type=relationship_type, nodes_query=nodes_query,
+                       relationships_query=relationships_query, directed=directed, default_value=default_value,
+                       currency=currency, step_duration=step_duration, row_limit=row_limit,
+                       timeout_seconds=timeout_seconds, uri=uri, database=database)
+        # Parameter names are the query's own ($customerId): sent as given, never camelCased.
+        if parameters is not None:
+            payload["parameters"] = dict(parameters)
+        if mapping is not None:
+            payload["mapping"] = dict(mapping)
+        return payload
 
     def upload_networkx(
         self, graph: nx.Graph[Any], name: str, *, default_value: float | None = None, currency: str | None = None

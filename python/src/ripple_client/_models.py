@@ -45,6 +45,7 @@ __all__ = [
     "TimedReach",
     "Horizon",
     "TimeToReach",
+    "GraphSource",
     "GraphSummary",
     "GraphList",
     "ImportReport",
@@ -294,6 +295,28 @@ def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- graphs
 
 
+class GraphSource(Model):
+    """Where a snapshot graph was read from (``import_graph_from_neo4j``); ``refresh_graph_from_neo4j`` reads it again."""
+
+    #: ``neo4j``.
+    type: str
+    uri: str | None = None
+    database: str | None = None
+    node_label: str | None = None
+    relationship_type: str | None = None
+    nodes_query: str | None = None
+    relationships_query: str | None = None
+    parameters: dict[str, Any] | None = None
+    #: Ripple attribute -> property (label mode) or column (query mode).
+    mapping: dict[str, str] | None = None
+    directed: bool | None = None
+    default_value: float | None = None
+    currency: str | None = None
+    row_limit: int | None = None
+    timeout_seconds: float | None = None
+    imported_at: str
+
+
 class GraphSummary(Model):
     id: str
     name: str
@@ -305,6 +328,8 @@ class GraphSummary(Model):
     updated_at: str
     #: How long one step is (ISO 8601), when the graph says.
     step_duration: str | None = None
+    #: The Neo4j source of a snapshot graph, when it is one.
+    source: GraphSource | None = None
 
 
 class GraphList(Model):

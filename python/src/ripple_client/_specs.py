@@ -61,6 +61,20 @@ class TieSpec(TypedDict, total=False):
     channel: str | None
 
 
+class Neo4jMapping(TypedDict, total=False):
+    """Which Neo4j property (label mode) or query column (query mode) is each Ripple attribute; default: its own name."""
+
+    id: str
+    label: str
+    value: str
+    followers: str
+    segment: str
+    activity: str
+    weight: str
+    p: str
+    channel: str
+
+
 class CustomerSpec(TypedDict, total=False):
     id: Required[str]
     label: str | None
