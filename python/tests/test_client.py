@@ -158,6 +158,12 @@ def test_scenario_and_compare(client: Ripple, karate: str) -> None:
     assert report.positive.mean == 0 and report.money.earned.mean == 0
     assert figures.loc["at_risk", "mean"] == pytest.approx(0.1 * report.value_exposed.mean, rel=1e-9)
     assert report.assumptions.impact.churn_if_negative == 0.1
+    # Who passed it on: never more often than reached; the opinion curves carry their cumulative intervals.
+    passers = report.passers_frame()
+    assert len(passers) > 0 and (passers["passed_on"] <= passers["reached"].fillna(1.0) + 1e-12).all()
+    last = report.steps_frame().query("series == 'negative'").iloc[-1]
+    assert last["cumulative_lo"] == pytest.approx(max(0.0, report.negative.ci95[0]), rel=1e-9)
+    assert last["cumulative_hi"] == pytest.approx(report.negative.ci95[1], rel=1e-9)
     compare = client.run_scenario(
         karate, customer="33", p=0.1, runs=1000, seed=5,
         variants=[{"name": "no answer", "response": None},

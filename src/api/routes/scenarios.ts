@@ -13,6 +13,11 @@ import { meanCiSchema, reachStatsSchema, stepSchema } from '../../diffusion/resu
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
 const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number(), duration: z.string().optional().describe('The step\'s time (ISO 8601), with a step duration.') }).nullable();
+const rankedCustomer = z.object({
+  id: z.string(),
+  frequency: z.number().describe('Share of runs (0..1).'),
+  label: z.string().optional().describe('The customer\'s label, when the graph gives one.'),
+});
 const timedStepSchema = stepSchema.extend({ duration: z.string().optional().describe('The step\'s time after the customer spoke (ISO 8601), with a step duration.') });
 
 const assumptionsSchema = z
@@ -56,6 +61,7 @@ export const REPORT_EXAMPLE = {
   negativeSteps: [{ step: 0, newMean: 1, cumulativeMean: 1 }, { step: 1, newMean: 12.89, cumulativeMean: 13.89 }, { step: 2, newMean: 6.66, cumulativeMean: 20.55 }],
   positiveSteps: [{ step: 0, newMean: 0, cumulativeMean: 0 }, { step: 1, newMean: 0.59, cumulativeMean: 0.59 }, { step: 2, newMean: 3.74, cumulativeMean: 4.33 }],
   amplifiers: [{ id: 'c0005', frequency: 0.173 }, { id: 'c0003', frequency: 0.144 }],
+  passers: [{ id: 'c0005', frequency: 0.139 }, { id: 'c0003', frequency: 0.118 }],
   arcsExamined: 560.1,
   impressions: MC(6421, 2070, 6330, 6511),
   timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1, negative: { step: 1, newMean: 12.89 }, positive: { step: 2, newMean: 3.74 } },
@@ -117,7 +123,8 @@ const reportShape = {
   steps: z.array(timedStepSchema).describe('Mean customers newly reached / reached by each step.'),
   negativeSteps: z.array(timedStepSchema).describe('Per-step negative curve (a brand turn counts −1 at atStep).'),
   positiveSteps: z.array(timedStepSchema).describe('Per-step positive curve (a brand turn counts +1 at atStep).'),
-  amplifiers: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Customers other than the speakers most often reached, with the share of runs.'),
+  amplifiers: z.array(rankedCustomer).describe('Customers other than the speakers most often reached, with the share of runs (who was reached; `passers` says who passed it on).'),
+  passers: z.array(rankedCustomer).describe('Who passes it on: customers other than the speakers ranked by the share of runs in which they reached at least one customer not reached before (either opinion). As many as `amplifiers`.'),
   arcsExamined: z.number(),
   impressions: meanCiSchema.describe('Σ over customers reached of 1 + followers·activity.'),
   timeToPeak: meanCiSchema

@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../../../graph/compile.js';
 import type { VoicePlan } from './plan.js';
 import type { Rng } from '../../rng.js';
-import type { Scratch, StepSums } from '../../scratch.js';
+import type { CurveSums, Scratch, StepSums } from '../../scratch.js';
 
 export interface VoiceOut {
   arcs: number;
@@ -31,12 +31,18 @@ const POS_SILENT = 3;
  * `atStep`, so their cumulative sums are the holders of each opinion at each step. `atStep` 0 answers
  * before the complainant speaks (see POS_SILENT); with effectiveness 1 and `public` a run is then exactly
  * the praise run of the same stream.
+ *
+ * `passed` (when given): per customer, +1 for each run in which it passed the voice on, i.e. reached at least
+ * one customer not reached before (either opinion; a turned complainant counts once per run).
  */
 export function runVoice(
   g: CompiledGraph, plan: VoicePlan, s: Scratch, rng: Rng, respRng: Rng,
-  steps: StepSums, negSteps: StepSums, posSteps: StepSums, out: VoiceOut,
+  steps: StepSums, negSteps: CurveSums, posSteps: CurveSums, out: VoiceOut, passed: Int32Array | null = null,
 ): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
+  const mark = passed ? s.mark : null;
+  negSteps.startRun();
+  posSteps.startRun();
   const stamp = s.stamp;
   const op = s.opinion;
   const queue = s.queue;
@@ -91,6 +97,7 @@ export function runVoice(
       const e = off[u + 1];
       let a = off[u];
       arcs += e - a;
+      const before = tail;
       if (negNodeP) {
         const pu = negNodeP[u];
         if (pu <= 0) continue;
@@ -113,6 +120,10 @@ export function runVoice(
           }
         }
       }
+      if (mark && tail > before && mark[u] !== ep) {
+        mark[u] = ep;
+        passed![u]++;
+      }
     }
     const negNew = tail - levelEnd;
     // Then positive messages: this level's positive customers and turned complainants (public response).
@@ -122,6 +133,7 @@ export function runVoice(
       const e = off[u + 1];
       let a = off[u];
       arcs += e - a;
+      const before = tail;
       if (nodeP) {
         const pu = nodeP[u];
         if (pu <= 0) continue;
@@ -143,6 +155,10 @@ export function runVoice(
             queue[tail++] = v;
           }
         }
+      }
+      if (mark && tail > before && mark[u] !== ep) {
+        mark[u] = ep;
+        passed![u]++;
       }
     }
     const posNew = tail - levelEnd - negNew;
@@ -175,6 +191,8 @@ export function runVoice(
       }
     }
   }
+  negSteps.endRun();
+  posSteps.endRun();
   out.arcs += arcs;
   out.negative = neg;
   out.positive = pos;
