@@ -11,7 +11,7 @@ import { pageDir } from '../src/api/page.js';
 import { loadConfig } from '../src/config.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { FileStore } from '../src/store/file-store.js';
-import { money, num, range } from '../web/src/format.js';
+import { money, num, pct, range } from '../web/src/format.js';
 
 /**
  * The scenario explorer in a real browser: Debian's Chromium driven by playwright-core (no browser download).
@@ -118,7 +118,11 @@ async function figures(page: Page): Promise<Record<string, { value: string; ci: 
 }
 
 interface Mc { mean: number; ci95: [number, number] }
-interface Report { reach: Mc; negative: Mc; positive: Mc; impressions: Mc; money: { currency: string; atRisk: Mc; earned: Mc; net: Mc }; valuesAreDefaults?: boolean }
+interface Ranked { id: string; frequency: number; label?: string }
+interface Report {
+  reach: Mc; negative: Mc; positive: Mc; impressions: Mc; money: { currency: string; atRisk: Mc; earned: Mc; net: Mc }; valuesAreDefaults?: boolean;
+  passers: Ranked[]; amplifiers: Ranked[]; negativeSteps: { step: number; cumulativeCi95?: [number, number]; newCi95?: [number, number] }[];
+}
 
 /** What the page must show for an API report (the page's own formatting functions, applied to the API's numbers). */
 function expected(r: Report): Record<string, { value: string; ci: string }> {
@@ -190,7 +194,25 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     // The neighbourhood is drawn (WebGL through SwiftShader here, else SVG) and listed as a table too.
     expect(['webgl', 'svg']).toContain(await page.locator('#neighbourhood').getAttribute('data-renderer'));
     expect(await page.locator('#neighbourhood-table tbody tr').count()).toBeGreaterThan(100);
+    // Spread over time: both opinions with their 95% bands, cumulative and new per step.
+    expect(report.negativeSteps[1].cumulativeCi95![1]).toBeGreaterThan(report.negativeSteps[1].cumulativeCi95![0]);
     expect(await page.locator('#spread svg polyline').count()).toBe(2);
+    expect(await page.locator('#spread svg polygon').count()).toBe(2);
+    await page.locator('input[name="curve"][value="new"]').check();
+    expect(await page.locator('#spread svg text').first().textContent()).toBe('Customers newly reached, by time');
+    expect(await page.locator('#spread svg polygon').count()).toBe(2);
+    await page.locator('input[name="curve"][value="cumulative"]').check();
+    // Who passes it on: the API's passers (share of runs in which each told someone new), beside how often reached.
+    expect(report.passers.length).toBe(10);
+    const passerRows = await page.$$eval('#passers-table tbody tr', (rows: El[]) => rows.map((r: El) => [...r.querySelectorAll('td')].map((td: El) => td.textContent as string)));
+    const reachedIn = new Map(report.amplifiers.map((a) => [a.id, a.frequency]));
+    expect(passerRows.map((r) => r.slice(0, 2))).toEqual(report.passers.map((p) => [p.label ? `${p.label} (${p.id})` : p.id, pct(p.frequency)]));
+    // "Reached in" comes from the amplifiers, else from the friends the page asked about (reachOf).
+    passerRows.forEach((r, i) => {
+      const id = report.passers[i].id;
+      if (reachedIn.has(id)) expect(r[2]).toBe(pct(reachedIn.get(id)!));
+      else expect(r[2]).toMatch(/^(\d+(\.\d+)?%|—)$/);
+    });
     await shot(page, 'report');
 
     // Exports, by keyboard: the report as CSV, each chart as PNG and SVG.
