@@ -113,7 +113,10 @@ export interface SimulateOptions {
 
 /** Validate a request (defaults applied); zod issues become an InputError listing the fields. */
 export function parseSimulationRequest(req: unknown): SimulationRequest {
-  return parseOrThrow(simulationRequestSchema, req, 'simulation request');
+  const data = parseOrThrow(simulationRequestSchema, req, 'simulation request');
+  // `amplifiers` is the name; `top` its deprecated alias (the engine reads `top`; `amplifiers` wins when both are
+  // given: `top` has a default, so a body validated once already carries it).
+  return data.amplifiers !== undefined ? { ...data, top: data.amplifiers } : data;
 }
 
 /** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it. */

@@ -148,7 +148,7 @@ export function engineRequest(spec: ScenarioSpec, runsOverride?: number): Simula
     seeds: spec.customers,
     ...(runs !== null && runs !== undefined ? { runs } : { precision: spec.precision!, maxRuns: spec.maxRuns }),
     seed: spec.seed,
-    maxSteps: spec.horizon,
+    maxSteps: spec.maxSteps,
     // Reach frequencies (amplifiers, reachOf) come from per-customer activation counts, kept when top > 0.
     top: spec.amplifiers > 0 || spec.reachOf.length > 0 ? Math.max(spec.amplifiers, 1) : 0,
     probability: spec.probability,
@@ -221,9 +221,9 @@ export function buildReport(
     net: meanCi(runs.net) as Money,
   };
   const { negative, positive, negativeSteps, positiveSteps, passers, ...rest } = result as SimulationResult & { passers?: { id: string; frequency: number }[] };
-  // The curves stop at the last step anything happened; the horizon is spec.horizon. New customers at the
+  // The curves stop at the last step anything happened; the horizon is spec.maxSteps. New customers at the
   // horizon itself mean some runs were cut short.
-  const atHorizon = result.steps.find((x) => x.step === spec.horizon);
+  const atHorizon = result.steps.find((x) => x.step === spec.maxSteps);
   const lastNew = atHorizon ? atHorizon.newMean : 0;
   const reachMean = result.reach.mean;
   const stepSeconds = spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds;
@@ -254,7 +254,7 @@ export function buildReport(
     valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
     valuesAreDefaults: opts.valuesAreDefaults ?? false,
     truncatedByHorizon: lastNew > 0,
-    lastStep: { step: spec.horizon, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0, ...at(spec.horizon) },
+    lastStep: { step: spec.maxSteps, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0, ...at(spec.maxSteps) },
     stepDuration: spec.stepDuration,
     reachOf,
     summary: '',
@@ -286,6 +286,6 @@ export function readable(r: ScenarioReport, spec: ScenarioSpec): ReadableReport 
     money: r.money, valuesAreDefaults: r.valuesAreDefaults, truncatedByHorizon: r.truncatedByHorizon, lastStep: r.lastStep,
     peaks: { negative: r.timeToPeak.negative, positive: r.timeToPeak.positive },
     stepSeconds: spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds,
-    horizon: spec.horizon, response: spec.response,
+    horizon: spec.maxSteps, response: spec.response,
   };
 }

@@ -544,6 +544,9 @@ class Impact(Model):
 class _Assumptions(Model):
     model: str
     experience: str
+    #: Last step simulated.
+    max_steps: int
+    #: Deprecated: the old name of ``max_steps`` (same value).
     horizon: int
     probability: str
     p: float
@@ -789,6 +792,8 @@ class RiskyCustomer(Model):
     id: str
     own_value: float
     network_value: float | None
+    #: The network value with its 95% CI (None for given candidates).
+    network: MeanCI | None
     reach: MeanCI
     negative: MeanCI
     impressions: MeanCI
@@ -804,6 +809,9 @@ class RiskiestResult(Model):
     currency: str
     runs: int
     seed: int
+    #: The candidates, most money at risk first.
+    top: list[RiskyCustomer]
+    #: Deprecated: the old name of ``top`` (the same list).
     ranked: list[RiskyCustomer]
     assumptions: RiskiestAssumptions
     elapsed_ms: float
@@ -822,7 +830,7 @@ class RiskiestResult(Model):
                 "impressions": r.impressions.mean,
                 "reach": r.reach.mean,
             }
-            for r in self.ranked
+            for r in self.top
         ]
         return _df(rows)
 
@@ -956,6 +964,10 @@ class ValueRow(Model):
     network_value: float
     network_ci95: CI
     total_value: float
+    #: The network value with its 95% CI (the same numbers as network_value, network_ci95).
+    network: MeanCI
+    #: own_value + network, with its 95% CI.
+    total: MeanCI
 
 
 class ValueRanking(Model):
@@ -1000,6 +1012,11 @@ class CustomerValue(Model):
     runs: int
     seed: int
     own_value: float
+    #: Expected value of the other customers reached, with its 95% CI.
+    network: Estimate
+    #: own_value + network.
+    total: Estimate
+    #: Deprecated: the old names of ``network`` and ``total`` (the same estimates).
     network_value: Estimate
     total_value: Estimate
     reach: Distribution
@@ -1009,8 +1026,8 @@ class CustomerValue(Model):
         return _df(
             [
                 {"figure": "own_value", "mean": self.own_value, "lo": self.own_value, "hi": self.own_value},
-                _estimate_row("network_value", self.network_value),
-                _estimate_row("total_value", self.total_value),
+                _estimate_row("network_value", self.network),
+                _estimate_row("total_value", self.total),
                 _estimate_row("reach", self.reach),
             ]
         )

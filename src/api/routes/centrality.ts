@@ -39,7 +39,7 @@ const querySchema = z.object({
 const answerSchema = z
   .object({
     ...graphRefShape,
-    version: z.number().int().describe('Same as graphVersion (kept for compatibility).'),
+    version: z.number().int().meta({ deprecated: true }).describe('Deprecated: the same as `graphVersion` (the name every engine answer uses), kept for this release.'),
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
     top: z.array(z.object({

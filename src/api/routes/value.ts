@@ -11,6 +11,9 @@ import { customerIdSchema, errorResponses, graphIdSchema, graphParams, graphRefS
 import { acceptedSchema } from '../job-schemas.js';
 import { meanCiSchema, reachStatsSchema } from '../../diffusion/result-schema.js';
 
+/** A mean with its 95% interval. */
+const brief = z.object({ mean: z.number(), ci95: z.tuple([z.number(), z.number()]).describe('95% confidence interval.') });
+
 /**
  * `GET /graphs/:id/value?top=` (every customer ranked by own + network value, value-weighted RR sets) and
  * `GET /graphs/:id/customers/:customerId/value` (one customer, direct Monte Carlo): Domingos & Richardson 2001.
@@ -30,9 +33,11 @@ const rankingSchema = z
       rank: z.number().int(),
       id: z.string(),
       ownValue: z.number(),
-      networkValue: z.number().describe('Expected value of the other customers its voice reaches.'),
-      networkCi95: z.tuple([z.number(), z.number()]),
-      totalValue: z.number(),
+      networkValue: z.number().describe('Expected value of the other customers its voice reaches (a number, `network.mean`).'),
+      networkCi95: z.tuple([z.number(), z.number()]).describe('95% interval of networkValue (`network.ci95`).'),
+      totalValue: z.number().describe('ownValue + networkValue (a number, `total.mean`).'),
+      network: brief.describe('The network value with its 95% interval (Wilson on the share of RR sets), as in every answer that estimates it.'),
+      total: brief.describe('ownValue + network, with its 95% interval.'),
     })),
     elapsedMs: z.number(),
   })
@@ -40,7 +45,10 @@ const rankingSchema = z
   .meta({
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
-      top: [{ rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5 }], elapsedMs: 420,
+      top: [{
+        rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5,
+        network: { mean: 40.5, ci95: [39.1, 41.9] }, total: { mean: 52.5, ci95: [51.1, 53.9] },
+      }], elapsedMs: 420,
     }],
   });
 
@@ -54,8 +62,10 @@ const customerValueSchema = z
     runs: z.number().int(),
     seed: z.number().int(),
     ownValue: z.number(),
-    networkValue: meanCiSchema.describe('Expected value of the other customers reached.'),
-    totalValue: meanCiSchema.describe('ownValue + networkValue.'),
+    network: meanCiSchema.describe('Expected value of the other customers reached, with its 95% interval.'),
+    total: meanCiSchema.describe('ownValue + network.'),
+    networkValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `network` (an object here, while rankings give `networkValue` as a number), kept for this release.'),
+    totalValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `total`, kept for this release.'),
     reach: reachStatsSchema,
     elapsedMs: z.number(),
   })
@@ -63,6 +73,7 @@ const customerValueSchema = z
   .meta({
     examples: [{
       id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
+      network: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, total: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },
       elapsedMs: 95,
