@@ -43,6 +43,7 @@ describe('renamed fields keep their old names as deprecated aliases', () => {
     const both = await post({ ...base, maxSteps: 2, horizon: 3 });
     expect(both.statusCode).toBe(400);
     expect(both.json().detail).toMatch(/^horizon: `horizon` is the deprecated name of `maxSteps`/);
+    expect(both.json().errors[0].path).toBe('horizon');
     expect((await post({ ...base, maxSteps: 2, horizon: 2 })).statusCode).toBe(200);
     // In compare variants too.
     const cmp = await post({ ...base, variants: [{ name: 'short', maxSteps: 1 }, { name: 'old name', horizon: 1 }] });

@@ -226,7 +226,7 @@ function stepsOf(o: Overrides, where: string): number | undefined {
   if (o.maxSteps !== undefined && o.horizon !== undefined && o.maxSteps !== o.horizon) {
     const path = where ? `${where}.horizon` : 'horizon';
     throw new InputError(`${path}: \`horizon\` is the deprecated name of \`maxSteps\`; give one of them (got maxSteps ${o.maxSteps}, horizon ${o.horizon})`, {
-      fields: [{ path, message: 'deprecated name of maxSteps; give one of them' }],
+      errors: [{ path, message: 'deprecated name of maxSteps; give one of them' }],
     });
   }
   return o.maxSteps ?? o.horizon;
