@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'out/**', 'simulations/out/**', '.venvs/**', 'python/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'out/**', 'simulations/out/**', '.venvs/**', 'python/**', 'examples/dashboard/ripple-api.d.ts', 'examples/dashboard/*.tmp.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

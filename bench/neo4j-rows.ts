@@ -1,8 +1,8 @@
 /**
  * The client side of reading a graph from Neo4j into the compiled form, without a database (none runs on the
- * build machine): GraphData -> write batches (what an import sends), then driver-like records -> the streaming
- * assembler (what a load does with each row) -> compile(). Times and heap growth per graph; BENCHMARKS.md
- * derives the full Neo4j estimate from these and the row counts.
+ * machine): GraphData -> write batches (what an import sends), then driver-like page rows -> the assembler (what a
+ * load does with each page) -> compile(). Times and heap growth per graph. The whole path against a real Neo4j is
+ * bench/neo4j.ts.
  *
  *   node dist/bench/neo4j-rows.js [--smoke]     (--smoke: a generated 20k-tie graph only)
  */
@@ -36,16 +36,23 @@ function measure(label: string, data: GraphData) {
   for (const b of customerBatches(data)) { rows += b.ids.length; batches++; }
   for (const b of tieBatches(data)) { rows += b.src.length; batches++; }
   const batchMs = performance.now() - t;
-  const customers = data.ids.map((id, i) => record({ idx: i, id }));
-  const ties = Array.from(data.src, (s, j) => record({ idx: j, src: s, dst: data.dst[j] }));
+  // One page row of columns each, as Q.readCustomers / Q.readTies answer (absent attributes are lists of nulls).
+  const n = data.ids.length;
+  const m = data.src.length;
+  const nulls = (len: number) => new Array<null>(len).fill(null);
+  const customers = record({
+    idx: data.ids.map((_, i) => i), id: data.ids, idRaw: nulls(n), label: nulls(n), labelRaw: nulls(n), segment: nulls(n), segmentRaw: nulls(n),
+    followers: nulls(n), value: nulls(n), activity: nulls(n),
+  });
+  const ties = record({ idx: Array.from(data.src, (_, j) => j), src: Array.from(data.src), dst: Array.from(data.dst), weight: nulls(m), p: nulls(m), channel: nulls(m) });
   const h0 = process.memoryUsage().heapUsed;
   t = performance.now();
   const asm = new GraphDataAssembler({
     name: data.name, directed: data.directed, customers: data.ids.length, ties: data.src.length, defaultValue: 1,
     columns: columnsOf(data), channels: [],
   });
-  for (const c of customers) asm.customer(c);
-  for (const x of ties) asm.tie(x);
+  asm.customers(customers);
+  asm.ties(ties);
   const g = asm.finish();
   const assembleMs = performance.now() - t;
   t = performance.now();

@@ -7,7 +7,7 @@
  *
  *   npm run build && node dist/scripts/big-graph.js [--dir /tmp/ripple-big] [--scale 23] [--edges 56000000] [--seed 1]
  *       [--steps gen,import,read,compile,ic,lt,pagerank,betweenness,imm,value] [--workers 2] [--min-available 4]
- *       [--step-timeout 900] [--json FILE]
+ *       [--step-timeout 900] [--together] [--json FILE]
  *
  * Steps other than gen/import read the graph back from the store (a fresh FileStore, as a new server process does) and
  * compile it, then do their work; each prints one JSON line with the phase times, which this driver tabulates with the
@@ -44,8 +44,22 @@ function topDegree(g: CompiledGraph): number {
 }
 
 /** One step in this process: read (+ compile) (+ the work); prints one JSON line. */
-async function runStep(step: Step, storeDir: string, id: string, workers: number): Promise<void> {
-  const out: Record<string, unknown> = { step };
+/** Peak RSS of this process since the last reset (VmHWM), MB; resetPeak() starts a new peak (Linux clear_refs 5). */
+function peakRssMB(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    /* not Linux: the peak stays cumulative */
+  }
+}
+
+async function runStep(steps: Step[], storeDir: string, id: string, workers: number): Promise<void> {
+  const step = steps[0];
+  const out: Record<string, unknown> = { step: steps.join(',') };
   let t = performance.now();
   const store = await FileStore.open(storeDir);
   const { data } = await store.load(id);
@@ -68,12 +82,30 @@ async function runStep(step: Step, storeDir: string, id: string, workers: number
     console.log(JSON.stringify(out));
     return;
   }
+  out.peakRssMB = peakRssMB();
+  if (steps.length > 1) console.log(JSON.stringify(out));
   const pool = workers > 1 ? new WorkerPool({ workers }) : undefined;
+  const seed = g.ids[topDegree(g)];
+  const seedDegree = g.outOffsets[topDegree(g) + 1] - g.outOffsets[topDegree(g)];
   try {
-    const seed = g.ids[topDegree(g)];
-    out.seedCustomer = seed;
-    out.seedDegree = g.outOffsets[topDegree(g) + 1] - g.outOffsets[topDegree(g)];
-    t = performance.now();
+    for (const s of steps) {
+      const o: Record<string, unknown> = steps.length > 1 ? { step: s } : out;
+      resetPeak();
+      await workStep(s, g, seed, pool, o);
+      o.seedCustomer = seed;
+      o.seedDegree = seedDegree;
+      o.peakRssMB = peakRssMB();
+      if (steps.length > 1) console.log(JSON.stringify(o));
+    }
+  } finally {
+    await pool?.close();
+  }
+  if (steps.length === 1) console.log(JSON.stringify(out));
+}
+
+async function workStep(step: Step, g: CompiledGraph, seed: string, pool: WorkerPool | undefined, out: Record<string, unknown>): Promise<void> {
+  let t = performance.now();
+  {
     if (step === 'ic' || step === 'lt') {
       const req = step === 'ic' ? { model: 'ic' as const, p: 0.01 } : { model: 'lt' as const };
       await simulate(g, { ...req, seeds: [seed], runs: 4, seed: 99, top: 0 }, { pool }); // warm-up: JIT and the graph posted to the workers
@@ -107,10 +139,7 @@ async function runStep(step: Step, storeDir: string, id: string, workers: number
       out.rrSets = r.rrSets;
       out.top = r.top.slice(0, 3).map((c) => ({ id: c.id, total: c.totalValue }));
     }
-  } finally {
-    await pool?.close();
   }
-  console.log(JSON.stringify(out));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -225,6 +254,14 @@ function measured(
           /* not JSON */
         }
       }
+      const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+      if (lines.length > 1 && !stdout.trim().startsWith('{\n')) {
+        try {
+          result = { steps: lines.map((l) => JSON.parse(l) as unknown) };
+        } catch {
+          /* keep the last line's */
+        }
+      }
       if (during) result = duringResult;
       resolve({ step, wallS, peakRssMB, exit: code, stopped, minAvailableGB: minAvail, result, stderrTail: stderr.slice(-2000) });
     });
@@ -291,6 +328,12 @@ async function drive(args: string[]): Promise<void> {
     process.exit(2);
   }
   const jsonFile = args.includes('--json') ? arg(args, '--json', '') : null;
+  // --together: the work steps share one process (one read + compile instead of one per step); each step's peak RSS
+  // is then the process's VmHWM reset before the step (it includes the graph, as in a separate process).
+  const together = args.includes('--together');
+  const WORK = new Set<string>(['ic', 'lt', 'pagerank', 'betweenness', 'imm', 'value']);
+  const work = steps.filter((s) => WORK.has(s));
+  let workDone = false;
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `rmat-s${scale}-e${edges}-seed${seed}.txt`);
   const storeDir = path.join(dir, 'store');
@@ -301,6 +344,7 @@ async function drive(args: string[]): Promise<void> {
   const log = (s: string) => process.stdout.write(`${s}\n`);
   log(`big-graph: ${dir}; MemAvailable ${memAvailableGB().toFixed(1)} GB; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   for (const step of steps) {
+    if (together && WORK.has(step) && workDone) continue;
     const avail = memAvailableGB();
     if (avail < minGB + 2) {
       log(`big-graph: not starting ${step}: MemAvailable ${avail.toFixed(1)} GB < ${minGB + 2} GB`);
@@ -330,7 +374,9 @@ async function drive(args: string[]): Promise<void> {
         log(`big-graph: ${step}: no imported graph (run the import step first)`);
         continue;
       }
-      cmd = [node, fileURLToPath(import.meta.url), '--step', step, '--store', storeDir, '--id', readFileSync(idFile, 'utf8').trim(), '--workers', workers];
+      const list = together && WORK.has(step) ? work.join(',') : step;
+      if (together && WORK.has(step)) workDone = true;
+      cmd = [node, fileURLToPath(import.meta.url), '--step', list, '--store', storeDir, '--id', readFileSync(idFile, 'utf8').trim(), '--workers', workers];
     }
     log(`big-graph: ${step} ... (load ${os.loadavg()[0].toFixed(2)}, MemAvailable ${avail.toFixed(1)} GB)`);
     const m = await measured(step, cmd, stepEnv, minGB, timeoutS, during);
@@ -357,7 +403,7 @@ async function drive(args: string[]): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--step')) {
-    await runStep(arg(args, '--step', '') as Step, arg(args, '--store', ''), arg(args, '--id', ''), Number(arg(args, '--workers', '2')));
+    await runStep(arg(args, '--step', '').split(',') as Step[], arg(args, '--store', ''), arg(args, '--id', ''), Number(arg(args, '--workers', '2')));
     return;
   }
   await drive(args);

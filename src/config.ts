@@ -111,6 +111,9 @@ export const envSchema = z
     NEO4J_USER: optionalText,
     NEO4J_PASSWORD: optionalText,
     NEO4J_DATABASE: optionalText,
+    // Neo4j store tuning (src/store/neo4j-store.ts): rows per write transaction, lease of a write in progress.
+    NEO4J_BATCH_SIZE: int(50_000, 1, 10_000_000),
+    NEO4J_WRITE_LEASE_MS: int(60_000, 100, 86_400_000),
     RIPPLE_WORKERS: z.string().optional(),
     RIPPLE_API_KEYS: optionalText,
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -188,6 +191,11 @@ export interface Config {
   dataDir: string;
   store: 'file' | 'neo4j';
   neo4j: { uri?: string; user?: string; password?: string; database?: string };
+  /**
+   * Neo4j store tuning: rows per write transaction (NEO4J_BATCH_SIZE, 50 000) and the lease of a write in progress
+   * (NEO4J_WRITE_LEASE_MS, 60 000: a write whose process died is removed by the sweep once its lease ran out).
+   */
+  neo4jOptions: { batchSize: number; deleteBatchSize: number; writeLeaseMs: number };
   /** Worker threads for simulations and centrality (>= 1). */
   workers: number;
   /** Accepted API keys; empty = no authentication. */
@@ -325,6 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.RIPPLE_DATA_DIR,
     store: e.RIPPLE_STORE,
     neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE },
+    neo4jOptions: { batchSize: e.NEO4J_BATCH_SIZE, deleteBatchSize: e.NEO4J_BATCH_SIZE, writeLeaseMs: e.NEO4J_WRITE_LEASE_MS },
     workers: workers.data,
     apiKeys,
     logLevel: e.LOG_LEVEL,

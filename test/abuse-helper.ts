@@ -8,6 +8,7 @@ import { buildApp } from '../src/api/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { FileStore } from '../src/store/file-store.js';
 import { smallGraph, tempDir } from './helper.js';
+import { checkResponses } from './openapi-contract.js';
 
 /**
  * The abuse suites (test/abuse-*.test.ts): one class of hostile input each, against a real listening server
@@ -45,9 +46,12 @@ export async function startAbuseServer(env: Record<string, string> = {}, opts: {
   const config = loadConfig({ RIPPLE_DATA_DIR: dir, RIPPLE_DEMO: 'false', LOG_LEVEL: 'silent', RIPPLE_WORKERS: '1', ...env });
   const store = await FileStore.open(dir);
   const app = await buildApp(config, { store });
+  const contract = checkResponses(app); // every answer against /openapi.json (test/openapi-contract.ts)
   onTestFinished(async () => {
+    const violations = contract.violations();
     await app.close();
     await store.close();
+    expect(violations, 'answers that do not match /openapi.json').toEqual([]);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;

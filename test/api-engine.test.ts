@@ -5,6 +5,7 @@ import { computeCentrality, topScores } from '../src/influence/centrality/index.
 import { findInfluencers } from '../src/influence/influencers.js';
 import { customerValue, rankValues } from '../src/influence/value.js';
 import { buildTestApp } from './helper.js';
+import { deref } from './openapi-contract.js';
 
 /** Engine and influence over HTTP: every route, exact numbers against the library called directly. */
 
@@ -246,7 +247,7 @@ describe('OpenAPI', () => {
       expect(ops.get(id)!.summary).toBeTruthy();
     }
     const sim = doc.paths['/graphs/{id}/simulations'].post;
-    expect(JSON.stringify(sim.requestBody)).toMatch(/"examples?"/);
+    expect(JSON.stringify(deref(doc, sim.requestBody))).toMatch(/"examples?"/);
     expect(Object.keys(sim.responses)).toEqual(expect.arrayContaining(['200', '202']));
   });
 });

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { FileStore } from '../src/store/file-store.js';
 import { apiRoutes, type RegisteredRoute } from './api-routes-helper.js';
 import { tempDir } from './helper.js';
+import { checkResponses } from './openapi-contract.js';
 
 /**
  * Property-based abuse (fast-check, fixed seed): hostile bodies, query strings, headers and raw uploads at every
@@ -178,9 +179,12 @@ async function fixture(): Promise<Fixture> {
   });
   const store = await FileStore.open(dataDir);
   const app = await buildApp(config, { store });
+  const contract = checkResponses(app); // every answer against /openapi.json (test/openapi-contract.ts)
   onTestFinished(async () => {
+    const violations = contract.violations();
     await app.close();
     await store.close();
+    expect(violations, 'answers that do not match /openapi.json').toEqual([]);
   });
   await app.ready();
   const graph = (name: string) => ({

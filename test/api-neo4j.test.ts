@@ -18,8 +18,11 @@ import { FakeNeo4j } from './neo4j-fake.js';
 
 /**
  * The Neo4j store wired into the API: CENTRALITY_ENGINE picks local or GDS, /ready follows the database. Runs on the
- * recording fake driver (test/neo4j-fake.ts) plus a fake GDS catalogue below — NOT Neo4j and NOT GDS: what is checked
- * is which engine the route picks, what it sends, and that the answer has the local shape and is cached the same way.
+ * recording fake driver (test/neo4j-fake.ts) plus a fake GDS catalogue below — NOT Neo4j and NOT GDS. A fake is used
+ * for what a real server cannot show on demand: the exact GDS calls a route sends (and that none is sent below the
+ * auto threshold), a replace injected between reading the graph and streaming the scores, a database that stops
+ * answering /ready at a chosen moment. The same behaviours against a real Neo4j + GDS are test/gds-neo4j.test.ts and
+ * test/neo4j-faults.test.ts.
  */
 
 const GDS_QUERIES = new Set<string>([GDS_VERSION, GDS_PROJECT, GDS_DROP, ...[...GDS_METRICS.values()].map((m) => m.query)]);
@@ -120,7 +123,7 @@ const get = (app: FastifyInstance, url: string) => app.inject({ method: 'GET', u
 const projections = (fake: FakeWithGds) => fake.gdsCalls.filter((c) => c.query === GDS_PROJECT);
 const withoutTiming = ({ elapsedMs: _e, cached: _c, engine: _g, ...rest }: Record<string, unknown>) => rest;
 
-describe('GET /graphs/:id/centrality/:metric on the Neo4j store (fake driver + fake GDS, not Neo4j)', () => {
+describe('GET /graphs/:id/centrality/:metric on the Neo4j store (fake driver + fake GDS: recorded calls, injected replace; not Neo4j)', () => {
   it('CENTRALITY_ENGINE=gds: projects, streams and drops in the database; same answer as local; cached the same way', async () => {
     const { app, fake, id, graph } = await neo4jApp('gds');
     const local = await computeCentrality(graph, 'pagerank', { cache: false });
@@ -233,7 +236,7 @@ describe('CENTRALITY_ENGINE=gds on the file store', () => {
   });
 });
 
-describe('/ready on the Neo4j store (fake driver, not Neo4j)', () => {
+describe('/ready on the Neo4j store (fake driver: connectivity failure injected on demand; not Neo4j)', () => {
   it('200 while the database answers; 503 problem+json when it does not, and again 200 when it is back', async () => {
     const { app, fake } = await neo4jApp('local');
     const ok = await get(app, '/ready');

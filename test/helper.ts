@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { FileStore } from '../src/store/file-store.js';
+import { checkResponses } from './openapi-contract.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -32,9 +33,14 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({ RIPPLE_DATA_DIR: dir, RIPPLE_DEMO: 'false', LOG_LEVEL: 'silent', ...env });
   const store = await FileStore.open(dir);
   const app = await buildApp(config, { store });
+  // Every answer is checked against the app's own OpenAPI document: a status, content type or body it does not
+  // declare fails the test (test/openapi-contract.ts).
+  const contract = checkResponses(app);
   onTestFinished(async () => {
+    const violations = contract.violations();
     await app.close();
     await store.close();
+    expect(violations, 'answers that do not match /openapi.json').toEqual([]);
   });
   await app.ready();
   return { app, store, config, dir };

@@ -2,10 +2,14 @@
  * A FAKE Neo4j for unit tests — NOT Neo4j and not a Cypher interpreter. It knows the store's fixed query
  * catalogue (src/store/neo4j-cypher.ts) and implements each query's intended effect on an in-memory model
  * of the same nodes and relationships, with transactions (a write works on a copy, committed on success),
- * the uniqueness constraints, streaming results, and a log of every (query, params) sent. It lets the
+ * streaming results, and a log of every (query, params) sent. It lets the
  * tests check the store's logic (batching, slots, flip, clean-up, retries, mapping) and that no data ever
  * reaches query text. Whether the Cypher itself does what the fake does is checked only by the contract
  * suite against a real Neo4j (NEO4J_URI).
+ *
+ * Use it only for what a real server cannot show on demand: the recorded (query, params), and failures injected at
+ * a chosen query (transient errors, a dropped connection mid-read, a concurrent replace between two reads). Anything
+ * a real server can show runs against one (CI starts it; locally `eval "$(npm run -s neo4j:start)"`).
  */
 import { AWAIT_INDEXES, Q, SCHEMA } from '../src/store/neo4j-cypher.js';
 import type { CypherDriver, CypherRecord, CypherSession, CypherTx } from '../src/store/neo4j-port.js';
@@ -26,12 +30,26 @@ const withoutNulls = (p: Props): Props => Object.fromEntries(Object.entries(p).f
 
 type Handler = (s: FakeState, p: Props) => Props[];
 
+/** One lease per pending slot (0 where none is recorded), as the Cypher's list comprehension reads them. */
+function leases(g: Props): number[] {
+  const pending = (g.pending as number[] | undefined) ?? [];
+  const until = (g.pendingUntil as number[] | undefined) ?? [];
+  return pending.map((_, i) => until[i] ?? 0);
+}
+
+function dropPending(g: Props, slot: number): void {
+  const pending = (g.pending as number[] | undefined) ?? [];
+  const until = leases(g);
+  g.pendingUntil = until.filter((_, i) => pending[i] !== slot);
+  g.pending = pending.filter((x) => x !== slot);
+}
+
 const handlers = new Map<string, Handler>([
   [Q.createShell, (s, p) => {
     if (s.graphs.has(p.id as string)) throw new Error('Neo.ClientError.Schema.ConstraintValidationFailed (Graph.id)');
     s.graphs.set(p.id as string, {
       id: p.id, name: p.name, nameRaw: p.nameRaw, directed: p.directed, version: 0, liveVersion: 0, nextVersion: 1,
-      pending: [1], customers: 0, ties: 0, createdAt: p.now, updatedAt: p.now,
+      pending: [1], pendingUntil: [int(p.until)], customers: 0, ties: 0, createdAt: p.now, updatedAt: p.now,
     });
     if (p.nameRaw === null) delete s.graphs.get(p.id as string)!.nameRaw;
     return [{ id: p.id }];
@@ -41,38 +59,57 @@ const handlers = new Map<string, Handler>([
     if (!g || (g.liveVersion as number) <= 0) return [];
     const slot = (g.nextVersion as number) + 1;
     g.nextVersion = slot;
+    g.pendingUntil = [...leases(g), int(p.until)];
     g.pending = [...((g.pending as number[] | undefined) ?? []), slot];
     return [{ slot, version: g.version }];
+  }],
+  [Q.renew, (s, p) => {
+    const g = s.graphs.get(p.id as string);
+    if (!g) return [];
+    const pending = (g.pending as number[] | undefined) ?? [];
+    g.pendingUntil = leases(g).map((u, i) => (pending[i] === int(p.slot) ? int(p.until) : u));
+    return [{ id: p.id }];
+  }],
+  [Q.retired, (s, p) => {
+    const g = s.graphs.get(p.id as string);
+    if (!g) return [];
+    g.retiring = ((g.retiring as number[] | undefined) ?? []).filter((x) => x !== int(p.slot));
+    return [{ id: p.id }];
   }],
   [Q.release, (s, p) => {
     const g = s.graphs.get(p.id as string);
     if (!g) return [];
-    g.pending = ((g.pending as number[] | undefined) ?? []).filter((x) => x !== int(p.slot));
+    dropPending(g, int(p.slot)!);
     return [{ id: p.id }];
   }],
   [Q.writeCustomers, (s, p) => {
     const ids = p.ids as string[];
     const version = int(p.slot);
+    const nodes: string[] = [];
     for (let k = 0; k < ids.length; k++) {
       for (const c of s.customers.values()) {
-        if (c.graphId === p.graphId && c.version === version && c.id === ids[k]) throw new Error('Neo.ClientError.Schema.ConstraintValidationFailed (Customer key)');
+        if (c.graphId === p.graphId && c.version === version && c.id === ids[k]) throw new Error('fake neo4j: a slot holds the same customer id twice');
       }
       const idx = int(p.base)! + k;
+      // The fake's element id is the node's key.
+      nodes.push(key(p.graphId, version, idx));
       s.customers.set(key(p.graphId, version, idx), withoutNulls({
         graphId: p.graphId, version, idx, id: ids[k], idRaw: at(p.idsRaw, k), label: at(p.labels, k), labelRaw: at(p.labelsRaw, k),
         segment: at(p.segments, k), segmentRaw: at(p.segmentsRaw, k),
         followers: int(at(p.followers, k)), value: at(p.values, k), activity: at(p.activity, k),
       }));
     }
-    return [{ n: ids.length }];
+    return [{ n: ids.length, nodes }];
   }],
   [Q.writeTies, (s, p) => {
     const src = p.src as number[];
     let n = 0;
     for (let k = 0; k < src.length; k++) {
-      const a = key(p.graphId, p.slot, int(src[k]));
-      const b = key(p.graphId, p.slot, int((p.dst as number[])[k]));
-      if (!s.customers.has(a) || !s.customers.has(b)) continue; // MATCH finds nothing: no row
+      const a = at(p.srcNode, k) as string;
+      const b = at(p.dstNode, k) as string;
+      // MATCH by element id, then the (graphId, version, idx) check: a miss gives no row.
+      if (a !== key(p.graphId, p.slot, int(src[k])) || b !== key(p.graphId, p.slot, int((p.dst as number[])[k]))) continue;
+      if (!s.customers.has(a) || !s.customers.has(b)) continue;
       s.ties.push({ a, b, graphId: p.graphId as string, version: int(p.slot)!, props: withoutNulls({
         idx: int(p.base)! + k, weight: at(p.weight, k), p: at(p.p, k), channel: at(p.channel, k),
       }) });
@@ -90,9 +127,10 @@ const handlers = new Map<string, Handler>([
     Object.assign(g, {
       liveVersion: slot, version: before + 1, name: p.name, nameRaw: p.nameRaw, directed: p.directed, customers: int(p.customers), ties: int(p.ties),
       defaultValue: p.defaultValue, currency: p.currency, currencyRaw: p.currencyRaw, stepDuration: p.stepDuration, columns: p.columns, channels: p.channels,
-      channelsRaw: p.channelsRaw, pending: ((g.pending as number[] | undefined) ?? []).filter((x) => x !== slot), updatedAt: p.now,
-      createdAt: before === 0 ? p.now : g.createdAt,
+      channelsRaw: p.channelsRaw, updatedAt: p.now, createdAt: before === 0 ? p.now : g.createdAt,
+      retiring: [...((g.retiring as number[] | undefined) ?? []), ...(live > 0 ? [live] : [])],
     });
+    dropPending(g, slot);
     for (const k of ['nameRaw', 'currency', 'currencyRaw', 'stepDuration', 'channelsRaw']) if (g[k] === null) delete g[k]; // SET x = null removes x
     return [{ previous: live, graph: { ...g } }];
   }],
@@ -110,17 +148,19 @@ const handlers = new Map<string, Handler>([
       .sort((x, y) => (String(x.createdAt) < String(y.createdAt) ? -1 : String(x.createdAt) > String(y.createdAt) ? 1 : String(x.id) < String(y.id) ? -1 : 1))
       .map((g) => ({ graph: { id: g.id, name: g.name, nameRaw: g.nameRaw ?? null, directed: g.directed, version: g.version, customers: g.customers, ties: g.ties, createdAt: g.createdAt, updatedAt: g.updatedAt } })),
   ],
-  [Q.readCustomers, (s, p) =>
-    [...s.customers.values()]
-      .filter((c) => c.graphId === p.graphId && c.version === int(p.slot))
-      .sort((x, y) => (x.idx as number) - (y.idx as number))
-      .map((c) => ({ idx: c.idx, id: c.id, idRaw: c.idRaw, label: c.label, labelRaw: c.labelRaw, segment: c.segment, segmentRaw: c.segmentRaw, followers: c.followers, value: c.value, activity: c.activity })),
-  ],
-  [Q.readTies, (s, p) =>
-    s.ties
-      .filter((t) => t.graphId === p.graphId && t.version === int(p.slot))
-      .map((t) => ({ idx: t.props.idx, src: s.customers.get(t.a)!.idx, dst: s.customers.get(t.b)!.idx, weight: t.props.weight, p: t.props.p, channel: t.props.channel })),
-  ],
+  [Q.readCustomers, (s, p) => {
+    const cs = [...s.customers.values()].filter((c) => c.graphId === p.graphId && c.version === int(p.slot) && (c.idx as number) >= int(p.from)! && (c.idx as number) < int(p.to)!);
+    const col = (k: string) => cs.map((c) => c[k] ?? null);
+    return [{ idx: col('idx'), id: col('id'), idRaw: col('idRaw'), label: col('label'), labelRaw: col('labelRaw'), segment: col('segment'), segmentRaw: col('segmentRaw'), followers: col('followers'), value: col('value'), activity: col('activity') }];
+  }],
+  [Q.readTies, (s, p) => {
+    const ts = s.ties.filter((t) => {
+      const i = s.customers.get(t.a)?.idx as number;
+      return t.graphId === p.graphId && t.version === int(p.slot) && i >= int(p.from)! && i < int(p.to)!;
+    });
+    const col = (k: string) => ts.map((t) => t.props[k] ?? null);
+    return [{ src: ts.map((t) => s.customers.get(t.a)!.idx), dst: ts.map((t) => s.customers.get(t.b)!.idx), idx: col('idx'), weight: col('weight'), p: col('p'), channel: col('channel') }];
+  }],
   [Q.hide, (s, p) => {
     const g = s.graphs.get(p.id as string);
     if (!g || (g.liveVersion as number) <= 0) return [];
@@ -152,7 +192,9 @@ const handlers = new Map<string, Handler>([
     }
     return [{ n }];
   }],
-  [Q.sweepList, (s) => [...s.graphs.values()].map((g) => ({ id: g.id, liveVersion: g.liveVersion, createdAt: g.createdAt, pending: g.pending ?? [] }))],
+  [Q.sweepList, (s) => [...s.graphs.values()].map((g) => ({
+    id: g.id, liveVersion: g.liveVersion, createdAt: g.createdAt, pending: g.pending ?? [], pendingUntil: leases(g), retiring: g.retiring ?? [],
+  }))],
   [AWAIT_INDEXES, () => []],
   ...SCHEMA.map((q): [string, Handler] => [q, () => []]),
 ]);

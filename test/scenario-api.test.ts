@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildTestApp } from './helper.js';
+import { deref } from './openapi-contract.js';
 import { compile } from '../src/graph/compile.js';
 import { GraphBuilder } from '../src/graph/builder.js';
 import { runScenarioRequest } from '../src/scenarios/index.js';
@@ -109,9 +110,9 @@ describe('POST /graphs/:id/scenarios', () => {
     expect(single.operationId).toBe('runScenario');
     expect(riskiest.operationId).toBe('riskiestCustomers');
     expect(single.tags).toEqual(['scenarios']);
-    expect(JSON.stringify(single.requestBody)).toMatch(/negativityBias/);
-    expect(JSON.stringify(single.requestBody)).toMatch(/"example/);
-    expect(JSON.stringify(single.responses['200'])).toMatch(/timeToPeak/);
+    expect(JSON.stringify(deref(doc, single.requestBody))).toMatch(/negativityBias/);
+    expect(JSON.stringify(deref(doc, single.requestBody))).toMatch(/"example/);
+    expect(JSON.stringify(deref(doc, single.responses['200']))).toMatch(/timeToPeak/);
     expect(doc.tags.map((t: { name: string }) => t.name)).toContain('scenarios');
   });
 

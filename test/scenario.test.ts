@@ -3,9 +3,9 @@ import { NotFoundError, InputError } from '../src/errors.js';
 import { GraphBuilder } from '../src/graph/builder.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import type { CustomerAttributes } from '../src/graph/model.js';
-import { simulateRuns } from '../src/diffusion/index.js';
+import { resolveSimulation, simulate, simulateRuns } from '../src/diffusion/index.js';
 import {
-  isCompare, pairedDifference, riskiestCustomers, runScenarioRequest,
+  isCompare, pairedDifference, prepareScenarioRequest, riskiestCustomers, runScenarioRequest,
   type CompareResult, type ScenarioReport, type ScenarioRequestInput,
 } from '../src/scenarios/index.js';
 
@@ -186,6 +186,24 @@ describe('compare mode', () => {
     const { name: _name, ...praise } = r.variants[1];
     expect(noTime(praise)).toEqual(noTime(alone));
     expect(r.variants[1].assumptions.impact).toEqual({ churnIfNegative: 0.2, upliftIfPositive: 0.5, currency: 'EUR' });
+  });
+
+  it('validated once: a prepared request (parsed, customers resolved) runs to the same answer as the raw one; its errors come at the door', async () => {
+    const req = { customer: 'a', p: 0.3, runs: 500, seed: 2, variants: [{ name: 'none' }, { name: 'answer', response: { atStep: 1, effectiveness: 0.5, public: true } }] };
+    const prepared = prepareScenarioRequest(social, req);
+    expect(prepared.names).toEqual(['none', 'answer']);
+    expect(Array.from(prepared.simulations[0].seeds)).toEqual([social.ids.indexOf('a')]);
+    const a = await runScenarioRequest(social, prepared);
+    const b = await runScenarioRequest(social, req);
+    const strip = (c: CompareResult) => ({ ...noTime(c), variants: c.variants.map(noTime) });
+    expect(strip(a as CompareResult)).toEqual(strip(b as CompareResult));
+    expect(() => prepareScenarioRequest(social, { customer: 'zz' })).toThrow(/customer "zz" is not in the graph/);
+    expect(() => prepareScenarioRequest(social, {})).toThrow(/exactly one/);
+    // The engine takes the resolved request as it is: its seed indices, not the ids, are what it runs from.
+    const resolved = resolveSimulation(social, { model: 'ic', seeds: ['a'], p: 0.4, runs: 300, seed: 9 });
+    const moved = { ...resolved, seeds: Int32Array.of(social.ids.indexOf('b')) };
+    const fromB = await simulate(social, { model: 'ic', seeds: ['b'], p: 0.4, runs: 300, seed: 9 });
+    expect(noTime(await simulate(social, moved))).toEqual(noTime(fromB));
   });
 
   it('precision mode: the first variant decides the runs, the others reuse them', async () => {

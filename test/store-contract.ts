@@ -135,10 +135,11 @@ export function describeStoreContract(name: string, make: () => Promise<{ store:
       expectSameData((await store.load(s1.id)).data, one);
     });
 
-    it('generates distinct ids that are not the name', async () => {
+    it('generates distinct ids that are not the name, g_ + 16 hex digits in every store', async () => {
       const a = await store.create(plainGraph('same', 3));
       const b = await store.create(plainGraph('same', 3));
       expect(a.id).not.toBe(b.id);
+      expect(a.id).toMatch(/^g_[0-9a-f]{16}$/);
       expect(a.id).not.toContain('same');
       expect(await store.get(a.id)).toEqual(a);
     });

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser } from '@xmldom/xmldom';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { logGridGolden, parseCascades, pearson, predictionMetrics, spearman } from '../src/studies/cascades.js';
@@ -54,7 +55,7 @@ describe('study files', () => {
   });
 
   it('every shipped study parses', async () => {
-    for (const f of ['demo-tiny', 'kkt-2003', 'one-customer', 'observed-cascades']) {
+    for (const f of ['demo-tiny', 'kkt-2003', 'kkt-2003-nethept', 'one-customer', 'observed-cascades']) {
       const s = parseStudy(await readFile(join(sims, `${f}.yaml`), 'utf8'), `${f}.yaml`);
       expect(s.name).toBe(f);
     }
@@ -182,24 +183,32 @@ describe('study runner', () => {
       'fit: {pMin: 0.01, pMax: 0.9, gridPoints: 5, goldenIterations: 6, runs: 200}', 'evaluate: {runs: 500}', '',
     ].join('\n'));
     const r = await runStudyFile(join(dir, 'c.yaml'), { workers: 0, quiet: true });
-    expect(r.files).toEqual(expect.arrayContaining(['cells.csv', 'predictions--toy.csv', 'charts/predicted-vs-observed--toy.svg', 'charts/fit-loss--toy.svg', 'manifest.json']));
-    const [head, row] = (await readFile(join(r.out, 'cells.csv'), 'utf8')).trimEnd().split('\n').map((l) => l.split(','));
-    const get = (c: string) => row[head.indexOf(c)];
+    expect(r.files).toEqual(expect.arrayContaining(['cells.csv', 'predictions--toy.csv', 'charts/size-ccdf--toy.svg', 'charts/size-ccdf--toy.vl.json', 'charts/fit-loglik--toy.svg', 'manifest.json']));
+    const row = (parseCsv(await readFile(join(r.out, 'cells.csv'), 'utf8'), { columns: true }) as Record<string, string>[])[0];
+    const get = (c: string) => row[c];
     expect(Number(get('customers'))).toBe(13); // the header line is not an edge
     expect(Number(get('test_seeds_missing'))).toBe(1);
     expect(Number(get('observed_test_median'))).toBe(2.5); // sizes 4, 3, 2, 2
+    // No validation file: the last 15% of the training lines (here 1 of 3) are the validation split.
+    expect([get('train_cascades'), get('validation_cascades'), get('min_size')]).toEqual(['2', '1', '2']);
     const p = Number(get('p_fit'));
-    expect(p).toBeGreaterThan(0.2);
-    expect(p).toBeLessThan(0.6);
+    expect(p).toBeGreaterThan(0.1);
+    expect(p).toBeLessThan(0.9);
     expect(Number(get('evaluations'))).toBe(5 + 6);
+    for (const c of ['test_loglik', 'baseline_test_loglik', 'ks_model', 'ks_baseline', 'auc_model', 'auc_degree', 'auc_activity', 'map10_model', 'step_duration']) {
+      expect(Number.isFinite(Number(get(c))), c).toBe(true);
+    }
+    // Step duration: in the 2 training cascades every adopter's latest earlier-adopting neighbour is the seed (time 0):
+    // delays 1, 2, 3, 4 (star) and 5 (path): the median is 3.
+    expect(Number(get('step_duration'))).toBe(3);
   });
 });
 
 describe('study statistics and charts', () => {
   it('parses cascades and counts distinct adopters', () => {
     expect(parseCascades('5 6 1.0 7 2.5 6 3.0\n\n8\n', 't.txt')).toEqual([
-      { seed: '5', adopters: ['6', '7'], size: 3 },
-      { seed: '8', adopters: [], size: 1 },
+      { seed: '5', adopters: ['6', '7'], times: [1, 2.5], size: 3 },
+      { seed: '8', adopters: [], times: [], size: 1 },
     ]);
     expect(() => parseCascades('1 2 3.0\n1 2\n', 't.txt')).toThrow(/t\.txt:2: /);
   });

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { z } from 'zod';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
 import { CentralityEngines } from '../services/centrality-engines.js';
@@ -14,6 +14,7 @@ import { JobManager } from '../jobs/index.js';
 import { EmbeddedJobs, type JobService } from '../jobs/service.js';
 import type { GraphStore } from '../store/types.js';
 import { hardeningPlugin } from './hardening.js';
+import { swaggerOptions } from './openapi.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
 import { rewriteFormatCsv, tablesPlugin } from './tables.js';
 import { errorHandler, notFoundHandler, trackRoutes } from './problem.js';
@@ -85,6 +86,11 @@ function strictQuery(route: RouteOptions): void {
   else if (q instanceof z.ZodObject) schema.querystring = q.strict();
 }
 
+function isContentTypeError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE');
+}
+
 /**
  * The Ripple HTTP API as a Fastify instance (not listening): `inject()` into it in tests, `listen()` in
  * server.ts. A store or cache that buildApp creates itself is closed by `app.close()`; injected ones belong to
@@ -111,7 +117,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   const app = Fastify({ ...opts, loggerInstance: deps.logger || undefined, logger: deps.logger ? undefined : false }).withTypeProvider<ZodTypeProvider>();
 
   const ownStore = deps.store === undefined;
-  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: deps.logger || undefined }));
+  const store = deps.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, neo4jOptions: config.neo4jOptions, logger: deps.logger || undefined }));
   const cache = deps.cache ?? new CompiledCache({ store });
   const pool = deps.pool === undefined ? new WorkerPool({ workers: config.workers }) : (deps.pool ?? undefined);
   const jobs = deps.jobs instanceof JobManager ? new EmbeddedJobs(deps.jobs) : (deps.jobs ?? (await createJobService(config, app.log)));
@@ -128,46 +134,18 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
   app.addHook('onRoute', strictQuery); // unknown query parameters are a 400, like unknown body fields
   app.setSerializerCompiler(serializerCompiler);
   const allowedMethods = trackRoutes(app);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler(allowedMethods));
+  const notFound = notFoundHandler(allowedMethods);
+  // A body method (QUERY, say) on no route fails Fastify's content-type checks before the not-found handler runs: it
+  // is still "no such method here" (405 with Allow) or "no such resource" (404), not a 400 about its body.
+  app.setErrorHandler((err: Error, req, reply) => (req.is404 && isContentTypeError(err) ? notFound(req, reply) : errorHandler(err, req, reply)));
+  app.setNotFoundHandler(notFound);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
   await app.register(hardeningPlugin, { config }); // helmet, CORS, API keys, load shedding, rate limit: before every route
   await app.register(tablesPlugin); // Accept: text/csv on rankings, value and influencers (and their finished jobs); before csvPlugin
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Ripple',
-        description: 'How far does one customer\'s voice travel, and what is it worth? Customer social graphs, cascade simulation, influence and brand impact.',
-        version: '0.1.0',
-      },
-      tags: [
-        { name: 'health', description: 'Liveness and readiness' },
-        { name: 'graphs', description: 'Customer graphs: import, list, replace, delete' },
-        { name: 'customers', description: 'One customer of a graph' },
-        { name: 'simulations', description: 'Monte Carlo cascades: IC, LT, SIR, voice (DESIGN §3, §4)' },
-        { name: 'influence', description: 'Centrality, influencers (IMM, CELF, baselines), customer value (DESIGN §5)' },
-        { name: 'jobs', description: 'Long work: progress, server-sent events, cancellation' },
-        { name: 'scenarios', description: 'Brand scenarios: what if this customer complains? Reach, impressions, money; compare; riskiest (DESIGN §6)' },
-      ],
-      ...(config.apiKeys.length > 0
-        ? {
-          components: {
-            securitySchemes: {
-              apiKey: { type: 'http', scheme: 'bearer', description: 'One of the keys of RIPPLE_API_KEYS: `Authorization: Bearer <key>` (scheme in any case).' },
-              apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same key as an `x-api-key` header.' },
-            },
-          },
-          // Either scheme; /health, /ready, /openapi.json and /docs are open (their operations say security: []).
-          security: [{ apiKey: [] }, { apiKeyHeader: [] }],
-        }
-        : {}),
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions(config)); // src/api/openapi.ts: components, problems, headers
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

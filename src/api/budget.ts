@@ -103,6 +103,8 @@ export interface Sized {
   graph: OpGraph;
   /** The work as data (src/jobs/ops.ts): what a job carries to a Redis worker, and the request hash. */
   op: OpCall;
+  /** The operation's parameters validated and resolved once at the door (runOp uses them instead of `op.params`). */
+  prepared?: unknown;
   /** Checks to make before queueing a job (unknown seeds, bad weights): errors answer now, not inside the job. */
   validate?: () => void;
   /** Run in this process instead of runOp(op) (centrality: through the route's result cache). */
@@ -150,7 +152,7 @@ export async function runOrSubmit(
   deps: BudgetDeps, req: FastifyRequest, reply: FastifyReply, forceAsync: boolean | undefined, spec: Sized,
 ): Promise<unknown> {
   const local = async (ctx: JobContext): Promise<unknown> => {
-    if (!spec.run) return runOp(spec.op, spec.graph, { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines });
+    if (!spec.run) return runOp(spec.op, spec.graph, { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines }, spec.prepared);
     const r = await spec.run(ctx);
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
@@ -264,7 +266,7 @@ export function simulationMemory(g: CompiledGraph, req: SimulationRequest, worke
   const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
   const curve = model.curveSteps(g, req);
   const stepBytes = model.stepBytes;
-  const result = 4096 + curve * stepBytes + req.bins * 64 + req.top * 100;
+  const result = 4096 + curve * stepBytes + req.bins * 64 + (req.amplifiers ?? req.top) * 100;
   // Per-run values, per-step sums of every batch in flight (8 bytes per curve entry), per-customer activation counts.
   const memory = runs * SIMULATION_RUN_BYTES + curve * (stepBytes / 8) * 8 * (workers + 1) + g.n * 4 * (workers + 1) + result;
   return { memory, result, curve, stepBytes };

@@ -120,7 +120,7 @@ function unsupported(req: FastifyRequest): string {
  * with an Allow header): Fastify answers 404 for both.
  */
 export function trackRoutes(app: FastifyInstance): (path: string) => string[] {
-  const routes: { re: RegExp; methods: Set<string> }[] = [];
+  const routes: { re: RegExp; methods: Set<string>; statics: number }[] = [];
   app.addHook('onRoute', (opts) => {
     // A catch-all (the CORS preflight route `OPTIONS *`) says nothing about which paths exist.
     if (opts.url === '*' || opts.url === '/*') return;
@@ -132,11 +132,15 @@ export function trackRoutes(app: FastifyInstance): (path: string) => string[] {
     const re = new RegExp(`^${source}$`);
     const known = routes.find((r) => r.re.source === re.source);
     if (known) for (const m of methods) known.methods.add(m);
-    else routes.push({ re, methods: new Set(methods) });
+    else routes.push({ re, methods: new Set(methods), statics: opts.url.split('/').filter((seg) => seg !== '' && !seg.startsWith(':') && seg !== '*').length });
   });
   return (path: string) => {
+    // As Fastify's router does, a static segment wins over a parameter: `/graphs/import` is that route only, not
+    // also `/graphs/:id`, so its Allow header lists only its own methods.
+    const matching = routes.filter((r) => r.re.test(path));
+    const most = Math.max(0, ...matching.map((r) => r.statics));
     const allowed = new Set<string>();
-    for (const r of routes) if (r.re.test(path)) for (const m of r.methods) allowed.add(m);
+    for (const r of matching) if (r.statics === most) for (const m of r.methods) allowed.add(m);
     return [...allowed].sort();
   };
 }

@@ -4,22 +4,43 @@ import { GRAPH_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN
 
 /** Zod schemas shared by the routes: they validate requests, shape responses and write the OpenAPI text. */
 
+const fieldErrorSchema = z
+  .object({
+    path: z.string().describe('Where: `body.ties[3].p`, `query.format`, `params.id`.'),
+    message: z.string().describe('What is wrong there.'),
+  })
+  .meta({ id: 'FieldError' });
+
+const problemShape = {
+  type: z.string().describe('A URI identifying the problem type ("about:blank": see `title` and `code`).'),
+  title: z.string().describe('Short summary of the problem type (the HTTP reason phrase).'),
+  status: z.number().int().min(400).max(599).describe('HTTP status code.'),
+  detail: z.string().describe('What went wrong, for this occurrence.'),
+  instance: z.string().describe('The request path.'),
+  requestId: z.string().describe('Id of the request, also in the x-request-id header and the server log.'),
+  code: z.string().describe('Stable machine-readable error code, e.g. `not-found`, `bad-input`, `validation`.'),
+};
+
+const PROBLEM_EXAMPLE = {
+  type: 'about:blank', title: 'Not Found', status: 404, detail: 'no graph "g_0123456789abcdef"',
+  instance: '/graphs/g_0123456789abcdef', requestId: '5f0c6c1e-8d0e-4c4b-9a59-2f5e0f1d9b1a', code: 'not-found',
+};
+
+/** RFC 9457 problem details: every error answer of the API (src/api/problem.ts writes them). */
 export const problemSchema = z
   .object({
-    type: z.string().describe('A URI identifying the problem type ("about:blank": see `title` and `code`).'),
-    title: z.string().describe('Short summary of the problem type (the HTTP reason phrase).'),
-    status: z.number().int().describe('HTTP status code.'),
-    detail: z.string().describe('What went wrong, for this occurrence.'),
-    instance: z.string().describe('The request path.'),
-    requestId: z.string().describe('Id of the request, also in the x-request-id header and the server log.'),
-    code: z.string().describe('Stable machine-readable error code, e.g. `not-found`, `bad-input`.'),
-    errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
-      .optional()
-      .describe('Field errors for validation problems: `path` like `body.ties[3].p` or `query.format`.'),
+    ...problemShape,
+    errors: z.array(fieldErrorSchema).optional().describe('Field errors, when the problem is about fields (validation, memory budget): each with its path.'),
   })
   .describe('RFC 9457 problem details (application/problem+json).')
+  .meta({ id: 'Problem', examples: [PROBLEM_EXAMPLE] });
+
+/** A problem that lists the fields at fault (a 400 from validation, a 422 naming what to lower). */
+export const validationProblemSchema = z
+  .object({ ...problemShape, errors: z.array(fieldErrorSchema).min(1).describe('One entry per field at fault.') })
+  .describe('Problem details with the fields at fault: a validation error (400) or a request over a budget (422).')
   .meta({
+    id: 'ValidationProblem',
     examples: [{
       type: 'about:blank', title: 'Bad Request', status: 400, detail: 'body.ties[0].p: Too big: expected number to be <=1',
       instance: '/graphs', requestId: '5f0c6c1e-8d0e-4c4b-9a59-2f5e0f1d9b1a', code: 'validation',
@@ -27,11 +48,7 @@ export const problemSchema = z
     }],
   });
 
-/** Error responses every route documents. */
-export const errorResponses = {
-  '4xx': problemSchema,
-  '5xx': problemSchema,
-} as const;
+export type ProblemBody = z.infer<typeof problemSchema>;
 
 export const customerIdSchema = z.string().min(1).max(MAX_ID_LENGTH);
 export const graphIdSchema = z.string().min(1).max(256).describe('Graph id, as returned by POST /graphs (e.g. `g_0123456789abcdef`).');
@@ -69,15 +86,15 @@ export const importReportSchema = z
     warnings: z.array(z.string()).optional(),
   })
   .describe('What the import saw.')
-  .meta({ examples: [IMPORT_REPORT_EXAMPLE] });
+  .meta({ id: 'ImportReport', examples: [IMPORT_REPORT_EXAMPLE] });
 
 export const importResultSchema = graphSummarySchema
   .extend({ report: importReportSchema })
   .describe('The stored graph and its import report.')
-  .meta({ examples: [{ ...GRAPH_SUMMARY_EXAMPLE, report: IMPORT_REPORT_EXAMPLE }] });
+  .meta({ id: 'ImportResult', examples: [{ ...GRAPH_SUMMARY_EXAMPLE, report: IMPORT_REPORT_EXAMPLE }] });
 
-/** One graph summary, with an example (the bare schema stays example-free so that it can be extended). */
-export const graphSummaryResponseSchema = graphSummarySchema.meta({ examples: [GRAPH_SUMMARY_EXAMPLE] });
+/** One graph summary, named and with an example (the bare schema stays unnamed so that it can be extended). */
+export const graphSummaryResponseSchema = graphSummarySchema.meta({ id: 'GraphSummary', examples: [GRAPH_SUMMARY_EXAMPLE] });
 
 const unit = z.number().min(0).max(1);
 
@@ -118,6 +135,7 @@ export const rippleJsonSchema = z
   })
   .describe('A graph in Ripple JSON.')
   .meta({
+    id: 'RippleGraph',
     examples: [{
       name: 'Demo customers',
       directed: false,
@@ -164,6 +182,7 @@ export const graphInfoSchema = graphSummarySchema
   })
   .describe('Graph statistics.')
   .meta({
+    id: 'GraphInfo',
     examples: [{
       id: 'g_0123456789abcdef', name: 'Demo customers', version: 1, customers: 4, ties: 2, arcs: 4, directed: false,
       degree: { in: { min: 0, max: 2, mean: 1, median: 1 }, out: { min: 0, max: 2, mean: 1, median: 1 }, total: { min: 0, max: 4, mean: 2, median: 2 } },
@@ -181,16 +200,19 @@ export const customerSchema = z
     segment: z.string().nullish(),
     activity: z.number().nullish(),
     degree: z.object({ in: z.number().int(), out: z.number().int(), total: z.number().int() }),
+    centrality: z
+      .array(z.object({ metric: z.string(), score: z.number(), rank: z.number().int(), options: z.record(z.string(), z.unknown()).optional() }))
+      .optional()
+      .describe('Scores of this customer in centrality results already computed for this graph version (GET /graphs/{id}/centrality/{metric}).'),
   })
-  .describe('A customer: the attributes given at import (absent ones omitted) and its degree.');
+  .describe('A customer: the attributes given at import (absent ones omitted), its degree and its cached centrality scores.')
+  .meta({
+    id: 'Customer',
+    examples: [{
+      graphId: 'g_0123456789abcdef', id: 'a', label: 'Alice', followers: 10, value: 5, segment: 'loyal', activity: 0.5,
+      degree: { in: 1, out: 1, total: 2 }, centrality: [{ metric: 'pagerank', score: 0.31, rank: 1 }],
+    }],
+  });
 
-export const CUSTOMER_EXAMPLE = {
-  graphId: 'g_0123456789abcdef', id: 'a', label: 'Alice', followers: 10, value: 5, segment: 'loyal', activity: 0.5,
-  degree: { in: 1, out: 1, total: 2 },
-};
-
-/** Which graph version an engine result was computed on (stamped by runOrSubmit on every sync answer and job result). */
-export const graphRefShape = {
-  graphId: z.string().describe('The graph the result was computed on.'),
-  graphVersion: z.number().int().describe('The graph version the result was computed on (a later replace does not change it).'),
-};
+/** Which graph version an engine result was computed on (the engine's result schemas use it too). */
+export { graphRefShape } from '../diffusion/result-schema.js';

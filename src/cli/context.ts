@@ -126,7 +126,7 @@ export function createContext(program: Command, io: { stdout?: NodeJS.WritableSt
     },
     async withStore(fn) {
       const cfg = ctx.config();
-      const store = await createStore({ store: cfg.store, dataDir: cfg.dataDir, neo4j: cfg.neo4j });
+      const store = await createStore({ store: cfg.store, dataDir: cfg.dataDir, neo4j: cfg.neo4j, neo4jOptions: cfg.neo4jOptions });
       try {
         return await fn(store);
       } finally {

@@ -1,3 +1,4 @@
+import { packageVersion } from '../version.js';
 import { Command, CommanderError } from 'commander';
 import { contextOf, createContext, type CliContext } from './context.js';
 import centralityCommand from './commands/centrality.js';
@@ -25,7 +26,7 @@ export function buildProgram(io: { stdout?: NodeJS.WritableStream; stderr?: Node
   const stderr = io.stderr ?? process.stderr;
   program
     .description('How far does one customer\'s voice travel, and what is it worth?')
-    .version('0.1.0')
+    .version(packageVersion())
     .option('--data-dir <dir>', 'graph store directory (overrides RIPPLE_DATA_DIR)')
     .option('--workers <n>', 'worker threads (overrides RIPPLE_WORKERS; default: cores)')
     .showSuggestionAfterError(true)

@@ -1,6 +1,6 @@
 /** The cascade engine's public surface (DESIGN §3, §4). */
-export { simulate, simulateRuns, parseSimulationRequest, resolveSeeds, buildPlan } from './simulate.js';
-export type { SimulationResult, SimulateOptions, PerRunValues, StepStat, SirStep, Amplifier } from './simulate.js';
+export { simulate, simulateRuns, parseSimulationRequest, resolveSeeds, resolveSimulation, resolveParsedSimulation, isResolvedSimulation, withRuns, buildPlan } from './simulate.js';
+export type { ResolvedSimulation, SimulationResult, SimulateOptions, PerRunValues, StepStat, SirStep, Amplifier } from './simulate.js';
 export {
   simulationRequestSchema, icSchema, ltSchema, sirSchema, voiceSchema, brandResponseSchema,
   MODELS, PROBABILITY_SCHEMES, MAX_RUNS, DEFAULT_RUNS,

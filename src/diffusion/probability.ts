@@ -15,6 +15,9 @@ import type { ProbabilityScheme } from './request.js';
  *   and an optional `probabilitySeed` (default 0) — fixed per arc, the same in every run and whatever the order of the
  *   input file (until issue 19 it hashed customer indices, so reordering a file's lines changed the answer). × activity(u).
  * - `attribute`: the tie's `p`, or the request's `p` where the tie has none. × activity(u).
+ * - `parallel`: 1 − (1 − p)^w(u,v) — w independent chances at p, the multigraph reading of Kempe, Kleinberg &
+ *   Tardos (KDD 2003) for c parallel ties when the graph was imported with `parallelTies: 'count'` (w = c);
+ *   equals `uniform` on unit weights. × activity(u).
  */
 export interface ArcProbabilities {
   /** Per customer: the probability of every arc leaving it (uniform scheme only), else null. */
@@ -88,6 +91,18 @@ export function arcProbabilities(
         for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) {
           const t = tieP ? tieP[a] : NaN;
           arcP[a] = (Number.isNaN(t) ? p : t) * act;
+        }
+      }
+      break;
+    }
+    case 'parallel': {
+      const w = g.arcWeight;
+      const q = Math.log1p(-p); // ln(1 − p); -Infinity at p = 1 (then every arc is 1)
+      for (let u = 0; u < n; u++) {
+        const act = activity[u];
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) {
+          const c = w ? w[a] : 1;
+          arcP[a] = (p >= 1 ? 1 : -Math.expm1(c * q)) * act;
         }
       }
       break;

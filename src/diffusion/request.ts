@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 export const MAX_RUNS = 10_000_000;
 export const DEFAULT_RUNS = 1000;
-export const PROBABILITY_SCHEMES = ['uniform', 'weighted-cascade', 'trivalency', 'attribute'] as const;
+export const PROBABILITY_SCHEMES = ['uniform', 'weighted-cascade', 'trivalency', 'attribute', 'parallel'] as const;
 export type ProbabilityScheme = (typeof PROBABILITY_SCHEMES)[number];
 
 /** The arc probability scheme field (DESIGN §3), with a model's default. */
@@ -20,7 +20,9 @@ export const probabilityField = (dflt: ProbabilityScheme) =>
     .describe(
       'How each arc u->v gets its probability: `uniform` (the request `p`), `weighted-cascade` (w(u,v) / sum of ' +
         "v's in-weights), `trivalency` (0.1, 0.01 or 0.001, fixed per arc by a hash), `attribute` (the tie's `p`, " +
-        `else the request \`p\`). A customer's activity multiplies every arc leaving it. Default \`${dflt}\`.`,
+        'else the request `p`), `parallel` (1 − (1 − p)^w: w independent chances at the request `p`, w = the tie\'s weight — ' +
+        'the number of parallel ties when the graph was imported with `parallelTies: count`). ' +
+        `A customer's activity multiplies every arc leaving it. Default \`${dflt}\`.`,
     );
 
 /** The arc probability `p` (uniform scheme, fallback of `attribute`), with a model's default. */

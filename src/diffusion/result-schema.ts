@@ -59,3 +59,9 @@ export const commonResultShape = {
   exceedance: z.array(exceedanceSchema).optional().describe('With `exceedance` in the request: P(reach >= N) for each N asked, with a 95% Wilson CI.'),
   trace: traceSchema.optional().describe('With `trace: true`: one traced run (run 0 of this request).'),
 };
+
+/** Which graph version a result was computed on: stamped on every answer and job result by the API and the workers. */
+export const graphRefShape = {
+  graphId: z.string().describe('The graph the result was computed on.'),
+  graphVersion: z.number().int().describe('The graph version the result was computed on (a later replace does not change it).'),
+};

@@ -10,6 +10,7 @@ import { modelOf, planFor, simulationRequestSchema, type ModelName, type Simulat
 import type { EnginePool } from '../workers/pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
 import { countStats, nextCheckpoint, precisionReached, type ReachStats, Z95 } from './stats.js';
+import { topK } from '../graph/top-k.js';
 
 export interface StepStat {
   step: number;
@@ -113,20 +114,26 @@ export interface SimulateOptions {
 
 /** Validate a request (defaults applied); zod issues become an InputError listing the fields. */
 export function parseSimulationRequest(req: unknown): SimulationRequest {
-  const data = parseOrThrow(simulationRequestSchema, req, 'simulation request');
-  // `amplifiers` is the name; `top` its deprecated alias (the engine reads `top`; `amplifiers` wins when both are
-  // given: `top` has a default, so a body validated once already carries it).
-  return data.amplifiers !== undefined ? { ...data, top: data.amplifiers } : data;
+  return withAmplifierCount(parseOrThrow(simulationRequestSchema, req, 'simulation request'));
 }
 
-/** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it. */
-export function resolveSeeds(g: CompiledGraph, ids: readonly string[]): Int32Array {
+/**
+ * `amplifiers` is the name; `top` its deprecated alias (the engine reads `top`; `amplifiers` wins when both are
+ * given: `top` has a default, so a body validated once already carries it). Applied wherever a parsed request
+ * enters the engine (parseSimulationRequest, resolveParsedSimulation: the HTTP body schema parses without it).
+ */
+function withAmplifierCount(data: SimulationRequest): SimulationRequest {
+  return data.amplifiers !== undefined && data.amplifiers !== data.top ? { ...data, top: data.amplifiers } : data;
+}
+
+/** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it (`what` "X" is not in the graph). */
+export function resolveSeeds(g: CompiledGraph, ids: readonly string[], what = 'seed customer'): Int32Array {
   if (ids.length === 0) throw new InputError('seeds: at least one seed customer is required');
   const out: number[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
     const i = indexOf(g, id);
-    if (i < 0) throw new NotFoundError(`seed customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
+    if (i < 0) throw new NotFoundError(`${what} ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
     if (!seen.has(i)) {
       seen.add(i);
       out.push(i);
@@ -135,13 +142,50 @@ export function resolveSeeds(g: CompiledGraph, ids: readonly string[]): Int32Arr
   return Int32Array.from(out);
 }
 
-/** Turn a validated request into the plan its model runs (probabilities precomputed once): models/NAME/plan.ts. */
-export function buildPlan(g: CompiledGraph, req: SimulationRequest, opts: { extras?: boolean } = {}): SimulationPlan {
+/**
+ * A request validated and resolved at the door (DESIGN: validated once): the typed request with its defaults and
+ * its seed customers as indices. The API, the CLI, scenarios and studies make one with resolveSimulation(); the
+ * engine (simulateRuns, buildPlan) then neither parses nor looks customers up again.
+ */
+export interface ResolvedSimulation {
+  readonly kind: 'resolved-simulation';
+  readonly request: SimulationRequest;
+  /** request.seeds as customer indices (duplicates once, request order). */
+  readonly seeds: Int32Array;
+}
+
+/** Parse a request (or take a parsed one) and resolve its seeds: 400 naming the fields, 404 naming an unknown seed. */
+export function resolveSimulation(g: CompiledGraph, input: SimulationRequest | SimulationRequestInput | ResolvedSimulation | unknown): ResolvedSimulation {
+  if (isResolvedSimulation(input)) return input;
+  return resolveParsedSimulation(g, parseSimulationRequest(input));
+}
+
+/** Resolve the seeds of a request already parsed with simulationRequestSchema (e.g. by the HTTP body schema); `what` names them in a 404. */
+export function resolveParsedSimulation(g: CompiledGraph, request: SimulationRequest, what?: string): ResolvedSimulation {
+  return { kind: 'resolved-simulation', request: withAmplifierCount(request), seeds: resolveSeeds(g, request.seeds, what) };
+}
+
+export function isResolvedSimulation(x: unknown): x is ResolvedSimulation {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'resolved-simulation';
+}
+
+/** The same resolved request with a fixed number of runs (compare mode after a precision base). */
+export function withRuns(r: ResolvedSimulation, runs: number): ResolvedSimulation {
+  return { ...r, request: { ...r.request, runs, precision: undefined } };
+}
+
+/**
+ * Turn a validated request into the plan its model runs (probabilities precomputed once): models/NAME/plan.ts.
+ * A ResolvedSimulation brings its seed indices; a bare request has its seeds looked up here.
+ */
+export function buildPlan(g: CompiledGraph, req: SimulationRequest | ResolvedSimulation, opts: { extras?: boolean } = {}): SimulationPlan {
+  const resolved = isResolvedSimulation(req) ? req : undefined;
+  const request = resolved ? resolved.request : (req as SimulationRequest);
   const base: PlanBase = {
-    model: req.model, seed: req.seed, seeds: resolveSeeds(g, req.seeds), maxSteps: req.maxSteps,
-    countActivations: req.top > 0, extras: opts.extras ?? false,
+    model: request.model, seed: request.seed, seeds: resolved ? resolved.seeds : resolveSeeds(g, request.seeds), maxSteps: request.maxSteps,
+    countActivations: request.top > 0, extras: opts.extras ?? false,
   };
-  return planFor(g, req, base);
+  return planFor(g, request, base);
 }
 
 /**
@@ -150,21 +194,27 @@ export function buildPlan(g: CompiledGraph, req: SimulationRequest, opts: { extr
  * is identical for any pool size and batch size. `precision` mode checks its stop rule only at fixed run
  * counts (see nextCheckpoint), also independent of workers.
  */
-export async function simulate(graph: CompiledGraph, req: SimulationRequest | SimulationRequestInput, opts: SimulateOptions = {}): Promise<SimulationResult> {
+export async function simulate(
+  graph: CompiledGraph, req: SimulationRequest | SimulationRequestInput | ResolvedSimulation, opts: SimulateOptions = {},
+): Promise<SimulationResult> {
   return (await simulateRuns(graph, req, opts, false)).result;
 }
 
-/** Like simulate(), also returning per-run values (value reached, impressions, voice opinions) in run order. */
+/**
+ * Like simulate(), also returning per-run values (value reached, impressions, voice opinions) in run order. A raw
+ * request is parsed and resolved here; a ResolvedSimulation (made once at the door) is used as it is.
+ */
 export async function simulateRuns(
-  graph: CompiledGraph, rawReq: SimulationRequest | SimulationRequestInput, opts: SimulateOptions = {}, extras = true,
+  graph: CompiledGraph, rawReq: SimulationRequest | SimulationRequestInput | ResolvedSimulation, opts: SimulateOptions = {}, extras = true,
 ): Promise<{ result: SimulationResult; perRun: PerRunValues | null; request: SimulationRequest; activations: Float64Array | null }> {
   const t0 = performance.now();
-  const req = parseSimulationRequest(rawReq);
+  const resolved = resolveSimulation(graph, rawReq);
+  const req = resolved.request;
   if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) {
     // 0, a fraction or NaN would never advance the batch loop (a hang, or endless tasks on a pool).
     throw new InputError(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
   }
-  const plan = buildPlan(graph, req, { extras });
+  const plan = buildPlan(graph, resolved, { extras });
   if (req.trace && !modelOf(req.model).trace) throw new InputError(`trace: not available for model ${req.model} (the catalogue models si … ctic trace their runs)`);
   const { signal, pool, onProgress } = opts;
   if (signal?.aborted) throw new CancelledError();
@@ -298,20 +348,7 @@ function stepStats(sums: Float64Array | null, runs: number, length: number, squa
 function topAmplifiers(g: CompiledGraph, counts: Float64Array | null, seeds: Int32Array, runs: number, k: number): Amplifier[] {
   if (!counts || k <= 0) return [];
   const isSeed = new Set<number>(seeds);
-  const best: number[] = []; // indices, sorted by count desc then index asc
-  for (let v = 0; v < counts.length; v++) {
-    const c = counts[v];
-    if (c === 0 || isSeed.has(v)) continue;
-    if (best.length === k && c <= counts[best[k - 1]]) continue;
-    let i = best.length === k ? k - 1 : best.length;
-    if (best.length < k) best.push(v);
-    while (i > 0 && counts[best[i - 1]] < c) {
-      best[i] = best[i - 1];
-      i--;
-    }
-    best[i] = v;
-  }
-  return best.map((v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
+  return Array.from(topK(counts, k, (v) => counts[v] !== 0 && !isSeed.has(v)), (v) => ({ id: g.ids[v], frequency: counts[v] / runs }));
 }
 
 /**

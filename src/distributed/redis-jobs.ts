@@ -6,6 +6,7 @@ import { isJobId, isTerminal, QueueFullError, type JobListener, type JobState, t
 import { waitThroughFollow, type JobService, type SubmitSpec, type Submitted } from '../jobs/service.js';
 import { parseFailure } from './remote-pool.js';
 import { bullConnection, connect, isConnectionError, JobsUnavailableError, names, QUEUE_JOBS, type Names } from './redis.js';
+import { raceTimeout } from '../timeout.js';
 
 /**
  * Jobs kept in Redis through BullMQ (RIPPLE_REDIS_URL set): every API instance sees every job, jobs outlive
@@ -304,11 +305,7 @@ export class RedisJobs implements JobService {
 class TimeoutError extends Error {}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`redis: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  return raceTimeout(p, ms, () => {
+    throw new TimeoutError(`redis: no answer within ${ms} ms`);
+  });
 }

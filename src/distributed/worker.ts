@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerPool } from '../workers/pool.js';
 import { AppError, CancelledError, NotFoundError } from '../errors.js';
+import { settlesWithin } from '../timeout.js';
 import { runOp, type OpCall } from '../jobs/ops.js';
 import { CentralityEngines } from '../services/centrality-engines.js';
 import { CompiledCache, type CompiledEntry } from '../store/compiled-cache.js';
@@ -57,18 +58,6 @@ const HANDOVER = 'handover';
 const CLOSE_SLACK_MS = 2000;
 const CLOSE_SLOW_REDIS_MS = 20_000;
 
-/** Did `p` settle within `ms`? (Its outcome is not needed, only whether it is done.) */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export async function startWorker(config: Readonly<Config>, opts: WorkerProcessOptions): Promise<RippleWorker> {
   const url = config.redis.url;
@@ -81,7 +70,7 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
   const workerOpts = { prefix, lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)), maxStalledCount: 5 };
 
   const ownStore = opts.store === undefined;
-  const store = opts.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, logger: log }));
+  const store = opts.store ?? (await createStore({ store: config.store, dataDir: config.dataDir, neo4j: config.neo4j, neo4jOptions: config.neo4jOptions, logger: log }));
   const cache = new CompiledCache({ store });
   const engines = new CentralityEngines(config.centralityEngine, store);
   const pool = new WorkerPool({ workers: config.workers });
@@ -255,15 +244,15 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
       // Each Redis-side step is bounded: a BullMQ close waits for its blocking connection, which never answers
       // while Redis is away. Past the bound the connections are dropped instead of closed politely.
       const bound = graceMs + (redisUp ? CLOSE_SLOW_REDIS_MS : CLOSE_SLACK_MS);
-      const closed = await within(Promise.all([coordinator.close(!redisUp), chunker.close(!redisUp)]), bound);
+      const closed = await settlesWithin(Promise.all([coordinator.close(!redisUp), chunker.close(!redisUp)]), bound);
       clearTimeout(grace);
       watcher.close();
-      const quit = await within(Promise.allSettled([chunkEvents.close(), chunkQueue.close(), sub.quit(), conn.quit()]), closed ? CLOSE_SLACK_MS : 0);
+      const quit = await settlesWithin(Promise.allSettled([chunkEvents.close(), chunkQueue.close(), sub.quit(), conn.quit()]), closed ? CLOSE_SLACK_MS : 0);
       if (!redisUp || !closed || !quit) {
         log.warn({ redis: redisUp ? 'slow' : 'unreachable' }, 'ripple worker: Redis did not answer the close; connections dropped');
         for (const c of [conn, sub]) c.disconnect();
         // BullMQ's disconnect() waits for a connection that is never ready while Redis is away: bounded too.
-        await within(Promise.allSettled([coordinator.disconnect(), chunker.disconnect(), chunkEvents.disconnect(), chunkQueue.disconnect()]), CLOSE_SLACK_MS);
+        await settlesWithin(Promise.allSettled([coordinator.disconnect(), chunker.disconnect(), chunkEvents.disconnect(), chunkQueue.disconnect()]), CLOSE_SLACK_MS);
       }
       await pool.close();
       if (ownStore) await store.close();

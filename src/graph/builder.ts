@@ -111,6 +111,14 @@ export interface BuilderOptions {
   defaultValue?: number;
   currency?: string;
   stepDuration?: string;
+  /**
+   * Parallel ties (the same pair on several lines; for undirected graphs u-v and v-u are the same pair):
+   * `merge` (default) keeps the first and drops the others; `count` keeps one tie whose weight is the sum of
+   * the parallel ties' weights — with unit weights, their number c. That is the multigraph reading of Kempe,
+   * Kleinberg & Tardos (KDD 2003): the `weighted-cascade` scheme then gives c(u,v)/d(v), and the `parallel`
+   * scheme 1 − (1 − p)^c (c independent chances at p).
+   */
+  parallelTies?: 'merge' | 'count';
 }
 
 /**
@@ -257,7 +265,10 @@ export class GraphBuilder {
     return this.ids.length;
   }
 
-  /** Merge duplicate ties (first kept; for undirected graphs u-v and v-u are the same tie) and return the data. */
+  /**
+   * Merge duplicate ties (first kept; for undirected graphs u-v and v-u are the same tie) and return the data.
+   * With `parallelTies: 'count'` the kept tie's weight is the sum of the weights of its parallel ties.
+   */
   finish(): { data: GraphData; report: ImportReport } {
     const n = this.ids.length;
     const m0 = this.src.length;
@@ -275,15 +286,29 @@ export class GraphBuilder {
     const fillPos = start.slice(0, n);
     for (let j = 0; j < m0; j++) order[fillPos[directed ? src[j] : Math.min(src[j], dst[j])]++] = j;
     const stamp = new Int32Array(n).fill(-1);
+    const counting = this.opts.parallelTies === 'count';
+    // count: the kept tie of each pair (per second endpoint, valid while stamp says so) and its summed weight.
+    const keptTie = counting ? new Int32Array(n) : null;
+    const summed = counting && m0 > 0 ? new Float64Array(m0) : null;
+    const w0 = this.weight ? this.weight.take(m0) : null;
+    let parallel = false;
     let kept = 0;
     for (let a = 0; a < n; a++) {
       for (let q = start[a]; q < start[a + 1]; q++) {
         const j = order[q];
         const b = directed ? dst[j] : Math.max(src[j], dst[j]);
+        const wj = w0 && !Number.isNaN(w0[j]) ? w0[j] : 1;
         if (stamp[b] !== a) {
           stamp[b] = a;
           keep[j] = 1;
           kept++;
+          if (keptTie) {
+            keptTie[b] = j;
+            summed![j] = wj;
+          }
+        } else if (keptTie) {
+          summed![keptTie[b]] += wj;
+          parallel = true;
         }
       }
     }
@@ -294,7 +319,11 @@ export class GraphBuilder {
       for (let j = 0; j < m0; j++) if (keep[j]) out[k++] = arr[j];
       return out;
     };
-    const weight = this.weight ? pick(this.weight.take(m0)) : null;
+    let weight = this.weight ? pick(this.weight.take(m0)) : null;
+    if (summed && parallel) {
+      // Summed weights can exceed MAX_WEIGHT only with > 1e6-fold repeats of heavy ties: clamp to the bound.
+      weight = pick(summed.map((x) => Math.min(x, MAX_WEIGHT)));
+    }
     // Channels seen only on dropped ties (self-loops, merged duplicates) are not the graph's: renumber.
     let channel = this.channel ? pick(this.channel.take(m0)) : null;
     let channels = this.channels;

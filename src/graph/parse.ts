@@ -28,6 +28,8 @@ export interface ParseOptions {
   /** Gzip: decompressed ≤ maxRatio × compressed bytes read (+1 MiB); default DEFAULT_MAX_GZIP_RATIO (100). */
   maxRatio?: number;
   signal?: AbortSignal;
+  /** Parallel ties (the same pair on several lines): `merge` (default, first kept) or `count` (one tie, weight = their summed weights). */
+  parallelTies?: 'merge' | 'count';
 }
 
 const EXTENSIONS = new Map<string, GraphFormat>([
@@ -70,7 +72,7 @@ export function isGraphFormat(v: unknown): v is GraphFormat {
  * returned.
  */
 export async function parseGraph(input: ByteInput, opts: ParseOptions): Promise<{ data: GraphData; report: ImportReport }> {
-  const base = { source: opts.source, maxBytes: opts.maxBytes, maxRatio: opts.maxRatio, signal: opts.signal };
+  const base = { source: opts.source, maxBytes: opts.maxBytes, maxRatio: opts.maxRatio, signal: opts.signal, parallelTies: opts.parallelTies };
   // The option's name, else (JSON, GEXF, GraphML) the file's own, else the input's name without extensions.
   const fallbackName = graphNameOf(opts.source);
   if (opts.customers !== undefined && opts.format !== 'csv') {

@@ -1,6 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
 import { pagerank } from './centrality/pagerank.js';
+import { topK } from '../graph/top-k.js';
 
 /**
  * Baseline seed choices for influence maximisation, for comparison with IMM and CELF. Each returns the
@@ -17,22 +18,8 @@ function checkK(fn: string, g: CompiledGraph, k: number): void {
   if (!Number.isInteger(k) || k < 1 || k > g.n) throw new InputError(`${fn}: k must be an integer in [1, ${g.n}] (the number of customers), got ${k}`);
 }
 
-/** The k largest scores (ties: lower index first). O(n log k). */
-export function topK(scores: ArrayLike<number>, k: number): Int32Array {
-  const best: number[] = [];
-  for (let v = 0; v < scores.length; v++) {
-    const s = scores[v];
-    if (best.length === k && s <= scores[best[k - 1]]) continue;
-    let i = best.length === k ? k - 1 : best.length;
-    if (best.length < k) best.push(v);
-    while (i > 0 && scores[best[i - 1]] < s) {
-      best[i] = best[i - 1];
-      i--;
-    }
-    best[i] = v;
-  }
-  return Int32Array.from(best);
-}
+/** The k largest scores (ties: lower index first): the engine's one top-k (src/graph/top-k.ts). */
+export { topK };
 
 /** Out-degree (the audience of what a customer says: arcs u -> v). */
 export function degreeSeeds(g: CompiledGraph, k: number): BaselineResult {

@@ -1,6 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError, UnprocessableError } from '../errors.js';
 import { Rng } from '../diffusion/rng.js';
+import { GainHeap } from './gain-heap.js';
 
 /**
  * CELF greedy (Leskovec et al., "Cost-effective outbreak detection in networks", KDD 2007) with Monte
@@ -129,27 +130,7 @@ export async function celf(g: CompiledGraph, o: CelfOptions): Promise<CelfResult
   };
 
   // Lazy greedy: max-heap of (upper bound on gain, customer, round it was computed in).
-  const heapV = new Int32Array(n);
-  const heapG = new Float64Array(n);
-  const heapRound = new Int32Array(n);
-  let hn = 0;
-  const better = (i: number, j: number) => heapG[i] > heapG[j] || (heapG[i] === heapG[j] && heapV[i] < heapV[j]);
-  const swap = (i: number, j: number) => {
-    const tv = heapV[i]; heapV[i] = heapV[j]; heapV[j] = tv;
-    const tg = heapG[i]; heapG[i] = heapG[j]; heapG[j] = tg;
-    const tr = heapRound[i]; heapRound[i] = heapRound[j]; heapRound[j] = tr;
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= hn) return;
-      let b = l;
-      if (l + 1 < hn && better(l + 1, l)) b = l + 1;
-      if (!better(b, i)) return;
-      swap(b, i);
-      i = b;
-    }
-  };
+  const heap = new GainHeap(n);
   let evaluations = 0;
   const totalEvals = n + k;
   for (let v = 0; v < n; v++) {
@@ -158,13 +139,10 @@ export async function celf(g: CompiledGraph, o: CelfOptions): Promise<CelfResult
       o.onProgress?.(evaluations, totalEvals);
       if (signal) await new Promise<void>((res) => setImmediate(res));
     }
-    heapV[hn] = v;
-    heapG[hn] = gainOf(v, false);
-    heapRound[hn] = 0;
-    hn++;
+    heap.add(gainOf(v, false), v, 0);
     evaluations++;
   }
-  for (let i = (hn >> 1) - 1; i >= 0; i--) down(i);
+  heap.heapify();
 
   const seeds = new Int32Array(k);
   const gains = new Float64Array(k);
@@ -172,17 +150,12 @@ export async function celf(g: CompiledGraph, o: CelfOptions): Promise<CelfResult
   for (let round = 0; round < k; round++) {
     for (;;) {
       if (signal?.aborted) throw new CancelledError();
-      if (heapRound[0] === round) break;
-      heapG[0] = gainOf(heapV[0], false);
-      heapRound[0] = round;
+      if (heap.tag[0] === round) break;
+      heap.setTop(gainOf(heap.node[0], false), round);
       evaluations++;
-      down(0);
     }
-    const v = heapV[0];
-    heapV[0] = heapV[--hn];
-    heapG[0] = heapG[hn];
-    heapRound[0] = heapRound[hn];
-    down(0);
+    const v = heap.node[0];
+    heap.pop();
     const g1 = gainOf(v, true) / runs;
     seeds[round] = v;
     gains[round] = g1;

@@ -88,6 +88,20 @@ const SALT_COMPARE = 0x434d5052;
 type Candidate = { method: InfluenceMethod; seeds: Int32Array; scores: Float64Array | null };
 
 /**
+ * k at most the number of customers: a 400 whose message names `label` (`k`, `--k`) and whose field list names
+ * `path` (`k`, `body.k`). The one check behind the engine, the influencers service and the CLI.
+ */
+export function checkK(graph: CompiledGraph, k: number, label = 'k', path = label): void {
+  if (k > graph.n) throw new InputError(`${label}: must be at most the number of customers (${graph.n}), got ${k}`, { errors: [{ path, message: `must be at most ${graph.n}` }] });
+}
+
+/** The share of an influencers request done (0..1): selection is 0..0.8, the engine's re-estimate 0.8..1. */
+export function influencersProgress(phase: string, done: number, total: number): number {
+  const f = total > 0 ? done / total : 0;
+  return phase === 'spread' ? 0.8 + 0.2 * f : 0.8 * f;
+}
+
+/**
  * Pick `k` seed customers (`method` imm — the default, with its (1 − 1/e − ε) guarantee —, celf, degree, pagerank or
  * degree-discount) for the IC or LT model, then re-estimate the chosen set's spread by Monte Carlo. Request fields and
  * defaults as `POST /graphs/:id/influencers`; the same request and seed give the same seeds and numbers.
@@ -98,7 +112,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
   const { k, method, model, p, seed } = req;
   const probability = schemeOf(req);
   const { pool, signal, onProgress } = opts;
-  if (k > graph.n) throw new InputError(`k: must be at most the number of customers (${graph.n}), got ${k}`, { errors: [{ path: 'k', message: `at most ${graph.n}` }] });
+  checkK(graph, k);
   if (signal?.aborted) throw new CancelledError();
 
   let seeds: Int32Array;

@@ -24,7 +24,8 @@ const probability = z
   .optional()
   .describe(
     'Arc probabilities: `uniform` (the request `p`), `weighted-cascade` (w(u,v) / sum of v\'s in-weights), `trivalency` ' +
-      '(0.1/0.01/0.001 by arc hash), `attribute` (the tie\'s `p`, else the request `p`). Default: `uniform` for ic, `weighted-cascade` for lt.',
+      '(0.1/0.01/0.001 by arc hash), `attribute` (the tie\'s `p`, else the request `p`), `parallel` (1 − (1 − p)^w, w = the tie\'s weight: ' +
+      'its number of parallel ties when imported with `parallelTies: count`). Default: `uniform` for ic, `weighted-cascade` for lt.',
   );
 
 const p = z.number().min(0).max(1).default(0.05).describe('Arc probability for `uniform` and fallback for `attribute` (0..1, default 0.05).');

@@ -13,6 +13,7 @@ import {
   customerValueRequestSchema, schemeOf, valueRankingRequestSchema,
   type CustomerValueRequestInput, type ValueRankingRequestInput,
 } from './schemas.js';
+import { topK } from '../graph/top-k.js';
 
 /**
  * The value of one customer, network included (Domingos & Richardson, "Mining the network value of
@@ -165,7 +166,7 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   const probability = schemeOf(req);
   const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed }, opts);
   const key = req.by === 'network' ? s.network : Float64Array.from(s.own, (x, i) => x + s.network[i]);
-  const order = topIndices(key, Math.min(req.top, graph.n));
+  const order = topK(key, Math.min(req.top, graph.n));
   return {
     model: req.model, probability, p: req.p, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
     top: Array.from(order, (v, i) => ({
@@ -177,11 +178,4 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
     })),
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
-}
-
-/** Indices of the k largest keys, largest first, ties to the lower index. */
-function topIndices(key: Float64Array, k: number): Int32Array {
-  const idx = Int32Array.from({ length: key.length }, (_, i) => i);
-  idx.sort((a, b) => key[b] - key[a] || a - b);
-  return idx.slice(0, k);
 }

@@ -13,6 +13,8 @@ export interface ReadGraphFileOptions {
   /** Default: the name inside the file (JSON, GEXF, GraphML), else the base name without `.gz` and its format extension. */
   name?: string;
   directed?: boolean;
+  /** Parallel ties: merged (default) or counted into one tie's weight (`count`). */
+  parallelTies?: 'merge' | 'count';
   /** CSV only: a customers CSV file. */
   customersFile?: string;
   maxBytes?: number;
@@ -37,6 +39,7 @@ export async function readGraphFile(path: string, opts: ReadGraphFileOptions = {
       name: opts.name ?? '',
       source,
       ...(opts.directed !== undefined ? { directed: opts.directed } : {}),
+      ...(opts.parallelTies !== undefined ? { parallelTies: opts.parallelTies } : {}),
       ...(customers !== undefined ? { customers, customersSource: basename(opts.customersFile!) } : {}),
       ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),

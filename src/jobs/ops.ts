@@ -3,12 +3,12 @@ import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import type { GraphData } from '../graph/model.js';
-import { centralityAnswer, markGds, runCentrality } from '../influence/centrality/answer.js';
-import { findInfluencers } from '../influence/influencers.js';
 import type { CentralityRequest } from '../influence/schemas.js';
 import { customerValue, rankValues } from '../influence/value.js';
 import { riskiestCustomers, runScenarioRequest, scenarioFacts } from '../scenarios/index.js';
+import { centralityAnswer, computeWith } from '../services/centrality.js';
 import type { CentralityEngines } from '../services/centrality-engines.js';
+import { runInfluencers } from '../services/influencers.js';
 import type { GraphSummary } from '../store/types.js';
 import { InputError } from '../errors.js';
 import type { JobContext } from './types.js';
@@ -38,18 +38,23 @@ export interface OpEnv {
   centralityEngines?: CentralityEngines;
 }
 
-type Op = (g: OpGraph, params: never, env: OpEnv) => Promise<unknown>;
+/**
+ * `prepared`: the parameters as the door already validated and resolved them (a ResolvedSimulation, a
+ * PreparedScenario), when the operation runs in the process that received the request; a Redis worker gets
+ * only the JSON parameters and resolves them at its own door.
+ */
+type Op = (g: OpGraph, params: never, env: OpEnv, prepared?: unknown) => Promise<unknown>;
 
 function runs(done: number, total: number) {
   return { runsDone: done, runs: total };
 }
 
 const OPS = {
-  simulation: (g: OpGraph, body: unknown, env: OpEnv) =>
-    simulate(g.graph, body as never, { pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)) }),
+  simulation: (g: OpGraph, body: unknown, env: OpEnv, prepared?: unknown) =>
+    simulate(g.graph, (prepared ?? body) as never, { pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, runs(done, total)) }),
 
-  scenario: (g: OpGraph, body: unknown, env: OpEnv) =>
-    runScenarioRequest(g.graph, body, {
+  scenario: (g: OpGraph, body: unknown, env: OpEnv, prepared?: unknown) =>
+    runScenarioRequest(g.graph, prepared ?? body, {
       pool: env.pool, signal: env.signal, ...scenarioFacts(g.data), onProgress: (done, total) => env.progress(done / total, runs(done, total)),
     }),
 
@@ -59,15 +64,7 @@ const OPS = {
     }),
 
   influencers: (g: OpGraph, body: unknown, env: OpEnv) =>
-    findInfluencers(g.graph, body as never, {
-      pool: env.pool,
-      signal: env.signal,
-      // Two phases: selection (0..0.8) then the engine re-estimate (0.8..1).
-      onProgress: (phase, done, total) => {
-        const f = total > 0 ? done / total : 0;
-        env.progress(phase === 'spread' ? 0.8 + 0.2 * f : 0.8 * f, { phase, done, total });
-      },
-    }),
+    runInfluencers(g.graph, body, { pool: env.pool, signal: env.signal, progress: (share, info) => env.progress(share, info) }),
 
   value: (g: OpGraph, request: unknown, env: OpEnv) =>
     rankValues(g.graph, request, {
@@ -83,15 +80,9 @@ const OPS = {
   centrality: async (g: OpGraph, p: { request: CentralityRequest; engine: 'local' | 'gds' }, env: OpEnv) => {
     const start = performance.now();
     const { summary, graph } = g;
-    let r;
-    if (p.engine === 'gds') {
-      if (!env.centralityEngines) throw new InputError('centrality: GDS was asked for but this process has no Neo4j store');
-      r = markGds(await env.centralityEngines.gds(summary.id, summary.version, p.request.metric, p.request));
-    } else {
-      r = await runCentrality(graph, p.request, {
-        pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, { sourcesDone: done, sources: total }),
-      });
-    }
+    const r = await computeWith(env.centralityEngines, p.engine, summary, graph, p.request, {
+      pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, { sourcesDone: done, sources: total }),
+    });
     return {
       graphId: summary.id, graphVersion: summary.version, version: summary.version, ...centralityAnswer(graph, p.request, r), cached: false,
       elapsedMs: Math.round((performance.now() - start) * 1000) / 1000,
@@ -113,10 +104,10 @@ export function isOpName(s: unknown): s is OpName {
   return typeof s === 'string' && Object.hasOwn(OPS, s);
 }
 
-/** Run an operation; object results are stamped with the graph id and version they ran on. */
-export async function runOp(call: OpCall, g: OpGraph, env: OpEnv): Promise<unknown> {
+/** Run an operation (with its parameters `prepared` at the door, if any); object results are stamped with the graph id and version they ran on. */
+export async function runOp(call: OpCall, g: OpGraph, env: OpEnv, prepared?: unknown): Promise<unknown> {
   if (!isOpName(call.name)) throw new InputError(`unknown operation ${JSON.stringify(call.name)}`);
-  const r = await (OPS[call.name] as Op)(g, call.params as never, env);
+  const r = await (OPS[call.name] as Op)(g, call.params as never, env, prepared);
   return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: g.summary.id, graphVersion: g.summary.version } : r;
 }
 

@@ -2,8 +2,9 @@ import { InputError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { pairedDifference, type PairedDifference } from './paired.js';
 import { compareSummary } from './readable.js';
-import { checkCustomers, readable, runScenario, type ScenarioOptions, type ScenarioReport, type ScenarioRuns } from './report.js';
-import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRequestInput, type ScenarioSpec } from './schema.js';
+import type { ResolvedSimulation } from '../diffusion/simulate.js';
+import { readable, resolveScenario, runScenario, type ScenarioOptions, type ScenarioReport, type ScenarioRuns } from './report.js';
+import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRequest, type ScenarioRequestInput, type ScenarioSpec } from './schema.js';
 
 /**
  * Scenarios and compare mode (DESIGN §6, §8). In compare mode every variant runs with the same seed and the
@@ -73,33 +74,55 @@ function difference(from: string, to: string, a: ScenarioRuns, b: ScenarioRuns):
 }
 
 /**
- * Validate a scenario request and resolve its spec(s): one, or one per variant (with their names). Unknown
- * customers are a 404, duplicate variant names a 400 — before any run (the API calls this before queueing a job).
+ * A scenario request validated once and resolved at the door: its spec(s) — one, or one per variant with their
+ * names — and each spec's engine request with the customers as indices. runScenarioRequest takes it as it is.
  */
-export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, currency?: string, stepDuration?: string): { specs: ScenarioSpec[]; names: string[] | null } {
-  const { variants, ...base } = parseScenarioInput(scenarioRequestSchema, 'scenario', input);
-  if (!variants) {
-    const spec = resolveSpec(base, {}, currency, stepDuration);
-    checkCustomers(graph, spec.customers);
-    return { specs: [spec], names: null };
-  }
-  const seen = new Set<string>();
-  const specs = variants.map((v, i) => {
-    if (seen.has(v.name)) throw new InputError(`variants[${i}].name: duplicate name ${JSON.stringify(v.name)}`, { errors: [{ path: `variants.${i}.name`, message: 'duplicate name' }] });
-    seen.add(v.name);
-    return resolveSpec(base, v, currency, stepDuration);
-  });
-  for (const s of specs) checkCustomers(graph, s.customers);
-  return { specs, names: variants.map((v) => v.name) };
+export interface PreparedScenario {
+  readonly kind: 'prepared-scenario';
+  readonly specs: ScenarioSpec[];
+  readonly names: string[] | null;
+  readonly simulations: ResolvedSimulation[];
+}
+
+export function isPreparedScenario(x: unknown): x is PreparedScenario {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'prepared-scenario';
 }
 
 /**
- * Validate a scenario request (single, or compare when `variants` is present) and run it. Unknown
- * customers are a 404 before any run.
+ * Validate a scenario request and resolve its spec(s). Unknown customers are a 404, duplicate variant names a
+ * 400 — before any run (the API calls this at the door, before answering or queueing a job).
  */
-export async function runScenarioRequest(graph: CompiledGraph, input: ScenarioRequestInput | unknown, ctx: ScenarioContext = {}): Promise<ScenarioAnswer> {
-  const { specs, names } = prepareScenarioRequest(graph, input, ctx.currency, ctx.stepDuration);
-  if (!names) return (await runScenario(graph, specs[0], ctx)).report;
+export function prepareScenarioRequest(graph: CompiledGraph, input: unknown, currency?: string, stepDuration?: string): PreparedScenario {
+  if (isPreparedScenario(input)) return input;
+  return prepareParsedScenario(graph, parseScenarioInput(scenarioRequestSchema, 'scenario', input), currency, stepDuration);
+}
+
+/** prepareScenarioRequest for a request already parsed with scenarioRequestSchema (e.g. by the HTTP body schema). */
+export function prepareParsedScenario(graph: CompiledGraph, request: ScenarioRequest, currency?: string, stepDuration?: string): PreparedScenario {
+  const { variants, ...base } = request;
+  let specs: ScenarioSpec[];
+  let names: string[] | null = null;
+  if (!variants) {
+    specs = [resolveSpec(base, {}, currency, stepDuration)];
+  } else {
+    const seen = new Set<string>();
+    specs = variants.map((v, i) => {
+      if (seen.has(v.name)) throw new InputError(`variants[${i}].name: duplicate name ${JSON.stringify(v.name)}`, { errors: [{ path: `variants.${i}.name`, message: 'duplicate name' }] });
+      seen.add(v.name);
+      return resolveSpec(base, v, currency, stepDuration);
+    });
+    names = variants.map((v) => v.name);
+  }
+  return { kind: 'prepared-scenario', specs, names, simulations: specs.map((s) => resolveScenario(graph, s)) };
+}
+
+/**
+ * Run a scenario request (single, or compare when `variants` is present): a raw one is validated here (unknown
+ * customers are a 404 before any run), a PreparedScenario is run as it is.
+ */
+export async function runScenarioRequest(graph: CompiledGraph, input: ScenarioRequestInput | PreparedScenario | unknown, ctx: ScenarioContext = {}): Promise<ScenarioAnswer> {
+  const { specs, names, simulations } = prepareScenarioRequest(graph, input, ctx.currency, ctx.stepDuration);
+  if (!names) return (await runScenario(graph, specs[0], ctx, undefined, simulations[0])).report;
 
   const t0 = performance.now();
   const perVariant = specs[0].runs;
@@ -111,7 +134,7 @@ export async function runScenarioRequest(graph: CompiledGraph, input: ScenarioRe
     const onProgress = ctx.onProgress
       ? (done: number, planned: number) => ctx.onProgress!(offset + done, total ?? offset + planned * (specs.length - i))
       : undefined;
-    const r = await runScenario(graph, specs[i], { ...ctx, onProgress }, fixedRuns);
+    const r = await runScenario(graph, specs[i], { ...ctx, onProgress }, fixedRuns, simulations[i]);
     fixedRuns ??= r.report.runs;
     out.push(r);
   }

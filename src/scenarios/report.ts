@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { indexOf } from '../graph/compile.js';
-import { simulateRuns, type PerRunValues, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
+import { parseSimulationRequest, resolveParsedSimulation, simulateRuns, withRuns, type PerRunValues, type ResolvedSimulation, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
 import type { SimulationRequestInput } from '../diffusion/schemas.js';
 import type { EnginePool } from '../workers/pool.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
@@ -267,13 +267,20 @@ export function buildReport(
   return { report, runs };
 }
 
-/** Run one scenario on a compiled graph. */
+/**
+ * A scenario spec with its engine request, validated and its customers resolved once (404 naming an unknown one):
+ * what prepareScenarioRequest hands to runScenario.
+ */
+export function resolveScenario(graph: CompiledGraph, spec: ScenarioSpec): ResolvedSimulation {
+  return resolveParsedSimulation(graph, parseSimulationRequest(engineRequest(spec)), 'customer');
+}
+
+/** Run one scenario on a compiled graph (`sim`: its resolveScenario, else resolved here). */
 export async function runScenario(
-  graph: CompiledGraph, spec: ScenarioSpec, opts: ScenarioOptions = {}, runsOverride?: number,
+  graph: CompiledGraph, spec: ScenarioSpec, opts: ScenarioOptions = {}, runsOverride?: number, sim: ResolvedSimulation = resolveScenario(graph, spec),
 ): Promise<{ report: ScenarioReport; runs: ScenarioRuns }> {
-  checkCustomers(graph, spec.customers);
   const t0 = performance.now();
-  const { result, perRun, activations } = await simulateRuns(graph, engineRequest(spec, runsOverride), opts, true);
+  const { result, perRun, activations } = await simulateRuns(graph, runsOverride !== undefined ? withRuns(sim, runsOverride) : sim, opts, true);
   const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults, activations, labels: opts.labels });
   out.report.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return out;

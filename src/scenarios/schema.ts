@@ -84,7 +84,7 @@ const fields = {
     .enum(PROBABILITY_SCHEMES)
     .describe(
       'Arc probabilities: `uniform` (one `p`), `weighted-cascade` (w(u,v) / sum of v\'s in-weights), `trivalency` (0.1/0.01/0.001 by arc hash), ' +
-        `\`attribute\` (the tie's p, else \`p\`); multiplied by the sender's activity. Default ${d.probability}.`,
+        `\`attribute\` (the tie's p, else \`p\`), \`parallel\` (1 − (1 − p)^w, w = the tie's weight); multiplied by the sender's activity. Default ${d.probability}.`,
     ),
   p: z.number().min(0).max(1).describe(`Arc probability of a positive message (\`uniform\`, fallback of \`attribute\`) (0..1, default ${d.p}).`),
   negativityBias: z.number().min(1).max(100).describe(`A negative message crosses an arc with min(1, p·negativityBias) (1..100, default ${d.negativityBias}).`),
@@ -169,6 +169,8 @@ export const scenarioRequestSchema = z
   });
 
 export type ScenarioRequestInput = z.input<typeof scenarioRequestSchema>;
+/** A scenario request as parsed (defaults applied). */
+export type ScenarioRequest = z.output<typeof scenarioRequestSchema>;
 export type VariantInput = z.input<typeof variantSchema>;
 
 const { customer: _customer, customers: _customers, ...riskiestBase } = baseShape;

@@ -1,10 +1,11 @@
-import { CancelledError } from '../errors.js';
+import { CancelledError, InputError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { centralityAnswer, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../influence/centrality/answer.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../influence/centrality/types.js';
 import type { CentralityRequest } from '../influence/schemas.js';
 import type { EnginePool } from '../workers/pool.js';
 import type { CentralityEngines } from './centrality-engines.js';
+import { topK } from '../graph/top-k.js';
 
 /**
  * The centrality service that the route (`GET /graphs/:id/centrality/:metric`) and the CLI (`ripple centrality`)
@@ -150,11 +151,7 @@ function isCancellation(e: unknown): boolean {
 
 /** Customer indices, highest score first, ties by index (the order of topScores). */
 export function rankOrder(scores: Float64Array): Int32Array {
-  const n = scores.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  return order;
+  return topK(scores, scores.length);
 }
 
 /** rank[i] = 1-based rank of customer i in `order`. */
@@ -166,10 +163,12 @@ function ranksOf(order: Int32Array): Int32Array {
 
 /** Compute one metric with the chosen engine: GDS in the database (marked, so the answer says so) or locally. */
 export async function computeWith(
-  engines: CentralityEngines, engine: 'local' | 'gds', ref: { id: string; version: number }, graph: CompiledGraph, request: CentralityRequest,
+  engines: CentralityEngines | undefined, engine: 'local' | 'gds', ref: { id: string; version: number }, graph: CompiledGraph, request: CentralityRequest,
   o: { pool?: EnginePool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<CentralityResult> {
-  return engine === 'gds' ? markGds(await engines.gds(ref.id, ref.version, request.metric, request)) : runCentrality(graph, request, o);
+  if (engine === 'local') return runCentrality(graph, request, o);
+  if (!engines) throw new InputError('centrality: GDS was asked for but this process has no Neo4j store');
+  return markGds(await engines.gds(ref.id, ref.version, request.metric, request));
 }
 
 export interface CentralityServiceDeps {

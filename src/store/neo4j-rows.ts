@@ -7,8 +7,18 @@ import type { GraphData } from '../graph/model.js';
 import { CorruptGraphError } from './codec.js';
 import type { CypherRecord } from './neo4j-port.js';
 
-/** Rows per write transaction (DESIGN: batches of 10k rows with UNWIND). */
-export const DEFAULT_BATCH = 10_000;
+/** Rows per write transaction (UNWIND batches; 50k measured faster than 10k, BENCHMARKS.md). */
+export const DEFAULT_BATCH = 50_000;
+
+/** Customers per read page (one index range, one row of columns). */
+export const CUSTOMER_PAGE = 50_000;
+/** Ties per read page, on average (pages are ranges of source customers). */
+export const TIE_PAGE = 100_000;
+
+/** [from, to) ranges covering 0..n in steps of `size`. */
+export function* pages(n: number, size: number): Generator<[number, number]> {
+  for (let from = 0; from < n; from += size) yield [from, Math.min(n, from + size)];
+}
 
 /** Optional columns of GraphData, by the name stored in `Graph.columns`. */
 export const COLUMNS = ['labels', 'segments', 'followers', 'value', 'activity', 'weight', 'p', 'channel'] as const;
@@ -136,6 +146,13 @@ export function toNumber(v: unknown): number {
   return NaN;
 }
 
+/** A list field of a page row (an empty page has empty lists). */
+function list(r: CypherRecord, key: string): readonly unknown[] {
+  const v = r.get(key);
+  if (!Array.isArray(v)) throw new CorruptGraphError(`neo4j: page row has no list ${key}`);
+  return v;
+}
+
 const optNumber = (v: unknown): number => (v === null || v === undefined ? NaN : toNumber(v));
 const optString = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -154,7 +171,7 @@ export interface GraphMeta {
 }
 
 /**
- * Builds GraphData from streamed rows. Customers and ties are placed at their stored `idx`, so the
+ * Builds GraphData from pages of rows. Customers and ties are placed at their stored `idx`, so the
  * arrays are allocated once at their final size and the arrival order does not matter; `finish()`
  * checks that every position was filled exactly once (a version deleted under a reader shows up here).
  */
@@ -199,53 +216,72 @@ export class GraphDataAssembler {
     this.seenTie = new Uint8Array(m);
   }
 
-  customer(r: CypherRecord): void {
-    const i = toNumber(r.get('idx'));
-    if (!(Number.isInteger(i) && i >= 0 && i < this.meta.customers) || this.seenCustomer[i]) {
-      throw new CorruptGraphError(`neo4j: customer row with index ${i} outside 0..${this.meta.customers - 1} or repeated`);
+  /** One page of customers: a row whose fields are equal-length lists (Q.readCustomers). */
+  customers(r: CypherRecord): void {
+    const idx = list(r, 'idx');
+    const cols = {
+      id: list(r, 'id'), idRaw: list(r, 'idRaw'), label: list(r, 'label'), labelRaw: list(r, 'labelRaw'),
+      segment: list(r, 'segment'), segmentRaw: list(r, 'segmentRaw'), followers: list(r, 'followers'), value: list(r, 'value'), activity: list(r, 'activity'),
+    };
+    for (const [k, c] of Object.entries(cols)) {
+      if (c.length !== idx.length) throw new CorruptGraphError(`neo4j: customer page has ${c.length} ${k} for ${idx.length} customers`);
     }
-    this.seenCustomer[i] = 1;
-    this.customerRows++;
-    const d = this.data;
-    const id = fromStored(r.get('id'), r.get('idRaw'));
-    if (id === null) throw new CorruptGraphError(`neo4j: customer ${i} has no string id`);
-    d.ids[i] = id;
-    if (d.labels) d.labels[i] = fromStored(r.get('label'), r.get('labelRaw'));
-    if (d.segments) d.segments[i] = fromStored(r.get('segment'), r.get('segmentRaw'));
-    if (d.followers) d.followers[i] = optNumber(r.get('followers'));
-    if (d.value) d.value[i] = optNumber(r.get('value'));
-    if (d.activity) d.activity[i] = optNumber(r.get('activity'));
+    for (let k = 0; k < idx.length; k++) {
+      const i = toNumber(idx[k]);
+      if (!(Number.isInteger(i) && i >= 0 && i < this.meta.customers) || this.seenCustomer[i]) {
+        throw new CorruptGraphError(`neo4j: customer row with index ${i} outside 0..${this.meta.customers - 1} or repeated`);
+      }
+      this.seenCustomer[i] = 1;
+      this.customerRows++;
+      const d = this.data;
+      const id = fromStored(cols.id[k], cols.idRaw[k]);
+      if (id === null) throw new CorruptGraphError(`neo4j: customer ${i} has no string id`);
+      d.ids[i] = id;
+      if (d.labels) d.labels[i] = fromStored(cols.label[k], cols.labelRaw[k]);
+      if (d.segments) d.segments[i] = fromStored(cols.segment[k], cols.segmentRaw[k]);
+      if (d.followers) d.followers[i] = optNumber(cols.followers[k]);
+      if (d.value) d.value[i] = optNumber(cols.value[k]);
+      if (d.activity) d.activity[i] = optNumber(cols.activity[k]);
+    }
   }
 
-  tie(r: CypherRecord): void {
-    const j = toNumber(r.get('idx'));
+  /** One page of ties: a row whose fields are equal-length lists (Q.readTies). */
+  ties(r: CypherRecord): void {
+    const idx = list(r, 'idx');
+    const cols = { src: list(r, 'src'), dst: list(r, 'dst'), weight: list(r, 'weight'), p: list(r, 'p'), channel: list(r, 'channel') };
+    for (const [k, c] of Object.entries(cols)) {
+      if (c.length !== idx.length) throw new CorruptGraphError(`neo4j: tie page has ${c.length} ${k} for ${idx.length} ties`);
+    }
     const n = this.meta.customers;
-    if (!(Number.isInteger(j) && j >= 0 && j < this.meta.ties) || this.seenTie[j]) {
-      throw new CorruptGraphError(`neo4j: tie row with index ${j} outside 0..${this.meta.ties - 1} or repeated`);
-    }
-    const s = toNumber(r.get('src'));
-    const t = toNumber(r.get('dst'));
-    if (!(Number.isInteger(s) && s >= 0 && s < n && Number.isInteger(t) && t >= 0 && t < n)) {
-      throw new CorruptGraphError(`neo4j: tie ${j} has an endpoint outside the graph`);
-    }
-    this.seenTie[j] = 1;
-    this.tieRows++;
     const d = this.data;
-    d.src[j] = s;
-    d.dst[j] = t;
-    if (d.weight) d.weight[j] = optNumber(r.get('weight'));
-    if (d.p) d.p[j] = optNumber(r.get('p'));
-    if (d.channel) {
-      const name = optString(r.get('channel'));
-      if (name !== null) {
-        let c = this.channelIndex.get(name);
-        if (c === undefined) {
-          // A channel written by someone else directly in Neo4j: keep it rather than fail.
-          c = d.channels.length;
-          d.channels.push(name);
-          this.channelIndex.set(name, c);
+    for (let k = 0; k < idx.length; k++) {
+      const j = toNumber(idx[k]);
+      if (!(Number.isInteger(j) && j >= 0 && j < this.meta.ties) || this.seenTie[j]) {
+        throw new CorruptGraphError(`neo4j: tie row with index ${j} outside 0..${this.meta.ties - 1} or repeated`);
+      }
+      const s = toNumber(cols.src[k]);
+      const t = toNumber(cols.dst[k]);
+      if (!(Number.isInteger(s) && s >= 0 && s < n && Number.isInteger(t) && t >= 0 && t < n)) {
+        throw new CorruptGraphError(`neo4j: tie ${j} has an endpoint outside the graph`);
+      }
+      this.seenTie[j] = 1;
+      this.tieRows++;
+      d.src[j] = s;
+      d.dst[j] = t;
+      if (d.weight) d.weight[j] = optNumber(cols.weight[k]);
+      if (d.p) d.p[j] = optNumber(cols.p[k]);
+      if (d.channel) {
+        const name = optString(cols.channel[k]);
+        if (name !== null) {
+          let c = this.channelIndex.get(name);
+          if (c === undefined) {
+            // A channel written by someone else directly in Neo4j: keep it rather than fail.
+            c = d.channels.length;
+            d.channels.push(name);
+            this.channelIndex.set(name, c);
+          }
+          d.channel[j] = c;
         }
-        d.channel[j] = c;
       }
     }
   }

@@ -2,25 +2,28 @@
  * GraphStore on Neo4j (DESIGN §1, issue "Neo4j as the system of record"). See neo4j-cypher.ts for the
  * model and every query text; data only ever travels as parameters.
  *
- * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 10k
- * rows, each batch its own `executeWrite`, which the driver retries on transient errors), then flips the
+ * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 50k
+ * rows, each batch its own `executeWrite`, which the driver retries on transient errors; ties find their
+ * customers by the element ids the customer batches returned), then flips the
  * Graph's live slot in one transaction, then removes older slots in batches. Readers only follow the
  * live slot, so they see the old version or the new one, never a mix; a failed write removes its slot
  * and leaves nothing visible.
  *
- * Reads: one read transaction streams the customers (ordered by idx) and the ties into preallocated
- * columns (GraphDataAssembler), so the result set is never held twice. If a concurrent replace removed
+ * Reads: one read transaction reads the customers and the ties in pages (index ranges of idx), each page one
+ * row of columns (a list per attribute: far fewer driver objects than a record per tie), into preallocated
+ * columns (GraphDataAssembler), so at most one page is held twice. If a concurrent replace removed
  * the slot under the reader (Neo4j reads are read-committed), the counts do not match and the read is
  * retried on the new live slot.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
 import type { GraphData } from '../graph/model.js';
 import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
 import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
 import {
-  columnsOf, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, rawOf, tieBatches, toNumber, wellFormed, type GraphMeta,
+  columnsOf, CUSTOMER_PAGE, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
+  wellFormed, type GraphMeta,
 } from './neo4j-rows.js';
 import type { GraphStore, GraphSummary } from './types.js';
 
@@ -39,18 +42,27 @@ export interface StoreLogger {
 }
 
 export interface Neo4jStoreOptions {
-  /** Rows per write transaction (default 10 000). */
+  /** Rows per write transaction (default 50 000). */
   batchSize?: number;
-  /** Rows per delete transaction when old slots are removed (default 10 000). */
+  /** Rows per delete transaction when old slots are removed (default 50 000). */
   deleteBatchSize?: number;
   /** ready() gives up after this many ms (default 3000). */
   readyTimeoutMs?: number;
   /** Driver connection timeout in ms (default 10 000): how long start-up waits for an unreachable host. */
   connectionTimeoutMs?: number;
-  /** A graph left invisible by a crashed create is removed at start-up after this age (default 1 hour). */
+  /** How long the driver retries a transaction on transient errors, in ms (default 5000). */
+  retryMs?: number;
+  /**
+   * Lease of a slot being written, in ms (default 60 000): the writer renews it every third of that while it writes;
+   * a slot whose lease ran out belongs to a writer that died (kill -9, power loss) and the sweep removes it.
+   */
+  writeLeaseMs?: number;
+  /** How often the sweep runs after start-up, in ms (default: the write lease; 0 = only at start-up). */
+  sweepEveryMs?: number;
+  /** A graph shell of an older Ripple (no lease recorded) is removed after this age (default 1 hour). */
   staleShellMs?: number;
   /**
-   * At start-up, also remove slots whose write never finished (`pending`). Only safe when no other
+   * Also remove slots whose write has not finished even when their lease is live. Only safe when no other
    * Ripple instance may be writing to the same database at that moment (default false).
    */
   reclaimPending?: boolean;
@@ -78,8 +90,20 @@ export function redactUri(uri: string): string {
 /** A store that cannot reach its database: 503, message shown (it names the URI, never the password). */
 export class StoreUnavailableError extends AppError {
   constructor(message: string, cause?: unknown) {
-    super(message, { statusCode: 503, code: 'store-unavailable', expose: true, cause });
+    super(message, { statusCode: 503, code: 'store-unavailable', expose: true, cause, details: { retryAfterSeconds: 5 } });
   }
+}
+
+/**
+ * The driver's errors that mean "the database is not there" (stopped, restarting, network gone), as opposed to an
+ * error of the query: ServiceUnavailable and SessionExpired (neo4j-driver error codes), and socket errors.
+ */
+export function isConnectionError(e: unknown): boolean {
+  if (e instanceof StoreUnavailableError) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ServiceUnavailable' || code === 'SessionExpired') return true;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code)) return true;
+  return false;
 }
 
 function describeError(e: unknown, secret: string | undefined): string {
@@ -115,6 +139,9 @@ export async function createNeo4jStore(cfg: Neo4jConfig, opts: Neo4jStoreOptions
     disableLosslessIntegers: true,
     userAgent: 'ripple',
     connectionTimeout: opts.connectionTimeoutMs ?? 10_000,
+    // How long a managed transaction is retried on transient errors (deadlock, leader switch, database away) before
+    // the error reaches the caller: bounded, so a request while Neo4j is down answers 503 within seconds.
+    maxTransactionRetryTime: opts.retryMs ?? 5_000,
   });
   const store = new Neo4jStore(neo4jPort(driver), { uri: cfg.uri, database: cfg.database, secret: cfg.password }, opts);
   try {
@@ -133,6 +160,11 @@ export class Neo4jStore implements GraphStore {
   private readonly log: StoreLogger;
   private readonly now: () => Date;
   private closed = false;
+  private readonly leaseMs: number;
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private sweeping: Promise<void> | null = null;
+  /** Set when the database stopped answering; the next call checks connectivity first and fails fast (503). */
+  private down = false;
 
   constructor(
     private readonly driver: CypherDriver,
@@ -143,6 +175,11 @@ export class Neo4jStore implements GraphStore {
     this.deleteBatch = opts.deleteBatchSize ?? DEFAULT_BATCH;
     this.log = opts.logger ?? silent;
     this.now = opts.now ?? (() => new Date());
+    this.leaseMs = opts.writeLeaseMs ?? 60_000;
+  }
+
+  private until(): number {
+    return this.now().getTime() + this.leaseMs;
   }
 
   private get target(): string {
@@ -159,16 +196,46 @@ export class Neo4jStore implements GraphStore {
     for (const statement of SCHEMA) await this.write((tx) => collect(tx, statement, {}));
     await this.write((tx) => collect(tx, AWAIT_INDEXES, { seconds: 300 }));
     await this.sweep();
+    const every = this.opts.sweepEveryMs ?? this.leaseMs;
+    if (every > 0) {
+      this.sweepTimer = setInterval(() => {
+        if (this.sweeping || this.down) return;
+        this.sweeping = this.sweep()
+          .catch((e) => this.log.warn({ err: e }, 'neo4j: sweep failed'))
+          .finally(() => {
+            this.sweeping = null;
+          });
+      }, every);
+      this.sweepTimer.unref();
+    }
   }
 
   private async withSession<T>(mode: 'read' | 'write', work: (s: CypherSession) => Promise<T>): Promise<T> {
     if (this.closed) throw new StoreUnavailableError('the Neo4j store is closed');
+    if (this.down) {
+      // Fail fast while the database is away (no driver retry loop per request); recover as soon as it answers.
+      if (!(await this.ready())) throw this.unavailable(undefined);
+      this.down = false;
+      this.log.info({ uri: redactUri(this.where.uri) }, 'neo4j: the database answers again');
+    }
     const s = this.driver.session({ database: this.where.database, mode });
     try {
       return await work(s);
+    } catch (e) {
+      if (isConnectionError(e)) {
+        if (!this.down) this.log.warn({ err: e }, 'neo4j: the database is not reachable');
+        this.down = true;
+        throw this.unavailable(e);
+      }
+      throw e;
     } finally {
-      await s.close();
+      await s.close().catch(() => {});
     }
+  }
+
+  private unavailable(cause: unknown): StoreUnavailableError {
+    const why = cause === undefined ? 'it does not answer' : describeError(cause, this.where.secret);
+    return new StoreUnavailableError(`Neo4j at ${this.target} is unavailable: ${why}`, cause);
   }
 
   private write<T>(work: (tx: CypherTx) => Promise<T>): Promise<T> {
@@ -180,10 +247,11 @@ export class Neo4jStore implements GraphStore {
   }
 
   async create(data: GraphData): Promise<GraphSummary> {
-    const id = randomUUID();
+    // Same form as the file store's ids (`g_` + 16 hex digits), so a client sees one id shape whatever the store.
+    const id = `g_${randomBytes(8).toString('hex')}`;
     const stamp = this.now().toISOString();
     await this.write((tx) =>
-      collect(tx, Q.createShell, { id, name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed, now: stamp }),
+      collect(tx, Q.createShell, { id, name: wellFormed(data.name), nameRaw: rawOf(data.name), directed: data.directed, now: stamp, until: this.until() }),
     );
     try {
       return await this.writeSlot(id, 1, data, null);
@@ -194,7 +262,7 @@ export class Neo4jStore implements GraphStore {
   }
 
   async replace(id: string, data: GraphData, opts: { ifVersion?: number } = {}): Promise<GraphSummary> {
-    const rows = await this.write((tx) => collect(tx, Q.allocate, { id }));
+    const rows = await this.write((tx) => collect(tx, Q.allocate, { id, until: this.until() }));
     if (rows.length === 0) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
     const slot = toNumber(rows[0].get('slot'));
     const version = toNumber(rows[0].get('version'));
@@ -212,12 +280,34 @@ export class Neo4jStore implements GraphStore {
 
   /** Write every customer and tie of `slot`, then make it live; older slots are removed afterwards. */
   private async writeSlot(id: string, slot: number, data: GraphData, ifVersion: number | null): Promise<GraphSummary> {
+    // Renew the slot's lease while writing: if this process dies, renewals stop and the sweep removes the slot.
+    const renew = setInterval(() => {
+      this.write((tx) => collect(tx, Q.renew, { id, slot, until: this.until() })).catch((e) =>
+        this.log.warn({ err: e, graphId: id, slot }, 'neo4j: renewing the write lease failed'),
+      );
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    renew.unref();
+    try {
+      return await this.writeSlotLeased(id, slot, data, ifVersion);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async writeSlotLeased(id: string, slot: number, data: GraphData, ifVersion: number | null): Promise<GraphSummary> {
+    // Element ids of the slot's customers by idx: the tie batches find their endpoints by them (no index seek).
+    const nodes = new Array<string>(data.ids.length);
     for (const b of customerBatches(data, this.batch)) {
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeCustomers, { graphId: id, slot, ...b }))[0]?.get('n')));
-      if (n !== b.ids.length) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
+      const row = await this.write(async (tx) => (await collect(tx, Q.writeCustomers, { graphId: id, slot, ...b }))[0]);
+      const n = toNumber(row?.get('n'));
+      const ids = row?.get('nodes');
+      if (n !== b.ids.length || !Array.isArray(ids) || ids.length !== n) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
+      for (let k = 0; k < n; k++) nodes[b.base + k] = String(ids[k]);
     }
     for (const b of tieBatches(data, this.batch)) {
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b }))[0]?.get('n')));
+      const srcNode = b.src.map((i) => nodes[i]);
+      const dstNode = b.dst.map((i) => nodes[i]);
+      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b, srcNode, dstNode }))[0]?.get('n')));
       if (n !== b.src.length) throw new AppError(`neo4j: wrote ${n} of ${b.src.length} ties in a batch (missing customers)`);
     }
     const flipped = await this.write((tx) =>
@@ -245,8 +335,9 @@ export class Neo4jStore implements GraphStore {
     }
     const previous = toNumber(flipped[0].get('previous'));
     if (previous > 0) {
-      // The new version is already live, so a failure here is logged, not thrown.
-      await this.purge(id, previous, previous + 1).catch((e) => this.log.warn({ err: e, graphId: id }, 'neo4j: removing the old version failed'));
+      // The new version is already live, so a failure here is logged, not thrown (the slot stays in `retiring`
+      // and the next sweep finishes it).
+      await this.retire(id, previous).catch((e) => this.log.warn({ err: e, graphId: id }, 'neo4j: removing the old version failed'));
     }
     return toSummary(flipped[0].get('graph'));
   }
@@ -259,6 +350,12 @@ export class Neo4jStore implements GraphStore {
     } catch (e) {
       this.log.warn({ err: e, graphId: id, slot }, 'neo4j: cleaning up a failed write failed');
     }
+  }
+
+  /** Remove an old slot after a flip, then forget it from `retiring`. */
+  private async retire(id: string, slot: number): Promise<void> {
+    await this.purge(id, slot, slot + 1);
+    await this.write((tx) => collect(tx, Q.retired, { id, slot }));
   }
 
   /** Delete the ties, then the customers, of slots from <= version < to, one batch per transaction. */
@@ -289,9 +386,16 @@ export class Neo4jStore implements GraphStore {
         if (rows.length === 0) return null;
         const g = rows[0].get('graph') as Record<string, unknown>;
         const slot = toNumber(g.liveVersion);
-        const asm = new GraphDataAssembler(toMeta(g));
-        for await (const r of tx.run(Q.readCustomers, { graphId: id, slot })) asm.customer(r);
-        for await (const r of tx.run(Q.readTies, { graphId: id, slot })) asm.tie(r);
+        const meta = toMeta(g);
+        const asm = new GraphDataAssembler(meta);
+        for (const [from, to] of pages(meta.customers, CUSTOMER_PAGE)) {
+          for (const r of await collect(tx, Q.readCustomers, { graphId: id, slot, from, to })) asm.customers(r);
+        }
+        // Pages of source customers sized so that one page holds about TIE_PAGE ties on average.
+        const perPage = meta.ties > 0 ? Math.max(1, Math.ceil(meta.customers / Math.ceil(meta.ties / TIE_PAGE))) : Math.max(1, meta.customers);
+        for (const [from, to] of pages(meta.ties > 0 ? meta.customers : 0, perPage)) {
+          for (const r of await collect(tx, Q.readTies, { graphId: id, slot, from, to })) asm.ties(r);
+        }
         return { g, asm };
       });
       if (got === null) throw new NotFoundError(`graph ${JSON.stringify(id)} not found`);
@@ -308,27 +412,40 @@ export class Neo4jStore implements GraphStore {
   }
 
   /**
-   * Finish what a crash interrupted: hidden graphs (deleted half-way), invisible shells older than
-   * `staleShellMs` (creates that died) and, with `reclaimPending`, slots of replaces that died.
+   * Finish what a crash interrupted: hidden graphs (deleted half-way), creates and replaces whose write lease ran out
+   * (the writer died; with `reclaimPending`, every unfinished write), old slots whose removal after a flip did not
+   * finish, and shells of an older Ripple (no lease) older than `staleShellMs`. Runs at start-up and every
+   * `sweepEveryMs`.
    */
   async sweep(): Promise<void> {
     const rows = await this.read((tx) => collect(tx, Q.sweepList, {}));
-    const staleBefore = this.now().getTime() - (this.opts.staleShellMs ?? 3_600_000);
+    const nowMs = this.now().getTime();
+    const staleBefore = nowMs - (this.opts.staleShellMs ?? 3_600_000);
     for (const r of rows) {
       const id = r.get('id') as string;
       const live = toNumber(r.get('liveVersion'));
       const created = Date.parse(String(r.get('createdAt')));
-      if (live < 0 || (live === 0 && created < staleBefore)) {
+      const pending = (r.get('pending') as unknown[]).map(toNumber);
+      const leases = (r.get('pendingUntil') as unknown[]).map(toNumber);
+      const dead = (i: number) => this.opts.reclaimPending === true || !(leases[i] > nowMs);
+      if (live < 0 || (live === 0 && (pending.length === 0 ? created < staleBefore : pending.every((_, i) => dead(i))))) {
         this.log.info({ graphId: id }, 'neo4j: removing a graph left unfinished');
         await this.purge(id, 0, 2 ** 31 - 1);
         await this.write((tx) => collect(tx, Q.dropNode, { id }));
-      } else if (live > 0 && this.opts.reclaimPending) {
-        for (const slot of (r.get('pending') as unknown[]).map(toNumber)) {
-          if (slot === live) continue;
-          this.log.info({ graphId: id, slot }, 'neo4j: removing a version whose write did not finish');
-          await this.purge(id, slot, slot + 1);
-          await this.write((tx) => collect(tx, Q.release, { id, slot }));
-        }
+        continue;
+      }
+      if (live <= 0) continue;
+      for (let i = 0; i < pending.length; i++) {
+        const slot = pending[i];
+        if (slot === live || !dead(i)) continue;
+        this.log.info({ graphId: id, slot }, 'neo4j: removing a version whose write did not finish');
+        await this.purge(id, slot, slot + 1);
+        await this.write((tx) => collect(tx, Q.release, { id, slot }));
+      }
+      for (const slot of (r.get('retiring') as unknown[]).map(toNumber)) {
+        if (slot === live) continue;
+        this.log.info({ graphId: id, slot }, 'neo4j: finishing the removal of an old version');
+        await this.retire(id, slot);
       }
     }
   }
@@ -366,6 +483,8 @@ export class Neo4jStore implements GraphStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
     await this.driver.close();
   }
 }

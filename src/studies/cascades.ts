@@ -10,6 +10,8 @@ export interface Cascade {
   seed: string;
   /** Distinct adopters other than the seed, in order of adoption. */
   adopters: string[];
+  /** Adoption time of each adopter (same order; the first time a repeated adopter appears), offsets from the seed. */
+  times: number[];
   size: number;
 }
 
@@ -23,14 +25,17 @@ export function parseCascades(text: string, source: string): Cascade[] {
     const seed = tok[0];
     const seen = new Set<string>([seed]);
     const adopters: string[] = [];
+    const times: number[] = [];
     for (let j = 1; j < tok.length; j += 2) {
-      if (!Number.isFinite(Number(tok[j + 1]))) throw new ParseError(source, i + 1, `time ${JSON.stringify(tok[j + 1].slice(0, 40))} is not a number`);
+      const t = Number(tok[j + 1]);
+      if (!Number.isFinite(t)) throw new ParseError(source, i + 1, `time ${JSON.stringify(tok[j + 1].slice(0, 40))} is not a number`);
       if (!seen.has(tok[j])) {
         seen.add(tok[j]);
         adopters.push(tok[j]);
+        times.push(t);
       }
     }
-    out.push({ seed, adopters, size: 1 + adopters.length });
+    out.push({ seed, adopters, times, size: 1 + adopters.length });
   }
   return out;
 }

@@ -32,8 +32,8 @@ export interface LoadedStudyGraph {
   data: GraphData;
   /** sha256 of the file's bytes, or `store:ID@VERSION`. */
   checksum: string;
-  /** How the file was read (format, directed, skipLines): part of a cell's hash with `checksum`; null for a stored graph. */
-  read: { format: string; directed: boolean | null; skipLines: number } | null;
+  /** How the file was read (format, directed, skipLines, parallelTies when not the default): part of a cell's hash with `checksum`; null for a stored graph. */
+  read: { format: string; directed: boolean | null; skipLines: number; parallelTies?: 'count' } | null;
   source: string;
   customers: number;
   ties: number;
@@ -88,9 +88,10 @@ export async function loadStudyGraph(spec: GraphSpec, studyFile: string, store: 
   }
   const format = spec.format ?? detectFormat(file);
   if (format === undefined) throw new InputError(`graph ${spec.name}: cannot tell the format of ${file}: give \`format\``);
-  const { data } = await parseGraph(bytes, { format, name: spec.name, source: file, ...(spec.directed !== undefined ? { directed: spec.directed } : {}) });
+  const { data } = await parseGraph(bytes, { format, name: spec.name, source: file, parallelTies: spec.parallelTies, ...(spec.directed !== undefined ? { directed: spec.directed } : {}) });
   const graph = compile(data);
-  const read = { format, directed: spec.directed ?? null, skipLines: spec.skipLines };
+  // parallelTies only when counted, so the hashes of cells stored before the option existed stay valid.
+  const read = { format, directed: spec.directed ?? null, skipLines: spec.skipLines, ...(spec.parallelTies === 'count' ? { parallelTies: 'count' as const } : {}) };
   return { name: spec.name, graph, data, checksum, read, source: file, customers: graph.n, ties: data.directed ? graph.m : graph.m / 2 };
 }
 

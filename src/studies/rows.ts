@@ -1,6 +1,7 @@
 import type { SimulationResult } from '../diffusion/simulate.js';
 import type { ReachStats } from '../diffusion/stats.js';
 import type { ScenarioReport } from '../scenarios/report.js';
+import type { DrawSummary } from './draws.js';
 import { cellParameters, type Cell, type ModelPoint } from './grid.js';
 
 /**
@@ -95,7 +96,7 @@ export function scenarioColumns(r: ScenarioReport): Record<string, Scalar> {
 /** The row of a finished grid cell (with `report` for a voice cell: its brand figures too). */
 export function gridRow(
   cell: Cell, hash: string, seedIds: string[], res: SimulationResult, selection: { ms: number; note?: Record<string, number | string> },
-  report?: ScenarioReport,
+  report?: ScenarioReport, draws?: DrawSummary,
 ): CellRow {
   const m = cell.model;
   const q = res.reach.quantiles;
@@ -108,8 +109,13 @@ export function gridRow(
     ...parameterColumns(m),
     strategy: cell.strategy.name,
     k: cell.k,
-    seeds: seedIds.length <= 50 ? seedIds.join(' ') : `${seedIds.slice(0, 50).join(' ')} …(${seedIds.length})`,
+    seeds: draws
+      ? `${draws.draws} random sets; the first: ${seedIds.length <= 20 ? seedIds.join(' ') : `${seedIds.slice(0, 20).join(' ')} …(${seedIds.length})`}`
+      : seedIds.length <= 50 ? seedIds.join(' ') : `${seedIds.slice(0, 50).join(' ')} …(${seedIds.length})`,
     runs: res.runs,
+    // The random strategy: seed sets drawn (reach_* CI from the spread of their means) and that spread; 1 / empty otherwise.
+    draws: draws?.draws ?? 1,
+    draw_sd: draws ? draws.drawSd : null,
     stopped_by: res.stoppedBy,
     reach_mean: res.reach.mean,
     reach_sd: res.reach.sd,

@@ -17,6 +17,7 @@ import { createStudyProgress } from './progress.js';
 import { gridRow, stepRows, toCsv, type CellRow } from './rows.js';
 import { parseStudy, type GridStudy } from './schema.js';
 import { selectionKey, selectSeeds, type Selection } from './seeds.js';
+import { simulateDraws, type DrawSummary } from './draws.js';
 
 /**
  * Runs a study file: every cell (progress bar + ETA on stderr), across the worker pool; writes
@@ -167,11 +168,19 @@ async function runCell(
   }
   const selection = await sel;
   const order = selection.order.subarray(0, Math.min(cell.k, selection.order.length));
-  const ids = Array.from(order, (i) => loaded.graph.ids[i]);
+  let ids = Array.from(order, (i) => loaded.graph.ids[i]);
   const req = cellRequest(cell, ids, study.seed, study.outputs.histogramBins);
   let res;
   let report: ScenarioReport | undefined;
-  if (cell.model.model === 'voice') {
+  let draws: DrawSummary | undefined;
+  const spec = cell.strategy.spec;
+  if (spec.strategy === 'random' && spec.draws > 1 && cell.model.model !== 'voice') {
+    // The expected spread of k random seeds: the mean over `draws` independent seed sets (src/studies/draws.ts).
+    const d = await simulateDraws(loaded.graph, cell, spec.draws, Math.max(...cell.strategy.ks), study.seed, study.outputs.histogramBins, o);
+    res = d.result;
+    draws = d.summary;
+    ids = d.summary.firstSeeds[0];
+  } else if (cell.model.model === 'voice') {
     // A voice cell is a brand scenario: the same runs (same request, same streams) with their per-run values turned
     // into impressions, time to peak and money, each with a CI (src/scenarios/report.ts).
     const { result, perRun } = await simulateRuns(loaded.graph, req, o, true);
@@ -184,7 +193,7 @@ async function runCell(
   // The selection time is charged to the first cell that needed it.
   const first = !selectionCharged.has(selection);
   selectionCharged.add(selection);
-  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) }, report);
+  return gridRow(cell, hash, ids, res, { ms: first ? selection.ms : 0, ...(selection.note ? { note: selection.note } : {}) }, report, draws);
 }
 
 /** The scenario of a voice cell: its model point, its seeds, the study's impact coefficients (scenario defaults). */

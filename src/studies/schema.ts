@@ -77,6 +77,10 @@ export const graphSpecSchema = z
     format: z.enum(GRAPH_FORMATS).optional().describe('Input format (default: from the file extension).'),
     directed: z.boolean().optional().describe('Edge lists and CSV: directed? (default false).'),
     skipLines: z.number().int().min(0).max(1000).default(0).describe('Lines to drop at the top of the file (e.g. an "N M" header).'),
+    parallelTies: z.enum(['merge', 'count']).default('merge').describe(
+      'Parallel ties (the same pair on several lines, e.g. repeated co-authorship): `merge` keeps one (default); `count` keeps one whose ' +
+        'weight is their number c, so `weighted-cascade` gives c(u,v)/d(v) and `parallel` gives 1 − (1 − p)^c (Kempe et al. 2003).',
+    ),
   })
   .refine((g) => (g.file === undefined) !== (g.id === undefined), { message: 'give exactly one of `file` or `id`', path: ['file'] })
   .describe('A graph: a file or a stored id');
@@ -113,7 +117,13 @@ export const strategySchema = z
       strategy: z.literal('explicit'), name: z.string().min(1).max(60).optional(),
       ids: z.array(z.string().min(1)).min(1).describe('Seed customer ids.'),
     }),
-    z.strictObject({ strategy: z.literal('random'), name: z.string().min(1).max(60).optional(), k: kList }).describe('k customers drawn uniformly (nested: the k-set is a prefix of one seeded permutation).'),
+    z.strictObject({
+      strategy: z.literal('random'), name: z.string().min(1).max(60).optional(), k: kList,
+      draws: z.number().int().min(1).max(100_000).default(100).describe(
+        'Independent random seed sets per cell (default 100): the cell reports the expected spread over seed sets, the mean of the draws\' ' +
+          'means, with a 95% CI from their spread; the cell\'s runs are shared out among the draws (runs / draws each, rounded up).',
+      ),
+    }).describe('k customers drawn uniformly, `draws` times (each draw nested: its k-set is a prefix of one seeded permutation).'),
     z.strictObject({
       strategy: z.literal('centrality'), name: z.string().min(1).max(60).optional(), k: kList,
       metric: z.enum(CENTRALITY_METRICS).describe('Top-k by this centrality (networkx definitions).'),
@@ -177,7 +187,8 @@ export const cascadeFitStudySchema = z
           name: z.string().min(1).max(60).regex(/^[A-Za-z0-9_.-]+$/),
           graph: graphSpecSchema,
           train: z.string().min(1).describe('Training cascades: one per line, `seed u1 t1 u2 t2 ...` (Inf-VAE format).'),
-          test: z.string().min(1).describe('Test cascades, same format.'),
+          validation: z.string().min(1).optional().describe('Validation cascades (same format): the smoothing settings are chosen on them only. Default: the last 15% of the training lines.'),
+          test: z.string().min(1).describe('Test cascades, same format: used only for the reported evaluation.'),
         }),
       )
       .min(1),
@@ -185,14 +196,18 @@ export const cascadeFitStudySchema = z
       .strictObject({
         pMin: z.number().gt(0).lt(1).default(0.001),
         pMax: z.number().gt(0).max(1).default(0.5),
-        gridPoints: z.number().int().min(3).max(200).default(12).describe('Log-spaced coarse grid, then golden-section search around the best point.'),
+        gridPoints: z.number().int().min(3).max(200).default(12).describe('Log-spaced grid of p for the likelihood, then golden-section search around the best point.'),
         goldenIterations: z.number().int().min(0).max(100).default(10),
         runs: z.number().int().min(10).max(1_000_000).default(200).describe('Runs per cascade per evaluated p.'),
+        binsPerDoubling: z.array(z.number().int().min(1).max(16)).min(1).default([1, 2, 4])
+          .describe('Settings: size bins per doubling of the size distributions (each chosen on the validation split).'),
+        smoothing: z.array(z.number().gt(0).max(1e6)).min(1).default([0.1, 1, 10])
+          .describe('Settings: pseudo-count spread over the size bins (so no size has probability 0).'),
       })
       .prefault({}),
     evaluate: z.strictObject({ runs: z.number().int().min(10).max(1_000_000).default(1000) }).prefault({}),
   })
-  .describe('Fit a uniform IC p to observed cascades (train) and evaluate predicted vs observed size (test)');
+  .describe('Fit a uniform IC p to observed cascades by maximum likelihood of their sizes given the observed minimum size (train), choose settings on validation, evaluate on test against graph-free, degree and past-activity baselines');
 
 export const studySchema = z
   .union([cascadeFitStudySchema, gridStudySchema])

@@ -298,6 +298,12 @@ export function lineChart(allSeries: Series[], o: ChartOptions): string {
     xhi = yhi = Math.max(xhi, yhi);
   }
   if (!o.logY && (o.yFromZero ?? true)) ylo = Math.min(0, ylo);
+  if (!o.logY && !o.diagonal) {
+    // Headroom: a line at the data's extreme (a flat baseline, a plateau) is not drawn on the frame.
+    const pad = 0.04 * (yhi - ylo || 1);
+    yhi += pad;
+    if (!(o.yFromZero ?? true)) ylo -= pad;
+  }
   const xs = scale(xlo, xhi, MARGIN.left, plotW - MARGIN.right, !!o.logX, allX.every(Number.isInteger));
   const ys = scale(ylo, yhi, h - MARGIN.bottom, title.top, !!o.logY);
   const body: string[] = [];

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic.alias_generators import to_camel
 from typing_extensions import Required, TypedDict
 
-Probability = Literal["uniform", "weighted-cascade", "trivalency", "attribute"]
+Probability = Literal["uniform", "weighted-cascade", "trivalency", "attribute", "parallel"]
 Experience = Literal["negative", "positive"]
 
 

@@ -7,7 +7,8 @@ import { browseCustomers, CUSTOMER_SORTS, DEFAULT_CUSTOMER_LIMIT, MAX_CUSTOMER_L
 import { indexOf } from '../../graph/compile.js';
 import { EXPORT_FORMATS, EXPORT_MEDIA, exportGraph } from '../../graph/export.js';
 import type { RouteContext } from '../app.js';
-import { customerIdSchema, errorResponses, graphIdSchema, graphParams } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { customerIdSchema, graphIdSchema, graphParams, rippleJsonSchema } from '../schemas.js';
 import { nextCursorSchema } from '../pagination.js';
 
 /** Browsing a graph: its customers a page at a time (search, filter, sort), and the whole graph as a file. */
@@ -24,12 +25,36 @@ const customerRowSchema = z.object({
 
 const ROW_EXAMPLE = { id: 'c0006', label: 'Customer 6', segment: 'loyal', value: 812.4, valueIsDefault: false, followers: 1450, degree: 206 };
 
+const customerPageSchema = z
+  .object({
+    graphId: z.string(),
+    graphVersion: z.number().int(),
+    customers: z.array(customerRowSchema),
+    total: z.number().int().describe('Customers matching the filters, all pages together.'),
+    nextCursor: nextCursorSchema,
+  })
+  .meta({ id: 'CustomerPage', examples: [{ graphId: 'g_0123456789abcdef', graphVersion: 1, customers: [ROW_EXAMPLE], total: 1 }] });
+
+const neighbourhoodSchema = z.object({
+  graphId: z.string(),
+  graphVersion: z.number().int(),
+  center: z.string(),
+  customers: z.array(customerRowSchema.extend({ depth: z.number().int().describe('0: the customer; 1: a friend; 2: a friend of a friend.') })),
+  ties: z.array(z.object({ source: z.string(), target: z.string() })),
+  truncated: z.boolean().describe('True when `limit` left customers out.'),
+}).meta({ id: 'Neighbourhood', examples: [{
+  graphId: 'g_0123456789abcdef', graphVersion: 1, center: 'c0006',
+  customers: [{ ...ROW_EXAMPLE, depth: 0 }, { id: 'c0005', label: null, segment: 'occasional', value: 54.14, valueIsDefault: false, followers: 5737, degree: 181, depth: 1 }],
+  ties: [{ source: 'c0005', target: 'c0006' }], truncated: false,
+}] });
+
 const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.get('/graphs/:id/customers', {
     schema: {
       operationId: 'listCustomers',
       tags: ['customers'],
       summary: 'Browse customers: search, filter by segment and value, sort, a page at a time',
+      description: 'Filters combine (AND); `total` counts every match. A cursor is bound to its filters, sort and graph version: a stale or foreign one is a 400.',
       params: graphParams,
       querystring: z.object({
         search: z.string().max(1000).optional().describe('Text found (case-insensitive) in the id, the label or the segment.'),
@@ -40,16 +65,8 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         cursor: z.string().min(1).max(2048).optional().describe('`nextCursor` of the previous page (same filters and sort).'),
       }),
       response: {
-        200: z
-          .object({
-            graphId: z.string(),
-            graphVersion: z.number().int(),
-            customers: z.array(customerRowSchema),
-            total: z.number().int().describe('Customers matching the filters, all pages together.'),
-            nextCursor: nextCursorSchema,
-          })
-          .meta({ examples: [{ graphId: 'g_0123456789abcdef', graphVersion: 1, customers: [ROW_EXAMPLE], total: 1 }] }),
-        ...errorResponses,
+        200: json(customerPageSchema, 'A page of customers; `nextCursor` when there are more.'),
+        ...problems([404]),
       },
     },
   }, async (req) => {
@@ -62,25 +79,15 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getNeighbourhood',
       tags: ['customers'],
       summary: 'A customer and its friends (optionally their friends), with the ties among them: for drawing',
+      description: 'Nearest first, then best connected, up to `limit` customers; `truncated` says when some were left out.',
       params: z.object({ id: graphIdSchema, customerId: customerIdSchema }),
       querystring: z.object({
         depth: z.coerce.number().int().min(1).max(2).default(1).describe('1: friends; 2: also friends of friends.'),
         limit: z.coerce.number().int().min(1).max(2000).default(150).describe('At most this many customers (nearest, then best connected, first).'),
       }),
       response: {
-        200: z.object({
-          graphId: z.string(),
-          graphVersion: z.number().int(),
-          center: z.string(),
-          customers: z.array(customerRowSchema.extend({ depth: z.number().int().describe('0: the customer; 1: a friend; 2: a friend of a friend.') })),
-          ties: z.array(z.object({ source: z.string(), target: z.string() })),
-          truncated: z.boolean().describe('True when `limit` left customers out.'),
-        }).meta({ examples: [{
-          graphId: 'g_0123456789abcdef', graphVersion: 1, center: 'c0006',
-          customers: [{ ...ROW_EXAMPLE, depth: 0 }, { id: 'c0005', label: null, segment: 'occasional', value: 54.14, valueIsDefault: false, followers: 5737, degree: 181, depth: 1 }],
-          ties: [{ source: 'c0005', target: 'c0006' }], truncated: false,
-        }] }),
-        ...errorResponses,
+        200: json(neighbourhoodSchema, 'The customer, its neighbours and the ties among them.'),
+        ...problems([404]),
       },
     },
   }, async (req) => {
@@ -106,8 +113,17 @@ const browseRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         table: z.enum(['ties', 'customers']).default('ties').describe('CSV only: which file.'),
       }),
       response: {
-        200: z.string().describe('The file (Ripple JSON, CSV, GEXF or GraphML).').meta({ examples: ['{"name":"Demo customers","directed":false,"defaultValue":1,"customers":[{"id":"a"},{"id":"b"}],"ties":[{"source":"a","target":"b"}]}'] }),
-        ...errorResponses,
+        200: {
+          description: 'The file, as an attachment (`Content-Disposition`); `X-Graph-Version` says which version it is.',
+          headers: { 'X-Graph-Version': { type: 'integer', minimum: 1, description: 'The graph version exported.' } },
+          content: {
+            'application/json': { schema: rippleJsonSchema },
+            'text/csv': { schema: z.string().describe('CSV (format=csv): the ties or the customers table.').meta({ examples: ['source,target,weight,p,channel\na,b,,,\n'] }) },
+            'application/gexf+xml': { schema: z.string().describe('GEXF 1.3 (format=gexf).') },
+            'application/graphml+xml': { schema: z.string().describe('GraphML (format=graphml).') },
+          },
+        },
+        ...problems([404, 422]),
       },
     },
   }, async (req, reply) => {

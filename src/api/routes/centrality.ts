@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CENTRALITY_METRICS } from '../../influence/centrality/types.js';
-import { CONVERGENCE_MODES } from '../../influence/centrality/convergence.js';
 import { centralityRequestSchema } from '../../influence/schemas.js';
 import { createCentralityService } from '../../services/centrality.js';
 import { parseOrThrow } from '../../validate.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit } from '../budget.js';
+import { accepted, json, preferHeader, problems } from '../openapi.js';
+import { graphIdSchema } from '../schemas.js';
+import { centralityResultSchema } from '../../influence/result-schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
-import { errorResponses, graphIdSchema, graphRefShape } from '../schemas.js';
 
 /**
  * `GET /graphs/:id/centrality/:metric?top=`: one metric for every customer, the top ones listed (HTTP only: the
@@ -36,38 +37,6 @@ const querySchema = z.object({
   async: asyncQuery,
 });
 
-const answerSchema = z
-  .object({
-    ...graphRefShape,
-    version: z.number().int().meta({ deprecated: true }).describe('Deprecated: the same as `graphVersion` (the name every engine answer uses), kept for this release.'),
-    metric: z.enum(CENTRALITY_METRICS),
-    customers: z.number().int(),
-    top: z.array(z.object({
-      id: z.string(), score: z.number(), rank: z.number().int(),
-      stderr: z.number().optional().describe('Sampled betweenness: standard error of the score from the sampled sources (finite-population corrected).'),
-    })),
-    iterations: z.number().int().optional().describe('Power iterations run (pagerank, eigenvector, katz, hub, authority).'),
-    converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations (or stalled at the rounding floor) before its tolerance.'),
-    residual: z.number().optional().describe('The last change of the scores in the stop rule\'s terms: relative L1 change (fixed-point), L1 change (networkx).'),
-    tolerance: z.number().optional().describe('The tolerance the iteration stopped at (the rule\'s default unless given).'),
-    convergence: z.enum(CONVERGENCE_MODES).optional().describe('The stop rule used: fixed-point (default) or networkx.'),
-    sample: z.object({ k: z.number().int(), seed: z.number().int() }).optional().describe('Sampled betweenness: sources used and their seed (each top customer then has a `stderr`).'),
-    modularity: z.number().optional(),
-    communities: z.number().int().optional().describe('Louvain: scores are community indices.'),
-    options: z.record(z.string(), z.unknown()).describe('The options that shaped the scores (unset = defaults).'),
-    engine: z.literal('gds').optional().describe('Present when the scores were computed in Neo4j with GDS (CENTRALITY_ENGINE=gds|auto).'),
-    cached: z.boolean().describe('True when the scores came from the cache.'),
-    elapsedMs: z.number(),
-  })
-  .describe('Top customers by a centrality metric.')
-  .meta({
-    examples: [{
-      graphId: 'g_0123456789abcdef', graphVersion: 1, version: 1, metric: 'pagerank', customers: 3000, iterations: 131, converged: true,
-      residual: 8.7e-15, tolerance: 1e-14, convergence: 'fixed-point', options: {},
-      top: [{ id: 'c42', score: 0.0061, rank: 1 }, { id: 'c7', score: 0.0058, rank: 2 }], cached: false, elapsedMs: 3.2,
-    }],
-  });
-
 const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   // Read at each request: the engine setting of a running app can be replaced (app.ripple.centralityEngines).
   const service = createCentralityService({ cache: ctx.centrality, get engines() { return ctx.centralityEngines; }, pool: ctx.pool });
@@ -83,7 +52,12 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
         '(`engine: "gds"`); gds without the plugin, or on the file store, answers 503.',
       params: z.object({ id: graphIdSchema, metric: shape.metric }),
       querystring: querySchema,
-      response: { 200: answerSchema, 202: acceptedSchema, ...errorResponses },
+      headers: preferHeader,
+      response: {
+        200: json(centralityResultSchema, 'The metric for every customer, the `top` ones listed.', { csv: 'The ranking as a CSV table (`Accept: text/csv` or `?format=csv`).' }),
+        202: accepted(acceptedSchema),
+        ...problems([404, 409, 422]),
+      },
     },
   }, async (req, reply) => {
     const { async: forceAsync, ...q } = req.query;

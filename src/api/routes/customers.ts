@@ -6,7 +6,8 @@ import { indexOf } from '../../graph/compile.js';
 import { customerAt } from '../../graph/model.js';
 import { degreeOf } from '../../graph/stats.js';
 import type { RouteContext } from '../app.js';
-import { CUSTOMER_EXAMPLE, customerIdSchema, customerSchema, errorResponses, graphIdSchema } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { customerIdSchema, customerSchema, graphIdSchema } from '../schemas.js';
 
 const customerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.get('/graphs/:id/customers/:customerId', {
@@ -16,15 +17,7 @@ const customerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       summary: 'One customer: attributes and degree',
       description: 'Customer ids are any text: URL-encode them (`__proto__`, `a/b` as `a%2Fb`).',
       params: z.object({ id: graphIdSchema, customerId: customerIdSchema }),
-      response: {
-        200: customerSchema.extend({
-          centrality: z
-            .array(z.object({ metric: z.string(), score: z.number(), rank: z.number().int(), options: z.record(z.string(), z.unknown()).optional() }))
-            .optional()
-            .describe('Scores of this customer in centrality results already computed for this graph version (GET /graphs/:id/centrality/:metric).'),
-        }).meta({ examples: [{ ...CUSTOMER_EXAMPLE, centrality: [{ metric: 'pagerank', score: 0.31, rank: 1 }] }] }),
-        ...errorResponses,
-      },
+      response: { 200: json(customerSchema, 'The customer.'), ...problems([404]) },
     },
   }, async (req) => {
     const { summary, graph, data } = await ctx.cache.get(req.params.id);

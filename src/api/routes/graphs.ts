@@ -4,7 +4,21 @@ import { graphFromRippleDoc } from '../../graph/parsers/json.js';
 import { normaliseDuration, stepDurationSchema } from '../../graph/duration.js';
 import type { RouteContext } from '../app.js';
 import { nextCursorSchema, pageQueryShape, paginate, sortByCreation } from '../pagination.js';
-import { GRAPH_SUMMARY_EXAMPLE, errorResponses, graphParams, graphSummaryResponseSchema, graphSummarySchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { GRAPH_SUMMARY_EXAMPLE, graphParams, graphSummaryResponseSchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
+
+const graphListSchema = z
+  .object({ graphs: z.array(graphSummaryResponseSchema), nextCursor: nextCursorSchema })
+  .describe('Stored graphs, oldest first, a page at a time.')
+  .meta({ id: 'GraphList', examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE] }] });
+
+const graphPatchSchema = z
+  .strictObject({
+    name: z.string().min(1).max(1000).optional().describe('New name.'),
+    stepDuration: stepDurationSchema.nullable().optional(),
+  })
+  .describe('The fields to change; the others stay.')
+  .meta({ id: 'GraphPatch', examples: [{ stepDuration: 'PT2H' }] });
 
 /** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
 const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
@@ -22,11 +36,9 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'listGraphs',
       tags: ['graphs'],
       summary: 'List stored graphs, oldest first, a page at a time',
+      description: 'Cursor pagination: pass `nextCursor` back as `cursor` for the next page; `limit` sets the page size.',
       querystring: z.object(pageQueryShape),
-      response: {
-        200: z.object({ graphs: z.array(graphSummarySchema), nextCursor: nextCursorSchema }).meta({ examples: [{ graphs: [GRAPH_SUMMARY_EXAMPLE] }] }),
-        ...errorResponses,
-      },
+      response: { 200: json(graphListSchema, 'A page of graphs; `nextCursor` when there are more.'), ...problems() },
     },
   }, async (req) => {
     const { page, nextCursor } = paginate(sortByCreation(await store.list()), req.query);
@@ -40,7 +52,7 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       summary: 'Create a graph from a Ripple JSON body',
       description: 'For large graphs or other formats use POST /graphs/import (raw upload, streamed).',
       body: rippleJsonSchema,
-      response: { 201: importResultSchema, ...errorResponses },
+      response: { 201: { ...json(importResultSchema, 'Created: the stored graph and its import report.'), headers: { Location: { type: 'string', description: 'The new graph: `/graphs/{id}`.' } } }, ...problems([413, 415, 507]) },
     },
   }, async (req, reply) => {
     const { data, report } = await parseBody(req.body);
@@ -54,8 +66,9 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getGraph',
       tags: ['graphs'],
       summary: 'One graph\'s summary',
+      description: 'Counts of customers and ties, the version (1, plus one per replace) and the step duration when set.',
       params: graphParams,
-      response: { 200: graphSummaryResponseSchema, ...errorResponses },
+      response: { 200: json(graphSummaryResponseSchema, 'The graph\'s summary.'), ...problems([404]) },
     },
   }, async (req) => store.get(req.params.id));
 
@@ -64,10 +77,11 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'replaceGraph',
       tags: ['graphs'],
       summary: 'Replace a graph with a Ripple JSON body (a new version, atomically)',
+      description: 'Readers see the old version or the new one, never a mix. `?ifVersion=N` replaces only if the stored version is N (else 409). Jobs already running keep the version they started on.',
       params: graphParams,
       querystring: replaceQuerySchema,
       body: rippleJsonSchema,
-      response: { 200: importResultSchema, ...errorResponses },
+      response: { 200: json(importResultSchema, 'Replaced: the new version and its import report.'), ...problems([404, 409, 413, 415, 507]) },
     },
   }, async (req) => {
     await store.get(req.params.id); // 404 before parsing
@@ -87,13 +101,8 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         'removes it, and time is in steps again). The customers and ties stay as they are; the version goes up by one.',
       params: graphParams,
       querystring: replaceQuerySchema,
-      body: z
-        .strictObject({
-          name: z.string().min(1).max(1000).optional().describe('New name.'),
-          stepDuration: stepDurationSchema.nullable().optional(),
-        })
-        .meta({ examples: [{ stepDuration: 'PT2H' }] }),
-      response: { 200: graphSummaryResponseSchema, ...errorResponses },
+      body: graphPatchSchema,
+      response: { 200: json(graphSummaryResponseSchema, 'Changed: the new version\'s summary.'), ...problems([404, 409, 413, 415, 507]) },
     },
   }, async (req) => {
     const { data } = await store.load(req.params.id);
@@ -111,8 +120,9 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'deleteGraph',
       tags: ['graphs'],
       summary: 'Delete a graph',
+      description: 'The graph and its cached results go; its queued and running jobs are cancelled.',
       params: graphParams,
-      response: { 204: z.undefined().describe('Deleted'), ...errorResponses },
+      response: { 204: z.undefined().describe('Deleted (its queued and running jobs are cancelled).'), ...problems([404, 507]) },
     },
   }, async (req, reply) => {
     await store.delete(req.params.id);

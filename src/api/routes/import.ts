@@ -13,7 +13,8 @@ import { detectFormat, parseGraph, type ByteInput, type ParseOptions } from '../
 import { parseOffThread } from '../../io/parse-off-thread.js';
 import type { GraphData, GraphFormat, ImportReport } from '../../graph/model.js';
 import type { RouteContext } from '../app.js';
-import { UPLOAD_CONSUMES, errorResponses, graphParams, importQuerySchema, importResultSchema } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { UPLOAD_CONSUMES, graphParams, importQuerySchema, importResultSchema } from '../schemas.js';
 import { type ByteCounter, checkDeclaredLength, limitedBody, makeSpoolDir, registerRawParsers, uploadFormat } from '../upload.js';
 
 /** Decompressed bytes may be this many times the (possibly gzip-compressed) upload limit. */
@@ -226,7 +227,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       querystring: importQuerySchema.omit({ ifVersion: true }),
       consumes: [...UPLOAD_CONSUMES, 'multipart/form-data'],
       body: importBodySchema,
-      response: { 201: importResultSchema, ...errorResponses },
+      response: { 201: { ...json(importResultSchema, 'Created: the stored graph and its import report.'), headers: { Location: { type: 'string', description: 'The new graph: `/graphs/{id}`.' } } }, ...problems([413, 415, 507]) },
     },
   }, async (req, reply) => {
     const { data, report } = await parseUpload(req, reply, req.query, req.query.name ?? '');
@@ -248,7 +249,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       querystring: importQuerySchema,
       consumes: [...UPLOAD_CONSUMES, 'multipart/form-data'],
       body: importBodySchema,
-      response: { 200: importResultSchema, ...errorResponses },
+      response: { 200: json(importResultSchema, 'Replaced: the new version and its import report.'), ...problems([404, 409, 413, 415, 507]) },
     },
   }, async (req, reply) => {
     const before = await store.get(req.params.id); // 404 before reading the upload

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CompiledGraph } from '../../graph/compile.js';
 import { graphInfo, type GraphInfo } from '../../graph/stats.js';
 import type { RouteContext } from '../app.js';
-import { errorResponses, graphInfoSchema, graphParams } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { graphInfoSchema, graphParams } from '../schemas.js';
 
 /**
  * graphInfo is O(n + arcs) (degrees, components): computed once per compiled graph. A compiled graph is one
@@ -22,8 +23,9 @@ const infoRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'getGraphInfo',
       tags: ['graphs'],
       summary: 'Graph statistics: degrees, components, density',
+      description: 'Computed once per graph version (O(customers + arcs)), then cached.',
       params: graphParams,
-      response: { 200: graphInfoSchema, ...errorResponses },
+      response: { 200: json(graphInfoSchema, 'The graph\'s statistics.'), ...problems([404]) },
     },
   }, async (req) => {
     const { summary, graph } = await ctx.cache.get(req.params.id);

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors.js';
 import { JOB_STATES, isJobId, isTerminal, type JobEvent, type JobView } from '../../jobs/index.js';
 import type { RouteContext } from '../app.js';
-import { jobViewSchema } from '../job-schemas.js';
+import { JOB_EXAMPLE, jobViewSchema } from '../job-schemas.js';
 import { nextCursorSchema, pageQueryShape, paginate } from '../pagination.js';
-import { errorResponses, graphParams } from '../schemas.js';
+import { json, problems } from '../openapi.js';
+import { graphParams } from '../schemas.js';
 
 /**
  * Long work as jobs (issue 6 part 2): `GET /jobs/:id`, `GET /jobs/:id/events` (server-sent events),
@@ -14,8 +15,20 @@ import { errorResponses, graphParams } from '../schemas.js';
  * `GET /graphs/:id/jobs`. Jobs are made by the engine routes through src/api/budget.ts.
  */
 
+/** One server-sent event of GET /jobs/{jobId}/events (the stream is a sequence of these, a blank line apart). */
+const jobEventSchema = z
+  .object({
+    event: z.enum(['state', 'progress', 'done', 'error']).describe('`state` first and on every change of state, `progress` (throttled), then `done` or `error` last.'),
+    data: z.string().describe('The job as JSON, as GET /jobs/{jobId} answers it.').meta({ contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/Job' } }),
+  })
+  .describe('One server-sent event.')
+  .meta({ id: 'JobEvent', examples: [{ event: 'progress', data: JSON.stringify(JOB_EXAMPLE) }] });
+
 const jobParams = z.object({ jobId: z.string().min(1).max(64).describe('Job id, from a 202 answer.') });
-const jobList = z.object({ jobs: z.array(jobViewSchema), nextCursor: nextCursorSchema }).describe('Jobs, oldest first, a page at a time (results left out: GET /jobs/:id has them).');
+const jobList = z
+  .object({ jobs: z.array(jobViewSchema), nextCursor: nextCursorSchema })
+  .describe('Jobs, oldest first, a page at a time (results left out: GET /jobs/{jobId} has them).')
+  .meta({ id: 'JobList', examples: [{ jobs: [JOB_EXAMPLE] }] });
 const stateQuery = z.object({ state: z.enum(JOB_STATES as [string, ...string[]]).optional().describe('Only jobs in this state.'), ...pageQueryShape });
 const page = (list: JobView[], q: { limit?: number; cursor?: string }) => {
   const { page: jobs, nextCursor } = paginate(list, q);
@@ -48,7 +61,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       summary: 'A job: state, progress 0..1, ETA, and the result when done',
       description: 'Finished jobs are kept for a while (15 minutes by default), then this answers 404.',
       params: jobParams,
-      response: { 200: jobViewSchema, ...errorResponses },
+      response: { 200: json(jobViewSchema, 'The job; `result` (typed by `kind`) once it has succeeded, `error` once it failed or was cancelled.', { csv: 'A finished simulation or scenario job\'s result as CSV (`Accept: text/csv`).' }), ...problems([404, 406]) },
     },
   }, async (req) => lookup(req.params.jobId));
 
@@ -59,7 +72,7 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       summary: 'Cancel a job',
       description: 'A queued job never starts; a running one is stopped in its workers, which are freed for other work. A finished job is unchanged.',
       params: jobParams,
-      response: { 200: jobViewSchema, ...errorResponses },
+      response: { 200: json(jobViewSchema, 'The job after the cancel (`cancelled`, or as it was when it had already finished).'), ...problems([404]) },
     },
   }, async (req) => {
     await lookup(req.params.jobId);
@@ -71,8 +84,9 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'listJobs',
       tags: ['jobs'],
       summary: 'All known jobs',
+      description: 'Queued, running and recently finished jobs (kept for RIPPLE_JOB_TTL), oldest first; without their results. Filter by `state`.',
       querystring: stateQuery,
-      response: { 200: jobList, ...errorResponses },
+      response: { 200: json(jobList, 'A page of jobs; `nextCursor` when there are more.'), ...problems() },
     },
   }, async (req) => page(await jobs.list({ state: req.query.state as JobView['state'] | undefined }), req.query));
 
@@ -81,9 +95,10 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'listGraphJobs',
       tags: ['jobs'],
       summary: 'Jobs of one graph',
+      description: 'Like GET /jobs, for one graph\'s jobs only; 404 for an unknown graph.',
       params: graphParams,
       querystring: stateQuery,
-      response: { 200: jobList, ...errorResponses },
+      response: { 200: json(jobList, 'A page of the graph\'s jobs; `nextCursor` when there are more.'), ...problems([404]) },
     },
   }, async (req) => {
     await ctx.store.get(req.params.id); // 404 for an unknown graph
@@ -101,8 +116,14 @@ const jobRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         'Each `data:` is a job as in GET /jobs/:id. A finished job answers its final event at once.',
       params: jobParams,
       response: {
-        200: z.string().describe('text/event-stream').meta({ examples: ['event: progress\ndata: {"id":"…","state":"running","progress":0.5,…}\n\n'] }),
-        ...errorResponses,
+        200: {
+          description:
+            'A `text/event-stream` (server-sent events). Events: `state` (first, with the job as it is, and on every change of state), ' +
+            '`progress` (throttled), then the last one: `done` (the job with its `result`) or `error` (the job with its `error`, also when cancelled). ' +
+            'Every `data:` line is one Job as JSON (GET /jobs/{jobId}). A `: keep-alive` comment comes every 15 s on an idle stream.',
+          content: { 'text/event-stream': { schema: jobEventSchema } },
+        },
+        ...problems([404]),
       },
     },
   }, async (req, reply) => {

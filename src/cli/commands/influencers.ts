@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
-import { InputError } from '../../errors.js';
-import { findInfluencers } from '../../influence/influencers.js';
 import { INFLUENCE_METHODS, INFLUENCE_MODELS, influencersRequestSchema } from '../../influence/schemas.js';
+import { checkInfluencersRequest, runInfluencers } from '../../services/influencers.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 import { addGraphFlags, fmt, graphTarget, type GraphFlags } from './simulate.js';
@@ -49,13 +48,10 @@ export default function register(program: Command, ctx: CliContext): void {
         compare: o.compare === false ? false : undefined, gainSamples: num(o.gainSamples),
       }, { celfRuns: '--celf-runs', gainSamples: '--gain-samples' });
       const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
-      if (req.k > graph.n) throw new InputError(`--k: must be at most the number of customers (${graph.n}), got ${req.k}`);
+      checkInfluencersRequest(graph, req, { label: '--k' });
       const bar = createProgress({ label: 'influencers', total: 1, json: o.json, stream: ctx.stderr });
       try {
-        const r = await ctx.cancellable((signal) => findInfluencers(graph, req, {
-          pool: ctx.pool(), signal,
-          onProgress: (phase, d, t) => bar.update(phase === 'spread' ? 0.8 + (0.2 * d) / Math.max(1, t) : (0.8 * d) / Math.max(1, t), 1),
-        }));
+        const r = await ctx.cancellable((signal) => runInfluencers(graph, req, { pool: ctx.pool(), signal, progress: (share) => bar.update(share, 1) }));
         bar.stop();
         ctx.output(Boolean(o.json), r, () => [
           `${r.method} (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}): ${r.k} seeds in ${fmt(r.elapsedMs, 0)} ms` +

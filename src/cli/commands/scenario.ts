@@ -5,7 +5,7 @@ import { InputError } from '../../errors.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../../graph/model.js';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
 import {
-  isCompare, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
+  isCompare, prepareParsedScenario, prepareScenarioRequest, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
   type CompareResult, type RiskiestResult, type ScenarioReport,
 } from '../../scenarios/index.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
@@ -209,13 +209,17 @@ export default function register(program: Command, ctx: CliContext): void {
         }
         return;
       }
-      parseFlags(scenarioRequestSchema, body, FLAGS);
+      const parsed = parseFlags(scenarioRequestSchema, body, FLAGS);
       const req = o.compare ? { ...body, ...(await readCompareFile(o.compare)) } : body;
       if (req.customer === undefined && req.customers === undefined && !o.compare) throw new InputError('give --customer ID (or --riskiest N)');
+      // Validated once (the flags, or the flags with the compare file) and its customers resolved: the engine runs it as it is.
+      const prepared = o.compare
+        ? prepareScenarioRequest(loaded.graph, req, facts.currency, facts.stepDuration)
+        : prepareParsedScenario(loaded.graph, parsed, facts.currency, facts.stepDuration);
       const progress = createProgress({ label: 'scenario', total: 1, json: o.json, stream: ctx.stderr });
       try {
         const r = await ctx.cancellable((signal) =>
-          runScenarioRequest(loaded.graph, req, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
+          runScenarioRequest(loaded.graph, prepared, { pool: ctx.pool(), signal, ...facts, onProgress: (d, t) => progress.update(d, t) }));
         progress.stop();
         ctx.output(Boolean(o.json), r, () => (isCompare(r) ? humanCompare(r, source) : humanReport(r, source)));
       } finally {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { simulate, simulationRequestSchema, type SimulationRequest, type SimulationResult } from '../../diffusion/index.js';
+import { resolveParsedSimulation, simulate, simulationRequestSchema, type SimulationRequest, type SimulationResult } from '../../diffusion/index.js';
 import { parameterDocs, parameterHelp } from '../../diffusion/models/parameters.js';
 import { MODEL_DEFINITIONS, MODELS } from '../../diffusion/models/registry.js';
 import { commonRequestFields, DEFAULT_RUNS } from '../../diffusion/request.js';
@@ -131,10 +131,11 @@ export default function register(program: Command, ctx: CliContext): void {
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = simulationRequestFromFlags(o);
       const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
+      const resolved = resolveParsedSimulation(graph, req); // parsed by the flags, seeds looked up once: the engine takes it as it is
       const total = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
       const bar = createProgress({ label: 'simulate', total, json: o.json, stream: ctx.stderr });
       try {
-        const result = await ctx.cancellable((signal) => simulate(graph, req, { pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t) }));
+        const result = await ctx.cancellable((signal) => simulate(graph, resolved, { pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t) }));
         bar.stop();
         ctx.output(Boolean(o.json), result, () => human(result));
       } finally {

@@ -135,3 +135,34 @@ export function simpleRunner(kernel: (rng: Rng) => number, out: { arcs: number }
 
 /** JSON bytes of one entry of a step curve, `{"step":123456,"newMean":0.12345678901234,"cumulativeMean":1234.5678901234}`. */
 export const STEP_BYTES = 80;
+
+/**
+ * The declaration of a live-edge cascade (IC, LT): one kernel call per run that adds new activations per step and
+ * counts arcs examined, no outputs of its own, arcs as its work per run. A step without a new activation ends the
+ * run, so its curves have at most n steps after step 0.
+ */
+export function cascadeModel<const Name extends 'ic' | 'lt', Schema extends z.ZodType<{ maxSteps: number }>, Plan extends PlanBase>(spec: {
+  name: Name;
+  title: string;
+  schema: Schema;
+  plan: (g: CompiledGraph, req: z.output<Schema>, base: PlanBase) => Plan;
+  kernel: (g: CompiledGraph, plan: Plan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }) => number;
+}): ModelDefinition<Name, Schema, Plan> {
+  return {
+    name: spec.name,
+    title: spec.title,
+    schema: spec.schema,
+    plan: spec.plan,
+    open(g, plan, { s, steps }) {
+      const out = { arcs: 0 };
+      return simpleRunner((rng) => spec.kernel(g, plan, s, rng, steps, out), out);
+    },
+    summarize: () => ({}),
+    outputs: { perRun: [], perStep: [] },
+    resultShape: {},
+    workPerRun: (g) => Math.max(1, g.m),
+    curveSteps: (g, req) => Math.min(req.maxSteps, g.n) + 1,
+    stepBytes: STEP_BYTES,
+    influenceModel: spec.name,
+  };
+}

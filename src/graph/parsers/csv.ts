@@ -30,7 +30,7 @@ const CUSTOMER_COLUMNS = new Map<string, 'id' | 'label' | 'followers' | 'value' 
  * cell means "not given". Columns with other names are ignored and listed in the report's `warnings`.
  */
 export async function parseCsv(input: ByteInput, opts: CsvOptions): Promise<{ data: GraphData; report: ImportReport }> {
-  const b = new GraphBuilder({ name: opts.name, directed: opts.directed, source: opts.source, format: 'csv' });
+  const b = new GraphBuilder({ name: opts.name, directed: opts.directed, source: opts.source, format: 'csv', parallelTies: opts.parallelTies });
   const warnings: string[] = [];
   let records = 0;
   if (opts.customers !== undefined) {

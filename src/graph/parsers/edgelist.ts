@@ -24,7 +24,7 @@ export interface EdgeListOptions extends InputOptions {
  * of customer indices).
  */
 export async function parseEdgeList(input: ByteInput, opts: EdgeListOptions): Promise<{ data: GraphData; report: ImportReport }> {
-  const b = new GraphBuilder({ name: opts.name, directed: opts.directed, source: opts.source, format: 'edgelist' });
+  const b = new GraphBuilder({ name: opts.name, directed: opts.directed, source: opts.source, format: 'edgelist', parallelTies: opts.parallelTies });
   const fields: string[] = ['', '', '', ''];
   let candidate: { n: number; m: number; line: number; a: string; b: string } | null = null;
   let firstData = true;

@@ -16,6 +16,8 @@ export interface InputOptions {
    */
   maxRatio?: number;
   signal?: AbortSignal;
+  /** Parallel ties: merged (default) or counted into the kept tie's weight (BuilderOptions.parallelTies). */
+  parallelTies?: 'merge' | 'count';
 }
 
 /**

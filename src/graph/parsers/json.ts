@@ -88,6 +88,7 @@ export function graphFromRippleDoc(doc: unknown, opts: Omit<JsonOptions, 'maxByt
     directed: opts.directed ?? (directed as boolean | undefined) ?? false,
     source,
     format: 'json',
+    parallelTies: opts.parallelTies,
     ...(defaultValue !== undefined ? { defaultValue: defaultValue as number } : {}),
     ...(currency !== undefined ? { currency: currency as string } : {}),
     ...(stepDuration !== undefined ? { stepDuration } : {}),

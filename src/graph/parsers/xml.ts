@@ -151,7 +151,7 @@ export async function parseXmlGraph(input: ByteInput, opts: XmlGraphOptions): Pr
   const fileDirected = graph.directedSize > 0;
   const directed = opts.directed ?? fileDirected;
   const fileName = stringAttr(graph.getAttributes(), 'name') ?? stringAttr(graph.getAttributes(), 'title');
-  const b = new GraphBuilder({ name: opts.name !== '' ? opts.name : (fileName ?? opts.fallbackName), directed, source, format });
+  const b = new GraphBuilder({ name: opts.name !== '' ? opts.name : (fileName ?? opts.fallbackName), directed, source, format, parallelTies: opts.parallelTies });
   graph.forEachNode((id, a) => {
     b.addCustomer(id, {
       label: stringAttr(a, 'label') ?? null,

@@ -10,6 +10,7 @@ import { kcore } from './kcore.js';
 import { louvain } from './louvain.js';
 import { pagerank } from './pagerank.js';
 import { CENTRALITY_METRICS, isCentralityMetric, type CentralityMetric, type CentralityResult, type Graph, type Progress } from './types.js';
+import { topK } from '../../graph/top-k.js';
 
 
 /** Options any metric may receive; each metric reads the ones it knows (see its DEFAULTS). */
@@ -71,11 +72,5 @@ export function centrality(graph: Graph, metric: string, opts: CentralityOptions
 
 /** The top `k` customers by score (ties broken by index), ranks from 1: `{index, score, rank}`. */
 export function topScores(scores: Float64Array, k: number): { index: number; score: number; rank: number }[] {
-  const n = scores.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  const out: { index: number; score: number; rank: number }[] = [];
-  for (let r = 0; r < Math.min(k, n); r++) out.push({ index: order[r], score: scores[order[r]], rank: r + 1 });
-  return out;
+  return Array.from(topK(scores, k), (index, r) => ({ index, score: scores[index], rank: r + 1 }));
 }

@@ -3,6 +3,7 @@ import type { CompiledGraph } from '../../../graph/compile.js';
 import type { SirPlan } from './plan.js';
 import type { Rng } from '../../rng.js';
 import type { Scratch, StepSums } from '../../scratch.js';
+import { spreadFrom } from '../../kernels/spread.js';
 
 /**
  * One run of SIR on the customer graph (discrete time, DESIGN §3). At each step every infected customer
@@ -43,29 +44,8 @@ export function runSir(
     const before = tail;
     for (let i = 0; i < nCur; i++) {
       const u = cur[i];
-      const e = off[u + 1];
-      let a = off[u];
-      arcs += e - a;
-      if (nodeP) {
-        const pu = beta * nodeP[u];
-        if (pu <= 0) continue;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pu) {
-            stamp[v] = ep;
-            queue[tail++] = v;
-          }
-        }
-      } else {
-        const pa = arcP!;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < beta * pa[a]) {
-            stamp[v] = ep;
-            queue[tail++] = v;
-          }
-        }
-      }
+      arcs += off[u + 1] - off[u];
+      tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, beta, tgt, stamp, ep, queue, tail, rng, null, 0);
     }
     // Recovery of those infected at the start of the step; survivors then this step's new infections.
     let k = 0;

@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../../../graph/compile.js';
 import type { VoicePlan } from './plan.js';
 import type { Rng } from '../../rng.js';
 import type { CurveSums, Scratch, StepSums } from '../../scratch.js';
+import { spreadFrom } from '../../kernels/spread.js';
 
 export interface VoiceOut {
   arcs: number;
@@ -94,32 +95,10 @@ export function runVoice(
     for (let q = head; q < levelEnd; q++) {
       const u = queue[q];
       if (op[u] !== NEG) continue;
-      const e = off[u + 1];
-      let a = off[u];
-      arcs += e - a;
+      arcs += off[u + 1] - off[u];
       const before = tail;
-      if (negNodeP) {
-        const pu = negNodeP[u];
-        if (pu <= 0) continue;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pu) {
-            stamp[v] = ep;
-            op[v] = NEG;
-            queue[tail++] = v;
-          }
-        }
-      } else {
-        const pa = negArcP!;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pa[a]) {
-            stamp[v] = ep;
-            op[v] = NEG;
-            queue[tail++] = v;
-          }
-        }
-      }
+      tail = spreadFrom(u, off[u], off[u + 1], negNodeP, negArcP, 1, tgt, stamp, ep, queue, tail, rng, op, NEG);
+      // Passed it on: reached someone new this run (counted once per run per customer).
       if (mark && tail > before && mark[u] !== ep) {
         mark[u] = ep;
         passed![u]++;
@@ -130,32 +109,10 @@ export function runVoice(
     for (let q = head; q < levelEnd + nFlipped; q++) {
       const u = q < levelEnd ? queue[q] : flipped[q - levelEnd];
       if (op[u] !== POS) continue;
-      const e = off[u + 1];
-      let a = off[u];
-      arcs += e - a;
+      arcs += off[u + 1] - off[u];
       const before = tail;
-      if (nodeP) {
-        const pu = nodeP[u];
-        if (pu <= 0) continue;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pu) {
-            stamp[v] = ep;
-            op[v] = POS;
-            queue[tail++] = v;
-          }
-        }
-      } else {
-        const pa = arcP!;
-        for (; a < e; a++) {
-          const v = tgt[a];
-          if (stamp[v] !== ep && rng.float() < pa[a]) {
-            stamp[v] = ep;
-            op[v] = POS;
-            queue[tail++] = v;
-          }
-        }
-      }
+      tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, 1, tgt, stamp, ep, queue, tail, rng, op, POS);
+      // Passed it on: reached someone new this run (counted once per run per customer).
       if (mark && tail > before && mark[u] !== ep) {
         mark[u] = ep;
         passed![u]++;

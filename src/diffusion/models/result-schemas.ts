@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { commonResultShape, graphRefShape } from '../result-schema.js';
+import { MODEL_DEFINITIONS } from './registry.js';
+
+/**
+ * What a simulation answers (DESIGN §8), next to the models that produce it: per model (registry order) the common
+ * fields, `model` fixed to its name, the fields its folder declares (`resultShape`, which its summarize() writes) and
+ * the graph it ran on (`graphId`, `graphVersion`, stamped by the API and the workers). Named `IcSimulationResult`,
+ * `VoiceSimulationResult`, … in /openapi.json; `SimulationResult` is their union on `model`. Objects stay open
+ * (`looseObject`): a field added later reaches clients that do not know it yet.
+ */
+
+const RESULT_EXAMPLE = {
+  graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', runs: 1000, seed: 7, elapsedMs: 41, probability: 'uniform', seeds: ['c1'], stoppedBy: 'runs',
+  reach: {
+    mean: 12.3, sd: 4.1, stderr: 0.13, ci95: [12.04, 12.56], min: 1, max: 40,
+    quantiles: { p5: 6, p25: 9, p50: 12, p75: 15, p95: 20 }, histogram: [{ from: 1, to: 5, count: 300 }],
+  },
+  steps: [{ step: 0, newMean: 1, cumulativeMean: 1 }],
+  amplifiers: [{ id: 'c7', frequency: 0.83 }],
+  arcsExamined: 61.5,
+};
+
+/** `profile-threshold` -> `ProfileThreshold`. */
+const pascal = (name: string) => name.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+
+/**
+ * A model's own fields, optional: a folder's `resultShape` does not say which fields depend on the request (CTIC's
+ * `timeToReach` comes with `reachTarget`, `exceedanceWithinHorizon` with `exceedance`), and an answer the serializer
+ * finds off its schema would be a 500. Which fields a model can add, and their types, stay exact.
+ */
+function optional(shape: z.ZodRawShape): z.ZodRawShape {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, (v as z.ZodType).optional()]));
+}
+
+/** Each model's result schema, in registry order. */
+export const MODEL_RESULT_SCHEMAS = MODEL_DEFINITIONS.map((d) =>
+  z
+    .looseObject({ ...graphRefShape, model: z.literal(d.name), ...commonResultShape, ...optional(d.resultShape as z.ZodRawShape) })
+    .describe(`A ${d.title} simulation result (model \`${d.name}\`).`)
+    .meta({ id: `${pascal(d.name)}SimulationResult`, ...(d.name === 'ic' ? { examples: [RESULT_EXAMPLE] } : {}) }),
+);
+
+type ModelResultSchema = (typeof MODEL_RESULT_SCHEMAS)[number];
+
+/** A simulation result: the union of the models' results, told apart by `model`. */
+export const simulationResultSchema = z
+  .discriminatedUnion('model', MODEL_RESULT_SCHEMAS as unknown as [ModelResultSchema, ...ModelResultSchema[]])
+  .describe('A simulation result (DESIGN §8): the common fields, and those of its `model`.')
+  .meta({ id: 'SimulationResult', examples: [RESULT_EXAMPLE] });

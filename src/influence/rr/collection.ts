@@ -1,0 +1,168 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import { CancelledError, InputError } from '../../errors.js';
+import { sampleBatches, type RRSetsPayload } from './sampling.js';
+import { RR_BATCH, type RRSpec } from './spec.js';
+
+/** Collections of RR sets (flat typed arrays, or counts only) and growing one, in this thread or on a pool. */
+
+/** A flat, growable collection of RR sets: set i is members[offsets[i] .. offsets[i+1]); its root comes first. */
+export class RRCollection {
+  members: Int32Array;
+  offsets: Int32Array;
+  count = 0;
+  constructor(initialSets = 1024, initialMembers = 4096) {
+    this.members = new Int32Array(Math.max(16, initialMembers));
+    this.offsets = new Int32Array(Math.max(16, initialSets + 1));
+  }
+  /** Members stored (sum of set sizes). */
+  get size(): number {
+    return this.offsets[this.count];
+  }
+  reserveMembers(total: number): void {
+    if (total <= this.members.length) return;
+    let cap = this.members.length;
+    while (cap < total) cap = Math.min(2 ** 31 - 1, cap * 2);
+    if (cap < total) throw new InputError(`RR sets: more than ${cap} members; lower the precision (raise epsilon) or use a smaller graph`);
+    const next = new Int32Array(cap);
+    next.set(this.members.subarray(0, this.size));
+    this.members = next;
+  }
+  reserveSets(count: number): void {
+    if (count + 1 <= this.offsets.length) return;
+    let cap = this.offsets.length;
+    while (cap < count + 1) cap *= 2;
+    const next = new Int32Array(cap);
+    next.set(this.offsets.subarray(0, this.count + 1));
+    this.offsets = next;
+  }
+  /** Append sets given as (members, offsets) with offsets[0] = 0 and offsets.length = sets + 1. */
+  append(members: Int32Array, offsets: Int32Array): void {
+    const sets = offsets.length - 1;
+    const base = this.size;
+    this.reserveMembers(base + offsets[sets]);
+    this.reserveSets(this.count + sets);
+    this.members.set(members.subarray(0, offsets[sets]), base);
+    const o = this.offsets;
+    for (let i = 1; i <= sets; i++) o[this.count + i] = base + offsets[i];
+    this.count += sets;
+  }
+}
+
+/**
+ * An RRCollection that keeps no sets: each appended batch is counted into `counts` (per customer, the sets that
+ * contain it, roots excluded with `excludeRoot`) and dropped. growRR fills it exactly like a collection (same
+ * batches, same order), so counts equal memberCounts() of the stored collection while memory stays O(n) instead
+ * of O(sets × set size) (a 34-customer graph with 50M value RR sets would hold gigabytes).
+ */
+export class RRCounter extends RRCollection {
+  readonly counts: Int32Array;
+  private members_ = 0;
+  constructor(n: number, private readonly excludeRoot: boolean) {
+    super(0, 0);
+    this.counts = new Int32Array(n);
+  }
+  override get size(): number {
+    return this.members_;
+  }
+  override reserveMembers(): void {}
+  override reserveSets(): void {}
+  override append(members: Int32Array, offsets: Int32Array): void {
+    const sets = offsets.length - 1;
+    const counts = this.counts;
+    const skip = this.excludeRoot ? 1 : 0;
+    for (let i = 0; i < sets; i++) for (let x = offsets[i] + skip; x < offsets[i + 1]; x++) counts[members[x]]++;
+    this.members_ += offsets[sets];
+    this.count += sets;
+  }
+}
+
+/** What RR generation needs from a worker pool (structurally src/workers/pool.ts's WorkerPool). */
+export interface RRPool {
+  readonly size: number;
+  run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (data: unknown) => void }): Promise<T>;
+}
+
+export interface GrowOptions {
+  pool?: RRPool;
+  signal?: AbortSignal;
+  /** (RR sets in the collection, target). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Batches per in-thread step between event-loop yields (cancellation and progress). */
+const BATCHES_PER_STEP = 16;
+/** Most RR batches (of RR_BATCH sets) in one worker task. */
+const MAX_BATCHES_PER_TASK = 64;
+
+/**
+ * Grow `coll` to at least `target` sets (rounded up to whole batches). The collection must hold whole
+ * batches of the same (spec, seed, salt) so far. With a pool, batch ranges run on the workers and are
+ * appended in batch order: the collection is identical for any number of workers.
+ */
+export async function growRR(
+  g: CompiledGraph, spec: RRSpec, seed: number, salt: number, coll: RRCollection, target: number, opts: GrowOptions = {},
+): Promise<void> {
+  const { signal, pool, onProgress } = opts;
+  const fromBatch = Math.ceil(coll.count / RR_BATCH);
+  const toBatch = Math.ceil(target / RR_BATCH);
+  if (toBatch <= fromBatch) return;
+  coll.reserveSets(toBatch * RR_BATCH);
+  if (pool && pool.size > 1 && toBatch - fromBatch >= 4) {
+    // Tasks of at most MAX_BATCHES_PER_TASK batches, at most 2 per worker in flight: the sets waiting to be
+    // appended (in batch order) stay bounded whatever the target (the split does not change any set).
+    const chunks = Math.min(toBatch - fromBatch, pool.size * 4);
+    const per = Math.min(MAX_BATCHES_PER_TASK, Math.ceil((toBatch - fromBatch) / chunks));
+    const window = pool.size * 2;
+    const inner = new AbortController();
+    const onAbort = () => inner.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) inner.abort();
+    const results: ({ members: Int32Array; offsets: Int32Array } | null)[] = [];
+    let next = 0; // next chunk to append, so appends stay in batch order
+    const tasks: Promise<void>[] = [];
+    const pending = new Set<Promise<void>>();
+    let failed: unknown;
+    try {
+      for (let c = 0, b = fromBatch; b < toBatch && failed === undefined; c++, b += per) {
+        while (pending.size >= window || (c - next >= window * 2 && pending.size > 0)) await Promise.race(pending);
+        if (failed !== undefined || inner.signal.aborted) break;
+        const payload: RRSetsPayload = { spec, seed, salt, fromBatch: b, toBatch: Math.min(toBatch, b + per) };
+        results.push(null);
+        const task = pool.run<{ members: Int32Array; offsets: Int32Array }>('rr-sets', g, payload, { signal: inner.signal }).then((r) => {
+          results[c] = r;
+          while (next < results.length && results[next]) {
+            const x = results[next]!;
+            coll.append(x.members, x.offsets);
+            results[next] = null;
+            next++;
+            onProgress?.(coll.count, toBatch * RR_BATCH);
+          }
+        }).catch((e: unknown) => {
+          failed ??= e;
+          inner.abort();
+          throw e;
+        });
+        const tracked = task.then(() => undefined, () => undefined).finally(() => pending.delete(tracked));
+        pending.add(tracked);
+        tasks.push(task);
+      }
+      const settled = await Promise.allSettled(tasks);
+      const rejected = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (rejected || inner.signal.aborted) {
+        if (signal?.aborted) throw new CancelledError();
+        const real = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !(x.reason instanceof CancelledError));
+        throw (real ?? rejected)?.reason ?? new CancelledError();
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    return;
+  }
+  for (let b = fromBatch; b < toBatch; b += BATCHES_PER_STEP) {
+    if (signal?.aborted) throw new CancelledError();
+    const r = sampleBatches(g, spec, seed, salt, b, Math.min(toBatch, b + BATCHES_PER_STEP));
+    coll.append(r.members, r.offsets);
+    onProgress?.(coll.count, toBatch * RR_BATCH);
+    if (signal) await new Promise<void>((res) => setImmediate(res));
+  }
+}

@@ -1,0 +1,120 @@
+import type { CompiledGraph } from '../../graph/compile.js';
+import { InputError } from '../../errors.js';
+import { arcProbabilities, ltWeights } from '../../diffusion/probability.js';
+import type { ProbabilityScheme } from '../../diffusion/request.js';
+import { sharedF32, sharedF64, sharedI32 } from '../../graph/shared-array.js';
+
+/**
+ * Reverse-reachable (RR) sets (Borgs, Brautbar, Chayes, Lucier, SODA 2014) for IC and LT.
+ *
+ * An RR set picks a root (uniformly, or with probability proportional to customer value) and walks arcs
+ * backwards, keeping each with its live-edge probability (Kempe, Kleinberg, Tardos 2003):
+ * - IC: every in-arc u->v of a reached customer v is kept independently with p(u,v) (reverse BFS);
+ * - LT: a reached customer v keeps at most one in-arc, u->v with probability b(u,v), none with 1 - Σb —
+ *   a reverse random walk that stops on "none" or when it returns to a customer already in the set.
+ * For any seed set S, n · Pr[S meets an RR set] is the expected reach of S; with value-weighted roots,
+ * totalValue · Pr[...] is the expected value reached.
+ *
+ * Randomness: RR sets come in batches of RR_BATCH; batch b draws from the stream (seed, b, salt), so a
+ * collection is the same whatever thread generated which batch. Collections are flat typed arrays
+ * (members + offsets), grown by doubling: no object per set.
+ */
+
+export const RR_BATCH = 1024;
+
+/** What a sampler needs; every array lives on a SharedArrayBuffer so that workers read it without a copy. */
+export interface RRSpec {
+  model: 'ic' | 'lt';
+  n: number;
+  /** Probability (IC p, LT b) of each in-arc position q, i.e. of the out-arc inArc[q]. */
+  inP: Float32Array;
+  /** Per customer: the probability shared by all its in-arcs, or -1 when they differ (enables O(1) steps). */
+  nodeInP: Float64Array;
+  /** Value-weighted roots: Walker alias tables over customer value; null = uniform roots. */
+  aliasProb: Float64Array | null;
+  aliasIdx: Int32Array | null;
+  /** Scale of estimates: n for uniform roots, totalValue for value-weighted roots. */
+  scale: number;
+}
+
+export interface RRSpecOptions {
+  model: 'ic' | 'lt';
+  probability: ProbabilityScheme;
+  p: number;
+  /** Roots with probability proportional to customer value (estimates become value reached). */
+  valueWeighted?: boolean;
+}
+
+
+/**
+ * Precompute what RR sampling reads: per-arc probabilities exactly as the engine's simulate() uses them
+ * (arcProbabilities for IC, ltWeights for LT — so LT in-sums above 1 are the same 422), laid out in
+ * in-arc order, and alias tables for value-weighted roots.
+ */
+export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
+  const { n, inOffsets, inArc } = g;
+  const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true }).arcP!;
+  const inP = sharedF32(g.m);
+  const nodeInP = sharedF64(n);
+  for (let v = 0; v < n; v++) {
+    const s = inOffsets[v];
+    const e = inOffsets[v + 1];
+    let common = e > s ? arcP[inArc[s]] : 0;
+    for (let q = s; q < e; q++) {
+      const x = arcP[inArc[q]];
+      inP[q] = x;
+      if (x !== common) common = -1;
+    }
+    nodeInP[v] = common;
+  }
+  let aliasProb: Float64Array | null = null;
+  let aliasIdx: Int32Array | null = null;
+  let scale = n;
+  if (o.valueWeighted) {
+    if (!(g.totalValue > 0)) throw new InputError('value-weighted influence needs customers with positive value (the total value is 0)');
+    ({ aliasProb, aliasIdx } = aliasTables(g.value));
+    scale = g.totalValue;
+  }
+  return { model: o.model, n, inP, nodeInP, aliasProb, aliasIdx, scale };
+}
+
+/** Walker/Vose alias tables: draw i uniformly, keep it with prob[i], else take alias[i]. O(n). */
+export function aliasTables(weights: Float64Array): { aliasProb: Float64Array; aliasIdx: Int32Array } {
+  const n = weights.length;
+  const prob = sharedF64(n);
+  const alias = sharedI32(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  const scaled = new Float64Array(n);
+  const small = new Int32Array(n);
+  const large = new Int32Array(n);
+  let ns = 0;
+  let nl = 0;
+  for (let i = 0; i < n; i++) {
+    scaled[i] = (weights[i] * n) / total;
+    if (scaled[i] < 1) small[ns++] = i;
+    else large[nl++] = i;
+  }
+  while (ns > 0 && nl > 0) {
+    const s = small[--ns];
+    const l = large[nl - 1];
+    prob[s] = scaled[s];
+    alias[s] = l;
+    scaled[l] = scaled[l] + scaled[s] - 1;
+    if (scaled[l] < 1) {
+      nl--;
+      small[ns++] = l;
+    }
+  }
+  while (nl > 0) {
+    const l = large[--nl];
+    prob[l] = 1;
+    alias[l] = l;
+  }
+  while (ns > 0) {
+    const s = small[--ns]; // only through rounding
+    prob[s] = 1;
+    alias[s] = s;
+  }
+  return { aliasProb: prob, aliasIdx: alias };
+}
