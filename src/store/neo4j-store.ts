@@ -26,6 +26,7 @@ import {
   wellFormed, type GraphMeta,
 } from './neo4j-rows.js';
 import type { GraphStore, GraphSummary } from './types.js';
+import { raceTimeout } from '../timeout.js';
 
 export interface Neo4jConfig {
   uri: string;
@@ -466,18 +467,8 @@ export class Neo4jStore implements GraphStore {
 
   async ready(): Promise<boolean> {
     if (this.closed) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.opts.readyTimeoutMs ?? 3000);
-    });
-    try {
-      return await Promise.race([
-        this.driver.verifyConnectivity({ database: this.where.database }).then(() => true, () => false),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const reachable = this.driver.verifyConnectivity({ database: this.where.database }).then(() => true, () => false);
+    return raceTimeout(reachable, this.opts.readyTimeoutMs ?? 3000, () => false);
   }
 
   async close(): Promise<void> {
