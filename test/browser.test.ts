@@ -11,7 +11,7 @@ import { pageDir } from '../src/api/page.js';
 import { loadConfig } from '../src/config.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { FileStore } from '../src/store/file-store.js';
-import { money, num, range } from '../web/src/format.js';
+import { money, num, pct, range } from '../web/src/format.js';
 
 /**
  * The scenario explorer in a real browser: Debian's Chromium driven by playwright-core (no browser download).
@@ -85,13 +85,22 @@ async function launch(): Promise<BrowserContext> {
   return ctx;
 }
 
-/** Console errors and uncaught page errors, collected per page. */
-function watch(page: Page): string[] {
+/**
+ * Console errors, uncaught page errors and any request the page makes to another host than Ripple's (the page must
+ * work offline: no CDN, no font or analytics host), collected per page.
+ */
+function watch(page: Page, origin: string): string[] {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if ((url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'ws:' || url.protocol === 'wss:') && url.origin !== origin) {
+      errors.push(`request to another host: ${r.url()}`);
+    }
+  });
   return errors;
 }
 
@@ -118,7 +127,11 @@ async function figures(page: Page): Promise<Record<string, { value: string; ci: 
 }
 
 interface Mc { mean: number; ci95: [number, number] }
-interface Report { reach: Mc; negative: Mc; positive: Mc; impressions: Mc; money: { currency: string; atRisk: Mc; earned: Mc; net: Mc }; valuesAreDefaults?: boolean }
+interface Ranked { id: string; frequency: number; label?: string }
+interface Report {
+  reach: Mc; negative: Mc; positive: Mc; impressions: Mc; money: { currency: string; atRisk: Mc; earned: Mc; net: Mc }; valuesAreDefaults?: boolean;
+  passers: Ranked[]; amplifiers: Ranked[]; negativeSteps: { step: number; cumulativeCi95?: [number, number]; newCi95?: [number, number] }[];
+}
 
 /** What the page must show for an API report (the page's own formatting functions, applied to the API's numbers). */
 function expected(r: Report): Record<string, { value: string; ci: string }> {
@@ -159,7 +172,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
 
   it('runs the README demo scenario by keyboard alone and shows the same numbers as the API', async () => {
     const page = await ctx.newPage();
-    const errors = watch(page);
+    const errors = watch(page, served.url);
     await page.goto(served.url + '/');
     await expect.poll(() => page.locator('#graph option').count()).toBe(1);
     // Every control is reached with Tab and named as the issue asks.
@@ -190,7 +203,25 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     // The neighbourhood is drawn (WebGL through SwiftShader here, else SVG) and listed as a table too.
     expect(['webgl', 'svg']).toContain(await page.locator('#neighbourhood').getAttribute('data-renderer'));
     expect(await page.locator('#neighbourhood-table tbody tr').count()).toBeGreaterThan(100);
+    // Spread over time: both opinions with their 95% bands, cumulative and new per step.
+    expect(report.negativeSteps[1].cumulativeCi95![1]).toBeGreaterThan(report.negativeSteps[1].cumulativeCi95![0]);
     expect(await page.locator('#spread svg polyline').count()).toBe(2);
+    expect(await page.locator('#spread svg polygon').count()).toBe(2);
+    await page.locator('input[name="curve"][value="new"]').check();
+    expect(await page.locator('#spread svg text').first().textContent()).toBe('Customers newly reached, by time');
+    expect(await page.locator('#spread svg polygon').count()).toBe(2);
+    await page.locator('input[name="curve"][value="cumulative"]').check();
+    // Who passes it on: the API's passers (share of runs in which each told someone new), beside how often reached.
+    expect(report.passers.length).toBe(10);
+    const passerRows = await page.$$eval('#passers-table tbody tr', (rows: El[]) => rows.map((r: El) => [...r.querySelectorAll('td')].map((td: El) => td.textContent as string)));
+    const reachedIn = new Map(report.amplifiers.map((a) => [a.id, a.frequency]));
+    expect(passerRows.map((r) => r.slice(0, 2))).toEqual(report.passers.map((p) => [p.label ? `${p.label} (${p.id})` : p.id, pct(p.frequency)]));
+    // "Reached in" comes from the amplifiers, else from the friends the page asked about (reachOf).
+    passerRows.forEach((r, i) => {
+      const id = report.passers[i].id;
+      if (reachedIn.has(id)) expect(r[2]).toBe(pct(reachedIn.get(id)!));
+      else expect(r[2]).toMatch(/^(\d+(\.\d+)?%|—)$/);
+    });
     await shot(page, 'report');
 
     // Exports, by keyboard: the report as CSV, each chart as PNG and SVG.
@@ -219,7 +250,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
 
   it('compares up to four answers with paired differences, as the API does', async () => {
     const page = await ctx.newPage();
-    const errors = watch(page);
+    const errors = watch(page, served.url);
     await page.goto(served.url + '/');
     await expect.poll(() => page.locator('#graph option').count()).toBe(1);
     await page.getByLabel('Customer', { exact: true }).fill('c0006');
@@ -270,7 +301,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
 
   it('shows progress for a long run and cancels it', async () => {
     const page = await ctx.newPage();
-    const errors = watch(page);
+    const errors = watch(page, served.url);
     await page.goto(served.url + '/');
     await expect.poll(() => page.locator('#graph option').count()).toBe(1);
     await page.getByLabel('Customer', { exact: true }).fill('c0006');
@@ -289,12 +320,58 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     await page.close();
   });
 
+  it('gives the answer and the curves in hours when the graph says how long a step is', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const created = await served.app.inject({
+      method: 'POST', url: '/graphs',
+      payload: {
+        name: 'two-hour steps', directed: false, customers: ids.map((id) => ({ id, value: 100 })),
+        ties: [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd'], ['d', 'e'], ['e', 'f']].map(([source, target]) => ({ source, target })),
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = (created.json() as { id: string }).id;
+    try {
+      expect((await served.app.inject({ method: 'PATCH', url: `/graphs/${id}`, payload: { stepDuration: 'PT2H' } })).statusCode).toBe(200);
+      const page = await ctx.newPage();
+      const errors = watch(page, served.url);
+      await page.goto(`${served.url}/?graph=${id}`);
+      await expect.poll(() => page.locator('#graph').inputValue()).toBe(id);
+      await expect.poll(() => page.locator('#graph-info').textContent()).toContain('one step = 2 h');
+      const answers = await page.$$eval('#answer option', (os: El[]) => os.map((o: El) => o.textContent as string));
+      expect(answers.slice(0, 4)).toEqual(['No answer', 'Right away, before it spreads', 'Within 2 h (after step 1)', 'Within 4 h (after step 2)']);
+      await page.getByLabel('Customer', { exact: true }).fill('a');
+      await page.getByLabel('Customer', { exact: true }).press('Tab');
+      await page.getByLabel('Answer', { exact: true }).selectOption('1');
+      await page.locator('#scenario details summary').press('Enter');
+      await page.getByLabel('Chance per friend (p)', { exact: true }).fill('0.3');
+      await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+      await page.locator('#report').waitFor({ state: 'visible', timeout: 60_000 });
+      const api = await scenario(served.app, id, {
+        customer: 'a', experience: 'negative', response: { atStep: 1, effectiveness: 0.6, public: true }, p: 0.3, runs: 2000, seed: 1,
+      }) as Report & { summary: string; stepDuration: string | null; assumptions: { response: { at?: string } } };
+      expect(api.stepDuration).toBe('PT2H');
+      expect(api.assumptions.response.at).toBe('PT2H');
+      expect(await figures(page)).toEqual(expected(api));
+      expect(await page.locator('#summary').textContent()).toBe(api.summary);
+      // The spread's time axis is in hours, not steps.
+      const axis = await page.locator('#spread svg').textContent();
+      expect(axis).toContain('time since the customer spoke up');
+      expect(axis).toContain('2 h');
+      await shot(page, 'hours');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await served.app.inject({ method: 'DELETE', url: `/graphs/${id}` });
+    }
+  });
+
   it.skipIf(!existsSync(FACEBOOK))('works on ego-Facebook', async () => {
     const { data } = await readGraphFile(FACEBOOK, { format: 'edgelist', name: 'ego-Facebook' });
     const fb = await served.store.create(data);
     try {
       const page = await ctx.newPage();
-      const errors = watch(page);
+      const errors = watch(page, served.url);
       await page.goto(`${served.url}/?graph=${fb.id}`);
       await expect.poll(() => page.locator('#graph').inputValue()).toBe(fb.id);
       await page.getByLabel('Customer', { exact: true }).fill('0');
@@ -328,7 +405,7 @@ describe.skipIf(!available)('scenario explorer with API keys', () => {
 
   it('asks for a key, says when it is wrong, and keeps it for the tab only', async () => {
     const page = await ctx.newPage();
-    const errors = watch(page);
+    const errors = watch(page, served.url);
     await page.goto(served.url + '/');
     const dialog = page.getByRole('dialog', { name: 'API key' });
     await dialog.waitFor({ state: 'visible' });

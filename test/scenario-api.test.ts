@@ -80,11 +80,11 @@ describe('POST /graphs/:id/scenarios', () => {
     expect(res.statusCode).toBe(200);
     const r = res.json();
     expect(r.candidates).toBe('value');
-    expect(r.ranked).toHaveLength(3);
-    const risks = r.ranked.map((e: { money: { atRisk: { mean: number } } }) => e.money.atRisk.mean);
+    expect(r.top).toHaveLength(3);
+    const risks = r.top.map((e: { money: { atRisk: { mean: number } } }) => e.money.atRisk.mean);
     expect([...risks].sort((x, y) => y - x)).toEqual(risks);
     const given = await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios/riskiest`, payload: { candidates: ['e', 'a'], runs: 200 } });
-    expect(given.json().ranked.map((e: { id: string }) => e.id).sort()).toEqual(['a', 'e']);
+    expect(given.json().top.map((e: { id: string }) => e.id).sort()).toEqual(['a', 'e']);
   });
 
   it('unknown customer or graph: 404; bad bodies: 400 with field paths', async () => {

@@ -72,8 +72,8 @@ describe('ripple scenario', () => {
     const r = await ripple(['scenario', '--file', graph, '--riskiest', '2', '--runs', '200', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.ranked).toHaveLength(2);
-    expect(doc.ranked[0].money.atRisk.mean).toBeGreaterThanOrEqual(doc.ranked[1].money.atRisk.mean);
+    expect(doc.top).toHaveLength(2);
+    expect(doc.top[0].money.atRisk.mean).toBeGreaterThanOrEqual(doc.top[1].money.atRisk.mean);
   });
 
   it('--file CSV + --customers FILE: money uses the customers\' values (as import/simulate/value)', async () => {

@@ -65,7 +65,7 @@ describe('scenario report', () => {
   it('echoes every default as assumptions', async () => {
     const r = await single(tree, { customer: 'a', runs: 10 });
     expect(r.assumptions).toEqual({
-      model: 'voice', customers: ['a'], experience: 'negative', horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
+      model: 'voice', customers: ['a'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
       response: null, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
       runs: 10, precision: null, maxRuns: 100_000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: [],
     });
@@ -77,7 +77,7 @@ describe('scenario report', () => {
   it('the same request and seed give the same report; the horizon caps the steps', async () => {
     const req = { customer: 'a', p: 0.3, runs: 500, seed: 9 };
     expect(noTime(await single(social, req))).toEqual(noTime(await single(social, req)));
-    const short = await single(tree, { customer: 'a', p: 1, runs: 5, horizon: 1 });
+    const short = await single(tree, { customer: 'a', p: 1, runs: 5, maxSteps: 1 });
     expect(short.reach.mean).toBe(2);
   });
 
@@ -261,22 +261,22 @@ describe('riskiest customers', () => {
   it('ranks given candidates by money at risk, with CIs', async () => {
     const r = await riskiestCustomers(star, { candidates: ['x', 'hub', 'y'], p: 0.5, runs: 3000, impact: { churnIfNegative: 0.1 } });
     expect(r.candidates).toBe('given');
-    expect(r.ranked.map((e) => e.id)).toEqual(['hub', 'x', 'y']);
-    expect(r.ranked.map((e) => e.rank)).toEqual([1, 2, 3]);
+    expect(r.top.map((e) => e.id)).toEqual(['hub', 'x', 'y']);
+    expect(r.top.map((e) => e.rank)).toEqual([1, 2, 3]);
     // p·bias = 1: the hub reaches everyone in every run
-    expect(r.ranked[0].money.atRisk).toEqual({ mean: 0.1 * 481, ci95: [0.1 * 481, 0.1 * 481] });
-    expect(r.ranked[2].money.atRisk.mean).toBeCloseTo(3, 12);
-    expect(r.ranked[1].money.atRisk.ci95[0]).toBeLessThanOrEqual(r.ranked[1].money.atRisk.mean);
+    expect(r.top[0].money.atRisk).toEqual({ mean: 0.1 * 481, ci95: [0.1 * 481, 0.1 * 481] });
+    expect(r.top[2].money.atRisk.mean).toBeCloseTo(3, 12);
+    expect(r.top[1].money.atRisk.ci95[0]).toBeLessThanOrEqual(r.top[1].money.atRisk.mean);
     expect(r.assumptions).toMatchObject({ experience: 'negative', rrSets: null, runs: 3000 });
   });
 
   it('by default takes the top customers by network value', async () => {
     const r = await riskiestCustomers(star, { top: 2, p: 0.5, runs: 500, rrSets: 5000 });
     expect(r.candidates).toBe('value');
-    expect(r.ranked).toHaveLength(2);
-    expect(r.ranked.map((e) => e.id).sort()).toEqual(['hub', 'z']);
-    expect(r.ranked[0].id).toBe('hub');
-    expect(r.ranked[0].networkValue).toBeGreaterThan(400);
+    expect(r.top).toHaveLength(2);
+    expect(r.top.map((e) => e.id).sort()).toEqual(['hub', 'z']);
+    expect(r.top[0].id).toBe('hub');
+    expect(r.top[0].networkValue).toBeGreaterThan(400);
   });
 
   it('unknown candidate: 404', async () => {

@@ -144,7 +144,9 @@ def test_value_ranking_and_one_customer(client: Ripple, karate: str) -> None:
     assert ranking.graph_value == pytest.approx(sum(10.0 + v for v in range(34)))
     one = client.get_customer_value(karate, "33", p=0.1, runs=2000, seed=4)
     assert one.own_value == 43.0
-    assert one.total_value.mean == pytest.approx(one.own_value + one.network_value.mean)
+    assert one.total.mean == pytest.approx(one.own_value + one.network.mean)
+    assert one.network_value == one.network and one.total_value == one.total  # the deprecated names, same estimates
+    assert ranking.top[0].network.mean == ranking.top[0].network_value
     assert set(one.to_frame()["figure"]) == {"own_value", "network_value", "total_value", "reach"}
 
 
@@ -158,6 +160,15 @@ def test_scenario_and_compare(client: Ripple, karate: str) -> None:
     assert report.positive.mean == 0 and report.money.earned.mean == 0
     assert figures.loc["at_risk", "mean"] == pytest.approx(0.1 * report.value_exposed.mean, rel=1e-9)
     assert report.assumptions.impact.churn_if_negative == 0.1
+    assert report.assumptions.max_steps == report.assumptions.horizon == 20  # horizon: the deprecated name
+    short = client.run_scenario(karate, customer="33", p=0.1, runs=50, seed=5, max_steps=1)
+    assert short.last_step.step == 1 and max(s.step for s in short.steps) <= 1
+    # Who passed it on: never more often than reached; the opinion curves carry their cumulative intervals.
+    passers = report.passers_frame()
+    assert len(passers) > 0 and (passers["passed_on"] <= passers["reached"].fillna(1.0) + 1e-12).all()
+    last = report.steps_frame().query("series == 'negative'").iloc[-1]
+    assert last["cumulative_lo"] == pytest.approx(max(0.0, report.negative.ci95[0]), rel=1e-9)
+    assert last["cumulative_hi"] == pytest.approx(report.negative.ci95[1], rel=1e-9)
     compare = client.run_scenario(
         karate, customer="33", p=0.1, runs=1000, seed=5,
         variants=[{"name": "no answer", "response": None},
@@ -180,6 +191,7 @@ def test_riskiest_customers(client: Ripple, karate: str) -> None:
     r = client.riskiest_customers(karate, top=3, runs=300, p=0.1, seed=1)
     frame = r.to_frame()
     assert list(frame["rank"]) == [1, 2, 3] and frame["at_risk"].is_monotonic_decreasing
+    assert r.ranked == r.top  # the deprecated name, the same list
 
 
 def test_upload_networkx_and_frames(client: Ripple) -> None:

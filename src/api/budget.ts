@@ -368,17 +368,19 @@ export function simulationMemory(g: CompiledGraph, req: SimulationRequest, worke
   const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
   const curve = model.curveSteps(g, req);
   const stepBytes = model.stepBytes;
-  const result = 4096 + curve * stepBytes + req.bins * 64 + req.top * 100;
+  const result = 4096 + curve * stepBytes + req.bins * 64 + (req.amplifiers ?? req.top) * 100;
   // Per-run values, per-step sums of every batch in flight (8 bytes per curve entry), per-customer activation counts.
   const memory = runs * SIMULATION_RUN_BYTES + curve * (stepBytes / 8) * 8 * (workers + 1) + g.n * 4 * (workers + 1) + result;
   return { memory, result, curve, stepBytes };
 }
 
-export function scenarioMemory(g: CompiledGraph, req: { runs?: number; precision?: number; maxRuns?: number; horizon?: number; variants?: unknown[] }, defaults: { runs: number; maxRuns: number; horizon: number }, workers = 1): MemoryEstimate & { curve: number; variants: number } {
+export function scenarioMemory(g: CompiledGraph, req: { runs?: number; precision?: number; maxRuns?: number; maxSteps?: number; horizon?: number; variants?: unknown[] }, defaults: { runs: number; maxRuns: number; maxSteps: number }, workers = 1): MemoryEstimate & { curve: number; variants: number } {
   const runs = req.precision !== undefined ? (req.maxRuns ?? defaults.maxRuns) : (req.runs ?? defaults.runs);
   const variants = Math.max(1, req.variants?.length ?? 1);
-  const curve = Math.min(req.horizon ?? defaults.horizon, g.n + 1) + 1;
-  const perVariantResult = 8192 + curve * 3 * 80;
+  // `horizon`: the deprecated name of maxSteps.
+  const curve = Math.min(req.maxSteps ?? req.horizon ?? defaults.maxSteps, g.n + 1) + 1;
+  // Three curves per step; the two opinion curves carry two 95% intervals each.
+  const perVariantResult = 8192 + curve * 5 * 80;
   const result = variants * perVariantResult + Math.max(0, variants - 1) * 2048;
   const memory = variants * (runs * SCENARIO_RUN_BYTES + curve * 3 * 8 * (workers + 1) + g.n * 4 * (workers + 1)) + result;
   return { memory, result, curve, variants };

@@ -40,7 +40,10 @@ function valueRanking(b: Obj): Rows | null {
 }
 
 function customerValue(b: Obj): Rows | null {
-  if (typeof b.ownValue !== 'number' || !isObj(b.networkValue) || !isObj(b.totalValue)) return null;
+  // `network` / `total` (the deprecated `networkValue` / `totalValue` objects before them).
+  const network = isObj(b.network) ? b.network : b.networkValue;
+  const total = isObj(b.total) ? b.total : b.totalValue;
+  if (typeof b.ownValue !== 'number' || !isObj(network) || !isObj(total)) return null;
   const row = (figure: string, v: unknown): Record<string, Scalar> => {
     if (typeof v === 'number') return { id: b.id as string, figure, mean: v, ci95_low: v, ci95_high: v };
     const o = v as Obj;
@@ -49,7 +52,7 @@ function customerValue(b: Obj): Rows | null {
   };
   return {
     columns: ['id', 'figure', 'mean', 'ci95_low', 'ci95_high'],
-    rows: [row('own_value', b.ownValue), row('network_value', b.networkValue), row('total_value', b.totalValue), ...(isObj(b.reach) ? [row('reach', b.reach)] : [])],
+    rows: [row('own_value', b.ownValue), row('network_value', network), row('total_value', total), ...(isObj(b.reach) ? [row('reach', b.reach)] : [])],
   };
 }
 

@@ -46,6 +46,7 @@ export class Aggregate {
   readonly perRun = new Map<string, Column<Int32Array> | Column<Float64Array>>();
   readonly perStep = new Map<string, Float64Array>();
   activations: Float64Array | null = null;
+  readonly perCustomer = new Map<string, Float64Array>();
   arcsExamined = 0;
 
   constructor(private readonly initialRuns: number) {
@@ -71,6 +72,11 @@ export class Aggregate {
     if (b.activations) {
       const src = b.activations;
       const dst = (this.activations ??= new Float64Array(src.length));
+      for (let i = 0; i < src.length; i++) dst[i] += src[i];
+    }
+    for (const [name, src] of Object.entries(b.perCustomer ?? {})) {
+      let dst = this.perCustomer.get(name);
+      if (!dst) this.perCustomer.set(name, (dst = new Float64Array(src.length)));
       for (let i = 0; i < src.length; i++) dst[i] += src[i];
     }
     this.arcsExamined += b.arcsExamined;

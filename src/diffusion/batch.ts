@@ -24,6 +24,8 @@ export interface BatchResult {
   /** The model's own outputs (its `outputs` declaration): per-run columns and per-step sums, by name. */
   perRun: Record<string, Int32Array | Float64Array>;
   perStep: Record<string, Float64Array>;
+  /** The model's per-customer counts (length n), by name. */
+  perCustomer?: Record<string, Int32Array | Float64Array>;
   /** Per customer: runs in which it was activated (with plan.countActivations). */
   activations: Int32Array | null;
   arcsExamined: number;
@@ -82,7 +84,7 @@ export function runBatch(g: CompiledGraph, plan: SimulationPlan, from: number, t
   }
   const own = runner.take();
   return {
-    from, to, reach, value, impressions, newByStep: steps.take(), newSqByStep: steps.takeSquares(), perRun: own.perRun, perStep: own.perStep, activations,
+    from, to, reach, value, impressions, newByStep: steps.take(), newSqByStep: steps.takeSquares(), perRun: own.perRun, perStep: own.perStep, ...(own.perCustomer ? { perCustomer: own.perCustomer } : {}), activations,
     arcsExamined: runner.arcs(),
   };
 }

@@ -78,13 +78,21 @@ export const commonRequestFields = {
     .max(1_000_000)
     .default(1000)
     .describe('Last step simulated (step 0 = the seeds; default 1000). A run also ends when nothing changes.'),
+  amplifiers: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('How many amplifiers to report: the non-seed customers most often activated (0..100, default 10); the same name as in a scenario request.'),
   top: z
     .number()
     .int()
     .min(0)
     .max(100)
     .default(10)
-    .describe('How many amplifiers to report: the non-seed customers most often activated (0..100, default 10).'),
+    .meta({ deprecated: true })
+    .describe('Deprecated (kept for this release): the old name of `amplifiers` (`top` names rankings: centrality, value, riskiest); `amplifiers` wins when both are given.'),
   bins: z.number().int().min(1).max(1000).default(20).describe('Histogram bins of the reach distribution (1..1000, default 20).'),
   exceedance: z
     .array(z.number().int().min(0).max(1_000_000_000))

@@ -25,7 +25,8 @@ export const stepSchema = z.object({
   step: z.number().int(),
   newMean: z.number().describe('Mean customers newly active at this step.'),
   cumulativeMean: z.number().describe('Mean customers active by this step.'),
-  newCi95: z.tuple([z.number(), z.number()]).optional().describe('95% confidence interval of newMean (main curve `steps`).'),
+  newCi95: z.tuple([z.number(), z.number()]).optional().describe('95% confidence interval of newMean (main curve `steps`, and voice\'s opinion curves).'),
+  cumulativeCi95: z.tuple([z.number(), z.number()]).optional().describe('95% confidence interval of cumulativeMean (voice\'s opinion curves `negativeSteps`, `positiveSteps`).'),
 });
 
 export const exceedanceSchema = z.object({

@@ -122,3 +122,68 @@ export class StepSums {
     return this.squares.slice(0, this.length);
   }
 }
+
+/**
+ * A per-run step curve summed over the runs of a batch, for curves whose change at a step comes in parts
+ * (voice: the new holders of an opinion, then a brand turn of −1 / +1 at the answer's step). Within a run,
+ * add() collects the step's net change; the next step, or endRun(), records it once. Per step it sums the net
+ * change x, x² (the CI of the new count) and c² − c'² for the run's running total c (c' before the step): a
+ * prefix sum of the last gives Σ over runs of c², the CI of the cumulative count, also at steps after a run
+ * has ended. Integer sums, so any split of the runs into batches gives the same numbers.
+ */
+export class CurveSums {
+  data: Float64Array;
+  squares: Float64Array;
+  cumSquares: Float64Array;
+  length = 0;
+  private at = -1;
+  private x = 0;
+  private total = 0;
+  constructor(initial = 64) {
+    this.data = new Float64Array(initial);
+    this.squares = new Float64Array(initial);
+    this.cumSquares = new Float64Array(initial);
+  }
+  startRun(): void {
+    this.at = -1;
+    this.x = 0;
+    this.total = 0;
+  }
+  add(step: number, x: number): void {
+    if (step !== this.at) {
+      this.flush();
+      this.at = step;
+    }
+    this.x += x;
+  }
+  endRun(): void {
+    this.flush();
+    this.at = -1;
+  }
+  private flush(): void {
+    const x = this.x;
+    const t = this.at;
+    this.x = 0;
+    if (t < 0 || x === 0) return;
+    if (t >= this.data.length) {
+      const size = Math.max(t + 1, this.data.length * 2);
+      const grow = (a: Float64Array) => {
+        const next = new Float64Array(size);
+        next.set(a);
+        return next;
+      };
+      this.data = grow(this.data);
+      this.squares = grow(this.squares);
+      this.cumSquares = grow(this.cumSquares);
+    }
+    const next = this.total + x;
+    this.data[t] += x;
+    this.squares[t] += x * x;
+    this.cumSquares[t] += next * next - this.total * this.total;
+    this.total = next;
+    if (t >= this.length) this.length = t + 1;
+  }
+  take(): { sums: Float64Array; squares: Float64Array; cumSquares: Float64Array } {
+    return { sums: this.data.slice(0, this.length), squares: this.squares.slice(0, this.length), cumSquares: this.cumSquares.slice(0, this.length) };
+  }
+}

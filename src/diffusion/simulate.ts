@@ -18,8 +18,10 @@ export interface StepStat {
   newMean: number;
   /** Mean over runs of the customers active by this step. */
   cumulativeMean: number;
-  /** 95% CI of `newMean` (the prevalence curve's band); on the main curve of every model. */
+  /** 95% CI of `newMean` (the prevalence curve's band); on the main curve of every model and voice's opinion curves. */
   newCi95?: [number, number];
+  /** 95% CI of `cumulativeMean` (voice's opinion curves). */
+  cumulativeCi95?: [number, number];
 }
 
 export interface SirStep {
@@ -112,7 +114,16 @@ export interface SimulateOptions {
 
 /** Validate a request (defaults applied); zod issues become an InputError listing the fields. */
 export function parseSimulationRequest(req: unknown): SimulationRequest {
-  return parseOrThrow(simulationRequestSchema, req, 'simulation request');
+  return withAmplifierCount(parseOrThrow(simulationRequestSchema, req, 'simulation request'));
+}
+
+/**
+ * `amplifiers` is the name; `top` its deprecated alias (the engine reads `top`; `amplifiers` wins when both are
+ * given: `top` has a default, so a body validated once already carries it). Applied wherever a parsed request
+ * enters the engine (parseSimulationRequest, resolveParsedSimulation: the HTTP body schema parses without it).
+ */
+function withAmplifierCount(data: SimulationRequest): SimulationRequest {
+  return data.amplifiers !== undefined && data.amplifiers !== data.top ? { ...data, top: data.amplifiers } : data;
 }
 
 /** Resolve seed ids to indices (duplicates once, request order); an unknown id is a 404 naming it (`what` "X" is not in the graph). */
@@ -151,7 +162,7 @@ export function resolveSimulation(g: CompiledGraph, input: SimulationRequest | S
 
 /** Resolve the seeds of a request already parsed with simulationRequestSchema (e.g. by the HTTP body schema); `what` names them in a 404. */
 export function resolveParsedSimulation(g: CompiledGraph, request: SimulationRequest, what?: string): ResolvedSimulation {
-  return { kind: 'resolved-simulation', request, seeds: resolveSeeds(g, request.seeds, what) };
+  return { kind: 'resolved-simulation', request: withAmplifierCount(request), seeds: resolveSeeds(g, request.seeds, what) };
 }
 
 export function isResolvedSimulation(x: unknown): x is ResolvedSimulation {
@@ -308,19 +319,25 @@ async function runSegmentOnPool(
  * Per-step means; with `squares` (Σ over runs of each run's new count squared) also the normal 95% CI of the mean
  * new count at each step (sample sd, as every other CI here), clamped at 0.
  */
-function stepStats(sums: Float64Array | null, runs: number, length: number, squares?: Float64Array | null): StepStat[] {
+function stepStats(sums: Float64Array | null, runs: number, length: number, squares?: Float64Array | null, cumSquares?: Float64Array | null): StepStat[] {
   const out: StepStat[] = [];
   let cum = 0;
+  let cumSq = 0;
+  const interval = (mean: number, sumSq: number): [number, number] => {
+    const sd = runs > 1 ? Math.sqrt(Math.max(0, (sumSq - runs * mean * mean) / (runs - 1))) : 0;
+    const half = (Z95 * sd) / Math.sqrt(runs);
+    return [Math.max(0, mean - half), mean + half];
+  };
   for (let t = 0; t < length; t++) {
     const x = sums && t < sums.length ? sums[t] : 0;
     cum += x;
     const mean = x / runs;
     const step: StepStat = { step: t, newMean: mean, cumulativeMean: cum / runs };
-    if (squares) {
-      const sq = t < squares.length ? squares[t] : 0;
-      const sd = runs > 1 ? Math.sqrt(Math.max(0, (sq - runs * mean * mean) / (runs - 1))) : 0;
-      const half = (Z95 * sd) / Math.sqrt(runs);
-      step.newCi95 = [Math.max(0, mean - half), mean + half];
+    if (squares) step.newCi95 = interval(mean, t < squares.length ? squares[t] : 0);
+    if (cumSquares) {
+      // Σ over runs of (running total)² at t: the prefix sum of each run's change of it.
+      cumSq += t < cumSquares.length ? cumSquares[t] : 0;
+      step.cumulativeCi95 = interval(cum / runs, cumSq);
     }
     out.push(step);
   }
@@ -376,12 +393,13 @@ function assemble(
   const perRunOutputs: Record<string, Int32Array | Float64Array> = {};
   for (const [name, col] of agg.perRun) perRunOutputs[name] = col.data;
   Object.assign(result, model.summarize(
-    { perRun: perRunOutputs, perStep: Object.fromEntries(agg.perStep) },
+    { perRun: perRunOutputs, perStep: Object.fromEntries(agg.perStep), perCustomer: Object.fromEntries(agg.perCustomer) },
     {
       g, runs, bins: req.bins, stepsLength: stepsLen,
       cumulativeMean: Float64Array.from(steps, (s) => s.cumulativeMean),
       stats: (values) => countStats(values, req.bins, runs),
-      stepCurve: (sums) => stepStats(sums, runs, stepsLen),
+      stepCurve: (sums, o) => stepStats(sums, runs, stepsLen, o?.squares ?? null, o?.cumSquares ?? null),
+      rank: (counts) => topAmplifiers(g, Float64Array.from(counts), plan.seeds, runs, req.top),
       request: req as unknown as Record<string, unknown>,
       exceedance: (values) => (req.exceedance ? exceedance(values, runs, req.exceedance) : undefined),
     },

@@ -10,10 +10,13 @@ import { INFLUENCE_METHODS } from './schemas.js';
  * API validates its answers with these and names them in /openapi.json; the examples are checked by the tests.
  */
 
+/** A mean with its 95% interval. */
+const brief = z.object({ mean: z.number(), ci95: z.tuple([z.number(), z.number()]).describe('95% confidence interval.') });
+
 export const centralityResultSchema = z
   .object({
     ...graphRefShape,
-    version: z.number().int().describe('Same as graphVersion (kept for compatibility; use graphVersion).').meta({ deprecated: true }),
+    version: z.number().int().meta({ deprecated: true }).describe('Deprecated: the same as `graphVersion` (the name every engine answer uses), kept for this release.'),
     metric: z.enum(CENTRALITY_METRICS),
     customers: z.number().int(),
     top: z.array(z.object({
@@ -115,9 +118,11 @@ export const valueRankingSchema = z
       rank: z.number().int(),
       id: z.string(),
       ownValue: z.number(),
-      networkValue: z.number().describe('Expected value of the other customers its voice reaches.'),
-      networkCi95: z.tuple([z.number(), z.number()]),
-      totalValue: z.number(),
+      networkValue: z.number().describe('Expected value of the other customers its voice reaches (a number, `network.mean`).'),
+      networkCi95: z.tuple([z.number(), z.number()]).describe('95% interval of networkValue (`network.ci95`).'),
+      totalValue: z.number().describe('ownValue + networkValue (a number, `total.mean`).'),
+      network: brief.describe('The network value with its 95% interval (Wilson on the share of RR sets), as in every answer that estimates it.'),
+      total: brief.describe('ownValue + network, with its 95% interval.'),
     })),
     elapsedMs: z.number(),
   })
@@ -126,7 +131,10 @@ export const valueRankingSchema = z
     id: 'ValueRanking',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
-      top: [{ rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5 }], elapsedMs: 420,
+      top: [{
+        rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5,
+        network: { mean: 40.5, ci95: [39.1, 41.9] }, total: { mean: 52.5, ci95: [51.1, 53.9] },
+      }], elapsedMs: 420,
     }],
   });
 
@@ -140,8 +148,10 @@ export const customerValueSchema = z
     runs: z.number().int(),
     seed: z.number().int(),
     ownValue: z.number(),
-    networkValue: meanCiSchema.describe('Expected value of the other customers reached.'),
-    totalValue: meanCiSchema.describe('ownValue + networkValue.'),
+    network: meanCiSchema.describe('Expected value of the other customers reached, with its 95% interval.'),
+    total: meanCiSchema.describe('ownValue + network.'),
+    networkValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `network` (an object here, while rankings give `networkValue` as a number), kept for this release.'),
+    totalValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `total`, kept for this release.'),
     reach: reachStatsSchema,
     elapsedMs: z.number(),
   })
@@ -150,6 +160,7 @@ export const customerValueSchema = z
     id: 'CustomerValue',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
+      network: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, total: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },
       elapsedMs: 95,

@@ -45,9 +45,13 @@ export interface CustomerValueResult {
   runs: number;
   seed: number;
   ownValue: number;
-  /** Expected value of the other customers reached. */
+  /** Expected value of the other customers reached, with its 95% CI. */
+  network: MeanCi;
+  /** ownValue + network. */
+  total: MeanCi;
+  /** @deprecated the old name of `network` (an object here, a number in rankings). */
   networkValue: MeanCi;
-  /** ownValue + networkValue. */
+  /** @deprecated the old name of `total`. */
   totalValue: MeanCi;
   /** Customers reached (the customer included). */
   reach: ReachStats;
@@ -77,7 +81,7 @@ export async function customerValue(graph: CompiledGraph, customerId: string, ra
   };
   return {
     id: customerId, model: req.model, probability, p: req.p, runs: result.runs, seed: req.seed,
-    ownValue: own, networkValue: network, totalValue: total, reach: result.reach,
+    ownValue: own, network, total, networkValue: network, totalValue: total, reach: result.reach,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
 }
@@ -131,10 +135,16 @@ export interface RankedCustomer {
   rank: number;
   id: string;
   ownValue: number;
+  /** The expected network value (a number: `network.mean`). */
   networkValue: number;
   /** 95% interval of the network value (Wilson on the share of RR sets; never zero-width from sampling). */
   networkCi95: [number, number];
+  /** ownValue + networkValue (a number: `total.mean`). */
   totalValue: number;
+  /** The network value with its 95% interval, as in every answer that estimates it. */
+  network: { mean: number; ci95: [number, number] };
+  /** ownValue + network, with its 95% interval. */
+  total: { mean: number; ci95: [number, number] };
 }
 
 export interface ValueRankingResult {
@@ -164,6 +174,8 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
       rank: i + 1, id: graph.ids[v], ownValue: s.own[v], networkValue: s.network[v],
       networkCi95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number],
       totalValue: s.own[v] + s.network[v],
+      network: { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] },
+      total: { mean: s.own[v] + s.network[v], ci95: [s.own[v] + s.ci95Lo[v], s.own[v] + s.ci95Hi[v]] as [number, number] },
     })),
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };

@@ -10,6 +10,11 @@ import { graphRefShape, meanCiSchema, reachStatsSchema, stepSchema } from '../di
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
 const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number(), duration: z.string().optional().describe('The step\'s time (ISO 8601), with a step duration.') }).nullable();
+const rankedCustomer = z.object({
+  id: z.string(),
+  frequency: z.number().describe('Share of runs (0..1).'),
+  label: z.string().optional().describe('The customer\'s label, when the graph gives one.'),
+});
 const timedStepSchema = stepSchema.extend({ duration: z.string().optional().describe('The step\'s time after the customer spoke (ISO 8601), with a step duration.') });
 
 const assumptionsSchema = z
@@ -17,7 +22,8 @@ const assumptionsSchema = z
     model: z.literal('voice'),
     customers: z.array(z.string()),
     experience: z.enum(['negative', 'positive']),
-    horizon: z.number().int(),
+    maxSteps: z.number().int().describe('Last step simulated.'),
+    horizon: z.number().int().meta({ deprecated: true }).describe('Deprecated: the old name of `maxSteps` (same value), kept for this release.'),
     probability: z.string(),
     p: z.number(),
     negativityBias: z.number(),
@@ -53,6 +59,7 @@ export const REPORT_EXAMPLE = {
   negativeSteps: [{ step: 0, newMean: 1, cumulativeMean: 1 }, { step: 1, newMean: 12.89, cumulativeMean: 13.89 }, { step: 2, newMean: 6.66, cumulativeMean: 20.55 }],
   positiveSteps: [{ step: 0, newMean: 0, cumulativeMean: 0 }, { step: 1, newMean: 0.59, cumulativeMean: 0.59 }, { step: 2, newMean: 3.74, cumulativeMean: 4.33 }],
   amplifiers: [{ id: 'c0005', frequency: 0.173 }, { id: 'c0003', frequency: 0.144 }],
+  passers: [{ id: 'c0005', frequency: 0.139 }, { id: 'c0003', frequency: 0.118 }],
   arcsExamined: 560.1,
   impressions: MC(6421, 2070, 6330, 6511),
   timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1, negative: { step: 1, newMean: 12.89 }, positive: { step: 2, newMean: 3.74 } },
@@ -61,7 +68,7 @@ export const REPORT_EXAMPLE = {
   valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 }, stepDuration: null, reachOf: [{ id: 'c0005', frequency: 0.173 }],
   summary: 'A complaint from c0006 reaches about 32 customers (31–32) within 20 steps: about 26 (26–27) end up negative and 5.5 (5.2–5.7) positive. The brand answers after step 1, in public, and wins the complainant over in 60% of runs. …',
   assumptions: {
-    model: 'voice', customers: ['c0006'], experience: 'negative', horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
+    model: 'voice', customers: ['c0006'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
     response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
     runs: 2000, precision: null, maxRuns: 100000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: ['c0005'],
   },
@@ -86,14 +93,16 @@ export const COMPARE_EXAMPLE = {
   }],
   summary: 'Compared with “no answer” (26 negative customers, €423 at risk), on the same random runs: “answer before it spreads” lowers the negative customers by 16 (15–17), cuts the money at risk by €253 (60%, range 57–63%), a smaller loss; net improves by €285. …',
 };
+const RISKIEST_TOP = [{
+  rank: 1, id: 'c0003', ownValue: 1121.99, networkValue: 9636.4, network: { mean: 9636.4, ci95: [9420.5, 9855.2] }, reach: { mean: 17.28, ci95: [16.7, 17.87] }, negative: { mean: 17.28, ci95: [16.7, 17.87] },
+  impressions: { mean: 1630, ci95: [1528, 1733] },
+  money: { atRisk: { mean: 554.52, ci95: [539.79, 569.25] }, earned: { mean: 0, ci95: [0, 0] }, net: { mean: -554.52, ci95: [-569.25, -539.79] } },
+}];
 export const RISKIEST_EXAMPLE = {
   graphId: 'g_0123456789abcdef', graphVersion: 1,
   candidates: 'value', currency: 'EUR', runs: 2000, seed: 1,
-  ranked: [{
-    rank: 1, id: 'c0003', ownValue: 1121.99, networkValue: 9636.4, reach: { mean: 17.28, ci95: [16.7, 17.87] }, negative: { mean: 17.28, ci95: [16.7, 17.87] },
-    impressions: { mean: 1630, ci95: [1528, 1733] },
-    money: { atRisk: { mean: 554.52, ci95: [539.79, 569.25] }, earned: { mean: 0, ci95: [0, 0] }, net: { mean: -554.52, ci95: [-569.25, -539.79] } },
-  }],
+  top: RISKIEST_TOP,
+  ranked: RISKIEST_TOP,
   assumptions: (({ customers: _c, ...a }) => ({ ...a, response: null, amplifiers: 0, rrSets: 100000 }))(REPORT_EXAMPLE.assumptions),
   elapsedMs: 812.4,
 };
@@ -104,7 +113,7 @@ const reportShape = {
   seed: z.number().int(),
   elapsedMs: z.number(),
   probability: z.string(),
-  seeds: z.array(z.string()),
+  seeds: z.array(z.string()).meta({ deprecated: true }).describe('Deprecated: the same list as `customers` (the name a simulation uses), kept for this release.'),
   customers: z.array(z.string()).describe('The customers who speak up.'),
   experience: z.enum(['negative', 'positive']),
   stoppedBy: z.enum(['runs', 'precision', 'maxRuns']),
@@ -114,7 +123,8 @@ const reportShape = {
   steps: z.array(timedStepSchema).describe('Mean customers newly reached / reached by each step.'),
   negativeSteps: z.array(timedStepSchema).describe('Per-step negative curve (a brand turn counts −1 at atStep).'),
   positiveSteps: z.array(timedStepSchema).describe('Per-step positive curve (a brand turn counts +1 at atStep).'),
-  amplifiers: z.array(z.object({ id: z.string(), frequency: z.number() })).describe('Customers other than the speakers most often reached, with the share of runs.'),
+  amplifiers: z.array(rankedCustomer).describe('Customers other than the speakers most often reached, with the share of runs (who was reached; `passers` says who passed it on).'),
+  passers: z.array(rankedCustomer).describe('Who passes it on: customers other than the speakers ranked by the share of runs in which they reached at least one customer not reached before (either opinion). As many as `amplifiers`.'),
   arcsExamined: z.number(),
   impressions: meanCiSchema.describe('Σ over customers reached of 1 + followers·activity.'),
   timeToPeak: meanCiSchema
@@ -181,6 +191,18 @@ export const compareResultSchema = z
   .describe('Compare mode: several variants on common random numbers.')
   .meta({ id: 'CompareReport', examples: [COMPARE_EXAMPLE] });
 
+const riskiestEntry = z.object({
+  rank: z.number().int(),
+  id: z.string(),
+  ownValue: z.number(),
+  networkValue: z.number().nullable().describe('Network value that picked the candidate (a number, `network.mean`); null for given candidates.'),
+  network: brief.nullable().describe('The network value with its 95% interval; null for given candidates.'),
+  reach: brief,
+  negative: brief,
+  impressions: brief,
+  money: z.object({ atRisk: brief, earned: brief, net: brief }),
+});
+
 export const riskiestResultSchema = z
   .object({
     ...graphRefShape,
@@ -188,18 +210,8 @@ export const riskiestResultSchema = z
     currency: z.string(),
     runs: z.number().int(),
     seed: z.number().int(),
-    ranked: z.array(
-      z.object({
-        rank: z.number().int(),
-        id: z.string(),
-        ownValue: z.number(),
-        networkValue: z.number().nullable(),
-        reach: brief,
-        negative: brief,
-        impressions: brief,
-        money: z.object({ atRisk: brief, earned: brief, net: brief }),
-      }),
-    ),
+    top: z.array(riskiestEntry).describe('The candidates, most money at risk first (`top`, as every ranking).'),
+    ranked: z.array(riskiestEntry).meta({ deprecated: true }).describe('Deprecated: the old name of `top` (the same list), kept for this release.'),
     assumptions: assumptionsSchema.omit({ customers: true }).extend({ rrSets: z.number().int().nullable() }),
     elapsedMs: z.number(),
   })

@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   onProgress?: (done: number, total: number) => void;
   /** True when the graph gives no customer values (every value is the default): money is then per customer. */
   valuesAreDefaults?: boolean;
+  /** The graph's customer labels by index (GraphData.labels): passers and amplifiers then carry them. */
+  labels?: readonly (string | null)[] | null;
 }
 
 /** What a report needs to know about its graph beyond the compiled form (see scenarioFacts). */
@@ -30,10 +32,12 @@ export interface ScenarioFacts {
   valuesAreDefaults: boolean;
   /** The graph's step duration (ISO 8601), if it has one. */
   stepDuration?: string;
+  /** The graph's customer labels by index, if it has any. */
+  labels?: readonly (string | null)[];
 }
 
 /** The graph's currency and whether it gives any customer value (then money is in a currency, else per customer). */
-export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency' | 'stepDuration'>): ScenarioFacts {
+export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency' | 'stepDuration'> & Partial<Pick<GraphData, 'labels'>>): ScenarioFacts {
   const v = data.value;
   let given = false;
   if (v) for (let i = 0; i < v.length && !given; i++) given = !Number.isNaN(v[i]);
@@ -41,7 +45,23 @@ export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency' | 'step
     ...(data.currency !== undefined ? { currency: data.currency } : {}),
     valuesAreDefaults: !given,
     ...(data.stepDuration !== undefined ? { stepDuration: data.stepDuration } : {}),
+    ...(data.labels ? { labels: data.labels } : {}),
   };
+}
+
+/** A ranked customer (amplifiers, passers): its id, the share of runs, and its label when the graph gives one. */
+export interface RankedCustomer {
+  id: string;
+  frequency: number;
+  label?: string;
+}
+
+function labelled(graph: CompiledGraph, list: readonly { id: string; frequency: number }[], labels: readonly (string | null)[] | null | undefined): RankedCustomer[] {
+  if (!labels) return list.map((x) => ({ ...x }));
+  return list.map((x) => {
+    const label = labels[indexOf(graph, x.id)];
+    return label != null ? { ...x, label } : { ...x };
+  });
 }
 
 /** The peak of one opinion's mean curve: the step >= 1 with the most newly reached customers, null if none. */
@@ -91,6 +111,13 @@ export interface ScenarioReport extends Omit<SimulationResult, 'negative' | 'pos
   lastStep: { step: number; newMean: number; shareOfReach: number; duration?: string };
   /** How long one step is (ISO 8601), from the request or the graph; null: time is in steps. */
   stepDuration: string | null;
+  /** Customers other than the speakers most often reached (share of runs), with labels when the graph has them. */
+  amplifiers: RankedCustomer[];
+  /**
+   * Who passed it on: customers other than the speakers ranked by the share of runs in which they reached at
+   * least one customer not reached before (either opinion), with labels when the graph has them.
+   */
+  passers: RankedCustomer[];
   /** Share of runs in which each customer of the request's `reachOf` was reached, in the request's order. */
   reachOf: { id: string; frequency: number }[];
   /** Plain sentences with rounded figures and their ranges. */
@@ -121,7 +148,7 @@ export function engineRequest(spec: ScenarioSpec, runsOverride?: number): Simula
     seeds: spec.customers,
     ...(runs !== null && runs !== undefined ? { runs } : { precision: spec.precision!, maxRuns: spec.maxRuns }),
     seed: spec.seed,
-    maxSteps: spec.horizon,
+    maxSteps: spec.maxSteps,
     // Reach frequencies (amplifiers, reachOf) come from per-customer activation counts, kept when top > 0.
     top: spec.amplifiers > 0 || spec.reachOf.length > 0 ? Math.max(spec.amplifiers, 1) : 0,
     probability: spec.probability,
@@ -162,7 +189,7 @@ function peakOf(steps: StepStat[]): number {
 /** Turn the engine's result and per-run values into a scenario report and its per-run figures. */
 export function buildReport(
   graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues,
-  opts: { valuesAreDefaults?: boolean; activations?: Float64Array | null } = {},
+  opts: { valuesAreDefaults?: boolean; activations?: Float64Array | null; labels?: readonly (string | null)[] | null } = {},
 ): { report: ScenarioReport; runs: ScenarioRuns } {
   const n = result.runs;
   const { churnIfNegative: churn, upliftIfPositive: uplift } = spec.impact;
@@ -193,10 +220,10 @@ export function buildReport(
     earned: scaled(uplift, meanCi(posVal, n)),
     net: meanCi(runs.net) as Money,
   };
-  const { negative, positive, negativeSteps, positiveSteps, ...rest } = result;
-  // The curves stop at the last step anything happened; the horizon is spec.horizon. New customers at the
+  const { negative, positive, negativeSteps, positiveSteps, passers, ...rest } = result as SimulationResult & { passers?: { id: string; frequency: number }[] };
+  // The curves stop at the last step anything happened; the horizon is spec.maxSteps. New customers at the
   // horizon itself mean some runs were cut short.
-  const atHorizon = result.steps.find((x) => x.step === spec.horizon);
+  const atHorizon = result.steps.find((x) => x.step === spec.maxSteps);
   const lastNew = atHorizon ? atHorizon.newMean : 0;
   const reachMean = result.reach.mean;
   const stepSeconds = spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds;
@@ -219,13 +246,15 @@ export function buildReport(
     positive: positive!,
     negativeSteps: negativeSteps!,
     positiveSteps: positiveSteps!,
+    amplifiers: labelled(graph, result.amplifiers.slice(0, spec.amplifiers), opts.labels),
+    passers: labelled(graph, (passers ?? []).slice(0, spec.amplifiers), opts.labels),
     impressions: meanCi(runs.impressions),
     timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps), negative: peak(negativeSteps!), positive: peak(positiveSteps!) },
     money,
     valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
     valuesAreDefaults: opts.valuesAreDefaults ?? false,
     truncatedByHorizon: lastNew > 0,
-    lastStep: { step: spec.horizon, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0, ...at(spec.horizon) },
+    lastStep: { step: spec.maxSteps, newMean: lastNew, shareOfReach: reachMean > 0 ? lastNew / reachMean : 0, ...at(spec.maxSteps) },
     stepDuration: spec.stepDuration,
     reachOf,
     summary: '',
@@ -234,7 +263,6 @@ export function buildReport(
   report.steps = timed(report.steps);
   report.negativeSteps = timed(report.negativeSteps);
   report.positiveSteps = timed(report.positiveSteps);
-  report.amplifiers = report.amplifiers.slice(0, spec.amplifiers);
   report.summary = scenarioSummary(readable(report, spec));
   return { report, runs };
 }
@@ -253,7 +281,7 @@ export async function runScenario(
 ): Promise<{ report: ScenarioReport; runs: ScenarioRuns }> {
   const t0 = performance.now();
   const { result, perRun, activations } = await simulateRuns(graph, runsOverride !== undefined ? withRuns(sim, runsOverride) : sim, opts, true);
-  const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults, activations });
+  const out = buildReport(graph, spec, result, perRun!, { valuesAreDefaults: opts.valuesAreDefaults, activations, labels: opts.labels });
   out.report.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;
   return out;
 }
@@ -265,6 +293,6 @@ export function readable(r: ScenarioReport, spec: ScenarioSpec): ReadableReport 
     money: r.money, valuesAreDefaults: r.valuesAreDefaults, truncatedByHorizon: r.truncatedByHorizon, lastStep: r.lastStep,
     peaks: { negative: r.timeToPeak.negative, positive: r.timeToPeak.positive },
     stepSeconds: spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds,
-    horizon: spec.horizon, response: spec.response,
+    horizon: spec.maxSteps, response: spec.response,
   };
 }

@@ -27,8 +27,10 @@ export interface RiskiestEntry {
   rank: number;
   id: string;
   ownValue: number;
-  /** Network value used to pick the candidate (source `value`), else null. */
+  /** Network value used to pick the candidate (source `value`; a number, `network.mean`), else null. */
   networkValue: number | null;
+  /** The same with its 95% interval (source `value`), else null. */
+  network: { mean: number; ci95: [number, number] } | null;
   reach: { mean: number; ci95: [number, number] };
   negative: { mean: number; ci95: [number, number] };
   impressions: { mean: number; ci95: [number, number] };
@@ -40,6 +42,9 @@ export interface RiskiestResult {
   currency: string;
   runs: number;
   seed: number;
+  /** The candidates, most money at risk first (`top`, as every ranking). */
+  top: RiskiestEntry[];
+  /** @deprecated the old name of `top` (the same list), kept for this release. */
   ranked: RiskiestEntry[];
   /** As in a scenario report, without the customers (each entry is one). */
   assumptions: Omit<Assumptions, 'customers'> & { rrSets: number | null };
@@ -96,7 +101,7 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
   const { request, template, candidates } = prepareRiskiestRequest(graph, input, ctx.currency, ctx.stepDuration);
   const { top, rrSets } = request;
   let ids: string[];
-  let network: Map<string, number> | null = null;
+  let network: Map<string, { mean: number; ci95: [number, number] }> | null = null;
   if (candidates) {
     ids = candidates.ids;
   } else {
@@ -106,7 +111,7 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
       top: Math.min(top, graph.n), by: 'total', rrSets, seed: template.seed,
     }, { pool: ctx.pool, signal: ctx.signal });
     ids = ranking.top.map((r) => r.id);
-    network = new Map(ranking.top.map((r) => [r.id, r.networkValue]));
+    network = new Map(ranking.top.map((r) => [r.id, r.network]));
   }
   const perCandidate = template.runs ?? template.maxRuns;
   const entries: Omit<RiskiestEntry, 'rank'>[] = [];
@@ -118,19 +123,21 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
     const { report } = await runScenario(graph, spec, { ...ctx, onProgress }, undefined, candidates?.simulations[i]);
     runs = report.runs;
     entries.push({
-      id, ownValue: graph.value[indexOf(graph, id)], networkValue: network?.get(id) ?? null,
+      id, ownValue: graph.value[indexOf(graph, id)], networkValue: network?.get(id)?.mean ?? null, network: network?.get(id) ?? null,
       reach: brief(report.reach), negative: brief(report.negative), impressions: brief(report.impressions),
       money: { atRisk: money(report.money.atRisk), earned: money(report.money.earned), net: money(report.money.net) },
     });
   }
   const order = entries.map((_, i) => i).sort((a, b) => entries[b].money.atRisk.mean - entries[a].money.atRisk.mean || a - b);
+  const ranked = order.map((i, r) => ({ rank: r + 1, ...entries[i] }));
   const { customers: _c, ...assumptions } = { model: 'voice' as const, ...template, experience: 'negative' as const, amplifiers: 0, runs };
   return {
     candidates: candidates ? 'given' : 'value',
     currency: template.impact.currency,
     runs,
     seed: template.seed,
-    ranked: order.map((i, r) => ({ rank: r + 1, ...entries[i] })),
+    top: ranked,
+    ranked,
     assumptions: { ...assumptions, rrSets: candidates ? null : rrSets },
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };

@@ -18,6 +18,8 @@ export const MAX_SCENARIO_RUNS = 1_000_000;
 
 export const SCENARIO_DEFAULTS = {
   experience: 'negative',
+  maxSteps: 20,
+  /** @deprecated the old name of `maxSteps`. */
   horizon: 20,
   probability: 'uniform',
   p: 0.05,
@@ -76,7 +78,8 @@ const fields = {
   customer: idSchema.optional().describe('The customer who speaks up (its id). Give `customer` or `customers`.'),
   customers: z.array(idSchema).min(1).max(1000).optional().describe('Several customers speaking up together (ids; duplicates count once).'),
   experience: z.enum(['negative', 'positive']).describe(`\`negative\` (a complaint) or \`positive\` (praise). Default ${d.experience}.`),
-  horizon: z.number().int().min(1).max(10_000).describe(`Steps simulated after the customer speaks (step 0) (1..10000, default ${d.horizon}).`),
+  maxSteps: z.number().int().min(1).max(10_000).describe(`Last step simulated after the customer speaks at step 0, as \`maxSteps\` of a simulation (1..10000, default ${d.maxSteps}).`),
+  horizon: z.number().int().min(1).max(10_000).meta({ deprecated: true }).describe('Deprecated (kept for this release): the old name of `maxSteps`, same meaning. Giving both with different values is a 400.'),
   probability: z
     .enum(PROBABILITY_SCHEMES)
     .describe(
@@ -122,6 +125,7 @@ export const variantSchema = z
     impact: impactSchema.optional().describe('Overrides of the base impact coefficients (merged field by field).'),
     response: fields.response.optional(),
     experience: fields.experience.optional(),
+    maxSteps: fields.maxSteps.optional(),
     horizon: fields.horizon.optional(),
     probability: fields.probability.optional(),
     p: fields.p.optional(),
@@ -133,6 +137,7 @@ export const variantSchema = z
 const baseShape = {
   ...fields,
   experience: fields.experience.optional(),
+  maxSteps: fields.maxSteps.optional(),
   horizon: fields.horizon.optional(),
   probability: fields.probability.optional(),
   p: fields.p.optional(),
@@ -157,7 +162,7 @@ export const scenarioRequestSchema = z
   .meta({
     examples: [
       {
-        customer: 'c0001', experience: 'negative', p: 0.05, probability: 'uniform', negativityBias: 2, horizon: 20,
+        customer: 'c0001', experience: 'negative', p: 0.05, probability: 'uniform', negativityBias: 2, maxSteps: 20,
         response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' }, runs: 2000, seed: 1,
       },
     ],
@@ -188,6 +193,9 @@ export type RiskiestRequest = z.infer<typeof riskiestRequestSchema>;
 export interface ScenarioSpec {
   customers: string[];
   experience: 'negative' | 'positive';
+  /** Last step simulated. */
+  maxSteps: number;
+  /** @deprecated the old name of `maxSteps` (echoed in `assumptions` for this release). */
   horizon: number;
   probability: (typeof PROBABILITY_SCHEMES)[number];
   p: number;
@@ -215,6 +223,17 @@ export function parseScenarioInput<S extends z.ZodType>(schema: S, what: string,
 type Base = z.infer<typeof scenarioRequestSchema>;
 type Overrides = Partial<Omit<Base, 'variants'>> & { name?: string };
 
+/** `maxSteps`, or its deprecated name `horizon`; both with different values is a 400. */
+function stepsOf(o: Overrides, where: string): number | undefined {
+  if (o.maxSteps !== undefined && o.horizon !== undefined && o.maxSteps !== o.horizon) {
+    const path = where ? `${where}.horizon` : 'horizon';
+    throw new InputError(`${path}: \`horizon\` is the deprecated name of \`maxSteps\`; give one of them (got maxSteps ${o.maxSteps}, horizon ${o.horizon})`, {
+      errors: [{ path, message: 'deprecated name of maxSteps; give one of them' }],
+    });
+  }
+  return o.maxSteps ?? o.horizon;
+}
+
 /**
  * Resolve a base (and optionally a variant's overrides) into a full spec. `graphCurrency` labels money by
  * default; `graphStep` is the graph's step duration (the request's `stepDuration` wins).
@@ -229,6 +248,7 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
     throw new InputError('give either `runs` or `precision`, not both', { errors: [{ path: 'precision', message: 'give either runs or precision, not both' }] });
   }
   const impact = { ...base.impact, ...variant.impact };
+  const maxSteps = stepsOf(variant, 'variant') ?? stepsOf(base, '') ?? d.maxSteps;
   const asked = pick('stepDuration');
   const stepDuration = asked !== undefined ? normaliseDuration(asked) : (graphStep ?? null);
   const stepSeconds = stepDuration === null ? null : (parseDuration(stepDuration) as { seconds: number }).seconds;
@@ -257,7 +277,8 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
   return {
     customers: ids.customer !== undefined ? [ids.customer] : [...new Set(ids.customers)],
     experience: pick('experience') ?? d.experience,
-    horizon: pick('horizon') ?? d.horizon,
+    maxSteps,
+    horizon: maxSteps,
     probability: pick('probability') ?? d.probability,
     p: pick('p') ?? d.p,
     negativityBias: pick('negativityBias') ?? d.negativityBias,

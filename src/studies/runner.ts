@@ -204,6 +204,7 @@ function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedSt
   return {
     customers: ids,
     experience: v.experience ?? d.experience,
+    maxSteps: m.maxSteps,
     horizon: m.maxSteps,
     probability: m.probability ?? d.probability,
     p: m.p ?? d.p,

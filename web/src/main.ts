@@ -36,6 +36,7 @@ const ui = {
   figures: $('figures'),
   spread: $('spread'),
   passers: $('passers'),
+  passersTable: $('passers-table'),
   neighbourhood: $('neighbourhood'),
   legend: $('legend'),
   neighbourhoodTable: $('neighbourhood-table'),
@@ -337,19 +338,26 @@ function renderSpread(): void {
   ui.spread.innerHTML = state.svgs.spread;
 }
 
-function labelOf(id: string): string {
-  const n = state.neighbourhood?.customers.find((c) => c.id === id);
-  return n?.label ? `${n.label} (${id})` : id;
+function labelOf(id: string, label?: string | null): string {
+  const l = label ?? state.neighbourhood?.customers.find((c) => c.id === id)?.label;
+  return l ? `${l} (${id})` : id;
 }
 
 function renderPassers(): void {
   const r = state.report!;
-  const rows: Ranked[] = r.passers ?? r.amplifiers;
-  const title = r.passers ? 'Who passes it on' : 'Most often reached';
-  state.svgs.passers = barChart(rows.slice(0, 10).map((a) => ({ label: a.label ? `${a.label}` : labelOf(a.id), value: a.frequency })), {
-    title, color: r.experience === 'negative' ? COLORS.negative : COLORS.positive, empty: 'Nobody passed it on in these runs.',
+  const passers: Ranked[] = r.passers ?? [];
+  state.svgs.passers = barChart(passers.slice(0, 10).map((a) => ({ label: labelOf(a.id, a.label), value: a.frequency })), {
+    title: 'Who passes it on (share of runs)', color: r.experience === 'negative' ? COLORS.negative : COLORS.positive,
+    empty: 'Nobody but the customer passed it on in these runs.',
   });
   ui.passers.innerHTML = state.svgs.passers;
+  // Who passed it on next to how often they were reached: a customer can only pass on what reached it.
+  const reached = new Map(r.amplifiers.map((a) => [a.id, a.frequency]));
+  const body = passers.map((a) => {
+    const rf = reached.get(a.id) ?? r.reachOf?.find((x) => x.id === a.id)?.frequency;
+    return `<tr><td>${esc(labelOf(a.id, a.label))}</td><td>${pct(a.frequency)}</td><td>${rf === undefined ? '—' : pct(rf)}</td></tr>`;
+  }).join('');
+  ui.passersTable.innerHTML = `<table><thead><tr><th scope="col">Customer</th><th scope="col">Passed it on in</th><th scope="col">Reached in</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function renderNeighbourhood(): void {

@@ -422,7 +422,8 @@ class Ripple:
         max_runs: int | None = None,
         seed: int | None = None,
         max_steps: int | None = None,
-        top: int | None = None,
+        amplifiers: int | None = None,
+        top: int | None = None,  # deprecated: the old name of amplifiers
         bins: int | None = None,
         probability: Probability | None = None,
         p: float | None = None,
@@ -470,7 +471,7 @@ class Ripple:
         ``precision`` + ``max_runs``. Model parameters the client does not name yet go in ``**parameters``
         (snake_case or camelCase)."""
         payload = body(model=model, seeds=list(seeds), runs=runs, precision=precision, max_runs=max_runs, seed=seed,
-                       max_steps=max_steps, top=top, bins=bins, probability=probability, p=p, beta=beta, gamma=gamma,
+                       max_steps=max_steps, amplifiers=amplifiers, top=top, bins=bins, probability=probability, p=p, beta=beta, gamma=gamma,
                        experience=experience, negativity_bias=negativity_bias, response=response,
                        exceedance=list(exceedance) if exceedance is not None else None, trace=trace,
                        alpha=alpha, kappa=kappa, mu=mu, nu=nu, threshold=threshold, thresholds=thresholds,
@@ -493,7 +494,8 @@ class Ripple:
         customer: str | None = None,
         customers: Sequence[str] | None = None,
         experience: Experience | None = None,
-        horizon: int | None = None,
+        max_steps: int | None = None,
+        horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
         negativity_bias: float | None = None,
@@ -519,7 +521,8 @@ class Ripple:
         customer: str | None = None,
         customers: Sequence[str] | None = None,
         experience: Experience | None = None,
-        horizon: int | None = None,
+        max_steps: int | None = None,
+        horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
         negativity_bias: float | None = None,
@@ -544,7 +547,8 @@ class Ripple:
         customer: str | None = None,
         customers: Sequence[str] | None = None,
         experience: Experience | None = None,
-        horizon: int | None = None,
+        max_steps: int | None = None,
+        horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
         negativity_bias: float | None = None,
@@ -564,7 +568,7 @@ class Ripple:
         """What if this customer complains (or praises)? With ``variants`` (compare mode) every variant runs on
         the same random streams and the answer has their paired differences."""
         payload = body(customer=customer, customers=list(customers) if customers is not None else None,
-                       experience=experience, horizon=horizon, probability=probability, p=p,
+                       experience=experience, max_steps=max_steps, horizon=horizon, probability=probability, p=p,
                        negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
                        step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed,
@@ -585,7 +589,8 @@ class Ripple:
         candidates: Sequence[str] | None = None,
         rr_sets: int | None = None,
         experience: Literal["negative"] | None = None,
-        horizon: int | None = None,
+        max_steps: int | None = None,
+        horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
         negativity_bias: float | None = None,
@@ -604,7 +609,7 @@ class Ripple:
         """Whose complaint would hurt most: the negative scenario from each candidate (default: the top customers
         by network value), ranked by money at risk."""
         payload = body(top=top, candidates=list(candidates) if candidates is not None else None, rr_sets=rr_sets,
-                       experience=experience, horizon=horizon, probability=probability, p=p,
+                       experience=experience, max_steps=max_steps, horizon=horizon, probability=probability, p=p,
                        negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
                        step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed)

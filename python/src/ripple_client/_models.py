@@ -36,6 +36,7 @@ __all__ = [
     "Distribution",
     "Step",
     "Amplifier",
+    "RankedCustomer",
     "Compartment",
     "Exceedance",
     "TraceEvent",
@@ -174,6 +175,8 @@ class Step(Model):
     new_mean: float
     cumulative_mean: float
     new_ci95: CI | None = None
+    #: 95% CI of ``cumulative_mean`` (a scenario's opinion curves).
+    cumulative_ci95: CI | None = None
 
 
 class TimedStep(Step):
@@ -183,10 +186,17 @@ class TimedStep(Step):
 
 
 class Amplifier(Model):
-    """A customer (not a seed) and the share of runs in which it was reached."""
+    """A customer (not a seed) and a share of runs: in which it was reached (amplifiers, reach_of) or passed it on
+    (voice's passers)."""
 
     id: str
     frequency: float
+
+
+class RankedCustomer(Amplifier):
+    """A scenario's amplifier or passer, with its label when the graph gives one."""
+
+    label: str | None = None
 
 
 class Compartment(Model):
@@ -274,8 +284,8 @@ def _estimate_row(name: str, e: Estimate | MeanCI) -> dict[str, Any]:
 
 
 def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
-    """Long form: one row per (series, step) with ``new_mean`` (and its 95% CI ``new_lo``/``new_hi`` where the
-    server gives one: the main curve) and ``cumulative_mean``."""
+    """Long form: one row per (series, step) with ``new_mean`` and ``cumulative_mean``, and their 95% CIs
+    (``new_lo``/``new_hi``, ``cumulative_lo``/``cumulative_hi``) where the server gives them."""
     rows = [
         {
             "series": name,
@@ -284,12 +294,14 @@ def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
             "new_lo": s.new_ci95[0] if s.new_ci95 else None,
             "new_hi": s.new_ci95[1] if s.new_ci95 else None,
             "cumulative_mean": s.cumulative_mean,
+            "cumulative_lo": s.cumulative_ci95[0] if s.cumulative_ci95 else None,
+            "cumulative_hi": s.cumulative_ci95[1] if s.cumulative_ci95 else None,
         }
         for name, steps in series.items()
         if steps is not None
         for s in steps
     ]
-    return _df(rows, columns=["series", "step", "new_mean", "new_lo", "new_hi", "cumulative_mean"])
+    return _df(rows, columns=["series", "step", "new_mean", "new_lo", "new_hi", "cumulative_mean", "cumulative_lo", "cumulative_hi"])
 
 
 # ---------------------------------------------------------------------------------------------- graphs
@@ -497,6 +509,8 @@ class SimulationResult(Model):
     positive: Distribution | None = None
     negative_steps: list[Step] | None = None
     positive_steps: list[Step] | None = None
+    #: Voice: who passed it on (share of runs in which each customer reached someone not reached before).
+    passers: list[Amplifier] | None = None
     exceedance: list[Exceedance] | None = None
     trace: Trace | None = None
     consensus: Consensus | None = None
@@ -555,6 +569,9 @@ class Impact(Model):
 class _Assumptions(Model):
     model: str
     experience: str
+    #: Last step simulated.
+    max_steps: int
+    #: Deprecated: the old name of ``max_steps`` (same value).
     horizon: int
     probability: str
     p: float
@@ -633,7 +650,9 @@ class _ReportBody(Model):
     steps: list[TimedStep]
     negative_steps: list[TimedStep]
     positive_steps: list[TimedStep]
-    amplifiers: list[Amplifier]
+    amplifiers: list[RankedCustomer]
+    #: Who passed it on: the share of runs in which each customer reached someone not reached before.
+    passers: list[RankedCustomer]
     arcs_examined: float
     impressions: Estimate
     time_to_peak: TimeToPeak
@@ -673,6 +692,13 @@ class _ReportBody(Model):
     def steps_frame(self) -> pd.DataFrame:
         """Per-step curves, long form (series reach, negative, positive)."""
         return _steps_frame({"reach": self.steps, "negative": self.negative_steps, "positive": self.positive_steps})
+
+    def passers_frame(self) -> pd.DataFrame:
+        """Who passed it on: ``id``, ``label``, ``passed_on`` (share of runs in which the customer reached someone not
+        reached before) and ``reached`` (share of runs in which it was reached, when it is among the amplifiers)."""
+        reached = {a.id: a.frequency for a in self.amplifiers}
+        rows = [{"id": p.id, "label": p.label, "passed_on": p.frequency, "reached": reached.get(p.id)} for p in self.passers]
+        return _df(rows, columns=["id", "label", "passed_on", "reached"])
 
 
 class ScenarioReport(_ReportBody):
@@ -791,6 +817,8 @@ class RiskyCustomer(Model):
     id: str
     own_value: float
     network_value: float | None
+    #: The network value with its 95% CI (None for given candidates).
+    network: MeanCI | None
     reach: MeanCI
     negative: MeanCI
     impressions: MeanCI
@@ -806,6 +834,9 @@ class RiskiestResult(Model):
     currency: str
     runs: int
     seed: int
+    #: The candidates, most money at risk first.
+    top: list[RiskyCustomer]
+    #: Deprecated: the old name of ``top`` (the same list).
     ranked: list[RiskyCustomer]
     assumptions: RiskiestAssumptions
     elapsed_ms: float
@@ -824,7 +855,7 @@ class RiskiestResult(Model):
                 "impressions": r.impressions.mean,
                 "reach": r.reach.mean,
             }
-            for r in self.ranked
+            for r in self.top
         ]
         return _df(rows)
 
@@ -958,6 +989,10 @@ class ValueRow(Model):
     network_value: float
     network_ci95: CI
     total_value: float
+    #: The network value with its 95% CI (the same numbers as network_value, network_ci95).
+    network: MeanCI
+    #: own_value + network, with its 95% CI.
+    total: MeanCI
 
 
 class ValueRanking(Model):
@@ -1002,6 +1037,11 @@ class CustomerValue(Model):
     runs: int
     seed: int
     own_value: float
+    #: Expected value of the other customers reached, with its 95% CI.
+    network: Estimate
+    #: own_value + network.
+    total: Estimate
+    #: Deprecated: the old names of ``network`` and ``total`` (the same estimates).
     network_value: Estimate
     total_value: Estimate
     reach: Distribution
@@ -1011,8 +1051,8 @@ class CustomerValue(Model):
         return _df(
             [
                 {"figure": "own_value", "mean": self.own_value, "lo": self.own_value, "hi": self.own_value},
-                _estimate_row("network_value", self.network_value),
-                _estimate_row("total_value", self.total_value),
+                _estimate_row("network_value", self.network),
+                _estimate_row("total_value", self.total),
                 _estimate_row("reach", self.reach),
             ]
         )

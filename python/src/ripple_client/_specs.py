@@ -42,6 +42,8 @@ class VariantSpec(TypedDict, total=False):
     customer: str
     customers: list[str]
     experience: Experience
+    max_steps: int
+    #: Deprecated: the old name of ``max_steps``.
     horizon: int
     probability: Probability
     p: float

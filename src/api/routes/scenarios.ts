@@ -16,13 +16,13 @@ export { COMPARE_EXAMPLE, REPORT_EXAMPLE, RISKIEST_EXAMPLE, compareResultSchema,
 
 /** Work in arcs examined: runs × arcs per scenario run (maxRuns in precision mode). */
 /** 422 when a scenario (× its variants, × candidates for riskiest) would hold or answer more than the memory budget. */
-function checkScenarioMemory(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; horizon?: number; variants?: unknown[] }, config: RouteContext['config'], times: number): void {
-  const defaults = { runs: SCENARIO_DEFAULTS.runs, maxRuns: SCENARIO_DEFAULTS.maxRuns, horizon: SCENARIO_DEFAULTS.horizon };
+function checkScenarioMemory(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; maxSteps?: number; horizon?: number; variants?: unknown[] }, config: RouteContext['config'], times: number): void {
+  const defaults = { runs: SCENARIO_DEFAULTS.runs, maxRuns: SCENARIO_DEFAULTS.maxRuns, maxSteps: SCENARIO_DEFAULTS.maxSteps };
   const one = scenarioMemory(g, body, defaults, config.workers);
   const est = { memory: one.memory * times, result: one.result * times };
   const lower = [
     { path: body.precision !== undefined ? 'body.maxRuns' : 'body.runs', advice: 'fewer runs hold fewer per-run values' },
-    { path: 'body.horizon', advice: 'a shorter horizon gives shorter step curves' },
+    { path: body.maxSteps === undefined && body.horizon !== undefined ? 'body.horizon' : 'body.maxSteps', advice: 'fewer steps give shorter step curves' },
     ...(body.variants ? [{ path: 'body.variants', advice: 'fewer variants' }] : []),
   ];
   checkMemory(est, config.memory, times > 1 ? `this ranking of ${times} candidates` : 'this scenario', lower);

@@ -25,6 +25,7 @@ interface Opts {
   p?: string;
   probability?: string;
   negativityBias?: string;
+  maxSteps?: string;
   horizon?: string;
   runs?: string;
   precision?: string;
@@ -40,7 +41,7 @@ interface Opts {
 
 /** Request field -> the flag that sets it (for one-line errors naming the flag). */
 const FLAGS: Record<string, string> = {
-  customer: '--customer', customers: '--customer', negativityBias: '--negativity-bias', response: '--respond-at/--effectiveness/--public',
+  customer: '--customer', customers: '--customer', negativityBias: '--negativity-bias', maxSteps: '--max-steps', response: '--respond-at/--effectiveness/--public',
   impact: '--churn/--uplift/--currency', top: '--riskiest', candidates: '--candidates',
 };
 const list = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
@@ -52,6 +53,7 @@ function bodyFromFlags(o: Opts): Record<string, unknown> {
   const body: Record<string, unknown> = {
     ...(ids ? (ids.length === 1 ? { customer: ids[0] } : { customers: ids }) : {}),
     experience: o.experience,
+    maxSteps: num(o.maxSteps),
     horizon: num(o.horizon),
     probability: o.probability,
     p: num(o.p),
@@ -111,9 +113,10 @@ function humanReport(r: ScenarioReport, source: string): string {
   const curve = r.negativeSteps.slice(0, 8).map((s, i) => `${s.step}:${f(s.newMean)}/${f(r.positiveSteps[i]?.newMean ?? 0)}`).join(' ');
   return [
     `${a.experience === 'negative' ? 'complaint' : 'praise'} from ${r.customers.join(', ')} on ${source}: ${describeResponse(a.response)}`,
-    `p ${a.p} (${a.probability}), negativity bias ${a.negativityBias}, horizon ${a.horizon}, churn ${a.impact.churnIfNegative}, uplift ${a.impact.upliftIfPositive}; ${r.runs} runs, seed ${r.seed}`,
+    `p ${a.p} (${a.probability}), negativity bias ${a.negativityBias}, max steps ${a.maxSteps}, churn ${a.impact.churnIfNegative}, uplift ${a.impact.upliftIfPositive}; ${r.runs} runs, seed ${r.seed}`,
     table(['figure', 'mean [95% CI]'], rows),
-    `amplifiers: ${r.amplifiers.map((x) => `${x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
+    `passed it on (share of runs): ${(r.passers ?? []).map((x) => `${x.label ? `${x.label} (${x.id})` : x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
+    `most often reached: ${r.amplifiers.map((x) => `${x.label ? `${x.label} (${x.id})` : x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
     `new negative/positive per step: ${curve}${r.negativeSteps.length > 8 ? ' …' : ''}`,
     '',
     r.summary,
@@ -146,7 +149,7 @@ function humanRiskiest(r: RiskiestResult, source: string): string {
     `whose complaint would hurt most on ${source} (${r.candidates === 'value' ? 'top customers by network value' : 'given candidates'}; ${r.runs} runs each, seed ${r.seed})`,
     table(
       ['rank', 'customer', 'own value', `at risk (${r.currency}) [95% CI]`, 'negative reach', 'impressions'],
-      r.ranked.map((e) => [e.rank, e.id, Number(f(e.ownValue)), ci(e.money.atRisk), ci(e.negative), ci(e.impressions, 0)]),
+      r.top.map((e) => [e.rank, e.id, Number(f(e.ownValue)), ci(e.money.atRisk), ci(e.negative), ci(e.impressions, 0)]),
     ),
   ].join('\n');
 }
@@ -173,7 +176,8 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--p <x>', 'arc probability (default 0.05)')
     .addOption(new Option('--probability <scheme>', 'arc probability scheme (default uniform)').choices(PROBABILITY_SCHEMES))
     .option('--negativity-bias <b>', 'a complaint crosses an arc with min(1, p·b) (default 2)')
-    .option('--horizon <steps>', 'steps simulated (default 20)')
+    .option('--max-steps <steps>', 'last step simulated (default 20)')
+    .option('--horizon <steps>', 'deprecated: the old name of --max-steps')
     .option('--runs <n>', 'Monte Carlo runs (default 2000)')
     .option('--precision <r>', 'instead of --runs: stop when the 95% CI half-width of reach <= r·mean')
     .option('--seed <s>', 'random seed (default 1)')

@@ -43,6 +43,7 @@ interface Opts extends GraphFlags {
   maxRuns?: string;
   seed?: string;
   maxSteps?: string;
+  amplifiers?: string;
   top?: string;
   json?: boolean;
   /** The models' parameter flags (--p, --probability, --beta, …), from the registry. */
@@ -67,7 +68,7 @@ export function simulationRequestFromFlags(o: Opts): SimulationRequest {
     simulationRequestSchema,
     {
       model: o.model ?? DEFAULT_MODEL, seeds: list(o.seeds), runs: num(o.runs), precision: num(o.precision), maxRuns: num(o.maxRuns),
-      seed: num(o.seed), maxSteps: num(o.maxSteps), top: num(o.top),
+      seed: num(o.seed), maxSteps: num(o.maxSteps), amplifiers: num(o.amplifiers), top: num(o.top),
       exceedance: list(o.exceedance as string | undefined)?.map((x) => num(x)), trace: o.trace ? true : undefined, ...params,
     },
     {},
@@ -122,7 +123,8 @@ export default function register(program: Command, ctx: CliContext): void {
   }
   cmd
     .option('--max-steps <n>', `last step simulated (default ${commonDefault('maxSteps')})`)
-    .option('--top <n>', `amplifiers listed (default ${commonDefault('top')})`)
+    .option('--amplifiers <n>', `amplifiers listed (default ${commonDefault('top')})`)
+    .option('--top <n>', 'deprecated: the old name of --amplifiers')
     .option('--exceedance <n,n>', 'tail risk: P(reach >= N) with a 95% CI for each N')
     .option('--trace', 'also report one traced run (run 0): who reached whom, when')
     .option('--json', 'print one JSON document')

@@ -47,7 +47,7 @@ export default function register(program: Command, ctx: CliContext): void {
           const r = await ctx.cancellable((signal) => customerValue(graph, customer, req, { pool: ctx.pool(), signal, onProgress: (d, t) => bar.update(d, t) }));
           bar.stop();
           ctx.output(Boolean(o.json), r, () => [
-            `${r.id}: own value ${fmt(r.ownValue)}, network value ${fmt(r.networkValue.mean)} [${fmt(r.networkValue.ci95[0])}, ${fmt(r.networkValue.ci95[1])}], total ${fmt(r.totalValue.mean)}`,
+            `${r.id}: own value ${fmt(r.ownValue)}, network value ${fmt(r.network.mean)} [${fmt(r.network.ci95[0])}, ${fmt(r.network.ci95[1])}], total ${fmt(r.total.mean)}`,
             `reach ${fmt(r.reach.mean)} customers (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}, ${r.runs} runs)`,
           ].join('\n'));
         } finally {

@@ -32,7 +32,7 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
    * `stateCurves`: per-step sums that hold a state (customers infected now) rather than new events: the curves
    * stop at the last step where anything changed, and a state curve changes when it differs from the step before.
    */
-  outputs: { perRun: readonly string[]; perStep: readonly string[]; stateCurves?: readonly string[] };
+  outputs: { perRun: readonly string[]; perStep: readonly string[]; stateCurves?: readonly string[]; perCustomer?: readonly string[] };
   /** Result fields it adds (zod shape, for OpenAPI): the keys summarize() returns. */
   resultShape: z.ZodRawShape;
   /** Work budget: a-priori upper bound on arcs examined per run (api/budget.ts multiplies by runs). */
@@ -100,6 +100,8 @@ export interface ModelRunner {
 export interface ModelOutputs {
   perRun: Record<string, Int32Array | Float64Array>;
   perStep: Record<string, Float64Array>;
+  /** Per-customer counts over the runs (length n, integer sums; e.g. voice's passers), when the model keeps any. */
+  perCustomer?: Record<string, Int32Array | Float64Array>;
 }
 
 /** What summarize() sees: the graph, the runs, the merged outputs and the common step curve. */
@@ -112,7 +114,15 @@ export interface SummaryContext {
   /** Mean cumulative activations by step (the common `steps` curve). */
   cumulativeMean: Float64Array;
   stats(values: Int32Array): ReachStats;
-  stepCurve(sums: Float64Array | null): { step: number; newMean: number; cumulativeMean: number }[];
+  /**
+   * A step curve from per-step sums; with `squares` (Σ x² of each run's new count per step) its points get
+   * `newCi95`, with `cumSquares` (Σ of each run's change of c², c its running total) `cumulativeCi95`.
+   */
+  stepCurve(
+    sums: Float64Array | null, opts?: { squares?: Float64Array; cumSquares?: Float64Array },
+  ): { step: number; newMean: number; cumulativeMean: number; newCi95?: [number, number]; cumulativeCi95?: [number, number] }[];
+  /** The request's `top` non-seed customers by a per-customer count, as shares of runs (as amplifiers). */
+  rank(counts: ArrayLike<number>): { id: string; frequency: number }[];
   /** The validated request (its model's fields included). */
   request: Record<string, unknown>;
   /** P(count >= N) with a Wilson CI for each N of the request's `exceedance` (over the given per-run counts). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { traceRun } from '../../kernel.js';
 import { reachStatsSchema, stepSchema } from '../../result-schema.js';
 import { Rng } from '../../rng.js';
-import { StepSums } from '../../scratch.js';
+import { CurveSums } from '../../scratch.js';
 import { STEP_BYTES, type ModelDefinition } from '../model.js';
 import { runVoice, type VoiceOut } from './kernel.js';
 import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
@@ -24,8 +24,10 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
   open(g, plan, { s, steps, count, extras }) {
     const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
     const respRng = new Rng();
-    const negSteps = new StepSums();
-    const posSteps = new StepSums();
+    const negSteps = new CurveSums();
+    const posSteps = new CurveSums();
+    // Who passed it on, per customer (runs in which it reached someone): counted with the amplifiers.
+    const passed = plan.countActivations ? new Int32Array(g.n) : null;
     const negative = new Int32Array(count);
     const positive = new Int32Array(count);
     const peakStep = extras ? new Int32Array(count) : null;
@@ -36,7 +38,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
     return {
       run(rng, r, i) {
         respRng.reseed(plan.seed, r, RESPONSE_SALT);
-        const k = runVoice(g, plan, s, rng, respRng, steps, negSteps, posSteps, out);
+        const k = runVoice(g, plan, s, rng, respRng, steps, negSteps, posSteps, out, passed);
         negative[i] = out.negative;
         positive[i] = out.positive;
         if (extras) {
@@ -56,33 +58,52 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
         return k;
       },
       arcs: () => out.arcs,
-      take: () => ({
-        perRun: {
-          negative, positive,
-          ...(extras ? { peakStep: peakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! } : {}),
-        },
-        perStep: { negative: negSteps.take(), positive: posSteps.take() },
-      }),
+      take: () => {
+        const neg = negSteps.take();
+        const pos = posSteps.take();
+        return {
+          perRun: {
+            negative, positive,
+            ...(extras ? { peakStep: peakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! } : {}),
+          },
+          perStep: {
+            negative: neg.sums, positive: pos.sums,
+            negativeSq: neg.squares, positiveSq: pos.squares, negativeCumSq: neg.cumSquares, positiveCumSq: pos.cumSquares,
+          },
+          ...(passed ? { perCustomer: { passers: passed } } : {}),
+        };
+      },
     };
   },
-  summarize(out, { stats, stepCurve }) {
+  summarize(out, { stats, stepCurve, rank }) {
+    const curve = (name: 'negative' | 'positive') =>
+      stepCurve(out.perStep[name] ?? null, { squares: out.perStep[`${name}Sq`], cumSquares: out.perStep[`${name}CumSq`] });
+    const passers = out.perCustomer?.passers;
     return {
       negative: stats(out.perRun.negative as Int32Array),
       positive: stats(out.perRun.positive as Int32Array),
-      negativeSteps: stepCurve(out.perStep.negative ?? null),
-      positiveSteps: stepCurve(out.perStep.positive ?? null),
+      negativeSteps: curve('negative'),
+      positiveSteps: curve('positive'),
+      ...(passers ? { passers: rank(passers) } : {}),
     };
   },
-  outputs: { perRun: ['negative', 'positive', 'peakStep', 'negativeValue', 'positiveValue'], perStep: ['negative', 'positive'] },
+  outputs: {
+    perRun: ['negative', 'positive', 'peakStep', 'negativeValue', 'positiveValue'],
+    perStep: ['negative', 'positive', 'negativeSq', 'positiveSq', 'negativeCumSq', 'positiveCumSq'],
+    perCustomer: ['passers'],
+  },
   resultShape: {
     negative: reachStatsSchema.describe('Voice: customers ending negative.'),
     positive: reachStatsSchema.describe('Voice: customers ending positive.'),
     negativeSteps: z.array(stepSchema).describe('Voice: new and cumulative negative holders per step (a brand turn counts -1).'),
     positiveSteps: z.array(stepSchema).describe('Voice: new and cumulative positive holders per step (a brand turn counts +1).'),
+    passers: z.array(z.object({ id: z.string(), frequency: z.number() })).optional()
+      .describe('Voice: non-seed customers who most often passed it on: the share of runs in which the customer reached at least one customer not reached before (either opinion). Listed when amplifiers are.'),
   },
   workPerRun: (g) => Math.max(1, g.m),
-  // Each step turns someone (or the run ends); the brand response may add one step. Three curves per step.
+  // Each step turns someone (or the run ends); the brand response may add one step. Three curves per step;
+  // the two opinion curves carry two 95% intervals each (about half a step entry each).
   curveSteps: (g, req) => Math.min(req.maxSteps, g.n + 1) + 1,
-  stepBytes: 3 * STEP_BYTES,
+  stepBytes: 5 * STEP_BYTES,
   influenceModel: 'ic',
 };

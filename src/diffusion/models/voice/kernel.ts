@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../../../graph/compile.js';
 import type { VoicePlan } from './plan.js';
 import type { Rng } from '../../rng.js';
-import type { Scratch, StepSums } from '../../scratch.js';
+import type { CurveSums, Scratch, StepSums } from '../../scratch.js';
 import { spreadFrom } from '../../kernels/spread.js';
 
 export interface VoiceOut {
@@ -32,12 +32,18 @@ const POS_SILENT = 3;
  * `atStep`, so their cumulative sums are the holders of each opinion at each step. `atStep` 0 answers
  * before the complainant speaks (see POS_SILENT); with effectiveness 1 and `public` a run is then exactly
  * the praise run of the same stream.
+ *
+ * `passed` (when given): per customer, +1 for each run in which it passed the voice on, i.e. reached at least
+ * one customer not reached before (either opinion; a turned complainant counts once per run).
  */
 export function runVoice(
   g: CompiledGraph, plan: VoicePlan, s: Scratch, rng: Rng, respRng: Rng,
-  steps: StepSums, negSteps: StepSums, posSteps: StepSums, out: VoiceOut,
+  steps: StepSums, negSteps: CurveSums, posSteps: CurveSums, out: VoiceOut, passed: Int32Array | null = null,
 ): number {
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
+  const mark = passed ? s.mark : null;
+  negSteps.startRun();
+  posSteps.startRun();
   const stamp = s.stamp;
   const op = s.opinion;
   const queue = s.queue;
@@ -90,7 +96,13 @@ export function runVoice(
       const u = queue[q];
       if (op[u] !== NEG) continue;
       arcs += off[u + 1] - off[u];
+      const before = tail;
       tail = spreadFrom(u, off[u], off[u + 1], negNodeP, negArcP, 1, tgt, stamp, ep, queue, tail, rng, op, NEG);
+      // Passed it on: reached someone new this run (counted once per run per customer).
+      if (mark && tail > before && mark[u] !== ep) {
+        mark[u] = ep;
+        passed![u]++;
+      }
     }
     const negNew = tail - levelEnd;
     // Then positive messages: this level's positive customers and turned complainants (public response).
@@ -98,7 +110,13 @@ export function runVoice(
       const u = q < levelEnd ? queue[q] : flipped[q - levelEnd];
       if (op[u] !== POS) continue;
       arcs += off[u + 1] - off[u];
+      const before = tail;
       tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, 1, tgt, stamp, ep, queue, tail, rng, op, POS);
+      // Passed it on: reached someone new this run (counted once per run per customer).
+      if (mark && tail > before && mark[u] !== ep) {
+        mark[u] = ep;
+        passed![u]++;
+      }
     }
     const posNew = tail - levelEnd - negNew;
     nFlipped = 0;
@@ -130,6 +148,8 @@ export function runVoice(
       }
     }
   }
+  negSteps.endRun();
+  posSteps.endRun();
   out.arcs += arcs;
   out.negative = neg;
   out.positive = pos;
