@@ -65,3 +65,13 @@ export const graphRefShape = {
   graphId: z.string().describe('The graph the result was computed on.'),
   graphVersion: z.number().int().describe('The graph version the result was computed on (a later replace does not change it).'),
 };
+
+/**
+ * The answer type of a result schema (one source of truth: the schema): its output with exactly the declared fields.
+ * A loose schema's open index signature is left out, so that a field written that the schema does not declare is a
+ * compile error, and so is a required one left out.
+ */
+export type AnswerOf<S extends { shape: z.ZodRawShape }> = z.output<z.ZodObject<S['shape']>>;
+
+/** The same as an engine function returns it: without the graph reference that the API and the workers stamp. */
+export type EngineAnswer<S extends { shape: z.ZodRawShape }> = Omit<AnswerOf<S>, keyof typeof graphRefShape>;

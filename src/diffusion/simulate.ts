@@ -6,72 +6,29 @@ import { parseOrThrow } from '../validate.js';
 import { Aggregate } from './aggregate.js';
 import { runBatch, type BatchResult } from './batch.js';
 import type { PlanBase } from './models/model.js';
-import { modelOf, planFor, simulationRequestSchema, type ModelName, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
+import { modelOf, planFor, simulationRequestSchema, type SimulationPlan, type SimulationRequest, type SimulationRequestInput } from './models/registry.js';
 import type { EnginePool } from '../workers/pool.js';
 import { DEFAULT_RUNS, type ProbabilityScheme } from './request.js';
-import { countStats, nextCheckpoint, precisionReached, type ReachStats, Z95 } from './stats.js';
+import { countStats, nextCheckpoint, precisionReached, Z95 } from './stats.js';
 import { topK } from '../graph/top-k.js';
+import type { z } from 'zod';
+import type { exceedanceSchema, stepSchema } from './result-schema.js';
+import type { ModelSimulationResult, SimulationResult } from './models/result-schemas.js';
 
-export interface StepStat {
-  step: number;
-  /** Mean over runs of the customers newly activated at this step. */
-  newMean: number;
-  /** Mean over runs of the customers active by this step. */
-  cumulativeMean: number;
-  /** 95% CI of `newMean` (the prevalence curve's band); on the main curve of every model and voice's opinion curves. */
-  newCi95?: [number, number];
-  /** 95% CI of `cumulativeMean` (voice's opinion curves). */
-  cumulativeCi95?: [number, number];
-}
+/** A point of a step curve (the result schema's `steps` entries, ./result-schema.ts). */
+export type StepStat = z.output<typeof stepSchema>;
 
-export interface SirStep {
-  step: number;
-  susceptible: number;
-  infected: number;
-  recovered: number;
-}
+/** SIR: mean susceptible / infected / recovered customers after a step. */
+export type SirStep = ModelSimulationResult<'sir'>['compartments'][number];
 
-export interface Amplifier {
-  id: string;
-  /** Share of runs in which this customer was activated. Seeds are excluded (they always are). */
-  frequency: number;
-}
+/** A non-seed customer with the share of runs in which it was activated (seeds are excluded: they always are). */
+export type Amplifier = SimulationResult['amplifiers'][number];
 
-/** DESIGN §8 "A simulation result" (+ fields noted below). JSON-ready. */
-export interface SimulationResult {
-  model: ModelName;
-  runs: number;
-  seed: number;
-  elapsedMs: number;
-  /** The arc probability scheme (models that use arc probabilities). */
-  probability?: ProbabilityScheme;
-  /** Resolved seed ids (duplicates removed). */
-  seeds: string[];
-  /** `runs`: the requested count; `precision`: the CI target was met; `maxRuns`: precision mode hit maxRuns. */
-  stoppedBy: 'runs' | 'precision' | 'maxRuns';
-  reach: ReachStats;
-  steps: StepStat[];
-  amplifiers: Amplifier[];
-  /** Mean arcs examined per run (out-arcs of activated customers that got a chance). */
-  arcsExamined: number;
-  /** With `exceedance` in the request: P(reach >= N) with a 95% Wilson CI. */
-  exceedance?: Exceedance[];
-  /** With `trace: true`: one traced run (run 0). */
-  trace?: { run: number; reach: number; events: { from: string | null; to: string; time: number; state: string }[]; truncated: boolean };
-  /** SIR: mean susceptible/infected/recovered customers after each step. */
-  compartments?: SirStep[];
-  /** Voice: final holders of each opinion, and their per-step curves (a brand turn counts -1 / +1). */
-  negative?: ReachStats;
-  positive?: ReachStats;
-  negativeSteps?: StepStat[];
-  positiveSteps?: StepStat[];
-}
+/** DESIGN §8 "A simulation result": the type of the result schemas (models/result-schemas.ts). JSON-ready. */
+export type { SimulationResult, ModelSimulationResult };
 
-export interface Exceedance {
-  atLeast: number;
-  probability: number;
-  ci95: [number, number];
-}
+/** P(reach >= atLeast) with its 95% Wilson interval. */
+export type Exceedance = z.output<typeof exceedanceSchema>;
 
 /** P(x >= N) over per-run values for each N, with the 95% Wilson score interval (sound near 0 and 1, unlike mean ± 1.96·se). */
 export function exceedance(values: ArrayLike<number>, runs: number, levels: readonly number[]): Exceedance[] {

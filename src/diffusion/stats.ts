@@ -3,36 +3,17 @@
  * (or from integer count histograms), so a result does not depend on how runs were split among workers.
  */
 
-export interface Quantiles {
-  p5: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p95: number;
-}
+import type { z } from 'zod';
+import type { meanCiSchema, reachStatsSchema } from './result-schema.js';
 
-export interface HistogramBin {
-  /** Inclusive integer range of reach values. */
-  from: number;
-  to: number;
-  count: number;
-}
-
-export interface MeanCi {
-  mean: number;
-  /** Sample standard deviation (n - 1 in the denominator; 0 for one run). */
-  sd: number;
-  stderr: number;
-  /** mean ± 1.96·sd/√runs. */
-  ci95: [number, number];
-}
-
-export interface ReachStats extends MeanCi {
-  min: number;
-  max: number;
-  quantiles: Quantiles;
-  histogram: HistogramBin[];
-}
+/** Distribution of per-run counts (reach): the result schema's type (./result-schema.ts). */
+export type ReachStats = z.output<typeof reachStatsSchema>;
+/** Quantiles p5..p95 (numpy's default interpolation). */
+export type Quantiles = ReachStats['quantiles'];
+/** Inclusive integer range of reach values and the runs in it. */
+export type HistogramBin = ReachStats['histogram'][number];
+/** Mean, sample standard deviation (n − 1; 0 for one run), stderr and mean ± 1.96·sd/√runs. */
+export type MeanCi = z.output<typeof meanCiSchema>;
 
 export const Z95 = 1.96;
 

@@ -4,7 +4,6 @@ import { CancelledError, InputError } from '../errors.js';
 import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
 import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
-import type { ReachStats } from '../diffusion/stats.js';
 import type { ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';
 import { degreeDiscountSeeds, degreeSeeds, pagerankSeeds, type BaselineResult } from './baselines.js';
 import { celf } from './celf.js';
@@ -12,6 +11,8 @@ import { imm } from './imm.js';
 import { evaluateSeeds, pairedDifference } from './evaluate.js';
 import { growRR, RR_BATCH, RRCollection, rrSpec, type RRSpec } from './rr.js';
 import { influencersRequestSchema, schemeOf, type InfluenceMethod, type InfluencersRequestInput } from './schemas.js';
+import type { EngineAnswer } from '../diffusion/result-schema.js';
+import type { influencersResultSchema } from './result-schemas.js';
 
 /**
  * One entry for "who are the k customers whose voice carries furthest?" (DESIGN §5, §8): pick seeds with
@@ -30,50 +31,10 @@ import { influencersRequestSchema, schemeOf, type InfluenceMethod, type Influenc
  *   never worse than a heuristic's on the evidence.
  */
 
-export interface InfluencerSeed {
-  id: string;
-  gain: number;
-  /** 95% Wilson interval of the gain (a share of the evaluation collection's RR sets, times n). */
-  gainCi95: [number, number];
-  /** Baselines: the score that ranked the seed (out-degree, PageRank, discounted degree). */
-  score?: number;
-}
-
-export interface InfluencersResult {
-  method: InfluenceMethod;
-  model: 'ic' | 'lt';
-  probability: ProbabilityScheme;
-  p: number;
-  k: number;
-  seed: number;
-  seeds: InfluencerSeed[];
-  /** Engine re-estimate of the reach of all seeds together (`runs` Monte Carlo runs). */
-  spread: ReachStats;
-  runs: number;
-  /** The method whose seeds these are: `method`, or for imm with `compare` the heuristic that beat IMM's pick. */
-  pickedBy: InfluenceMethod;
-  /** Sum of the gains: the seeds' reach on the fresh evaluation collection (not selected on), with its interval. */
-  estimatedSpread: number;
-  estimatedSpreadCi95: [number, number];
-  /** The fresh RR collection of the gains. */
-  evaluation: { rrSets: number };
-  /** imm with compare: every candidate pick on a second fresh collection; differences to the winner are paired. */
-  comparison?: {
-    rrSets: number;
-    winner: InfluenceMethod;
-    candidates: { method: InfluenceMethod; estimate: number; ci95: [number, number]; differenceToWinner: { mean: number; ci95: [number, number] } }[];
-  };
-  elapsedMs: number;
-  /** Milliseconds spent choosing seeds (the rest is the re-estimation). */
-  selectionMs: number;
-  imm?: {
-    epsilon: number; ell: number; ellAdjusted: number; theta: number; samplingRRSets: number; lowerBound: number; capped: boolean;
-    /** IMM's coverage estimate on its own final collection: optimistic (selected on). */
-    selectionEstimate: number;
-  };
-  celf?: { runs: number; evaluations: number; /** CELF's sum of gains on its own worlds: optimistic (selected on). */ selectionEstimate: number };
-  warnings?: string[];
-}
+/** What findInfluencers answers (the InfluencersResult answer): the type of its schema (result-schemas.ts). */
+export type InfluencersResult = EngineAnswer<typeof influencersResultSchema>;
+/** One chosen customer with its gain. */
+export type InfluencerSeed = InfluencersResult['seeds'][number];
 
 export interface InfluencersOptions {
   pool?: EnginePool;

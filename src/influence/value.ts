@@ -4,9 +4,11 @@ import { indexOf } from '../graph/compile.js';
 import { CancelledError, NotFoundError } from '../errors.js';
 import type { EnginePool } from '../workers/pool.js';
 import { simulateRuns } from '../diffusion/simulate.js';
-import { meanCi, type MeanCi, type ReachStats } from '../diffusion/stats.js';
+import { meanCi, type MeanCi } from '../diffusion/stats.js';
 import { wilson } from '../diffusion/proportion.js';
 import type { ProbabilityScheme } from '../diffusion/schemas.js';
+import type { EngineAnswer } from '../diffusion/result-schema.js';
+import type { customerValueSchema, valueRankingSchema } from './result-schemas.js';
 import { spreadRequest } from './influencers.js';
 import { growRR, RRCounter, rrSpec } from './rr.js';
 import {
@@ -37,26 +39,8 @@ export interface ValueOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface CustomerValueResult {
-  id: string;
-  model: 'ic' | 'lt';
-  probability: ProbabilityScheme;
-  p: number;
-  runs: number;
-  seed: number;
-  ownValue: number;
-  /** Expected value of the other customers reached, with its 95% CI. */
-  network: MeanCi;
-  /** ownValue + network. */
-  total: MeanCi;
-  /** @deprecated the old name of `network` (an object here, a number in rankings). */
-  networkValue: MeanCi;
-  /** @deprecated the old name of `total`. */
-  totalValue: MeanCi;
-  /** Customers reached (the customer included). */
-  reach: ReachStats;
-  elapsedMs: number;
-}
+/** One customer's own and network value (the CustomerValue answer): the type of its schema (result-schemas.ts). */
+export type CustomerValueResult = EngineAnswer<typeof customerValueSchema>;
 
 /**
  * The value of one customer (Domingos & Richardson 2001): own value + network value, the expected value of the
@@ -131,34 +115,10 @@ export async function valueScores(
   return { own, network, stderr, ci95Lo, ci95Hi, rrSets: count, totalValue: graph.totalValue };
 }
 
-export interface RankedCustomer {
-  rank: number;
-  id: string;
-  ownValue: number;
-  /** The expected network value (a number: `network.mean`). */
-  networkValue: number;
-  /** 95% interval of the network value (Wilson on the share of RR sets; never zero-width from sampling). */
-  networkCi95: [number, number];
-  /** ownValue + networkValue (a number: `total.mean`). */
-  totalValue: number;
-  /** The network value with its 95% interval, as in every answer that estimates it. */
-  network: { mean: number; ci95: [number, number] };
-  /** ownValue + network, with its 95% interval. */
-  total: { mean: number; ci95: [number, number] };
-}
-
-export interface ValueRankingResult {
-  model: 'ic' | 'lt';
-  probability: ProbabilityScheme;
-  p: number;
-  by: 'total' | 'network';
-  seed: number;
-  rrSets: number;
-  /** Total value of all customers (the scale of the estimates). */
-  graphValue: number;
-  top: RankedCustomer[];
-  elapsedMs: number;
-}
+/** What a value ranking answers (the ValueRanking answer): the type of its schema (result-schemas.ts). */
+export type ValueRankingResult = EngineAnswer<typeof valueRankingSchema>;
+/** One customer of a value ranking. */
+export type RankedCustomer = ValueRankingResult['top'][number];
 
 /** "Whose unhappiness costs most?": every customer's own + network value, the top ones listed. */
 export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<ValueRankingResult> {

@@ -4,6 +4,8 @@ import { pairedDifference, type PairedDifference } from './paired.js';
 import { compareSummary } from './readable.js';
 import type { ResolvedSimulation } from '../diffusion/simulate.js';
 import { readable, resolveScenario, runScenario, type ScenarioOptions, type ScenarioReport, type ScenarioRuns } from './report.js';
+import type { EngineAnswer } from '../diffusion/result-schema.js';
+import type { compareResultSchema } from './report-schema.js';
 import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRequest, type ScenarioRequestInput, type ScenarioSpec } from './schema.js';
 
 /**
@@ -14,36 +16,18 @@ import { parseScenarioInput, resolveSpec, scenarioRequestSchema, type ScenarioRe
  * In precision mode the first variant decides the runs and the others reuse that count.
  */
 
-/** How a money difference reads: less at risk and more earned or net are improvements. */
-export type Change = 'improvement' | 'worsening' | 'no clear difference';
-export type MoneyDifference = PairedDifference & { change: Change };
-
-export interface Difference {
-  from: string;
-  to: string;
-  reach: PairedDifference;
-  negative: PairedDifference & { change: Change };
-  positive: PairedDifference;
-  impressions: PairedDifference;
-  timeToPeak: PairedDifference;
-  valueExposed: PairedDifference;
-  money: { atRisk: MoneyDifference; earned: MoneyDifference; net: MoneyDifference };
-}
+/** Compare mode's answer (CompareReport): the type of its schema, ./report-schema.ts. The API stamps the graph reference. */
+export type CompareResult = EngineAnswer<typeof compareResultSchema>;
+/** One variant against the first, run by run. */
+export type Difference = CompareResult['differences'][number];
+/** How a difference reads: fewer negative customers, less at risk and more earned or net are improvements. */
+export type Change = Difference['negative']['change'];
+export type MoneyDifference = Difference['money']['atRisk'];
 
 /** The verdict of a paired difference whose 95% interval excludes 0, for a figure where `better` is the good direction. */
 export function changeOf(d: PairedDifference, better: 'lower' | 'higher'): Change {
   if (!(d.ci95[0] > 0 || d.ci95[1] < 0)) return 'no clear difference';
   return (d.mean < 0) === (better === 'lower') ? 'improvement' : 'worsening';
-}
-
-export interface CompareResult {
-  runs: number;
-  seed: number;
-  variants: (ScenarioReport & { name: string })[];
-  differences: Difference[];
-  /** Plain sentences: each variant against the first, with rounded figures and ranges. */
-  summary: string;
-  elapsedMs: number;
 }
 
 export type ScenarioAnswer = ScenarioReport | CompareResult;

@@ -9,6 +9,8 @@ import { isoDuration, parseDuration } from '../graph/duration.js';
 import type { GraphData } from '../graph/model.js';
 import { scenarioSummary, type ReadableReport } from './readable.js';
 import type { ScenarioSpec } from './schema.js';
+import type { EngineAnswer } from '../diffusion/result-schema.js';
+import type { scenarioReportSchema } from './report-schema.js';
 
 /**
  * One brand scenario (DESIGN §6): the voice model of the engine (simulateRuns, per-run values in run order)
@@ -50,11 +52,7 @@ export function scenarioFacts(data: Pick<GraphData, 'value' | 'currency' | 'step
 }
 
 /** A ranked customer (amplifiers, passers): its id, the share of runs, and its label when the graph gives one. */
-export interface RankedCustomer {
-  id: string;
-  frequency: number;
-  label?: string;
-}
+export type RankedCustomer = ScenarioReport['amplifiers'][number];
 
 function labelled(graph: CompiledGraph, list: readonly { id: string; frequency: number }[], labels: readonly (string | null)[] | null | undefined): RankedCustomer[] {
   if (!labels) return list.map((x) => ({ ...x }));
@@ -65,65 +63,22 @@ function labelled(graph: CompiledGraph, list: readonly { id: string; frequency: 
 }
 
 /** The peak of one opinion's mean curve: the step >= 1 with the most newly reached customers, null if none. */
-export interface OpinionPeak {
-  step: number;
-  newMean: number;
-  /** The step's time (ISO 8601) when the step duration is known. */
-  duration?: string;
-}
+export type OpinionPeak = NonNullable<ScenarioReport['timeToPeak']['negative']>;
 
 /** A step curve point with its time when the step duration is known. */
-export type TimedStep = StepStat & { duration?: string };
+export type TimedStep = ScenarioReport['steps'][number];
 
-export interface Money {
-  mean: number;
-  sd: number;
-  stderr: number;
-  ci95: [number, number];
-}
+/** A money figure: mean, sd, stderr and 95% interval over runs. */
+export type Money = ScenarioReport['money']['atRisk'];
 
 /** What `assumptions` echoes: every resolved input, and the runs actually made. */
-export type Assumptions = ScenarioSpec & { model: 'voice' };
+export type Assumptions = ScenarioReport['assumptions'];
 
-export interface ScenarioReport extends Omit<SimulationResult, 'negative' | 'positive' | 'negativeSteps' | 'positiveSteps'> {
-  customers: string[];
-  experience: 'negative' | 'positive';
-  /** Customers holding the negative / positive opinion at the end (a turned complainant counts positive). */
-  negative: NonNullable<SimulationResult['negative']>;
-  positive: NonNullable<SimulationResult['positive']>;
-  negativeSteps: StepStat[];
-  positiveSteps: StepStat[];
-  /** Σ over customers reached (either opinion) of 1 + followers·activity. */
-  impressions: MeanCi;
-  /**
-   * Per run: the step >= 1 at which the most customers are newly reached (either opinion; earliest on ties;
-   * 0 when the voice never leaves the speaker). `meanCurvePeak` is the peak step of the mean curve `steps`.
-   */
-  timeToPeak: MeanCi & { meanCurvePeak: number; negative: OpinionPeak | null; positive: OpinionPeak | null };
-  money: { currency: string; atRisk: Money; earned: Money; net: Money };
-  /** Value of the customers reached (either opinion), and its share of the graph's total customer value. */
-  valueExposed: MeanCi & { graphValue: number; share: { mean: number; ci95: [number, number] } };
-  /** The graph gives no customer values: every customer counts as its default value, so money is per customer. */
-  valuesAreDefaults: boolean;
-  /** Still spreading at the horizon: customers were newly reached in the last step simulated. */
-  truncatedByHorizon: boolean;
-  /** The last step simulated (the horizon), and how many customers were newly reached in it. */
-  lastStep: { step: number; newMean: number; shareOfReach: number; duration?: string };
-  /** How long one step is (ISO 8601), from the request or the graph; null: time is in steps. */
-  stepDuration: string | null;
-  /** Customers other than the speakers most often reached (share of runs), with labels when the graph has them. */
-  amplifiers: RankedCustomer[];
-  /**
-   * Who passed it on: customers other than the speakers ranked by the share of runs in which they reached at
-   * least one customer not reached before (either opinion), with labels when the graph has them.
-   */
-  passers: RankedCustomer[];
-  /** Share of runs in which each customer of the request's `reachOf` was reached, in the request's order. */
-  reachOf: { id: string; frequency: number }[];
-  /** Plain sentences with rounded figures and their ranges. */
-  summary: string;
-  assumptions: Assumptions;
-}
+/**
+ * A scenario report (DESIGN §6): the type of its schema, ./report-schema.ts (the one source of truth: a field the
+ * report writes and the schema lacks, or the other way round, does not compile). The API stamps the graph reference.
+ */
+export type ScenarioReport = EngineAnswer<typeof scenarioReportSchema>;
 
 /** Per-run figures of a scenario, in run order (for paired differences). */
 export interface ScenarioRuns {
@@ -240,6 +195,9 @@ export function buildReport(
   });
   const report: ScenarioReport = {
     ...rest,
+    // The engine request is voice's with the spec's scheme (engineRequest): the same values, typed as the report's.
+    model: 'voice',
+    probability: spec.probability,
     customers: result.seeds,
     experience: spec.experience,
     negative: negative!,

@@ -3,8 +3,10 @@ import { indexOf } from '../graph/compile.js';
 import type { MeanCi } from '../diffusion/stats.js';
 import { rankValues } from '../influence/value.js';
 import type { ResolvedSimulation } from '../diffusion/simulate.js';
-import { resolveScenario, runScenario, type Assumptions, type Money } from './report.js';
+import { resolveScenario, runScenario, type Money } from './report.js';
 import type { ScenarioContext } from './compare.js';
+import type { EngineAnswer } from '../diffusion/result-schema.js';
+import type { riskiestResultSchema } from './report-schema.js';
 import { parseScenarioInput, resolveSpec, riskiestRequestSchema, type RiskiestRequest, type RiskiestRequestInput, type ScenarioSpec } from './schema.js';
 
 /**
@@ -23,33 +25,10 @@ import { parseScenarioInput, resolveSpec, riskiestRequestSchema, type RiskiestRe
 const brief = (m: MeanCi) => ({ mean: m.mean, ci95: m.ci95 });
 const money = (m: Money) => ({ mean: m.mean, ci95: m.ci95 });
 
-export interface RiskiestEntry {
-  rank: number;
-  id: string;
-  ownValue: number;
-  /** Network value used to pick the candidate (source `value`; a number, `network.mean`), else null. */
-  networkValue: number | null;
-  /** The same with its 95% interval (source `value`), else null. */
-  network: { mean: number; ci95: [number, number] } | null;
-  reach: { mean: number; ci95: [number, number] };
-  negative: { mean: number; ci95: [number, number] };
-  impressions: { mean: number; ci95: [number, number] };
-  money: { atRisk: { mean: number; ci95: [number, number] }; earned: { mean: number; ci95: [number, number] }; net: { mean: number; ci95: [number, number] } };
-}
-
-export interface RiskiestResult {
-  candidates: 'given' | 'value';
-  currency: string;
-  runs: number;
-  seed: number;
-  /** The candidates, most money at risk first (`top`, as every ranking). */
-  top: RiskiestEntry[];
-  /** @deprecated the old name of `top` (the same list), kept for this release. */
-  ranked: RiskiestEntry[];
-  /** As in a scenario report, without the customers (each entry is one). */
-  assumptions: Omit<Assumptions, 'customers'> & { rrSets: number | null };
-  elapsedMs: number;
-}
+/** What a riskiest request answers (RiskiestResult): the type of its schema, ./report-schema.ts. The API stamps the graph reference. */
+export type RiskiestResult = EngineAnswer<typeof riskiestResultSchema>;
+/** One candidate with its figures. */
+export type RiskiestEntry = RiskiestResult['top'][number];
 
 /**
  * A riskiest request validated once and resolved at the door: the request, the scenario every candidate runs (its

@@ -3,6 +3,8 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { centralityAnswer, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../influence/centrality/answer.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../influence/centrality/types.js';
 import type { CentralityRequest } from '../influence/schemas.js';
+import type { centralityResultSchema } from '../influence/result-schemas.js';
+import type { AnswerOf } from '../diffusion/result-schema.js';
 import type { EnginePool } from '../workers/pool.js';
 import type { CentralityEngines } from './centrality-engines.js';
 import { topK } from '../graph/top-k.js';
@@ -183,8 +185,8 @@ export interface CentralityTarget {
   graph: CompiledGraph;
 }
 
-/** The answer of the route: the engine's shape plus where it came from. */
-export type CentralityServiceAnswer = CentralityAnswer & { graphId: string; graphVersion: number; version: number; cached: boolean; elapsedMs: number };
+/** The answer of the route (the CentralityResult schema's type): the engine's shape plus where it came from. */
+export type CentralityServiceAnswer = AnswerOf<typeof centralityResultSchema>;
 
 /**
  * The service the route calls: `cached` answers from the cache in O(k); `engine` picks local or GDS before any job

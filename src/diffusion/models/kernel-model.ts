@@ -9,7 +9,7 @@ import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
 import { meanCi } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
-import { STEP_BYTES, type ModelDefinition, type PlanBase, type SummaryContext } from './model.js';
+import { STEP_BYTES, type ModelDefinition, type ModelResultFields, type PlanBase, type SummaryContext } from './model.js';
 
 /**
  * The catalogue's models (SI … CTIC) are declared with this builder: a request schema, a plan (the
@@ -21,7 +21,7 @@ export type KernelFn = (g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
 
 export interface KernelModelPlan extends PlanBase, KernelPlan {}
 
-export interface KernelModelSpec<Name extends string, Schema extends z.ZodType> {
+export interface KernelModelSpec<Name extends string, Schema extends z.ZodType, Extra extends z.ZodRawShape, Curves extends boolean> {
   name: Name;
   title: string;
   schema: Schema;
@@ -32,19 +32,27 @@ export interface KernelModelSpec<Name extends string, Schema extends z.ZodType> 
   kernel: KernelFn;
   /** Names of the per-run extras the kernel reports in rec.extra1 / rec.extra2, if any. */
   extras?: readonly string[];
-  /** Extra result fields from the per-run extras (after `compartments`). */
-  summarizeExtras?: (extras: Float64Array[], ctx: SummaryContext) => Record<string, unknown>;
-  extraResultShape?: z.ZodRawShape;
+  /** Extra result fields from the per-run extras (after `compartments`): exactly those of `extraResultShape`. */
+  summarizeExtras?: (extras: Float64Array[], ctx: SummaryContext) => ModelResultFields<Extra>;
+  extraResultShape?: Extra;
   /** A-priori bound on arcs examined per run (the work budget). */
   workPerRun(g: CompiledGraph, req: z.output<Schema>): number;
   influenceModel?: 'ic' | 'lt';
   /** Compartments whose per-step value is a sum over customers, reported as a mean per customer (HK opinions). */
   meanOf?: readonly string[];
   /** Summaries keep `compartments` per step; `time` models (CTIC) bin time instead and skip them. */
-  compartmentCurves?: boolean;
+  compartmentCurves?: Curves;
 }
 
-export function kernelModel<const Name extends string, Schema extends z.ZodType>(spec: KernelModelSpec<Name, Schema>): ModelDefinition<Name, Schema, KernelModelPlan> & {
+/** Every step's mean customers per compartment (`step` and one key per compartment). */
+const compartmentsSchema = z.array(z.record(z.string(), z.number()));
+
+/** The result fields of a catalogue model: `compartments` (unless its summaries skip them) and its extras. */
+export type KernelResultShape<Extra extends z.ZodRawShape, Curves extends boolean> = (Curves extends false ? Record<never, never> : { compartments: typeof compartmentsSchema }) & Extra;
+
+export function kernelModel<const Name extends string, Schema extends z.ZodType, Extra extends z.ZodRawShape = Record<never, never>, const Curves extends boolean = true>(
+  spec: KernelModelSpec<Name, Schema, Extra, Curves>,
+): ModelDefinition<Name, Schema, KernelModelPlan, KernelResultShape<Extra, Curves>> & {
   trace(g: CompiledGraph, plan: KernelModelPlan, run: number): TracedRun;
   compartments: readonly string[];
 } {
@@ -89,6 +97,7 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType>
       };
     },
     summarize(out, ctx) {
+      // Typed by KernelResultShape: which keys depend on Curves (a type parameter), so the object is built untyped here.
       const result: Record<string, unknown> = {};
       if (withCurves) {
         const cum = names.map(() => 0);
@@ -108,19 +117,15 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType>
         const cols = extras.map((name) => (out.perRun[name] as Float64Array).subarray(0, ctx.runs));
         Object.assign(result, spec.summarizeExtras(cols, ctx));
       }
-      return result;
+      return result as ModelResultFields<KernelResultShape<Extra, Curves>>;
     },
     outputs: { perRun: extras, perStep: names },
     resultShape: {
       ...(withCurves
-        ? {
-            compartments: z
-              .array(z.record(z.string(), z.number()))
-              .describe(`Mean number of customers in each compartment after each step (${spec.name}: step, ${names.join(', ')}).`),
-          }
+        ? { compartments: compartmentsSchema.describe(`Mean number of customers in each compartment after each step (${spec.name}: step, ${names.join(', ')}).`) }
         : {}),
       ...(spec.extraResultShape ?? {}),
-    },
+    } as KernelResultShape<Extra, Curves>,
     workPerRun: spec.workPerRun,
     influenceModel: spec.influenceModel ?? 'ic',
     trace: (g, plan, run) =>

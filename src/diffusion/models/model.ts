@@ -12,7 +12,9 @@ import type { ReachStats } from '../stats.js';
  * and the Monte Carlo loop (batch.ts, simulate.ts) runs `open()`'s runner and `summarize()`s the outputs.
  * See CONTRIBUTING.md, "Adding a model".
  */
-export interface ModelDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, Plan extends PlanBase = PlanBase> {
+export interface ModelDefinition<
+  Name extends string = string, Schema extends z.ZodType = z.ZodType, Plan extends PlanBase = PlanBase, Result extends z.ZodRawShape = z.ZodRawShape,
+> {
   name: Name;
   /** Short human name, for help texts and summaries ("independent cascade"). */
   title: string;
@@ -25,16 +27,23 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
   plan(g: CompiledGraph, req: z.output<Schema>, base: PlanBase): Plan;
   /** A runner for one batch of runs on this thread (state allocated here, once per batch, never per run). */
   open(g: CompiledGraph, plan: Plan, batch: BatchSetup): ModelRunner;
-  /** What the outputs add to the result (after the common fields; keys in this order in the JSON). */
-  summarize(out: ModelOutputs, ctx: SummaryContext): Record<string, unknown>;
+  /**
+   * What the outputs add to the result (after the common fields; keys in this order in the JSON): exactly the fields
+   * of `resultShape` (its type, so a field written and not declared, or declared and not written, does not compile).
+   */
+  summarize(out: ModelOutputs, ctx: SummaryContext): ModelResultFields<Result>;
   /**
    * The outputs it produces, by name: per-run columns and per-step sums (besides reach and new activations).
    * `stateCurves`: per-step sums that hold a state (customers infected now) rather than new events: the curves
    * stop at the last step where anything changed, and a state curve changes when it differs from the step before.
    */
   outputs: { perRun: readonly string[]; perStep: readonly string[]; stateCurves?: readonly string[]; perCustomer?: readonly string[] };
-  /** Result fields it adds (zod shape, for OpenAPI): the keys summarize() returns. */
-  resultShape: z.ZodRawShape;
+  /**
+   * Result fields it adds (zod shape: the API's response schema and OpenAPI, and summarize()'s type): the keys
+   * summarize() returns. A field that only some requests get (CTIC's `timeToReach` with `reachTarget`) is
+   * `.optional()`; the others are required in the model's SimulationResult variant.
+   */
+  resultShape: Result;
   /** Work budget: a-priori upper bound on arcs examined per run (api/budget.ts multiplies by runs). */
   workPerRun(g: CompiledGraph, req: z.output<Schema>): number;
   /**
@@ -56,6 +65,9 @@ export interface ModelDefinition<Name extends string = string, Schema extends z.
    */
   trace(g: CompiledGraph, plan: Plan, run: number): TracedRun;
 }
+
+/** The result fields a model's `resultShape` declares, as summarize() returns them (none: `{}`, where zod says an open record). */
+export type ModelResultFields<Result extends z.ZodRawShape> = [keyof Result] extends [never] ? Record<never, never> : z.output<z.ZodObject<Result>>;
 
 /** What every plan has: the model, the stream seed, resolved seed customers and the common switches. */
 export interface PlanBase {
@@ -154,7 +166,7 @@ export function cascadeModel<const Name extends 'ic' | 'lt', Schema extends z.Zo
   kernel: (g: CompiledGraph, plan: Plan, s: Scratch, rng: Rng, steps: StepSums, out: { arcs: number }) => number;
   /** The traced run: the kernel's run on the same stream, draw for draw, logging (from, to, step) per activation. */
   traceKernel: (g: CompiledGraph, plan: Plan, s: Scratch, rng: Rng, tr: Tracer) => number;
-}): ModelDefinition<Name, Schema, Plan> {
+}): ModelDefinition<Name, Schema, Plan, Record<never, never>> {
   return {
     name: spec.name,
     title: spec.title,

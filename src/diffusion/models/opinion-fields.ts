@@ -5,6 +5,7 @@ import { runBinaryOpinion, type OpinionRule } from '../kernels/opinion.js';
 import { meanCi } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
 import { happened, happenedSchema, kernelModel, maxStepsField } from './kernel-model.js';
+import type { ModelResultFields } from './model.js';
 
 /**
  * Fields and summaries of the binary opinion models (voter, q-voter, majority rule, Sznajd): opinions "for"
@@ -24,7 +25,7 @@ export const OPINIONS = ['against', 'for'] as const;
 export const OPINION_EXTRAS = ['consensusStep', 'forShare'] as const;
 
 /** consensus (share of runs, step), who won, and the final shares — each with a 95% CI over runs. */
-export function summarizeBinary([consensusStep, forShare]: Float64Array[]) {
+export function summarizeBinary([consensusStep, forShare]: Float64Array[]): ModelResultFields<typeof binaryResultShape> {
   const c = happened(consensusStep);
   const forWins = new Float64Array(forShare.length);
   for (let i = 0; i < forShare.length; i++) forWins[i] = consensusStep[i] === consensusStep[i] && forShare[i] === 1 ? 1 : 0;

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { commonResultShape, graphRefShape } from '../result-schema.js';
-import { MODEL_DEFINITIONS } from './registry.js';
+import type { ModelResultFields } from './model.js';
+import { MODEL_DEFINITIONS, type ModelName } from './registry.js';
 
 /**
  * What a simulation answers (DESIGN §8), next to the models that produce it: per model (registry order) the common
  * fields, `model` fixed to its name, the fields its folder declares (`resultShape`, which its summarize() writes) and
  * the graph it ran on (`graphId`, `graphVersion`, stamped by the API and the workers). Named `IcSimulationResult`,
  * `VoiceSimulationResult`, … in /openapi.json; `SimulationResult` is their union on `model`. Objects stay open
- * (`looseObject`): a field added later reaches clients that do not know it yet.
+ * (`looseObject`): a field added later reaches clients that do not know it yet. The engine's types (at the end) are
+ * made from the same shapes.
  */
 
 const RESULT_EXAMPLE = {
@@ -48,3 +50,22 @@ export const simulationResultSchema = z
   .discriminatedUnion('model', MODEL_RESULT_SCHEMAS as unknown as [ModelResultSchema, ...ModelResultSchema[]])
   .describe('A simulation result (DESIGN §8): the common fields, and those of its `model`.')
   .meta({ id: 'SimulationResult', examples: [RESULT_EXAMPLE] });
+
+type Definitions = (typeof MODEL_DEFINITIONS)[number];
+/** The fields every simulation result has (engine side: without the graph reference the API stamps). */
+type CommonFields = z.output<z.ZodObject<typeof commonResultShape>>;
+/** The fields one model adds, as its resultShape declares them (required unless marked optional). */
+type OwnFields<D> = D extends { resultShape: infer R extends z.ZodRawShape } ? ModelResultFields<R> : never;
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+type FieldOf<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+
+/** A model's simulation result (its schema's variant, engine side): the common fields, `model`, and its own fields. */
+export type ModelSimulationResult<N extends ModelName> = { model: N } & CommonFields & OwnFields<Extract<Definitions, { name: N }>>;
+
+/**
+ * What simulate() returns (DESIGN §8), from the same shapes as the schemas above: the common fields, `model`, and
+ * every model's fields, each optional (they depend on `model`: narrow with ModelSimulationResult for one model).
+ */
+export type SimulationResult = { model: ModelName } & CommonFields & {
+  [K in KeysOfUnion<OwnFields<Definitions>>]?: Exclude<FieldOf<OwnFields<Definitions>, K>, undefined>;
+};

@@ -4,6 +4,8 @@ import type { CentralityRequest } from '../schemas.js';
 import { computeCentrality } from './compute.js';
 import { topScores } from './registry.js';
 import type { CentralityResult } from './types.js';
+import type { EngineAnswer } from '../../diffusion/result-schema.js';
+import type { centralityResultSchema } from '../result-schemas.js';
 
 /** The JSON answer of a centrality request (HTTP, `ripple worker` jobs), and the engine call behind it. */
 
@@ -27,21 +29,11 @@ export function centralityOptions(req: CentralityRequest): Record<string, unknow
   return out;
 }
 
-export interface CentralityAnswer {
-  metric: string;
-  customers: number;
-  top: { id: string; score: number; rank: number; stderr?: number }[];
-  iterations?: number;
-  converged?: boolean;
-  residual?: number;
-  tolerance?: number;
-  convergence?: string;
-  sample?: { k: number; seed: number };
-  modularity?: number;
-  communities?: number;
-  options: Record<string, unknown>;
-  engine?: 'gds';
-}
+/**
+ * The engine's part of the CentralityResult answer (the type of its schema, ../result-schemas.ts): everything but
+ * where it came from (graph reference, `version`, `cached`, `elapsedMs`: the service adds them).
+ */
+export type CentralityAnswer = Omit<EngineAnswer<typeof centralityResultSchema>, 'version' | 'cached' | 'elapsedMs'>;
 
 /**
  * The JSON answer of a computed metric (shared shape with `ripple centrality --json`). With `order` (rankOrder of

@@ -7,6 +7,7 @@ import { exceedanceSchema, reachStatsSchema } from '../../result-schema.js';
 import { modelRequest, pField, probabilityField } from '../../request.js';
 import { sharedF32 } from '../../../graph/shared-array.js';
 import { happened, happenedSchema, kernelModel } from '../kernel-model.js';
+import type { ModelResultFields } from '../model.js';
 
 const duration = z
   .string()
@@ -43,6 +44,16 @@ function timing(req: { timeUnit: string; horizon: number | string }): { unitSeco
   return { unitSeconds, horizon };
 }
 
+/** The result fields ctic adds (it keeps no `compartments`), typed: summarizeExtras() returns exactly these. */
+const resultShape = {
+  timeUnit: z.string().describe('CTIC: the time unit (ISO 8601).'),
+  horizon: z.object({ units: z.number(), duration: z.string() }).describe('CTIC: the horizon, in time units and as a duration.'),
+  reachByTime: z.array(z.object({ time: z.number(), duration: z.string(), mean: z.number() })).describe('CTIC: mean customers reached by each time (units and ISO 8601).'),
+  withinHorizon: reachStatsSchema.describe('CTIC: customers reached within the horizon.'),
+  exceedanceWithinHorizon: z.array(exceedanceSchema).describe('CTIC, with `exceedance`: P(reach within the horizon >= N), 95% Wilson CI.').optional(),
+  timeToReach: happenedSchema.extend({ target: z.number().int() }).describe('CTIC, with `reachTarget`: share of runs reaching `reachTarget` customers and the mean time (units) they took.').optional(),
+};
+
 /**
  * CTIC (../../kernels/delay.ts). The common `steps` curve counts arrivals per time bin (step k = bin k =
  * ((k−1)·dt, k·dt], dt = horizon / timeBins); `reachByTime` gives it in time units and as durations.
@@ -68,14 +79,11 @@ export const ctic = kernelModel({
   },
   kernel: runCtic,
   extras: ['withinHorizon', 'timeToReach'],
-  summarizeExtras: ([within, toTarget], ctx) => {
+  summarizeExtras: ([within, toTarget], ctx): ModelResultFields<typeof resultShape> => {
     const req = ctx.request as { timeUnit: string; horizon: number | string; timeBins: number; reachTarget?: number };
-    const out: Record<string, unknown> = {};
     const w = new Int32Array(within.length);
     for (let i = 0; i < w.length; i++) w[i] = within[i];
-    out.withinHorizon = ctx.stats(w);
     const ex = ctx.exceedance(w);
-    if (ex) out.exceedanceWithinHorizon = ex;
     const { unitSeconds, horizon } = timing(req);
     const dt = horizon / req.timeBins;
     const curve = ctx.cumulativeMean;
@@ -84,19 +92,15 @@ export const ctic = kernelModel({
       const mean = curve.length === 0 ? 0 : curve[Math.min(k, curve.length - 1)];
       byTime.push({ time: k * dt, duration: formatDuration(k * dt * unitSeconds), mean });
     }
-    out.timeUnit = req.timeUnit;
-    out.horizon = { units: horizon, duration: formatDuration(horizon * unitSeconds) };
-    out.reachByTime = byTime;
-    if (req.reachTarget) out.timeToReach = { target: req.reachTarget, ...happened(toTarget) };
-    return out;
+    return {
+      withinHorizon: ctx.stats(w),
+      ...(ex ? { exceedanceWithinHorizon: ex } : {}),
+      timeUnit: req.timeUnit,
+      horizon: { units: horizon, duration: formatDuration(horizon * unitSeconds) },
+      reachByTime: byTime,
+      ...(req.reachTarget ? { timeToReach: { target: req.reachTarget, ...happened(toTarget) } } : {}),
+    };
   },
-  extraResultShape: {
-    timeUnit: z.string().describe('CTIC: the time unit (ISO 8601).'),
-    horizon: z.object({ units: z.number(), duration: z.string() }).describe('CTIC: the horizon, in time units and as a duration.'),
-    reachByTime: z.array(z.object({ time: z.number(), duration: z.string(), mean: z.number() })).describe('CTIC: mean customers reached by each time (units and ISO 8601).'),
-    withinHorizon: reachStatsSchema.describe('CTIC: customers reached within the horizon.'),
-    exceedanceWithinHorizon: z.array(exceedanceSchema).describe('CTIC, with `exceedance`: P(reach within the horizon >= N), 95% Wilson CI.'),
-    timeToReach: happenedSchema.extend({ target: z.number().int() }).describe('CTIC: share of runs reaching `reachTarget` customers and the mean time (units) they took.'),
-  },
+  extraResultShape: resultShape,
   workPerRun: (g) => Math.max(1, g.m),
 });

@@ -5,6 +5,7 @@ import { meanCiSchema } from '../../result-schema.js';
 import { modelRequest } from '../../request.js';
 import { happened, kernelModel, maxStepsField, perCustomer, perCustomerField } from '../kernel-model.js';
 import { consensusSchema } from '../opinion-fields.js';
+import type { ModelResultFields } from '../model.js';
 
 const opinion = (dflt: number, about: string) => z.number().min(-1).max(1).default(dflt).describe(`${about} (-1..1, default ${dflt}).`);
 
@@ -21,6 +22,12 @@ export const hkSchema = modelRequest(
     maxSteps: maxStepsField(100),
   },
 ).refine((r) => r.opinionLow <= r.opinionHigh, { message: 'opinionLow must not exceed opinionHigh', path: ['opinionLow'] });
+
+/** The result fields hk adds besides `compartments`, typed: summarizeExtras() returns exactly these. */
+const resultShape = {
+  consensus: consensusSchema,
+  finalMeanOpinion: meanCiSchema.describe('Mean opinion at the end of a run, over runs.'),
+};
 
 /**
  * HK (../../kernels/opinion.ts). Differences from NDlib's HKModel, named: NDlib updates one random customer
@@ -39,13 +46,10 @@ export const hk = kernelModel({
   }),
   kernel: runHk,
   extras: ['consensusStep', 'meanOpinion'],
-  summarizeExtras: ([consensusStep, mean]) => {
+  summarizeExtras: ([consensusStep, mean]): ModelResultFields<typeof resultShape> => {
     const c = happened(consensusStep);
     return { consensus: { share: c.share, step: c.value }, finalMeanOpinion: meanCi(mean) };
   },
-  extraResultShape: {
-    consensus: consensusSchema,
-    finalMeanOpinion: meanCiSchema.describe('Mean opinion at the end of a run, over runs.'),
-  },
+  extraResultShape: resultShape,
   workPerRun: (g, req) => (Math.max(1, g.m) + g.n) * Math.max(1, req.maxSteps),
 });

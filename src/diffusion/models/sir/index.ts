@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StepSums } from '../../scratch.js';
-import { STEP_BYTES, type ModelDefinition } from '../model.js';
+import { STEP_BYTES, type ModelDefinition, type ModelResultFields } from '../model.js';
 import { traceRun } from '../../kernel.js';
 import { runSir } from './kernel.js';
 import { planSir, type SirPlan } from './plan.js';
@@ -16,8 +16,15 @@ export function sirStepsInfected(maxSteps: number, gamma: number): number {
   return Math.max(1, Math.min(maxSteps, gamma > 0 ? Math.ceil(1 / gamma) : maxSteps));
 }
 
+/** The result fields sir adds (always sent unless `.optional()`), typed: summarize() returns exactly these. */
+const resultShape = {
+  compartments: z
+    .array(z.object({ step: z.number().int(), susceptible: z.number(), infected: z.number(), recovered: z.number() }))
+    .describe('SIR: mean S/I/R after each step.'),
+};
+
 /** Susceptible–infected–recovered on the customer graph (discrete time, DESIGN §3). */
-export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
+export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan, typeof resultShape> = {
   name: 'sir',
   title: 'SIR',
   schema: sirSchema,
@@ -31,7 +38,7 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
       take: () => ({ perRun: {}, perStep: { infected: infected.take() } }),
     };
   },
-  summarize(out, { g, runs, stepsLength, cumulativeMean }) {
+  summarize(out, { g, runs, stepsLength, cumulativeMean }): ModelResultFields<typeof resultShape> {
     const inf = out.perStep.infected ?? null;
     const compartments = [];
     for (let step = 0; step < stepsLength; step++) {
@@ -42,11 +49,7 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan> = {
     return { compartments };
   },
   outputs: { perRun: [], perStep: ['infected'], stateCurves: ['infected'] },
-  resultShape: {
-    compartments: z
-      .array(z.object({ step: z.number().int(), susceptible: z.number(), infected: z.number(), recovered: z.number() }))
-      .describe('SIR: mean S/I/R after each step.'),
-  },
+  resultShape,
   workPerRun: (g, req) => (Math.max(1, g.m) + g.n) * sirStepsInfected(req.maxSteps, req.gamma),
   // Infected customers may stay without infecting anyone (gamma < 1): a run can last maxSteps. Steps + compartments.
   curveSteps: (_g, req) => req.maxSteps + 1,

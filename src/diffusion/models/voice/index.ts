@@ -3,7 +3,7 @@ import { traceRun } from '../../kernel.js';
 import { reachStatsSchema, stepSchema } from '../../result-schema.js';
 import { Rng } from '../../rng.js';
 import { CurveSums } from '../../scratch.js';
-import { STEP_BYTES, type ModelDefinition } from '../model.js';
+import { STEP_BYTES, type ModelDefinition, type ModelResultFields } from '../model.js';
 import { runVoice, type VoiceOut } from './kernel.js';
 import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
 import { voiceSchema } from './schema.js';
@@ -12,8 +12,18 @@ import { traceVoice, VOICE_TRACE_STATES } from './trace.js';
 /** Opinion codes in Scratch.opinion (see kernel.ts). */
 const NEG = 1;
 
+/** The result fields voice adds (always sent unless `.optional()`), typed: summarize() returns exactly these. */
+const resultShape = {
+  negative: reachStatsSchema.describe('Voice: customers ending negative.'),
+  positive: reachStatsSchema.describe('Voice: customers ending positive.'),
+  negativeSteps: z.array(stepSchema).describe('Voice: new and cumulative negative holders per step (a brand turn counts -1).'),
+  positiveSteps: z.array(stepSchema).describe('Voice: new and cumulative positive holders per step (a brand turn counts +1).'),
+  passers: z.array(z.object({ id: z.string(), frequency: z.number() })).optional()
+    .describe('Voice: non-seed customers who most often passed it on: the share of runs in which the customer reached at least one customer not reached before (either opinion). Listed when amplifiers are.'),
+};
+
 /** Competing negative / positive opinions with negativity bias and a brand response (DESIGN §3). */
-export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
+export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, typeof resultShape> = {
   name: 'voice',
   title: 'complaint vs praise',
   schema: voiceSchema,
@@ -75,7 +85,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
       },
     };
   },
-  summarize(out, { stats, stepCurve, rank }) {
+  summarize(out, { stats, stepCurve, rank }): ModelResultFields<typeof resultShape> {
     const curve = (name: 'negative' | 'positive') =>
       stepCurve(out.perStep[name] ?? null, { squares: out.perStep[`${name}Sq`], cumSquares: out.perStep[`${name}CumSq`] });
     const passers = out.perCustomer?.passers;
@@ -92,14 +102,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
     perStep: ['negative', 'positive', 'negativeSq', 'positiveSq', 'negativeCumSq', 'positiveCumSq'],
     perCustomer: ['passers'],
   },
-  resultShape: {
-    negative: reachStatsSchema.describe('Voice: customers ending negative.'),
-    positive: reachStatsSchema.describe('Voice: customers ending positive.'),
-    negativeSteps: z.array(stepSchema).describe('Voice: new and cumulative negative holders per step (a brand turn counts -1).'),
-    positiveSteps: z.array(stepSchema).describe('Voice: new and cumulative positive holders per step (a brand turn counts +1).'),
-    passers: z.array(z.object({ id: z.string(), frequency: z.number() })).optional()
-      .describe('Voice: non-seed customers who most often passed it on: the share of runs in which the customer reached at least one customer not reached before (either opinion). Listed when amplifiers are.'),
-  },
+  resultShape,
   workPerRun: (g) => Math.max(1, g.m),
   // Each step turns someone (or the run ends); the brand response may add one step. Three curves per step;
   // the two opinion curves carry two 95% intervals each (about half a step entry each).
