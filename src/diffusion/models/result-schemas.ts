@@ -27,18 +27,14 @@ const RESULT_EXAMPLE = {
 const pascal = (name: string) => name.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
 /**
- * A model's own fields, optional: a folder's `resultShape` does not say which fields depend on the request (CTIC's
- * `timeToReach` comes with `reachTarget`, `exceedanceWithinHorizon` with `exceedance`), and an answer the serializer
- * finds off its schema would be a 500. Which fields a model can add, and their types, stay exact.
+ * Each model's result schema, in registry order: its own fields as its folder declares them (`resultShape`), required
+ * but for those marked `.optional()` there (the ones only some requests get: voice's `passers` with amplifiers, CTIC's
+ * `timeToReach` with `reachTarget` and `exceedanceWithinHorizon` with `exceedance`). summarize() is typed by the same
+ * shape, so a model that leaves out a required field does not compile, and the API's response validation checks it.
  */
-function optional(shape: z.ZodRawShape): z.ZodRawShape {
-  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, (v as z.ZodType).optional()]));
-}
-
-/** Each model's result schema, in registry order. */
 export const MODEL_RESULT_SCHEMAS = MODEL_DEFINITIONS.map((d) =>
   z
-    .looseObject({ ...graphRefShape, model: z.literal(d.name), ...commonResultShape, ...optional(d.resultShape as z.ZodRawShape) })
+    .looseObject({ ...graphRefShape, model: z.literal(d.name), ...commonResultShape, ...(d.resultShape as z.ZodRawShape) })
     .describe(`A ${d.title} simulation result (model \`${d.name}\`).`)
     .meta({ id: `${pascal(d.name)}SimulationResult`, ...(d.name === 'ic' ? { examples: [RESULT_EXAMPLE] } : {}) }),
 );
