@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonResultShape, graphRefShape } from '../result-schema.js';
+import { requestShape } from '../request.js';
 import type { ModelResultFields } from './model.js';
 import { MODEL_DEFINITIONS, type ModelName } from './registry.js';
 
@@ -26,15 +27,21 @@ const RESULT_EXAMPLE = {
 /** `profile-threshold` -> `ProfileThreshold`. */
 const pascal = (name: string) => name.split(/[^A-Za-z0-9]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
+/** `probability` is echoed by every model whose request has an arc probability scheme: required in its result. */
+function echoed(request: z.ZodType): z.ZodRawShape {
+  return 'probability' in requestShape(request) ? { probability: z.string().describe('The arc probability scheme of the request.') } : {};
+}
+
 /**
  * Each model's result schema, in registry order: its own fields as its folder declares them (`resultShape`), required
  * but for those marked `.optional()` there (the ones only some requests get: voice's `passers` with amplifiers, CTIC's
- * `timeToReach` with `reachTarget` and `exceedanceWithinHorizon` with `exceedance`). summarize() is typed by the same
- * shape, so a model that leaves out a required field does not compile, and the API's response validation checks it.
+ * `timeToReach` with `reachTarget` and `exceedanceWithinHorizon` with `exceedance`), and `probability` when its request
+ * has one. summarize() is typed by the same shape, so a model that leaves out a required field does not compile, and
+ * the API's response validation checks the answers.
  */
 export const MODEL_RESULT_SCHEMAS = MODEL_DEFINITIONS.map((d) =>
   z
-    .looseObject({ ...graphRefShape, model: z.literal(d.name), ...commonResultShape, ...(d.resultShape as z.ZodRawShape) })
+    .looseObject({ ...graphRefShape, model: z.literal(d.name), ...commonResultShape, ...echoed(d.schema), ...(d.resultShape as z.ZodRawShape) })
     .describe(`A ${d.title} simulation result (model \`${d.name}\`).`)
     .meta({ id: `${pascal(d.name)}SimulationResult`, ...(d.name === 'ic' ? { examples: [RESULT_EXAMPLE] } : {}) }),
 );
