@@ -22,7 +22,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
   trace: (g, plan, run) =>
     traceRun(g, plan, run, VOICE_TRACE_STATES, (s, rng, tr) => traceVoice(g, plan, s, rng, new Rng(plan.seed, run, RESPONSE_SALT), tr)),
   open(g, plan, { s, steps, count, extras }) {
-    const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
+    const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0, negativePeakStep: 0, positivePeakStep: 0 };
     const respRng = new Rng();
     const negSteps = new CurveSums();
     const posSteps = new CurveSums();
@@ -31,6 +31,9 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
     const negative = new Int32Array(count);
     const positive = new Int32Array(count);
     const peakStep = extras ? new Int32Array(count) : null;
+    // Per opinion: the step with the most customers newly reached by it (0: it reached no one), see VoiceOut.
+    const negativePeakStep = extras ? new Int32Array(count) : null;
+    const positivePeakStep = extras ? new Int32Array(count) : null;
     const negativeValue = extras ? new Float64Array(count) : null;
     const positiveValue = extras ? new Float64Array(count) : null;
     const value = g.value;
@@ -43,6 +46,8 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
         positive[i] = out.positive;
         if (extras) {
           peakStep![i] = out.peakStep;
+          negativePeakStep![i] = out.negativePeakStep;
+          positivePeakStep![i] = out.positivePeakStep;
           // Value of the negative holders; the positive ones hold the rest of the value reached.
           const op = s.opinion;
           let val = 0;
@@ -64,7 +69,9 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
         return {
           perRun: {
             negative, positive,
-            ...(extras ? { peakStep: peakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! } : {}),
+            ...(extras
+              ? { peakStep: peakStep!, negativePeakStep: negativePeakStep!, positivePeakStep: positivePeakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! }
+              : {}),
           },
           perStep: {
             negative: neg.sums, positive: pos.sums,
@@ -88,7 +95,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan> = {
     };
   },
   outputs: {
-    perRun: ['negative', 'positive', 'peakStep', 'negativeValue', 'positiveValue'],
+    perRun: ['negative', 'positive', 'peakStep', 'negativePeakStep', 'positivePeakStep', 'negativeValue', 'positiveValue'],
     perStep: ['negative', 'positive', 'negativeSq', 'positiveSq', 'negativeCumSq', 'positiveCumSq'],
     perCustomer: ['passers'],
   },
