@@ -102,11 +102,12 @@ export function scenarioSummary(r: ReadableReport): string {
   out.push(`${what} from ${who(r.customers)} reaches about ${reach} ${within}: about ${fig(r.negative)} end up negative and ${fig(r.positive)} positive.`);
   if (r.response && r.experience === 'negative') {
     const atSeconds = r.response.at !== undefined && r.stepSeconds !== null ? parseDuration(r.response.at) : null;
+    // An answer asked for at a time between two step ends acts after the last step already over: say so in one clause.
     const asked = atSeconds && 'seconds' in atSeconds && atSeconds.seconds !== r.response.atStep * r.stepSeconds!
-      ? ` (asked for ${durationWords(atSeconds.seconds)}, which falls in step ${r.response.atStep + 1})`
-      : '';
-    const when = r.response.atStep === 0 ? `before the complaint spreads (step 0)${asked}` : `after ${stepText(r.response.atStep, r.stepSeconds)}${asked}`;
-    out.push(`The brand answers ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
+      ? `Asked to answer at ${durationWords(atSeconds.seconds)}, which falls in step ${r.response.atStep + 1}, the brand answers`
+      : 'The brand answers';
+    const when = r.response.atStep === 0 ? 'before the complaint spreads (step 0)' : `after ${stepText(r.response.atStep, r.stepSeconds)}`;
+    out.push(`${asked} ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
   } else if (r.experience === 'negative') {
     out.push('The brand does not answer.');
   }
