@@ -1,4 +1,5 @@
 import type { CompiledGraph } from '../graph/compile.js';
+import { MinHeap } from '../graph/min-heap.js';
 import { Rng } from './rng.js';
 import { scratchFor, StepSums, type Scratch } from './scratch.js';
 
@@ -27,7 +28,8 @@ export class KernelScratch {
   private _theta: Float64Array | null = null;
   private _x: Float64Array | null = null;
   private _y: Float64Array | null = null;
-  private _heap: DelayHeap | null = null;
+  private _heap: MinHeap | null = null;
+  private _tracedHeap: MinHeap | null = null;
 
   constructor(n: number, m: number) {
     this.n = n;
@@ -77,8 +79,17 @@ export class KernelScratch {
   get y(): Float64Array {
     return (this._y ??= new Float64Array(this.n));
   }
-  get heap(): DelayHeap {
-    return (this._heap ??= new DelayHeap(this.m + this.n + 1));
+  /**
+   * The delay kernels' event queue of (time, customer), capacity m + n + 1 (each arc pushes at most once per run,
+   * plus the seeds). A traced run uses `tracedHeap`, which also carries each entry's sender (the trace's `from`);
+   * untraced runs do not move senders they never read.
+   */
+  get heap(): MinHeap {
+    return (this._heap ??= new MinHeap(this.m + this.n + 1));
+  }
+
+  get tracedHeap(): MinHeap {
+    return (this._tracedHeap ??= new MinHeap(this.m + this.n + 1, true));
   }
 }
 
@@ -93,70 +104,6 @@ export function kernelScratchFor(g: CompiledGraph): KernelScratch {
   return s;
 }
 
-/**
- * Binary min-heap of (time, customer, parent) with lazy deletion, on preallocated typed arrays: the
- * event queue of the delay-based kernels (SI as first-passage percolation with geometric delays, CTIC).
- * Capacity m + n + 1: each arc pushes at most once per run, plus the seeds.
- */
-export class DelayHeap {
-  readonly key: Float64Array;
-  readonly node: Int32Array;
-  readonly from: Int32Array;
-  size = 0;
-  constructor(capacity: number) {
-    this.key = new Float64Array(capacity);
-    this.node = new Int32Array(capacity);
-    this.from = new Int32Array(capacity);
-  }
-  clear(): void {
-    this.size = 0;
-  }
-  push(t: number, v: number, parent: number): void {
-    const key = this.key;
-    const node = this.node;
-    const from = this.from;
-    let i = this.size++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (key[p] <= t) break;
-      key[i] = key[p];
-      node[i] = node[p];
-      from[i] = from[p];
-      i = p;
-    }
-    key[i] = t;
-    node[i] = v;
-    from[i] = parent;
-  }
-  /** Remove the minimum into `top` (time, node, from). */
-  pop(top: { t: number; v: number; from: number }): void {
-    const key = this.key;
-    const node = this.node;
-    const from = this.from;
-    top.t = key[0];
-    top.v = node[0];
-    top.from = from[0];
-    const n = --this.size;
-    if (n === 0) return;
-    const kt = key[n];
-    const kv = node[n];
-    const kf = from[n];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && key[c + 1] < key[c]) c++;
-      if (key[c] >= kt) break;
-      key[i] = key[c];
-      node[i] = node[c];
-      from[i] = from[c];
-      i = c;
-    }
-    key[i] = kt;
-    node[i] = kv;
-    from[i] = kf;
-  }
-}
 
 /** One event of a traced run: `to` entered `state` at `time` (a step, or a time for CTIC) because of `from` (-1: none). */
 export interface TraceEvent {

@@ -23,7 +23,7 @@ export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kernel
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
-  const heap = ks.heap;
+  const heap = rec.tracer ? ks.tracedHeap : ks.heap;
   heap.clear();
   const off = g.outOffsets;
   const tgt = g.outTargets;
@@ -51,7 +51,7 @@ export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kernel
     } else {
       let found = -1;
       while (heap.size > 0) {
-        heap.pop(top);
+        heap.popTo(top);
         if (top.t > maxSteps) {
           heap.clear();
           break;
@@ -109,7 +109,7 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
-  const heap = ks.heap;
+  const heap = rec.tracer ? ks.tracedHeap : ks.heap;
   heap.clear();
   const off = g.outOffsets;
   const tgt = g.outTargets;
@@ -144,7 +144,7 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
     } else {
       let found = -1;
       while (heap.size > 0) {
-        heap.pop(top);
+        heap.popTo(top);
         if (stamp[top.v] !== ep) {
           found = top.v;
           break;
