@@ -204,6 +204,11 @@ describe('Accept: text/csv', () => {
     expect(lines).toContain(`,figure,reach,,,,${json.reach.mean},${json.reach.ci95[0]},${json.reach.ci95[1]},customers,`);
     expect(lines).toContain(`,figure,money.atRisk,,,,${json.money.atRisk.mean},${json.money.atRisk.ci95[0]},${json.money.atRisk.ci95[1]},GBP,`);
     expect(lines.filter((l) => l.startsWith(',curve,negative.cumulative,'))).toHaveLength(json.negativeSteps.length);
+    // Each opinion's time to peak (over the runs in which it spreads): praise never does without an answer, so no row.
+    const neg = json.negativeTimeToPeak;
+    expect(lines).toContain(`,figure,timeToPeak.negative,,,,${neg.mean},${neg.ci95[0]},${neg.ci95[1]},steps,`);
+    expect(json.positiveTimeToPeak).toBeNull();
+    expect(lines.some((l) => l.startsWith(',figure,timeToPeak.positive,'))).toBe(false);
     // JSON stays the default, and wins a tie.
     for (const accept of ['*/*', 'application/json, text/csv', 'text/csv;q=0.5, application/json']) {
       const r = await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios`, payload: body, headers: { accept } });

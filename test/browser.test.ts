@@ -199,6 +199,10 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     const report = api.json() as Report;
     expect(await figures(page)).toEqual(expected(report));
     expect(report.money.atRisk.mean).toBeGreaterThan(300); // the README's ≈ €424: a real run, not zeros
+    // The loss reads with the summary's minus sign (U+2212), not a hyphen: "−€423", as in "net −€423 (−€437 to −€409)".
+    const net = (await figures(page)).net;
+    expect(net.value).toMatch(/^−€\d/);
+    expect(`${net.value} ${net.ci}`).not.toContain('-');
 
     // The neighbourhood is drawn (WebGL through SwiftShader here, else SVG) and listed as a table too.
     expect(['webgl', 'svg']).toContain(await page.locator('#neighbourhood').getAttribute('data-renderer'));

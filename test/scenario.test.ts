@@ -62,6 +62,33 @@ describe('scenario report', () => {
     expect(r.amplifiers.map((x) => x.id).sort()).toEqual(['b', 'c', 'd', 'e']);
   });
 
+  it('p = 1: each opinion\'s time to peak is exact (ties: the first step; a brand turn is not a customer reached)', async () => {
+    const runs = 40;
+    const exact = (step: number) => ({ mean: step, sd: 0, stderr: 0, ci95: [step, step], runs });
+    // a -> b -> {c, d, e}: negative new per step 1, 1, 3 — the peak is step 2 in every run; praise never spreads.
+    const complaint = await single(tree, { customer: 'a', p: 1, runs });
+    expect(complaint.negativeTimeToPeak).toEqual(exact(2));
+    expect(complaint.positiveTimeToPeak).toBeNull();
+    // Praise, and a complaint answered before it spreads (public, always effective): the same tree, all positive.
+    for (const req of [{ experience: 'positive' as const }, { response: { atStep: 0, effectiveness: 1, public: true } }]) {
+      const r = await single(tree, { customer: 'a', p: 1, runs, ...req });
+      expect(r.positiveTimeToPeak).toEqual(exact(2));
+      expect(r.negativeTimeToPeak).toBeNull();
+    }
+    // Answered privately after step 1: b (step 1) and c, d, e (step 2) are negative; the complainant's turn at step 1
+    // counts +1 on the positive mean curve (its peak, step 1) but reaches no one, so praise has no time to peak.
+    const turned = await single(tree, { customer: 'a', p: 1, runs, response: { atStep: 1, effectiveness: 1, public: false } });
+    expect(turned.negativeTimeToPeak).toEqual(exact(2));
+    expect(turned.timeToPeak.positive).toEqual({ step: 1, newMean: 1 });
+    expect(turned.positiveTimeToPeak).toBeNull();
+    // A path a -> b -> c -> d: one new customer per step, a tie at every step: the first, step 1.
+    const path = graph(true, [['a', 'b'], ['b', 'c'], ['c', 'd']]);
+    expect((await single(path, { customer: 'a', p: 1, runs })).negativeTimeToPeak).toEqual(exact(1));
+    // A customer who reaches no one: no time to peak for either opinion (the combined one is 0, as before).
+    const alone = await single(path, { customer: 'd', p: 1, runs });
+    expect([alone.negativeTimeToPeak, alone.positiveTimeToPeak, alone.timeToPeak.mean]).toEqual([null, null, 0]);
+  });
+
   it('echoes every default as assumptions', async () => {
     const r = await single(tree, { customer: 'a', runs: 10 });
     expect(r.assumptions).toEqual({
@@ -94,6 +121,12 @@ describe('scenario report', () => {
     expect((e as NotFoundError).statusCode).toBe(404);
   });
 });
+
+/**
+ * The combined time to peak of the seeded request below (social, a, p 0.3, 2000 runs, seed 5, public answer at step 1
+ * with effectiveness 0.6), as the code before the per-opinion figures (branch integ4 at 3d69ab9) reported it.
+ */
+const COMBINED_PEAK_BEFORE = { mean: 1.457, ci95: [1.4246325801811008, 1.4893674198188993] };
 
 describe('invariants', () => {
   const base = { customer: 'a', p: 0.3, runs: 2000, seed: 5 } as const;
@@ -133,6 +166,33 @@ describe('invariants', () => {
     const d = r.differences[0];
     expect(d.negative.ci95[1]).toBeLessThan(0);
     expect(d.positive.ci95[0]).toBeGreaterThan(0);
+    // Each opinion's time to peak, paired over the runs in which it spreads in both: praise never does without an answer.
+    expect(d.positiveTimeToPeak).toBeNull();
+    const pairs = d.negativeTimeToPeak!;
+    expect(pairs.runs).toBeGreaterThan(0);
+    expect(pairs.runs).toBeLessThanOrEqual(Math.min(none.negativeTimeToPeak!.runs, at1.negativeTimeToPeak!.runs));
+    expect(pairs.ci95[0]).toBeLessThanOrEqual(pairs.mean);
+    expect(pairs.ci95[1]).toBeGreaterThanOrEqual(pairs.mean);
+  });
+
+  it('each opinion\'s time to peak: over the runs in which it spreads, its mean inside its CI; the combined one unchanged', async () => {
+    const answered = await single(social, { ...base, response: { atStep: 1, effectiveness: 0.6, public: true } });
+    for (const o of [answered.negativeTimeToPeak!, answered.positiveTimeToPeak!]) {
+      expect(o.runs).toBeGreaterThan(100);
+      expect(o.runs).toBeLessThanOrEqual(2000);
+      expect(o.sd).toBeGreaterThan(0);
+      expect(o.ci95[0]).toBeLessThan(o.mean);
+      expect(o.ci95[1]).toBeGreaterThan(o.mean);
+      expect(o.mean).toBeGreaterThanOrEqual(1);
+    }
+    // Praise spreads only where the complainant was won over and then reached someone: in fewer runs than the complaint.
+    expect(answered.positiveTimeToPeak!.runs).toBeLessThan(answered.negativeTimeToPeak!.runs);
+    // The combined time to peak of this seeded request, as the code before the per-opinion figures gave it.
+    expect(answered.timeToPeak).toMatchObject({ mean: COMBINED_PEAK_BEFORE.mean, ci95: COMBINED_PEAK_BEFORE.ci95 });
+    // Without an answer only the complaint spreads: the combined per-run peak is the negative one, 0 where it is 0.
+    const none = await single(social, base);
+    expect(none.positiveTimeToPeak).toBeNull();
+    expect(none.timeToPeak.mean * none.runs).toBeCloseTo(none.negativeTimeToPeak!.mean * none.negativeTimeToPeak!.runs, 9);
   });
 
   it('a higher negativity bias never lowers expected negative reach (paired, same streams)', async () => {
@@ -172,7 +232,9 @@ describe('compare mode', () => {
     expect({ ...noTime(y), name: 'x' }).toEqual(noTime(x));
     const d = r.differences[0];
     expect(d).toMatchObject({ from: 'x', to: 'y' });
-    for (const s of [d.reach, d.negative, d.positive, d.impressions, d.timeToPeak, d.valueExposed, d.money.atRisk, d.money.earned, d.money.net]) {
+    expect(d.negativeTimeToPeak!.runs).toBe(x.negativeTimeToPeak!.runs);
+    expect(d.positiveTimeToPeak!.runs).toBe(x.positiveTimeToPeak!.runs);
+    for (const s of [d.reach, d.negative, d.positive, d.impressions, d.timeToPeak, d.negativeTimeToPeak!, d.positiveTimeToPeak!, d.valueExposed, d.money.atRisk, d.money.earned, d.money.net]) {
       expect(s.mean).toBe(0);
       expect(s.ci95).toEqual([0, 0]);
       if (s.relative) expect(s.relative).toEqual({ mean: 0, ci95: [0, 0] });

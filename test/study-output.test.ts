@@ -182,6 +182,17 @@ describe('study ranges and brand figures', () => {
     // Answered before it spreads with effectiveness 1: nothing at risk, the hub praises.
     expect(Number(col(answered, 'money_at_risk_mean'))).toBe(0);
     expect(Number(col(answered, 'money_earned_mean'))).toBeGreaterThan(0);
+    // Each opinion's time to peak: the leaves are reached at step 1 or never, so it is exactly 1 over the runs in which
+    // the opinion reaches a leaf: 1 − 0.5⁴ of the complaint's runs, 1 − 0.75⁴ of the praise's (within 4 sd of a binomial).
+    expect(head).toEqual(expect.arrayContaining(['negative_time_to_peak_mean', 'negative_time_to_peak_ci_lo', 'negative_time_to_peak_ci_hi', 'negative_time_to_peak_runs', 'positive_time_to_peak_mean', 'positive_time_to_peak_ci_lo', 'positive_time_to_peak_ci_hi', 'positive_time_to_peak_runs']));
+    const within = (k: number, q: number) => Math.abs(k - 4000 * q) < 4 * Math.sqrt(4000 * q * (1 - q));
+    expect(['negative_time_to_peak_mean', 'negative_time_to_peak_ci_lo', 'negative_time_to_peak_ci_hi'].map((c) => col(noAnswer, c))).toEqual(['1', '1', '1']);
+    expect(Number(col(noAnswer, 'negative_time_to_peak_runs'))).toBe(report.negativeTimeToPeak!.runs);
+    expect(within(report.negativeTimeToPeak!.runs, 1 - 0.5 ** 4)).toBe(true);
+    expect([col(noAnswer, 'positive_time_to_peak_mean'), col(noAnswer, 'positive_time_to_peak_runs')]).toEqual(['', '0']);
+    expect(col(answered, 'positive_time_to_peak_mean')).toBe('1');
+    expect(within(Number(col(answered, 'positive_time_to_peak_runs')), 1 - 0.75 ** 4)).toBe(true);
+    expect([col(answered, 'negative_time_to_peak_mean'), col(answered, 'negative_time_to_peak_runs')]).toEqual(['', '0']);
   });
 });
 

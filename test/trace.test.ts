@@ -107,9 +107,10 @@ describe('the traced run is run 0 of the untraced Monte Carlo', () => {
 
   it.each(cases)('%s: same customers reached, same new customers per step, over 25 seeds', (_name, graph, params) => {
     let reachedSomeone = 0;
+    let bothSpread = 0;
     for (let seed = 1; seed <= 25; seed++) {
       const req = parseSimulationRequest({ seeds: ['c0', 'c17', 'c99'], runs: 1, seed, top: 0, ...params });
-      const plan = buildPlan(graph, req);
+      const plan = buildPlan(graph, req, { extras: params.model === 'voice' });
       const batch = runBatch(graph, plan, 0, 1);
       const reach = batch.reach[0];
       const reached = Array.from(scratchFor(graph).queue.subarray(0, reach), (i) => graph.ids[i]).sort();
@@ -134,10 +135,29 @@ describe('the traced run is run 0 of the untraced Monte Carlo', () => {
       if (params.model === 'voice') {
         const last = new Map(tr.events.map((e) => [e.to, e.state]));
         expect([...last.values()].filter((s) => s === 'negative').length).toBe(batch.perRun.negative[0]);
+        // Each opinion's time to peak: the step >= 1 with the most customers first reached holding it (earliest on
+        // ties, 0 if none), read off the trace's first events (a turn is a later event of the complainant).
+        const peakOf = (opinion: string) => {
+          const per = new Map<number, number>();
+          const first = new Set<string>();
+          for (const e of tr.events) {
+            if (first.has(e.to)) continue;
+            first.add(e.to);
+            if (e.time >= 1 && e.state === opinion) per.set(e.time, (per.get(e.time) ?? 0) + 1);
+          }
+          let best = 0;
+          let at = 0;
+          for (const [t, k] of [...per].sort((a, b) => a[0] - b[0])) if (k > best) [best, at] = [k, t];
+          return at;
+        };
+        expect([batch.perRun.negativePeakStep[0], batch.perRun.positivePeakStep[0]]).toEqual([peakOf('negative'), peakOf('positive')]);
+        if (batch.perRun.negativePeakStep[0] > 0 && batch.perRun.positivePeakStep[0] > 0) bothSpread++;
       }
       if (reach > 3) reachedSomeone++;
     }
     expect(reachedSomeone).toBeGreaterThan(0);
+    // The public answer at step 2 spreads praise beside the complaint in some runs: both peaks are checked there.
+    if (_name === 'voice negative, public answer at step 2') expect(bothSpread).toBeGreaterThan(0);
   });
 
   it('the trace does not depend on the number of runs, and changes nothing else in the answer', async () => {

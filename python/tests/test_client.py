@@ -156,8 +156,13 @@ def test_scenario_and_compare(client: Ripple, karate: str) -> None:
     assert isinstance(report, ScenarioReport)
     figures = report.to_frame().set_index("figure")
     assert list(figures.index) == ["reach", "negative", "positive", "impressions", "time_to_peak",
+                                   "negative_time_to_peak", "positive_time_to_peak",
                                    "value_exposed", "at_risk", "earned", "net"]
     assert report.positive.mean == 0 and report.money.earned.mean == 0
+    # Each opinion's time to peak: over the runs in which it spreads; praise never does here (no answer).
+    neg_peak = report.negative_time_to_peak
+    assert neg_peak is not None and 0 < neg_peak.runs <= 1000 and neg_peak.ci95[0] <= neg_peak.mean <= neg_peak.ci95[1]
+    assert report.positive_time_to_peak is None and pd.isna(figures.loc["positive_time_to_peak", "mean"])
     assert figures.loc["at_risk", "mean"] == pytest.approx(0.1 * report.value_exposed.mean, rel=1e-9)
     assert report.assumptions.impact.churn_if_negative == 0.1
     assert report.assumptions.max_steps == report.assumptions.horizon == 20  # horizon: the deprecated name
@@ -181,8 +186,10 @@ def test_scenario_and_compare(client: Ripple, karate: str) -> None:
     diffs = compare.differences_frame().set_index("figure")
     assert diffs.loc["negative", "mean"] == pytest.approx(-report.negative.mean)
     assert diffs.loc["negative", "relative"] == pytest.approx(-1.0)
+    # No run spreads the complaint in both variants: no pairs for the negative opinion's time to peak.
+    assert compare.differences[0].negative_time_to_peak is None and pd.isna(diffs.loc["negative_time_to_peak", "mean"])
     long = compare.to_frame()
-    assert set(long["variant"]) == {"no answer", "answer first"} and len(long) == 18
+    assert set(long["variant"]) == {"no answer", "answer first"} and len(long) == 22
     curves = compare.steps_frame()
     assert set(curves["series"]) == {"reach", "negative", "positive"}
 

@@ -359,9 +359,9 @@ export interface MemoryEstimate {
 const MB = 1024 * 1024;
 const fmt = (b: number) => `${(b / MB).toFixed(1)} MB`;
 
-/** Bytes per run kept by a simulation (reach, Int32) and by a scenario (reach, negative, positive, peak step: Int32; value, negative and positive value, impressions: Float64). */
+/** Bytes per run kept by a simulation (reach, Int32) and by a scenario (reach, negative, positive, peak step, negative and positive peak step: Int32; value, negative and positive value, impressions: Float64). */
 const SIMULATION_RUN_BYTES = 4;
-const SCENARIO_RUN_BYTES = 4 * 4 + 4 * 8;
+const SCENARIO_RUN_BYTES = 6 * 4 + 4 * 8;
 
 export function simulationMemory(g: CompiledGraph, req: SimulationRequest, workers = 1): MemoryEstimate & { curve: number; stepBytes: number } {
   const model = modelOf(req.model);

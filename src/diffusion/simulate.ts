@@ -57,6 +57,9 @@ export interface PerRunValues {
   impressions: Float64Array;
   /** Voice: the step >= 1 with the most customers newly reached (either opinion), earliest on ties; 0 if none. */
   peakStep: Int32Array | null;
+  /** Voice: the step >= 1 with the most customers newly reached by the negative / positive opinion, earliest on ties; 0 if it reached no one. */
+  negativePeakStep: Int32Array | null;
+  positivePeakStep: Int32Array | null;
 }
 
 export interface SimulateOptions {
@@ -372,6 +375,8 @@ function assemble(
         positiveValue: agg.column('positiveValue', runs) as Float64Array | null,
         impressions: agg.impressions!.data.slice(0, runs),
         peakStep: agg.column('peakStep', runs) as Int32Array | null,
+        negativePeakStep: agg.column('negativePeakStep', runs) as Int32Array | null,
+        positivePeakStep: agg.column('positivePeakStep', runs) as Int32Array | null,
       }
     : null;
   result.elapsedMs = Math.round((performance.now() - t0) * 1000) / 1000;

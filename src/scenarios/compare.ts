@@ -43,6 +43,23 @@ export function isCompare(a: ScenarioAnswer): a is CompareResult {
   return 'variants' in a;
 }
 
+/** The paired difference of one opinion's time to peak over the runs where it is > 0 (it spread) in both variants. */
+function peakDifference(a: Float64Array, b: Float64Array): (PairedDifference & { runs: number }) | null {
+  const n = Math.min(a.length, b.length);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (a[i] > 0 && b[i] > 0) k++;
+  if (k === 0) return null;
+  const x = new Float64Array(k);
+  const y = new Float64Array(k);
+  for (let i = 0, j = 0; i < n; i++) {
+    if (a[i] > 0 && b[i] > 0) {
+      x[j] = a[i];
+      y[j++] = b[i];
+    }
+  }
+  return { ...pairedDifference(x, y), runs: k };
+}
+
 function difference(from: string, to: string, a: ScenarioRuns, b: ScenarioRuns): Difference {
   const d = (k: keyof ScenarioRuns) => pairedDifference(a[k], b[k]);
   const judged = (k: keyof ScenarioRuns, better: 'lower' | 'higher') => {
@@ -52,7 +69,10 @@ function difference(from: string, to: string, a: ScenarioRuns, b: ScenarioRuns):
   return {
     from, to,
     reach: d('reach'), negative: judged('negative', 'lower'), positive: d('positive'), impressions: d('impressions'),
-    timeToPeak: d('timeToPeak'), valueExposed: d('valueExposed'),
+    timeToPeak: d('timeToPeak'),
+    negativeTimeToPeak: peakDifference(a.negativeTimeToPeak, b.negativeTimeToPeak),
+    positiveTimeToPeak: peakDifference(a.positiveTimeToPeak, b.positiveTimeToPeak),
+    valueExposed: d('valueExposed'),
     money: { atRisk: judged('atRisk', 'lower'), earned: judged('earned', 'higher'), net: judged('net', 'higher') },
   };
 }

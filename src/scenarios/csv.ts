@@ -5,8 +5,10 @@
  *   variant   compare mode: the variant's name ("" for a single report)
  *   section   figure | curve | passers | amplifiers | reached | difference | summary
  *   measure   e.g. reach, negative, money.atRisk, timeToPeak.negative; for curves negative.cumulative
+ *             (timeToPeak.negative / .positive: each opinion's time to peak per run, `negativeTimeToPeak` /
+ *             `positiveTimeToPeak` of the JSON, over the runs in which that opinion spreads; no row when it never does)
  *   step      curves: the step; else empty
- *   time      the step's duration (ISO 8601) when the report has a step duration; else empty
+ *   time      the step's duration (ISO 8601) when the report has a step duration; for a time to peak, its mean's; else empty
  *   customer  passers / amplifiers / reached: the customer id; else empty
  *   mean, ci95_low, ci95_high   the figure and its 95% interval (frequency as a share for customers)
  *   unit      customers, impressions, steps, share, or the money's currency / "per-customer value"
@@ -37,7 +39,9 @@ function moneyUnit(r: Obj): string {
 }
 
 function figure(rows: Row[], variant: string, measure: string, v: unknown, unit: string): void {
-  if (isMc(v)) rows.push({ variant, section: 'figure', measure, mean: v.mean, ci95_low: v.ci95[0], ci95_high: v.ci95[1], unit });
+  if (!isMc(v)) return;
+  const time = isObj((v as unknown as Obj).duration) ? ((v as unknown as Obj).duration as Obj).mean as string : undefined;
+  rows.push({ variant, section: 'figure', measure, ...(time !== undefined ? { time } : {}), mean: v.mean, ci95_low: v.ci95[0], ci95_high: v.ci95[1], unit });
 }
 
 function steps(rows: Row[], variant: string, name: string, list: unknown): void {
@@ -77,7 +81,7 @@ function reportRows(rows: Row[], r: Obj, variant = ''): void {
   const ttp = r.timeToPeak as Obj | undefined;
   if (ttp) {
     figure(rows, variant, 'timeToPeak', ttp, 'steps');
-    for (const k of ['negative', 'positive']) if (isObj(ttp[k])) figure(rows, variant, `timeToPeak.${k}`, ttp[k], 'steps');
+    for (const k of ['negative', 'positive']) figure(rows, variant, `timeToPeak.${k}`, r[`${k}TimeToPeak`], 'steps');
   }
   steps(rows, variant, 'all', r.steps);
   steps(rows, variant, 'negative', r.negativeSteps);
@@ -97,6 +101,7 @@ function differenceRows(rows: Row[], d: Obj, money: string): void {
   for (const k of ['reach', 'negative', 'positive']) push(k, d[k], 'customers');
   push('impressions', d.impressions, 'impressions');
   push('timeToPeak', d.timeToPeak, 'steps');
+  for (const k of ['negative', 'positive']) push(`timeToPeak.${k}`, d[`${k}TimeToPeak`], 'steps');
   push('valueExposed', d.valueExposed, money);
   const m = d.money as Obj | undefined;
   if (m) for (const k of ['atRisk', 'earned', 'net']) push(`money.${k}`, m[k], money);

@@ -19,7 +19,10 @@ export interface ReadableReport {
   valuesAreDefaults: boolean;
   truncatedByHorizon: boolean;
   lastStep: { step: number; newMean: number; shareOfReach: number };
-  peaks: { negative: { step: number } | null; positive: { step: number } | null };
+  /** Each opinion's time to peak (steps) over the `runs` runs in which it reaches someone after step 0; null: in none. */
+  peaks: { negative: (Mc & { runs: number }) | null; positive: (Mc & { runs: number }) | null };
+  /** Runs made. */
+  runs: number;
   stepSeconds: number | null;
   horizon: number;
   response: { atStep: number; effectiveness: number; public: boolean; at?: string } | null;
@@ -61,6 +64,30 @@ export function stepText(step: number, stepSeconds: number | null): string {
   return stepSeconds === null ? `step ${step}` : `step ${step} (${durationWords(step * stepSeconds)})`;
 }
 
+/** " (1.3–1.4 hours)", " (23 hours to 1 day 1 hour)", or "" when both ends read as `mean` does. */
+function timeSpan(lo: number, hi: number, mean: string): string {
+  const [a, b] = [durationWords(lo), durationWords(hi)];
+  if (a === b && a === mean) return '';
+  const unit = (w: string) => /^([\d.]+) (\w+?)s?$/.exec(w);
+  const [ua, ub] = [unit(a), unit(b)];
+  return ua && ub && ua[2] === ub[2] ? ` (${ua[1]}–${b})` : ` (${a} to ${b})`;
+}
+
+/**
+ * One opinion's time to peak as words: "for the negative opinion at step 1.3 (1.3–1.4)", with the step duration
+ * "… after about 2.7 hours (2.6–2.8 hours)", and "in the 820 of 2,000 runs where it spreads" when it does not spread in
+ * every run.
+ */
+function peakText(p: (Mc & { runs: number }) | null, opinion: string, r: { stepSeconds: number | null; runs: number }): string | null {
+  if (!p) return null;
+  const s = r.stepSeconds;
+  const at = s === null
+    ? `at step ${fig(p)}`
+    : `after about ${durationWords(p.mean * s)}${timeSpan(Math.max(0, p.ci95[0]) * s, p.ci95[1] * s, durationWords(p.mean * s))}`;
+  const share = p.runs < r.runs ? ` in the ${grouped.format(p.runs)} of ${grouped.format(r.runs)} runs where it spreads` : '';
+  return `for the ${opinion} opinion ${at}${share}`;
+}
+
 function who(ids: string[]): string {
   if (ids.length === 1) return ids[0];
   return `${ids.length} customers (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`;
@@ -75,17 +102,17 @@ export function scenarioSummary(r: ReadableReport): string {
   out.push(`${what} from ${who(r.customers)} reaches about ${reach} ${within}: about ${fig(r.negative)} end up negative and ${fig(r.positive)} positive.`);
   if (r.response && r.experience === 'negative') {
     const atSeconds = r.response.at !== undefined && r.stepSeconds !== null ? parseDuration(r.response.at) : null;
+    // An answer asked for at a time between two step ends acts after the last step already over: say so in one clause.
     const asked = atSeconds && 'seconds' in atSeconds && atSeconds.seconds !== r.response.atStep * r.stepSeconds!
-      ? ` (asked for ${durationWords(atSeconds.seconds)}, which falls in step ${r.response.atStep + 1})`
-      : '';
-    const when = r.response.atStep === 0 ? `before the complaint spreads (step 0)${asked}` : `after ${stepText(r.response.atStep, r.stepSeconds)}${asked}`;
-    out.push(`The brand answers ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
+      ? `Asked to answer at ${durationWords(atSeconds.seconds)}, which falls in step ${r.response.atStep + 1}, the brand answers`
+      : 'The brand answers';
+    const when = r.response.atStep === 0 ? 'before the complaint spreads (step 0)' : `after ${stepText(r.response.atStep, r.stepSeconds)}`;
+    out.push(`${asked} ${when}, ${r.response.public ? 'in public' : 'in private'}, and wins the complainant over in ${round(100 * r.response.effectiveness)}% of runs.`);
   } else if (r.experience === 'negative') {
     out.push('The brand does not answer.');
   }
-  const peak = (p: { step: number } | null, name: string) => (p ? `${name} peaks at ${stepText(p.step, r.stepSeconds)}` : null);
-  const peaks = [peak(r.peaks.negative, 'the negative opinion'), peak(r.peaks.positive, 'the positive one')].filter(Boolean);
-  if (peaks.length) out.push(`Newly reached customers: ${peaks.join(', ')}.`);
+  const peaks = [peakText(r.peaks.negative, 'negative', r), peakText(r.peaks.positive, 'positive', r)].filter((x): x is string => x !== null);
+  if (peaks.length) out.push(`Newly reached customers peak, on average, ${peaks.join(', and ')}.`);
   const per = r.valuesAreDefaults;
   const m = (x: number) => moneyText(x, r.money.currency, per);
   const unit = per ? ' customers’ worth' : '';

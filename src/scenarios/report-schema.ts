@@ -10,6 +10,20 @@ import { graphRefShape, meanCiSchema, reachStatsSchema, stepSchema } from '../di
 const ci95 = z.tuple([z.number(), z.number()]).describe('95% confidence interval.');
 const brief = z.object({ mean: z.number(), ci95 });
 const opinionPeakSchema = z.object({ step: z.number().int(), newMean: z.number(), duration: z.string().optional().describe('The step\'s time (ISO 8601), with a step duration.') }).nullable();
+const timesSchema = z
+  .object({ mean: z.string(), ci95: z.tuple([z.string(), z.string()]) })
+  .describe('With a step duration: the mean and its 95% interval as times after the customer spoke (ISO 8601; an interval end below 0 reads PT0S).');
+const opinionTimeToPeakSchema = (opinion: 'negative' | 'positive') => meanCiSchema
+  .extend({
+    runs: z.number().int().describe(`Runs in which the ${opinion} opinion reaches someone after step 0: the mean and 95% CI are over these runs only.`),
+    duration: timesSchema.optional(),
+  })
+  .nullable()
+  .describe(
+    `Time to peak of the ${opinion} opinion, per run: the step ≥ 1 at which the ${opinion} opinion newly reaches the most customers ` +
+    '(earliest on ties; a brand turn is not a customer newly reached and does not count; 0 in a run where the opinion reaches no one after step 0). ' +
+    'Mean and 95% CI over the runs in which it reaches someone (`runs`); the other runs are left out. Null when it reaches no one after step 0 in any run.',
+  );
 const rankedCustomer = z.object({
   id: z.string(),
   frequency: z.number().describe('Share of runs (0..1).'),
@@ -63,6 +77,7 @@ export const REPORT_EXAMPLE = {
   arcsExamined: 560.1,
   impressions: MC(6421, 2070, 6330, 6511),
   timeToPeak: { ...MC(1.33, 0.6, 1.31, 1.35), meanCurvePeak: 1, negative: { step: 1, newMean: 12.89 }, positive: { step: 2, newMean: 3.74 } },
+  negativeTimeToPeak: { ...MC(1.1525, 0.484, 1.1313, 1.1737), runs: 2000 }, positiveTimeToPeak: { ...MC(2.0203, 0.147, 2.0119, 2.0287), runs: 1181 },
   money: { currency: 'EUR', atRisk: MC(423.91, 315.84, 410.07, 437.75), earned: MC(28.65, 37.28, 27.02, 30.29), net: MC(-395.26, 317.96, -409.19, -381.32) },
   valueExposed: { ...MC(9910.84, 6590, 9622.06, 10199.63), graphValue: 1091461.8, share: { mean: 0.00908, ci95: [0.00882, 0.00935] } },
   valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 }, stepDuration: null, reachOf: [{ id: 'c0005', frequency: 0.173 }],
@@ -84,7 +99,10 @@ export const COMPARE_EXAMPLE = {
     from: 'no answer', to: 'answer before it spreads',
     reach: DIFF(-10.1, 14, -10.7, -9.5, [-0.377, -0.395, -0.358]), negative: { ...DIFF(-15.97, 16.4, -16.69, -15.25, [-0.595, -0.619, -0.571]), change: 'improvement' },
     positive: DIFF(5.84, 5.9, 5.58, 6.1, null), impressions: DIFF(-781, 2000, -868, -694, [-0.129, -0.143, -0.115]),
-    timeToPeak: DIFF(-0.2, 0.7, -0.23, -0.17, [-0.17, -0.2, -0.15]), valueExposed: DIFF(-3700, 5000, -3920, -3480, [-0.44, -0.46, -0.42]),
+    timeToPeak: DIFF(-0.2, 0.7, -0.23, -0.17, [-0.17, -0.2, -0.15]),
+    // Over the 819 runs in which the answer before it spreads failed (the complaint spreads in both): the same runs.
+    negativeTimeToPeak: { ...DIFF(0, 0, 0, 0, [0, 0, 0]), runs: 819 }, positiveTimeToPeak: null,
+    valueExposed: DIFF(-3700, 5000, -3920, -3480, [-0.44, -0.46, -0.42]),
     money: {
       atRisk: { ...DIFF(-252.9, 318, -266.84, -238.96, [-0.598, -0.628, -0.567]), change: 'improvement' },
       earned: { ...DIFF(31.68, 40, 29.9, 33.4, null), change: 'improvement' },
@@ -132,8 +150,11 @@ const reportShape = {
       meanCurvePeak: z.number().int().describe('Peak step of the mean curve `steps` (steps ≥ 1).'),
       negative: opinionPeakSchema.describe('Peak of the negative mean curve `negativeSteps`: the step ≥ 1 with the most newly negative customers (null if none).'),
       positive: opinionPeakSchema.describe('Peak of the positive mean curve `positiveSteps` (null if no customer turns positive after step 0).'),
+      duration: timesSchema.optional(),
     })
-    .describe('Per run: the step ≥ 1 at which the most customers are newly reached (either opinion; earliest on ties; 0 if the voice never spreads); `negative` and `positive`: the peak of each opinion\'s mean curve.'),
+    .describe('Per run: the step ≥ 1 at which the most customers are newly reached (either opinion; earliest on ties; 0 if the voice never spreads); `negative` and `positive`: the peak of each opinion\'s mean curve. Per run and per opinion, with CIs: `negativeTimeToPeak`, `positiveTimeToPeak`.'),
+  negativeTimeToPeak: opinionTimeToPeakSchema('negative'),
+  positiveTimeToPeak: opinionTimeToPeakSchema('positive'),
   money: z
     .object({ currency: z.string(), atRisk: meanCiSchema, earned: meanCiSchema, net: meanCiSchema.describe('earned − atRisk, per run.') })
     .describe('atRisk = Σ over negative customers of churnIfNegative·value; earned = Σ over positive customers of upliftIfPositive·value.'),
@@ -160,6 +181,10 @@ const diffSchema = meanCiSchema
       .describe('Relative change (mean(to) − mean(from)) / |mean(from)|, delta-method 95% CI on the paired runs; null when mean(from) = 0. Divided by the absolute baseline, so it has the sign of the change also for a negative baseline (a net loss that shrinks is a positive change).'),
   })
   .describe('Paired per-run difference to − from.');
+const peakDiffSchema = (opinion: 'negative' | 'positive') => diffSchema
+  .extend({ runs: z.number().int().describe(`Runs in which the ${opinion} opinion reaches someone after step 0 in both variants: the pairs the difference is over.`) })
+  .nullable()
+  .describe(`Paired per-run difference to − from of the ${opinion} opinion's time to peak (steps), over the runs in which it reaches someone in both variants; null when there is no such run.`);
 const judgedDiffSchema = diffSchema
   .extend({ change: z.enum(['improvement', 'worsening', 'no clear difference']).describe('How the difference reads: fewer negative customers, less at risk, more earned or net are improvements; "no clear difference" when the 95% interval spans 0.') })
   .describe('Paired per-run difference to − from, with its verdict.');
@@ -180,6 +205,8 @@ export const compareResultSchema = z
           positive: diffSchema,
           impressions: diffSchema,
           timeToPeak: diffSchema,
+          negativeTimeToPeak: peakDiffSchema('negative'),
+          positiveTimeToPeak: peakDiffSchema('positive'),
           valueExposed: diffSchema,
           money: z.object({ atRisk: judgedDiffSchema, earned: judgedDiffSchema, net: judgedDiffSchema }),
         }),

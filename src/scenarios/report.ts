@@ -65,6 +65,13 @@ function labelled(graph: CompiledGraph, list: readonly { id: string; frequency: 
 /** The peak of one opinion's mean curve: the step >= 1 with the most newly reached customers, null if none. */
 export type OpinionPeak = NonNullable<ScenarioReport['timeToPeak']['negative']>;
 
+/**
+ * One opinion's time to peak, per run: the step >= 1 at which that opinion newly reaches the most customers
+ * (earliest on ties; a brand turn does not count). Mean and 95% CI over the `runs` runs in which the opinion
+ * reaches someone after step 0; the others (time to peak 0) are left out. The type of its schema.
+ */
+export type OpinionTimeToPeak = NonNullable<ScenarioReport['negativeTimeToPeak']>;
+
 /** A step curve point with its time when the step duration is known. */
 export type TimedStep = ScenarioReport['steps'][number];
 
@@ -87,6 +94,9 @@ export interface ScenarioRuns {
   positive: Float64Array;
   impressions: Float64Array;
   timeToPeak: Float64Array;
+  /** Each opinion's time to peak per run; 0 in a run where the opinion reaches no one after step 0. */
+  negativeTimeToPeak: Float64Array;
+  positiveTimeToPeak: Float64Array;
   atRisk: Float64Array;
   earned: Float64Array;
   net: Float64Array;
@@ -141,6 +151,24 @@ function peakOf(steps: StepStat[]): number {
   return at;
 }
 
+/** The mean and CI of one opinion's per-run time to peak over the runs where it is not 0 (it reached someone). */
+function opinionTimeToPeak(perRun: Float64Array, at: (step: number) => { duration?: string }): OpinionTimeToPeak | null {
+  let k = 0;
+  for (let i = 0; i < perRun.length; i++) if (perRun[i] > 0) k++;
+  if (k === 0) return null;
+  const spread = new Float64Array(k);
+  for (let i = 0, j = 0; i < perRun.length; i++) if (perRun[i] > 0) spread[j++] = perRun[i];
+  const m = meanCi(spread);
+  return { ...m, runs: k, ...asTimes(m, at) };
+}
+
+/** A mean and CI in steps as times (ISO 8601; a CI end below 0 reads 0), when the step duration is known. */
+function asTimes(m: MeanCi, at: (step: number) => { duration?: string }): { duration?: { mean: string; ci95: [string, string] } } {
+  const d = (x: number) => at(Math.max(0, x)).duration;
+  const mean = d(m.mean);
+  return mean === undefined ? {} : { duration: { mean, ci95: [d(m.ci95[0])!, d(m.ci95[1])!] } };
+}
+
 /** Turn the engine's result and per-run values into a scenario report and its per-run figures. */
 export function buildReport(
   graph: CompiledGraph, spec: ScenarioSpec, result: SimulationResult, perRun: PerRunValues,
@@ -149,7 +177,7 @@ export function buildReport(
   const n = result.runs;
   const { churnIfNegative: churn, upliftIfPositive: uplift } = spec.impact;
   const f64 = (a: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => a[i]);
-  if (!perRun.peakStep || !perRun.negativeValue || !perRun.positiveValue) {
+  if (!perRun.peakStep || !perRun.negativePeakStep || !perRun.positivePeakStep || !perRun.negativeValue || !perRun.positiveValue) {
     throw new Error('scenario: the engine returned no per-run voice values (workers from an older build? run `npm run build`)');
   }
   const negVal = perRun.negativeValue;
@@ -160,6 +188,8 @@ export function buildReport(
     positive: f64(perRun.positive!),
     impressions: f64(perRun.impressions),
     timeToPeak: f64(perRun.peakStep),
+    negativeTimeToPeak: f64(perRun.negativePeakStep),
+    positiveTimeToPeak: f64(perRun.positivePeakStep),
     atRisk: Float64Array.from({ length: n }, (_, i) => churn * negVal[i]),
     earned: Float64Array.from({ length: n }, (_, i) => uplift * posVal[i]),
     net: Float64Array.from({ length: n }, (_, i) => uplift * posVal[i] - churn * negVal[i]),
@@ -188,6 +218,7 @@ export function buildReport(
     const p = opinionPeak(list);
     return p ? { ...p, ...at(p.step) } : null;
   };
+  const timeToPeak = meanCi(runs.timeToPeak);
   const counts = opts.activations;
   const reachOf = spec.reachOf.map((id) => {
     const i = indexOf(graph, id);
@@ -207,7 +238,9 @@ export function buildReport(
     amplifiers: labelled(graph, result.amplifiers.slice(0, spec.amplifiers), opts.labels),
     passers: labelled(graph, (passers ?? []).slice(0, spec.amplifiers), opts.labels),
     impressions: meanCi(runs.impressions),
-    timeToPeak: { ...meanCi(runs.timeToPeak), meanCurvePeak: peakOf(result.steps), negative: peak(negativeSteps!), positive: peak(positiveSteps!) },
+    timeToPeak: { ...timeToPeak, meanCurvePeak: peakOf(result.steps), negative: peak(negativeSteps!), positive: peak(positiveSteps!), ...asTimes(timeToPeak, at) },
+    negativeTimeToPeak: opinionTimeToPeak(runs.negativeTimeToPeak, at),
+    positiveTimeToPeak: opinionTimeToPeak(runs.positiveTimeToPeak, at),
     money,
     valueExposed: { ...exposed, graphValue: total, share: { mean: share(exposed.mean), ci95: [share(exposed.ci95[0]), share(exposed.ci95[1])] } },
     valuesAreDefaults: opts.valuesAreDefaults ?? false,
@@ -249,7 +282,8 @@ export function readable(r: ScenarioReport, spec: ScenarioSpec): ReadableReport 
   return {
     customers: r.customers, experience: r.experience, reach: r.reach, negative: r.negative, positive: r.positive, impressions: r.impressions,
     money: r.money, valuesAreDefaults: r.valuesAreDefaults, truncatedByHorizon: r.truncatedByHorizon, lastStep: r.lastStep,
-    peaks: { negative: r.timeToPeak.negative, positive: r.timeToPeak.positive },
+    peaks: { negative: r.negativeTimeToPeak, positive: r.positiveTimeToPeak },
+    runs: r.runs,
     stepSeconds: spec.stepDuration === null ? null : (parseDuration(spec.stepDuration) as { seconds: number }).seconds,
     horizon: spec.maxSteps, response: spec.response,
   };

@@ -14,8 +14,11 @@ import type { GraphSpec } from './schema.js';
 
 /** The file-system side of studies: graph loading with checksums, atomic writes, versions. */
 
-/** Bump when a change in the study code changes the numbers of a cell: old cells are then recomputed. */
-export const STUDY_CODE_VERSION = 1;
+/**
+ * Bump when a change in the study code changes the numbers or the columns of a cell: old cells are then recomputed.
+ * 2: voice cells gained each opinion's time to peak (`negative_time_to_peak_*`, `positive_time_to_peak_*`).
+ */
+export const STUDY_CODE_VERSION = 2;
 
 /** The code version in cell hashes: ripple's package version + STUDY_CODE_VERSION. */
 export function codeVersion(): string {

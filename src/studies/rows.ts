@@ -54,8 +54,14 @@ function parameterColumns(m: ModelPoint): Record<string, Scalar> {
   return out;
 }
 
-function ci(prefix: string, s: { mean: number; ci95: [number, number] }): Record<string, Scalar> {
+function ci(prefix: string, s: { mean: number; ci95: [number, number] } | null): Record<string, Scalar> {
+  if (!s) return { [`${prefix}_mean`]: null, [`${prefix}_ci_lo`]: null, [`${prefix}_ci_hi`]: null };
   return { [`${prefix}_mean`]: s.mean, [`${prefix}_ci_lo`]: s.ci95[0], [`${prefix}_ci_hi`]: s.ci95[1] };
+}
+
+/** An opinion's time to peak per run (mean, CI) and the runs it is over (those in which the opinion spreads; 0: empty mean). */
+function opinionPeak(prefix: string, s: { mean: number; ci95: [number, number]; runs: number } | null): Record<string, Scalar> {
+  return { ...ci(prefix, s), [`${prefix}_runs`]: s ? s.runs : 0 };
 }
 
 /** The peak step (>= 1) of a mean new-per-step curve; 0 when nothing is new after step 0. */
@@ -73,8 +79,10 @@ function curvePeak(steps: readonly { step: number; newMean: number }[]): number 
 
 /**
  * A voice cell's brand figures (DESIGN §6), each with its 95% CI: impressions, time to peak (per run, either opinion),
- * value exposed, money at risk / earned / net in the report's currency; and the peak step of each opinion's mean
- * curve (`*_peak_step`: the mean curves have no per-run spread, so no CI).
+ * value exposed, money at risk / earned / net in the report's currency; the peak step of each opinion's mean
+ * curve (`*_peak_step`: the mean curves have no per-run spread, so no CI); and each opinion's time to peak per run
+ * (`negative_time_to_peak_*`, `positive_time_to_peak_*`: mean and CI over the `*_runs` runs in which that opinion
+ * reaches someone after step 0; empty when it never does).
  */
 export function scenarioColumns(r: ScenarioReport): Record<string, Scalar> {
   return {
@@ -83,6 +91,8 @@ export function scenarioColumns(r: ScenarioReport): Record<string, Scalar> {
     time_to_peak_curve: r.timeToPeak.meanCurvePeak,
     negative_peak_step: curvePeak(r.negativeSteps),
     positive_peak_step: curvePeak(r.positiveSteps),
+    ...opinionPeak('negative_time_to_peak', r.negativeTimeToPeak),
+    ...opinionPeak('positive_time_to_peak', r.positiveTimeToPeak),
     ...ci('value_exposed', r.valueExposed),
     currency: r.money.currency,
     ...ci('money_at_risk', r.money.atRisk),

@@ -2,20 +2,29 @@
 
 const nf = (digits: number) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
+/**
+ * A minus sign as the scenario summary writes it (U+2212 "−", not the hyphen Intl gives), and none on a figure that
+ * rounds to zero ("-0", "-€0.00").
+ */
+function minus(s: string): string {
+  if (!s.startsWith('-')) return s;
+  return /[1-9]/.test(s) ? `−${s.slice(1)}` : s.slice(1);
+}
+
 export function num(x: number): string {
   if (!Number.isFinite(x)) return '–';
   const a = Math.abs(x);
-  return nf(a >= 100 ? 0 : a >= 10 ? 1 : 2).format(x);
+  return minus(nf(a >= 100 ? 0 : a >= 10 ? 1 : 2).format(x));
 }
 
 export function pct(x: number): string {
-  return `${nf(x >= 0.1 ? 0 : 1).format(100 * x)}%`;
+  return `${minus(nf(x >= 0.1 ? 0 : 1).format(100 * x))}%`;
 }
 
 export function money(x: number, currency: string, perCustomer: boolean): string {
   if (perCustomer) return `${num(x)} per-customer units`;
   try {
-    return new Intl.NumberFormat('en-GB', { style: 'currency', currency, maximumFractionDigits: Math.abs(x) >= 100 ? 0 : 2 }).format(x);
+    return minus(new Intl.NumberFormat('en-GB', { style: 'currency', currency, maximumFractionDigits: Math.abs(x) >= 100 ? 0 : 2 }).format(x));
   } catch {
     return `${num(x)} ${currency}`;
   }

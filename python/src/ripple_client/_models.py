@@ -22,6 +22,9 @@ __all__ = [
     "Model",
     "TimedStep",
     "OpinionPeak",
+    "Times",
+    "OpinionTimeToPeak",
+    "PeakDifference",
     "LastStep",
     "JudgedDifference",
     "CustomerRow",
@@ -281,6 +284,11 @@ def _df(data: Any, columns: list[str] | None = None) -> pd.DataFrame:
 
 def _estimate_row(name: str, e: Estimate | MeanCI) -> dict[str, Any]:
     return {"figure": name, "mean": e.mean, "lo": e.ci95[0], "hi": e.ci95[1]}
+
+
+def _optional_row(name: str, e: Estimate | MeanCI | None) -> dict[str, Any]:
+    """A figure that may be absent (an opinion that never spreads): its row with empty numbers."""
+    return _estimate_row(name, e) if e is not None else {"figure": name, "mean": None, "lo": None, "hi": None}
 
 
 def _steps_frame(series: Mapping[str, Sequence[Step] | None]) -> pd.DataFrame:
@@ -607,10 +615,26 @@ class OpinionPeak(Model):
     duration: str | None = None
 
 
+class Times(Model):
+    """A mean and its 95% interval in steps, as times after the customer spoke (ISO 8601), with a step duration."""
+
+    mean: str
+    ci95: tuple[str, str]
+
+
 class TimeToPeak(Estimate):
     mean_curve_peak: int
     negative: OpinionPeak | None
     positive: OpinionPeak | None
+    duration: Times | None = None
+
+
+class OpinionTimeToPeak(Estimate):
+    """One opinion's time to peak per run (the step >= 1 at which it newly reaches the most customers), mean and 95% CI
+    over the ``runs`` runs in which that opinion reaches someone after step 0."""
+
+    runs: int
+    duration: Times | None = None
 
 
 class LastStep(Model):
@@ -656,6 +680,9 @@ class _ReportBody(Model):
     arcs_examined: float
     impressions: Estimate
     time_to_peak: TimeToPeak
+    #: Each opinion's time to peak per run, over the runs in which it spreads; None when it never does.
+    negative_time_to_peak: OpinionTimeToPeak | None
+    positive_time_to_peak: OpinionTimeToPeak | None
     money: Money
     value_exposed: ValueExposed
     #: The graph gives no customer values: money is per customer, not in a currency.
@@ -678,6 +705,8 @@ class _ReportBody(Model):
             _estimate_row("positive", self.positive),
             _estimate_row("impressions", self.impressions),
             _estimate_row("time_to_peak", self.time_to_peak),
+            _optional_row("negative_time_to_peak", self.negative_time_to_peak),
+            _optional_row("positive_time_to_peak", self.positive_time_to_peak),
             _estimate_row("value_exposed", self.value_exposed),
             _estimate_row("at_risk", self.money.at_risk),
             _estimate_row("earned", self.money.earned),
@@ -685,8 +714,9 @@ class _ReportBody(Model):
         ]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per figure (reach, negative, positive, impressions, time_to_peak, value_exposed, at_risk,
-        earned, net) with ``mean``, ``lo``, ``hi`` (95% CI)."""
+        """One row per figure (reach, negative, positive, impressions, time_to_peak, negative_time_to_peak,
+        positive_time_to_peak, value_exposed, at_risk, earned, net) with ``mean``, ``lo``, ``hi`` (95% CI; empty for an
+        opinion's time to peak when that opinion never spreads)."""
         return _df(self.figures(), columns=["figure", "mean", "lo", "hi"])
 
     def steps_frame(self) -> pd.DataFrame:
@@ -718,6 +748,12 @@ class Difference(Estimate):
     relative: MeanCI | None
 
 
+class PeakDifference(Difference):
+    """A paired difference of one opinion's time to peak, over the ``runs`` runs in which it spreads in both variants."""
+
+    runs: int
+
+
 class JudgedDifference(Difference):
     """A difference with its reading: ``improvement``, ``worsening`` or ``no clear difference``."""
 
@@ -738,16 +774,21 @@ class ScenarioDifference(Model):
     positive: Difference
     impressions: Difference
     time_to_peak: Difference
+    #: Each opinion's time to peak, paired over the runs in which it spreads in both variants; None if there are none.
+    negative_time_to_peak: PeakDifference | None
+    positive_time_to_peak: PeakDifference | None
     value_exposed: Difference
     money: MoneyDifference
 
     def rows(self) -> list[dict[str, Any]]:
-        figures: list[tuple[str, Difference]] = [
+        figures: list[tuple[str, Difference | None]] = [
             ("reach", self.reach),
             ("negative", self.negative),
             ("positive", self.positive),
             ("impressions", self.impressions),
             ("time_to_peak", self.time_to_peak),
+            ("negative_time_to_peak", self.negative_time_to_peak),
+            ("positive_time_to_peak", self.positive_time_to_peak),
             ("value_exposed", self.value_exposed),
             ("at_risk", self.money.at_risk),
             ("earned", self.money.earned),
@@ -758,12 +799,12 @@ class ScenarioDifference(Model):
                 "from": self.from_,
                 "to": self.to,
                 "figure": name,
-                "mean": d.mean,
-                "lo": d.ci95[0],
-                "hi": d.ci95[1],
-                "relative": d.relative.mean if d.relative else None,
-                "relative_lo": d.relative.ci95[0] if d.relative else None,
-                "relative_hi": d.relative.ci95[1] if d.relative else None,
+                "mean": d.mean if d is not None else None,
+                "lo": d.ci95[0] if d is not None else None,
+                "hi": d.ci95[1] if d is not None else None,
+                "relative": d.relative.mean if d is not None and d.relative else None,
+                "relative_lo": d.relative.ci95[0] if d is not None and d.relative else None,
+                "relative_hi": d.relative.ci95[1] if d is not None and d.relative else None,
             }
             for name, d in figures
         ]

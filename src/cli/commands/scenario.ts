@@ -105,6 +105,11 @@ function humanReport(r: ScenarioReport, source: string): string {
     ['positive', ci(r.positive)],
     ['impressions', ci(r.impressions, 0)],
     ['time to peak (step)', `${ci(r.timeToPeak)}  (mean curve: step ${r.timeToPeak.meanCurvePeak})`],
+    ...(['negative', 'positive'] as const).map((o) => {
+      const p = o === 'negative' ? r.negativeTimeToPeak : r.positiveTimeToPeak;
+      const over = p && p.runs === r.runs ? `in all ${r.runs} runs` : `in the ${p?.runs} of ${r.runs} runs where it spreads`;
+      return [`  ${o} opinion`, p ? `${ci(p)}  (${over})` : '- (it reaches no one)'];
+    }),
     ['value exposed', `${ci(r.valueExposed)}  (${pct(r.valueExposed.share.mean)} of ${f(r.valueExposed.graphValue)})`],
     [`money at risk (${cur})`, ci(r.money.atRisk)],
     [`earned (${cur})`, ci(r.money.earned)],

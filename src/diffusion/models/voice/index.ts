@@ -32,7 +32,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
   trace: (g, plan, run) =>
     traceRun(g, plan, run, VOICE_TRACE_STATES, (s, rng, tr) => traceVoice(g, plan, s, rng, new Rng(plan.seed, run, RESPONSE_SALT), tr)),
   open(g, plan, { s, steps, count, extras }) {
-    const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0 };
+    const out: VoiceOut = { arcs: 0, negative: 0, positive: 0, peakStep: 0, negativePeakStep: 0, positivePeakStep: 0 };
     const respRng = new Rng();
     const negSteps = new CurveSums();
     const posSteps = new CurveSums();
@@ -41,6 +41,9 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
     const negative = new Int32Array(count);
     const positive = new Int32Array(count);
     const peakStep = extras ? new Int32Array(count) : null;
+    // Per opinion: the step with the most customers newly reached by it (0: it reached no one), see VoiceOut.
+    const negativePeakStep = extras ? new Int32Array(count) : null;
+    const positivePeakStep = extras ? new Int32Array(count) : null;
     const negativeValue = extras ? new Float64Array(count) : null;
     const positiveValue = extras ? new Float64Array(count) : null;
     const value = g.value;
@@ -53,6 +56,8 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
         positive[i] = out.positive;
         if (extras) {
           peakStep![i] = out.peakStep;
+          negativePeakStep![i] = out.negativePeakStep;
+          positivePeakStep![i] = out.positivePeakStep;
           // Value of the negative holders; the positive ones hold the rest of the value reached.
           const op = s.opinion;
           let val = 0;
@@ -74,7 +79,9 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
         return {
           perRun: {
             negative, positive,
-            ...(extras ? { peakStep: peakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! } : {}),
+            ...(extras
+              ? { peakStep: peakStep!, negativePeakStep: negativePeakStep!, positivePeakStep: positivePeakStep!, negativeValue: negativeValue!, positiveValue: positiveValue! }
+              : {}),
           },
           perStep: {
             negative: neg.sums, positive: pos.sums,
@@ -98,7 +105,7 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
     };
   },
   outputs: {
-    perRun: ['negative', 'positive', 'peakStep', 'negativeValue', 'positiveValue'],
+    perRun: ['negative', 'positive', 'peakStep', 'negativePeakStep', 'positivePeakStep', 'negativeValue', 'positiveValue'],
     perStep: ['negative', 'positive', 'negativeSq', 'positiveSq', 'negativeCumSq', 'positiveCumSq'],
     perCustomer: ['passers'],
   },

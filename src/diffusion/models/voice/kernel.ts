@@ -10,6 +10,12 @@ export interface VoiceOut {
   positive: number;
   /** Step >= 1 with the most customers newly reached (either opinion), earliest on ties; 0 if none. */
   peakStep: number;
+  /**
+   * Step >= 1 with the most customers newly reached by the negative (positive) opinion, earliest on ties; 0 when
+   * that opinion reaches no one after step 0. A brand turn is not a customer newly reached and does not count.
+   */
+  negativePeakStep: number;
+  positivePeakStep: number;
 }
 
 const NEG = 1;
@@ -71,6 +77,10 @@ export function runVoice(
   let arcs = 0;
   let peakStep = 0;
   let peakNew = 0;
+  let negPeakStep = 0;
+  let negPeakNew = 0;
+  let posPeakStep = 0;
+  let posPeakNew = 0;
   if (atStep === 0) {
     // Answered before speaking: a turned complainant's first message is praise (public) or nothing (private).
     let turned = 0;
@@ -128,8 +138,20 @@ export function runVoice(
       peakNew = negNew + posNew;
       peakStep = step;
     }
-    if (negNew > 0) negSteps.add(step, negNew);
-    if (posNew > 0) posSteps.add(step, posNew);
+    if (negNew > 0) {
+      negSteps.add(step, negNew);
+      if (negNew > negPeakNew) {
+        negPeakNew = negNew;
+        negPeakStep = step;
+      }
+    }
+    if (posNew > 0) {
+      posSteps.add(step, posNew);
+      if (posNew > posPeakNew) {
+        posPeakNew = posNew;
+        posPeakStep = step;
+      }
+    }
     if (step === atStep) {
       let turned = 0;
       for (let i = 0; i < nSeeds; i++) {
@@ -154,5 +176,7 @@ export function runVoice(
   out.negative = neg;
   out.positive = pos;
   out.peakStep = peakStep;
+  out.negativePeakStep = negPeakStep;
+  out.positivePeakStep = posPeakStep;
   return tail;
 }
