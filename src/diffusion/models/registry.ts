@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { commonResultShape } from '../result-schema.js';
 import { COMMON_REQUEST_KEYS, requestShape } from '../request.js';
 import { ic } from './ic/index.js';
 import { lt } from './lt/index.js';
@@ -85,12 +84,3 @@ export function allParameterNames(): string[] {
 export function modelsWith(key: string): ModelDefinition[] {
   return MODEL_DEFINITIONS.map((d) => d as unknown as ModelDefinition).filter((d) => modelParameters(d).some(([k]) => k === key));
 }
-
-/** A simulation result's schema: the common fields, then every model's own (optional: they depend on `model`). */
-export const simulationResultShape = {
-  model: z.enum(MODELS),
-  ...commonResultShape,
-  ...Object.fromEntries(
-    MODEL_DEFINITIONS.flatMap((d) => Object.entries(d.resultShape as z.ZodRawShape).map(([k, v]) => [k, (v as z.ZodType).optional()])),
-  ),
-} as const;
