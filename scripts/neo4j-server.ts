@@ -281,7 +281,9 @@ const JVM_OPTIONS = [
 
 function setInitialPassword(s: LocalNeo4jSettings, jars: Jars, password: string): void {
   const p = paths(s);
-  const r = spawnSync(s.java, ['-cp', `${jars.lib}/*`, ADMIN_CLASS, 'dbms', 'set-initial-password', password], {
+  // `--` ends the options: a password starting with '-' (one generated base64url password in 64) is otherwise read as
+  // an unknown option and the tool prints its usage.
+  const r = spawnSync(s.java, ['-cp', `${jars.lib}/*`, ADMIN_CLASS, 'dbms', 'set-initial-password', '--', password], {
     env: { ...process.env, NEO4J_HOME: s.dir, NEO4J_CONF: p.conf },
     encoding: 'utf8',
   });

@@ -259,7 +259,7 @@ describe.skipIf(!NEO4J_URI || !existsSync(server))('Neo4j stopped under a runnin
   let ripple: Ripple | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ripple-n4down-'));
-    env = { NEO4J_LOCAL_DIR: dir, NEO4J_GDS: 'false', NEO4J_BOLT_PORT: String(await freePort()), NEO4J_HEAP: '512m', NEO4J_PAGECACHE: '64m', NEO4J_PASSWORD: '' };
+    env = { NEO4J_LOCAL_DIR: dir, NEO4J_GDS: 'false', NEO4J_BOLT_PORT: String(await freePort()), NEO4J_HEAP: '512m', NEO4J_PAGECACHE: '64m', NEO4J_PASSWORD: '-starts-with-a-dash' };
     const started = await neo4jServer('start', env);
     expect(started.code, started.stderr).toBe(0);
     lines = Object.fromEntries(started.stdout.trim().split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
