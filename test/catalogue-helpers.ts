@@ -43,7 +43,10 @@ export function sample(fn: KernelFn, g: CompiledGraph, p: KernelPlan, runs: numb
     reach.push(fn(g, p, s, ks, rng, rec));
     extra1.push(rec.extra1);
     extra2.push(rec.extra2);
-    curves.push(rec.curves.map((c) => c.take()));
+    curves.push(rec.curves.map((c) => {
+      c.endRun(); // a curve records a run's change at a step when the next step starts, or the run ends
+      return c.take().sums;
+    }));
     steps.push(rec.steps.take());
   }
   const cum = (d: Float64Array, step: number) => {

@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { MinHeap } from '../graph/min-heap.js';
 import { Rng } from './rng.js';
-import { scratchFor, StepSums, type Scratch } from './scratch.js';
+import { CurveSums, scratchFor, StepSums, type Scratch } from './scratch.js';
 
 /**
  * What the catalogue's kernels (SI … CTIC, one folder each under models/) share: per-customer state
@@ -187,7 +187,11 @@ export function traceRun(
  */
 export class Recorder {
   readonly steps: StepSums;
-  readonly curves: StepSums[];
+  /**
+   * One curve per compartment: each run's net change per step, and the sums behind the 95% interval of the
+   * count in the compartment at each step (CurveSums; the runner brackets each run with startRun / endRun).
+   */
+  readonly curves: CurveSums[];
   arcs = 0;
   extra1 = 0;
   extra2 = 0;
@@ -195,7 +199,7 @@ export class Recorder {
   /** `steps`: the batch's common "newly reached" sums (the registry's BatchSetup.steps), else a new one. */
   constructor(compartments: number, steps: StepSums = new StepSums()) {
     this.steps = steps;
-    this.curves = Array.from({ length: compartments }, () => new StepSums());
+    this.curves = Array.from({ length: compartments }, () => new CurveSums());
   }
 }
 

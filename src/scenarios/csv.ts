@@ -4,14 +4,17 @@
  *
  *   variant   compare mode: the variant's name ("" for a single report)
  *   section   figure | curve | passers | amplifiers | reached | difference | summary
- *   measure   e.g. reach, negative, money.atRisk, timeToPeak.negative; for curves negative.cumulative
+ *   measure   e.g. reach, negative, money.atRisk, timeToPeak.negative; for curves negative.cumulative; the catalogue's
+ *             models: compartment.NAME (curve, the mean in each state with its interval), consensus.share,
+ *             consensus.step, consensus.forWins, finalShares.for / .against, finalMeanOpinion, withinHorizon,
+ *             timeToReach.share / .value, reachByTime (curve, `time` the ISO 8601 time)
  *             (timeToPeak.negative / .positive: each opinion's time to peak per run, `negativeTimeToPeak` /
  *             `positiveTimeToPeak` of the JSON, over the runs in which that opinion spreads; no row when it never does)
  *   step      curves: the step; else empty
  *   time      the step's duration (ISO 8601) when the report has a step duration; for a time to peak, its mean's; else empty
  *   customer  passers / amplifiers / reached: the customer id; else empty
  *   mean, ci95_low, ci95_high   the figure and its 95% interval (frequency as a share for customers)
- *   unit      customers, impressions, steps, share, or the money's currency / "per-customer value"
+ *   unit      customers, impressions, steps, share, opinion, time units, or the money's currency / "per-customer value"
  *   baseline  differences: the variant compared against
  *
  * Numbers keep full precision (the JSON's), text is RFC 4180 quoted when needed.
@@ -59,6 +62,38 @@ function steps(rows: Row[], variant: string, name: string, list: unknown): void 
   }
 }
 
+/** The catalogue models' curves (`compartments` with `compartmentsCi95`, CTIC's `reachByTime`) and figures. */
+function modelRows(rows: Row[], variant: string, r: Obj): void {
+  if (Array.isArray(r.compartments)) {
+    const cis = Array.isArray(r.compartmentsCi95) ? (r.compartmentsCi95 as Obj[]) : [];
+    (r.compartments as Obj[]).forEach((c, i) => {
+      for (const [name, mean] of Object.entries(c)) {
+        if (name === 'step' || typeof mean !== 'number') continue;
+        const ci = cis[i]?.[name] as [number, number] | undefined;
+        rows.push({ variant, section: 'curve', measure: `compartment.${name}`, step: c.step as number, mean, ci95_low: ci?.[0], ci95_high: ci?.[1], unit: name === 'meanOpinion' ? 'opinion' : 'customers' });
+      }
+    });
+  }
+  if (Array.isArray(r.reachByTime)) {
+    for (const p of r.reachByTime as Obj[]) rows.push({ variant, section: 'curve', measure: 'reachByTime', time: p.duration as string, mean: p.mean as number, unit: 'customers' });
+  }
+  const c = r.consensus as Obj | undefined;
+  if (c) {
+    figure(rows, variant, 'consensus.share', c.share, 'share');
+    figure(rows, variant, 'consensus.step', c.step, 'steps');
+    figure(rows, variant, 'consensus.forWins', c.forWins, 'share');
+  }
+  const f = r.finalShares as Obj | undefined;
+  if (f) for (const k of ['for', 'against']) figure(rows, variant, `finalShares.${k}`, f[k], 'share');
+  figure(rows, variant, 'finalMeanOpinion', r.finalMeanOpinion, 'opinion');
+  figure(rows, variant, 'withinHorizon', r.withinHorizon, 'customers');
+  const t = r.timeToReach as Obj | undefined;
+  if (t) {
+    figure(rows, variant, 'timeToReach.share', t.share, 'share');
+    figure(rows, variant, 'timeToReach.value', t.value, 'time units');
+  }
+}
+
 function ranked(rows: Row[], variant: string, section: string, list: unknown): void {
   if (!Array.isArray(list)) return;
   for (const a of list as Obj[]) {
@@ -86,6 +121,7 @@ function reportRows(rows: Row[], r: Obj, variant = ''): void {
   steps(rows, variant, 'all', r.steps);
   steps(rows, variant, 'negative', r.negativeSteps);
   steps(rows, variant, 'positive', r.positiveSteps);
+  modelRows(rows, variant, r);
   ranked(rows, variant, 'passers', r.passers);
   ranked(rows, variant, 'amplifiers', r.amplifiers);
   ranked(rows, variant, 'reached', r.reachOf);

@@ -513,6 +513,8 @@ class SimulationResult(Model):
     #: Mean customers per compartment after each step; columns depend on the model (SIR: susceptible, infected,
     #: recovered; SEIR adds exposed; opinion models: for/against; hk: against, for, meanOpinion).
     compartments: list[dict[str, float]] | None = None
+    #: The 95% interval of each mean of ``compartments``, step by step: ``{"step": 0, "infected": [lo, hi], …}``.
+    compartments_ci95: list[dict[str, Any]] | None = None
     negative: Distribution | None = None
     positive: Distribution | None = None
     negative_steps: list[Step] | None = None

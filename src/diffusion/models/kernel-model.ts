@@ -7,7 +7,7 @@ import { DEFAULT_KERNEL_PARAMS, kernelScratchFor, Recorder, traceRun, type Kerne
 import type { KernelPlan } from '../kernels/compartmental.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
-import { meanCi } from '../stats.js';
+import { meanCi, Z95 } from '../stats.js';
 import { meanCiSchema } from '../result-schema.js';
 import { STEP_BYTES, type ModelDefinition, type ModelResultFields, type PlanBase, type SummaryContext } from './model.js';
 
@@ -47,8 +47,16 @@ export interface KernelModelSpec<Name extends string, Schema extends z.ZodType, 
 /** Every step's mean customers per compartment (`step` and one key per compartment). */
 const compartmentsSchema = z.array(z.record(z.string(), z.number()));
 
+/** Every step's 95% interval of each compartment's mean (`step` and one `[lo, hi]` per compartment). */
+const compartmentsCi95Schema = z.array(z.object({ step: z.number().int() }).catchall(z.tuple([z.number(), z.number()])));
+
+/** Per-step sums of a compartment's Σ over runs of the change of c², c the run's count in it (CurveSums): `NAMECumSq`. */
+const cumSq = (name: string) => `${name}CumSq`;
+
 /** The result fields of a catalogue model: `compartments` (unless its summaries skip them) and its extras. */
-export type KernelResultShape<Extra extends z.ZodRawShape, Curves extends boolean> = (Curves extends false ? Record<never, never> : { compartments: typeof compartmentsSchema }) & Extra;
+export type KernelResultShape<Extra extends z.ZodRawShape, Curves extends boolean> = (Curves extends false
+  ? Record<never, never>
+  : { compartments: typeof compartmentsSchema; compartmentsCi95: typeof compartmentsCi95Schema }) & Extra;
 
 export function kernelModel<const Name extends string, Schema extends z.ZodType, Extra extends z.ZodRawShape = Record<never, never>, const Curves extends boolean = true>(
   spec: KernelModelSpec<Name, Schema, Extra, Curves>,
@@ -70,7 +78,8 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
       const r = req as { maxSteps?: number; timeBins?: number };
       return (r.maxSteps ?? r.timeBins ?? 0) + 1;
     },
-    stepBytes: STEP_BYTES + (withCurves ? 30 * names.length : 0),
+    // Per compartment: its mean (~30 bytes) and its interval (~45 bytes) at each step.
+    stepBytes: STEP_BYTES + (withCurves ? 75 * names.length : 0),
     plan(g, req, base) {
       const { nodeP = null, arcP = null, ...params } = spec.params(g, req);
       const kernel: KernelParams = { ...DEFAULT_KERNEL_PARAMS, ...params, compartments: names.length };
@@ -84,7 +93,9 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
         run(rng, _r, i) {
           rec.extra1 = NaN;
           rec.extra2 = NaN;
+          for (const c of rec.curves) c.startRun();
           const reach = spec.kernel(g, plan, s, ks, rng, rec);
+          for (const c of rec.curves) c.endRun();
           if (cols.length > 0) cols[0][i] = rec.extra1;
           if (cols.length > 1) cols[1][i] = rec.extra2;
           return reach;
@@ -92,7 +103,10 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
         arcs: () => rec.arcs,
         take: () => ({
           perRun: Object.fromEntries(extras.map((name, k) => [name, cols[k]])),
-          perStep: Object.fromEntries(names.map((name, k) => [name, rec.curves[k].take()])),
+          perStep: Object.fromEntries(names.flatMap((name, k) => {
+            const c = rec.curves[k].take();
+            return [[name, c.sums], [cumSq(name), c.cumSquares]];
+          })),
         }),
       };
     },
@@ -101,17 +115,32 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
       const result: Record<string, unknown> = {};
       if (withCurves) {
         const cum = names.map(() => 0);
+        const sq = names.map(() => 0);
+        const runs = ctx.runs;
         const rows: Record<string, number>[] = [];
+        const cis: Record<string, number | [number, number]>[] = [];
         for (let step = 0; step < ctx.stepsLength; step++) {
           const row: Record<string, number> = { step };
+          const ci: Record<string, number | [number, number]> = { step };
           names.forEach((name, k) => {
             const d = out.perStep[name];
+            const d2 = out.perStep[cumSq(name)];
             if (d && step < d.length) cum[k] += d[step];
-            row[name] = cum[k] / ctx.runs / (perCustomerMean[k] ? Math.max(1, ctx.g.n) : 1);
+            if (d2 && step < d2.length) sq[k] += d2[step];
+            const per = perCustomerMean[k] ? Math.max(1, ctx.g.n) : 1;
+            const mean = cum[k] / runs;
+            // Σ over runs of c² at this step (the prefix sum of each run's change of it): the sd of the count over runs.
+            const sd = runs > 1 ? Math.sqrt(Math.max(0, (sq[k] - runs * mean * mean) / (runs - 1))) : 0;
+            const half = (Z95 * sd) / Math.sqrt(runs);
+            row[name] = mean / per;
+            // A count is never below 0 (HK's mean opinion, in [-1, 1], may be).
+            ci[name] = [(perCustomerMean[k] ? mean - half : Math.max(0, mean - half)) / per, (mean + half) / per];
           });
           rows.push(row);
+          cis.push(ci);
         }
         result.compartments = rows;
+        result.compartmentsCi95 = cis;
       }
       if (spec.summarizeExtras) {
         const cols = extras.map((name) => (out.perRun[name] as Float64Array).subarray(0, ctx.runs));
@@ -119,10 +148,13 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
       }
       return result as ModelResultFields<KernelResultShape<Extra, Curves>>;
     },
-    outputs: { perRun: extras, perStep: names },
+    outputs: { perRun: extras, perStep: [...names, ...names.map(cumSq)] },
     resultShape: {
       ...(withCurves
-        ? { compartments: compartmentsSchema.describe(`Mean number of customers in each compartment after each step (${spec.name}: step, ${names.join(', ')}).`) }
+        ? {
+            compartments: compartmentsSchema.describe(`Mean number of customers in each compartment after each step (${spec.name}: step, ${names.join(', ')}).`),
+            compartmentsCi95: compartmentsCi95Schema.describe(`95% interval of each mean of \`compartments\`, step by step (${spec.name}: step, ${names.map((x) => `${x}: [lo, hi]`).join(', ')}), over the runs.`),
+          }
         : {}),
       ...(spec.extraResultShape ?? {}),
     } as KernelResultShape<Extra, Curves>,
