@@ -120,8 +120,8 @@ async function tabTo(page: Page, id: string, max = 40): Promise<void> {
   throw new Error(`#${id} was not reached with Tab (focus is on ${await activeId(page)})`);
 }
 
-async function figures(page: Page): Promise<Record<string, { value: string; ci: string }>> {
-  return page.$$eval('#figures .figure', (els: El[]) => Object.fromEntries(els.map((e: El) => [
+async function figures(page: Page, container = '#figures'): Promise<Record<string, { value: string; ci: string }>> {
+  return page.$$eval(`${container} .figure`, (els: El[]) => Object.fromEntries(els.map((e: El) => [
     e.dataset.figure as string, { value: e.querySelector('.value')!.textContent!, ci: e.querySelector('.ci')!.textContent!.replace(/^95%: /, '') },
   ])));
 }
@@ -144,8 +144,8 @@ function expected(r: Report): Record<string, { value: string; ci: string }> {
 }
 
 /** A scenario through the API, waiting for its job when the work is above the synchronous budget. */
-async function scenario(app: FastifyInstance, graphId: string, body: object): Promise<unknown> {
-  const res = await app.inject({ method: 'POST', url: `/graphs/${graphId}/scenarios`, payload: body });
+async function scenario(app: FastifyInstance, graphId: string, body: object, route = 'scenarios'): Promise<unknown> {
+  const res = await app.inject({ method: 'POST', url: `/graphs/${graphId}/${route}`, payload: body });
   if (res.statusCode === 200) return res.json();
   expect(res.statusCode).toBe(202);
   const id = (res.json() as { job: { id: string } }).job.id;
@@ -155,6 +155,25 @@ async function scenario(app: FastifyInstance, graphId: string, body: object): Pr
     if (job.state !== 'queued' && job.state !== 'running') throw new Error(`job ${id} ${job.state}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+interface Sim {
+  reach: Mc;
+  compartments?: Record<string, number>[];
+  compartmentsCi95?: Record<string, [number, number]>[];
+  consensus?: { share: Mc; step: Mc | null; forWins?: Mc };
+  finalShares?: { for: Mc; against: Mc };
+  withinHorizon?: Mc;
+  reachByTime?: { time: number; mean: number }[];
+}
+interface Schema { $ref?: string; properties?: Record<string, { default?: unknown; maximum?: number; exclusiveMinimum?: number; description?: string; const?: string }>; oneOf?: Schema[] }
+
+/** A model's request schema as /openapi.json publishes it (the page reads the same document). */
+async function requestSchema(app: FastifyInstance, model: string): Promise<NonNullable<Schema['properties']>> {
+  const doc = (await app.inject({ url: '/openapi.json' })).json() as { components: { schemas: Record<string, Schema> } };
+  const deref = (s: Schema): Schema => (s.$ref ? deref(doc.components.schemas[s.$ref.split('/').pop()!]) : s);
+  const variant = doc.components.schemas.SimulationRequest.oneOf!.map(deref).find((v) => v.properties?.model?.const === model);
+  return variant!.properties!;
 }
 
 describe.skipIf(!available)('scenario explorer in Chromium', () => {
@@ -249,6 +268,129 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
       expect(png.bytes.length).toBeGreaterThan(2000);
     }
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the catalogue models through the page (Model): an opinion model, a threshold model, SEIR and CTIC show the API\'s figures', async () => {
+    const page = await ctx.newPage();
+    const errors = watch(page, served.url);
+    await page.goto(served.url + '/');
+    await expect.poll(() => page.locator('#graph option').count()).toBe(1);
+    const model = page.getByLabel('Model', { exact: true });
+    expect(await model.inputValue()).toBe('voice'); // the scenario stays the default
+    const offered = await page.$$eval('#model option', (os: El[]) => os.map((o: El) => o.value as string));
+    for (const m of ['voice', 'voter', 'qvoter', 'majority', 'sznajd', 'hk', 'threshold', 'kertesz', 'sis', 'seir', 'ctic']) expect(offered).toContain(m);
+    await page.getByLabel('Customer', { exact: true }).fill('c0006');
+    await page.getByLabel('Customer', { exact: true }).press('Tab');
+    await page.locator('#scenario details summary').press('Enter');
+    await page.getByLabel('Runs', { exact: true }).fill('400');
+    const n = 3000;
+
+    // Q-voter: the form is the API's schema (defaults, ranges, descriptions); the scenario's own fields step aside.
+    await model.selectOption('qvoter');
+    const voterSchema = await requestSchema(served.app, 'qvoter');
+    const forShare = page.getByLabel('For share', { exact: true });
+    await forShare.waitFor({ state: 'visible' });
+    expect(await page.getByLabel('Experience', { exact: true }).isHidden()).toBe(true);
+    expect(await page.getByLabel('Answer', { exact: true }).isHidden()).toBe(true);
+    expect(await forShare.inputValue()).toBe(String(voterSchema.forShare.default));
+    expect(await forShare.getAttribute('max')).toBe(String(voterSchema.forShare.maximum));
+    expect(await page.getByLabel('Max steps', { exact: true }).inputValue()).toBe(String(voterSchema.maxSteps.default));
+    expect(await page.locator('#param-forShare-hint').textContent()).toContain(voterSchema.forShare.description!);
+    expect(await page.getByLabel('q', { exact: true }).inputValue()).toBe(String(voterSchema.q.default));
+    await forShare.fill('0.45');
+    await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+    await page.locator('#model-report').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('#report').isHidden()).toBe(true);
+    const voter = await scenario(served.app, served.graphId, { model: 'qvoter', seeds: ['c0006'], runs: 400, seed: 1, forShare: 0.45 }, 'simulations') as Sim;
+    const shown = await figures(page, '#model-figures');
+    expect(shown.for).toEqual({ value: pct(voter.finalShares!.for.mean), ci: range(voter.finalShares!.for.ci95, pct) });
+    expect(shown.against).toEqual({ value: pct(voter.finalShares!.against.mean), ci: range(voter.finalShares!.against.ci95, pct) });
+    expect(shown.consensus).toEqual({ value: pct(voter.consensus!.share.mean), ci: range(voter.consensus!.share.ci95, pct) });
+    expect(shown.consensusTime).toEqual({ value: `${num(voter.consensus!.step!.mean)} steps`, ci: range(voter.consensus!.step!.ci95) });
+    expect(shown.forWins).toEqual({ value: pct(voter.consensus!.forWins!.mean), ci: range(voter.consensus!.forWins!.ci95, pct) });
+    // A real run: every run settles, mostly against (45% start "for"), some for.
+    expect(voter.consensus!.share.mean).toBe(1);
+    expect(voter.finalShares!.for.mean).toBeGreaterThan(0);
+    expect(voter.finalShares!.for.mean).toBeLessThan(0.45);
+    // The opinion shares per step: two series told apart by colour and dash, each with its 95% band, and a legend.
+    const lines = await page.$$eval('#model-chart svg polyline', (ls: El[]) => ls.map((l: El) => `${l.getAttribute('stroke')} ${l.getAttribute('stroke-dasharray') ?? 'solid'}`));
+    expect(lines).toHaveLength(2);
+    expect(new Set(lines.map((l) => l.split(' ')[0])).size).toBe(2);
+    expect(new Set(lines.map((l) => l.split(' ').slice(1).join(' '))).size).toBe(2);
+    expect(await page.locator('#model-chart svg polygon').count()).toBe(2);
+    const chartText = await page.locator('#model-chart svg').textContent();
+    expect(chartText).toContain('For the brand');
+    expect(chartText).toContain('Against');
+    // The table under the chart: step 0's shares and intervals are the API's.
+    const ci0 = voter.compartmentsCi95![0].for;
+    expect(await page.locator('#model-table tbody tr').first().textContent()).toContain(`${pct(voter.compartments![0].for / n)} (${range([ci0[0] / n, ci0[1] / n], pct)})`);
+    expect(ci0[1] - ci0[0]).toBe(0); // step 0 is fixed: floor(45% of the others) and c0006 hold "for"
+    const mid = voter.compartmentsCi95![10].for;
+    expect(mid[1]).toBeGreaterThan(mid[0]); // later the runs differ: a band
+    await shot(page, 'model-qvoter');
+
+    // Granovetter's threshold with thresholds drawn per run: adopters with their interval.
+    await model.selectOption('threshold');
+    const threshold = page.getByLabel('Threshold', { exact: true });
+    await threshold.waitFor({ state: 'visible' });
+    expect(await threshold.inputValue()).toBe(String((await requestSchema(served.app, 'threshold')).threshold.default));
+    await page.getByLabel('Thresholds', { exact: true }).selectOption('uniform');
+    await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Granovetter');
+    const thr = await scenario(served.app, served.graphId, { model: 'threshold', seeds: ['c0006'], runs: 400, seed: 1, thresholds: 'uniform' }, 'simulations') as Sim;
+    const t = await figures(page, '#model-figures');
+    expect(t.reach).toEqual({ value: num(thr.reach.mean), ci: range(thr.reach.ci95) });
+    expect(t.share).toEqual({ value: pct(thr.reach.mean / n), ci: range([thr.reach.ci95[0] / n, thr.reach.ci95[1] / n], pct) });
+    expect(thr.reach.ci95[1]).toBeGreaterThan(thr.reach.ci95[0]);
+    await shot(page, 'model-threshold');
+    // A value out of range: the API says no, and the page shows its problem detail and marks the field.
+    await threshold.fill('2');
+    await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+    const bad = await served.app.inject({ method: 'POST', url: `/graphs/${served.graphId}/simulations`, payload: { model: 'threshold', seeds: ['c0006'], runs: 400, seed: 1, threshold: 2 } });
+    expect(bad.statusCode).toBe(400);
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`Could not run it: ${(bad.json() as { detail: string }).detail}`);
+    expect(await threshold.getAttribute('aria-invalid')).toBe('true');
+    expect(await activeId(page)).toBe('param-threshold');
+
+    // SEIR: who is in which state at each step, with bands; the peak of those passing it on, as the API's curve has it.
+    await model.selectOption('seir');
+    await page.getByLabel('Beta', { exact: true }).waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Susceptible–exposed–infected–recovered');
+    const seir = await scenario(served.app, served.graphId, { model: 'seir', seeds: ['c0006'], runs: 400, seed: 1 }, 'simulations') as Sim;
+    const e = await figures(page, '#model-figures');
+    expect(e.reach).toEqual({ value: num(seir.reach.mean), ci: range(seir.reach.ci95) });
+    const infected = seir.compartments!.map((row) => row.infected);
+    const peak = infected.indexOf(Math.max(...infected));
+    expect(e.peak).toEqual({ value: num(infected[peak]), ci: range(seir.compartmentsCi95![peak].infected) });
+    expect(e.peakTime.value).toBe(`${num(seir.compartments![peak].step)} step${seir.compartments![peak].step === 1 ? '' : 's'}`);
+    // Three states reached (exposed, infected, recovered), each its own colour and dash; the not-yet-reached are the rest.
+    const states = await page.$$eval('#model-chart svg polyline', (ls: El[]) => ls.map((l: El) => `${l.getAttribute('stroke')} ${l.getAttribute('stroke-dasharray') ?? 'solid'}`));
+    expect(states).toHaveLength(3);
+    expect(new Set(states).size).toBe(3);
+    await shot(page, 'model-seir');
+
+    // CTIC: reach by time, in hours (its time unit), and within the horizon.
+    await model.selectOption('ctic');
+    await page.getByLabel('Horizon', { exact: true }).waitFor({ state: 'visible' });
+    await page.getByLabel('Horizon', { exact: true }).fill('PT12H');
+    await page.getByRole('button', { name: 'Run', exact: true }).press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Continuous-time');
+    const ct = await scenario(served.app, served.graphId, { model: 'ctic', seeds: ['c0006'], runs: 400, seed: 1, horizon: 'PT12H' }, 'simulations') as Sim;
+    const c = await figures(page, '#model-figures');
+    expect(c.within).toEqual({ value: num(ct.withinHorizon!.mean), ci: range(ct.withinHorizon!.ci95) });
+    expect(c.reach).toEqual({ value: num(ct.reach.mean), ci: range(ct.reach.ci95) });
+    const axis = await page.locator('#model-chart svg').textContent();
+    expect(axis).toContain('12 h');
+    expect(await page.locator('#model-table tbody tr').last().textContent()).toBe(`12 h${num(ct.reachByTime!.at(-1)!.mean)}`);
+    await shot(page, 'model-ctic');
+
+    // Back to the scenario: its fields return.
+    await model.selectOption('voice');
+    expect(await page.getByLabel('Experience', { exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('#model-params').isHidden()).toBe(true);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.close();
   });
 

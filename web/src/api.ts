@@ -5,8 +5,9 @@
 
 const KEY = 'ripple.apiKey';
 
+/** An answer that is not 2xx: its problem+json `detail` as the message, and the fields it names (validation). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string) {
+  constructor(readonly status: number, message: string, readonly code?: string, readonly errors: { path: string; message: string }[] = []) {
     super(message);
   }
 }
@@ -25,8 +26,8 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 async function problemOf(res: Response): Promise<ApiError> {
   try {
-    const p = (await res.json()) as { detail?: string; title?: string; code?: string };
-    return new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.code);
+    const p = (await res.json()) as { detail?: string; title?: string; code?: string; errors?: { path: string; message: string }[] };
+    return new ApiError(res.status, p.detail ?? p.title ?? res.statusText, p.code, Array.isArray(p.errors) ? p.errors : []);
   } catch {
     return new ApiError(res.status, `${res.status} ${res.statusText}`);
   }

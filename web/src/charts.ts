@@ -5,7 +5,10 @@ import { esc, num, pct } from './format.js';
  * as SVG, and as PNG after drawing it on a canvas.
  */
 
-export const COLORS = { negative: '#b3261e', positive: '#1b7a3a', neutral: '#5f6b7a', grid: '#e3e7ec', text: '#1d2733' };
+export const COLORS = { negative: '#b3261e', positive: '#1b7a3a', neutral: '#5f6b7a', grid: '#e3e7ec', text: '#1d2733', accent: '#1f5fbf', amber: '#b86e00', violet: '#6b3fa0' };
+
+/** Dash patterns (SVG stroke-dasharray) that tell series apart without colour: solid, dashed, dotted, dash-dot. */
+export const DASHES = { solid: '', dashed: '6 4', dotted: '2 3', dashDot: '8 3 2 3' };
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
 
 export interface Series {
@@ -13,35 +16,54 @@ export interface Series {
   color: string;
   points: { x: number; y: number; lo?: number; hi?: number }[];
   dashed?: boolean;
+  /** A dash pattern (DASHES); wins over `dashed`. */
+  dash?: string;
+}
+
+function dashOf(s: Series): string {
+  const d = s.dash ?? (s.dashed ? DASHES.dashed : '');
+  return d ? ` stroke-dasharray="${d}"` : '';
 }
 
 function niceMax(v: number): number {
   if (v <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 2, 2.5, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
-/** A line chart with shaded 95% bands. `xLabel(x)` writes the axis ticks (steps, or hours). */
-export function lineChart(series: Series[], opts: { title: string; xTitle: string; yTitle: string; xLabel?: (x: number) => string; width?: number; height?: number }): string {
+/**
+ * A line chart with shaded 95% bands. `xLabel(x)` writes the axis ticks (steps, or hours), `yLabel(y)` the value
+ * ticks (default: rounded numbers); `yMin` / `yMax` fix the value axis (shares 0..1, opinions -1..1).
+ */
+export function lineChart(series: Series[], opts: {
+  title: string; xTitle: string; yTitle: string; xLabel?: (x: number) => string; yLabel?: (y: number) => string; yMin?: number; yMax?: number;
+  width?: number; height?: number;
+}): string {
   const W = opts.width ?? 720;
   const H = opts.height ?? 300;
-  const m = { l: 56, r: 16, t: 34, b: 44 };
+  // The legend is a row under the title, above the plot: it never hides a curve.
+  const m = { l: 56, r: 16, t: series.length > 0 ? 52 : 34, b: 44 };
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const xMax = Math.max(1, ...xs);
-  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.hi ?? p.y))));
+  const yMin = opts.yMin ?? 0;
+  const yMax = opts.yMax ?? niceMax(Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.hi ?? p.y))));
   const X = (x: number) => m.l + ((W - m.l - m.r) * x) / xMax;
-  const Y = (y: number) => H - m.b - ((H - m.t - m.b) * y) / yMax;
+  const Y = (y: number) => H - m.b - ((H - m.t - m.b) * (y - yMin)) / (yMax - yMin);
+  const yText = opts.yLabel ?? num;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ${FONT} font-size="12" role="img" aria-label="${esc(opts.title)}">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${m.l}" y="18" font-size="13" font-weight="600" fill="${COLORS.text}">${esc(opts.title)}</text>`);
   for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
+    const v = yMin + ((yMax - yMin) * i) / 4;
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(v)}" y2="${Y(v)}" stroke="${COLORS.grid}"/>`);
-    out.push(`<text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end" fill="${COLORS.neutral}">${num(v)}</text>`);
+    out.push(`<text x="${m.l - 6}" y="${Y(v) + 4}" text-anchor="end" fill="${COLORS.neutral}">${esc(yText(v))}</text>`);
   }
-  const tickEvery = Math.max(1, Math.ceil(xMax / 10));
+  // About ten ticks, at a round step (1, 2, 5, 10, 20, 25, 50 …).
+  const raw = Math.max(1, xMax / 10);
+  const p10 = 10 ** Math.floor(Math.log10(raw));
+  const tickEvery = [1, 2, 2.5, 5, 10].map((k) => k * p10).find((k) => k >= raw && Number.isInteger(k)) ?? 10 * p10;
   for (let x = 0; x <= xMax; x += tickEvery) {
     out.push(`<text x="${X(x)}" y="${H - m.b + 16}" text-anchor="middle" fill="${COLORS.neutral}">${esc(opts.xLabel ? opts.xLabel(x) : String(x))}</text>`);
   }
@@ -54,14 +76,16 @@ export function lineChart(series: Series[], opts: { title: string; xTitle: strin
       const lower = band.map((p) => `${X(p.x)},${Y(p.lo!)}`).reverse();
       out.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.16" stroke="none"/>`);
     }
-    out.push(`<polyline points="${s.points.map((p) => `${X(p.x)},${Y(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+    out.push(`<polyline points="${s.points.map((p) => `${X(p.x)},${Y(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${dashOf(s)}/>`);
   }
-  series.forEach((s, i) => {
-    const lx = W - m.r - 150;
-    const ly = m.t + 4 + i * 18;
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+  // The legend: each series' colour and dash, side by side.
+  let lx = m.l;
+  for (const s of series) {
+    const ly = 34;
+    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dashOf(s)}/>`);
     out.push(`<text x="${lx + 28}" y="${ly + 4}" fill="${COLORS.text}">${esc(s.name)}</text>`);
-  });
+    lx += 28 + s.name.length * 6.6 + 18;
+  }
   out.push('</svg>');
   return out.join('');
 }

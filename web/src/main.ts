@@ -1,10 +1,13 @@
 import './style.css';
 import { ApiError, cancelJob, getJson, onKeyNeeded, request, runAsJob, type JobView } from './api.js';
-import { barChart, COLORS, intervalChart, lineChart, type Series } from './charts.js';
+import { barChart, COLORS, DASHES, intervalChart, lineChart, type Series } from './charts.js';
 import { saveSvg, savePng, saveText } from './download.js';
 import { durationSeconds, esc, money, num, pct, range, shortTime } from './format.js';
 import { layout, neighbourhoodSvg, reachColor, show } from './graph-view.js';
-import type { CompareResult, CustomerRow, GraphSummary, MeanCi, Neighbourhood, Ranked, ScenarioReport, Step } from './types.js';
+import { figuresHtml, modelCharts, modelFigures, type ModelRun } from './model-view.js';
+import { markInvalid, paramField, paramValues } from './model-form.js';
+import { modelSchemas, PAGE_MODELS, pageModel, type Param } from './models.js';
+import type { CompareResult, CustomerRow, GraphSummary, MeanCi, Neighbourhood, Ranked, ScenarioReport, SimulationResult, Step } from './types.js';
 
 /** The scenario explorer: pick a graph, a customer, an experience and an answer; Run; read and export the report. */
 
@@ -13,6 +16,20 @@ const ui = {
   form: $<HTMLFormElement>('scenario'),
   graph: $<HTMLSelectElement>('graph'),
   graphInfo: $('graph-info'),
+  model: $<HTMLSelectElement>('model'),
+  modelHint: $('model-hint'),
+  modelParams: $('model-params'),
+  modelAbout: $('model-about'),
+  modelFields: $('model-fields'),
+  modelReport: $('model-report'),
+  modelSummary: $('model-summary'),
+  modelFigures: $('model-figures'),
+  modelChart: $('model-chart'),
+  modelChartTitle: $('model-chart-title'),
+  modelTable: $('model-table'),
+  figModelOpinion: $('fig-model-opinion'),
+  modelOpinionChart: $('model-opinion-chart'),
+  modelOpinionTable: $('model-opinion-table'),
   customer: $<HTMLInputElement>('customer'),
   options: $<HTMLDataListElement>('customer-options'),
   card: $('customer-card'),
@@ -63,6 +80,10 @@ interface State {
   compareJob?: string;
   neighbourhood?: Neighbourhood;
   runningJob?: string;
+  /** The catalogue model chosen (not the voice scenario): its parameters as /openapi.json gives them. */
+  params?: Param[];
+  modelRun?: ModelRun;
+  modelJob?: string;
   svgs: Record<string, string>;
 }
 const state: State = { graphs: [], svgs: {} };
@@ -209,7 +230,7 @@ function baseRequest(): Record<string, unknown> {
   };
 }
 
-async function withProgress<T>(what: string, path: string, body: unknown): Promise<{ result: T; jobId: string } | undefined> {
+async function withProgress<T>(what: string, path: string, body: unknown, onError?: (e: unknown) => void): Promise<{ result: T; jobId: string } | undefined> {
   ui.run.disabled = true;
   ui.compare.disabled = true;
   ui.progress.hidden = false;
@@ -231,6 +252,7 @@ async function withProgress<T>(what: string, path: string, body: unknown): Promi
     return out;
   } catch (e) {
     ui.status.textContent = e instanceof ApiError && e.code === 'cancelled' ? 'Cancelled.' : `Could not run it: ${(e as Error).message}`;
+    onError?.(e);
     return undefined;
   } finally {
     state.runningJob = undefined;
@@ -270,6 +292,103 @@ async function runScenario(): Promise<void> {
   ui.results.focus();
 }
 
+// ---------------------------------------------------------------- catalogue models (how does sentiment settle, how does it spread)
+
+const VOICE_HINT = 'What if this customer complains or praises, and the brand answers?';
+
+function fillModels(): void {
+  for (const group of PAGE_MODELS) {
+    const og = document.createElement('optgroup');
+    og.label = group.group;
+    for (const m of group.models) og.append(new Option(m.question, m.name));
+    ui.model.append(og);
+  }
+  const wanted = new URLSearchParams(location.search).get('model');
+  if (wanted && pageModel(wanted)) ui.model.value = wanted;
+}
+
+let modelSeq = 0;
+/** Show the voice scenario's fields, or the chosen model's parameters read from the API's own document. */
+async function selectModel(): Promise<void> {
+  const name = ui.model.value;
+  const pm = pageModel(name);
+  const seq = ++modelSeq;
+  for (const el of document.querySelectorAll<HTMLElement>('.voice-only')) el.hidden = pm !== undefined;
+  if (!pm) {
+    ui.modelParams.hidden = true;
+    ui.modelHint.textContent = VOICE_HINT;
+    state.params = undefined;
+    return;
+  }
+  ui.modelHint.textContent = pm.seedRole;
+  ui.modelParams.hidden = false;
+  ui.modelAbout.textContent = 'Reading the model’s parameters…';
+  ui.modelFields.replaceChildren();
+  state.params = undefined;
+  const models = await modelSchemas();
+  if (seq !== modelSeq) return;
+  const m = models.get(name);
+  if (!m) {
+    ui.modelAbout.textContent = `This server does not offer the model ${name}.`;
+    return;
+  }
+  ui.modelAbout.textContent = m.about;
+  state.params = m.params;
+  ui.modelFields.replaceChildren(...m.params.map(paramField));
+}
+
+async function runModel(): Promise<void> {
+  if (!(await pickCustomer())) {
+    ui.status.textContent = 'Pick a customer of this graph first.';
+    ui.customer.focus();
+    return;
+  }
+  const name = ui.model.value;
+  const pm = pageModel(name)!;
+  if (!state.params) await selectModel();
+  const graph = state.graph!;
+  const body = {
+    model: name,
+    seeds: [state.customer!.id],
+    runs: Math.round(clampNumber(ui.runs, 1, 1_000_000, 2000)),
+    seed: Math.round(clampNumber(ui.seed, 0, 4_294_967_295, 1)),
+    ...paramValues(state.params ?? []),
+  };
+  const out = await withProgress<SimulationResult>('Running', `/graphs/${encodeURIComponent(graph.id)}/simulations`, body, markInvalid);
+  if (!out) return;
+  const m = (await modelSchemas()).get(name);
+  state.modelRun = {
+    model: name, family: pm.family, title: m?.title ?? name, result: out.result, customers: graph.customers,
+    stepSeconds: durationSeconds(graph.stepDuration), unitSeconds: durationSeconds(out.result.timeUnit),
+  };
+  state.modelJob = out.jobId;
+  renderModel(m?.about ?? '');
+  selectTab('report');
+  ui.results.focus();
+}
+
+function renderModel(about: string): void {
+  const run = state.modelRun!;
+  const r = run.result;
+  ui.empty.hidden = true;
+  ui.report.hidden = true;
+  ui.modelReport.hidden = false;
+  const who = r.seeds.map((id) => labelOf(id, state.customer && id === state.customer.id ? state.customer.label : null)).join(', ');
+  ui.modelSummary.textContent = `${run.title} from ${who} on ${state.graph?.name ?? 'this graph'}: ${num(r.runs)} runs, seed ${r.seed}. ${about}`;
+  ui.modelFigures.innerHTML = figuresHtml(modelFigures(run));
+  const [main, extra] = modelCharts(run);
+  ui.modelChartTitle.textContent = main.title;
+  ui.modelChart.innerHTML = main.svg;
+  ui.modelTable.innerHTML = main.table;
+  state.svgs.model = main.svg;
+  ui.figModelOpinion.hidden = !extra;
+  if (extra) {
+    ui.modelOpinionChart.innerHTML = extra.svg;
+    ui.modelOpinionTable.innerHTML = extra.table;
+    state.svgs['model-opinion'] = extra.svg;
+  } else delete state.svgs['model-opinion'];
+}
+
 // ---------------------------------------------------------------- the report
 
 const FIGURES: { key: string; title: string; pick: (r: ScenarioReport) => MeanCi; money?: boolean }[] = [
@@ -290,6 +409,7 @@ function renderReport(): void {
   const r = state.report!;
   ui.empty.hidden = true;
   ui.report.hidden = false;
+  ui.modelReport.hidden = true;
   ui.summary.textContent = r.summary ?? '';
   const fm = moneyOf(r);
   ui.figures.innerHTML = FIGURES.map((f) => {
@@ -326,7 +446,7 @@ function renderSpread(): void {
   const cut = (s: Step[]) => s.filter((x) => x.step <= upto);
   const series: Series[] = [
     { name: 'Negative (complaint)', color: COLORS.negative, points: curve(cut(r.negativeSteps), kind) },
-    { name: 'Positive (praise)', color: COLORS.positive, points: curve(cut(r.positiveSteps), kind) },
+    { name: 'Positive (praise)', color: COLORS.positive, dash: DASHES.dashed, points: curve(cut(r.positiveSteps), kind) },
   ];
   const s = stepSeconds();
   state.svgs.spread = lineChart(series, {
@@ -434,6 +554,11 @@ function renumberVariants(): void {
 }
 
 async function runCompare(): Promise<void> {
+  if (ui.model.value !== 'voice') {
+    ui.status.textContent = 'Compare answers runs the complaint scenario: choose it under Model first.';
+    ui.model.focus();
+    return;
+  }
   if (!(await pickCustomer())) {
     ui.status.textContent = 'Pick a customer of this graph first.';
     ui.customer.focus();
@@ -522,6 +647,7 @@ function fileBase(): string {
 
 function wire(): void {
   ui.graph.addEventListener('change', () => void selectGraph().catch(report));
+  ui.model.addEventListener('change', () => void selectModel().catch(report));
   let timer: number | undefined;
   ui.customer.addEventListener('input', () => {
     clearTimeout(timer);
@@ -533,7 +659,7 @@ function wire(): void {
   });
   ui.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void runScenario().catch(report);
+    void (ui.model.value === 'voice' ? runScenario() : runModel()).catch(report);
   });
   ui.cancel.addEventListener('click', () => {
     if (state.runningJob) void cancelJob(state.runningJob).catch(report);
@@ -552,18 +678,22 @@ function wire(): void {
   ui.addVariant.addEventListener('click', () => addVariant('', '1'));
   ui.compare.addEventListener('click', () => void runCompare().catch(report));
   $('csv').addEventListener('click', () => void downloadCsv(state.reportJob, `${fileBase()}-report.csv`).catch(report));
+  $('model-csv').addEventListener('click', () => void downloadCsv(state.modelJob, `${fileBase()}-${state.modelRun?.model ?? 'model'}.csv`).catch(report));
   $('compare-csv').addEventListener('click', () => void downloadCsv(state.compareJob, `${fileBase()}-comparison.csv`).catch(report));
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-export]')) {
     b.addEventListener('click', () => {
       const which = b.dataset.export!;
       const svg = state.svgs[which];
       if (!svg) return;
-      const name = `${fileBase()}-${which}.${b.dataset.kind}`;
+      const chart = which.startsWith('model') ? which.replace('model', state.modelRun?.model ?? 'model') : which;
+      const name = `${fileBase()}-${chart}.${b.dataset.kind}`;
       if (b.dataset.kind === 'svg') saveSvg(svg, name);
       else void savePng(svg, name).catch(report);
     });
   }
   fillAnswers();
+  fillModels();
+  void selectModel().catch(report);
   addVariant('No answer', 'none');
   addVariant('', '1');
 }

@@ -92,3 +92,28 @@ export interface Neighbourhood {
   ties: { source: string; target: string }[];
   truncated: boolean;
 }
+
+/** A simulation answer of a catalogue model (POST /graphs/:id/simulations), the parts the page reads. */
+export interface SimulationResult {
+  graphId: string;
+  model: string;
+  runs: number;
+  seed: number;
+  seeds: string[];
+  reach: MeanCi;
+  steps: Step[];
+  /** Mean customers in each compartment after each step (catalogue models but ctic). */
+  compartments?: ({ step: number } & Record<string, number>)[];
+  /** The 95% interval of each of those means. */
+  compartmentsCi95?: ({ step: number } & Record<string, [number, number]>)[];
+  /** Opinion models. */
+  consensus?: { share: MeanCi; step: MeanCi | null; forWins?: MeanCi };
+  finalShares?: { for: MeanCi; against: MeanCi };
+  finalMeanOpinion?: MeanCi;
+  /** CTIC: time unit (ISO 8601), horizon, reach by time, within the horizon, time to reach a target. */
+  timeUnit?: string;
+  horizon?: { units: number; duration: string };
+  reachByTime?: { time: number; duration: string; mean: number }[];
+  withinHorizon?: MeanCi;
+  timeToReach?: { target: number; share: MeanCi; value: MeanCi | null };
+}
