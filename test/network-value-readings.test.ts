@@ -224,6 +224,24 @@ describe('activity: per-arc (a multiplier on every arc leaving the customer) or 
     }
   });
 
+  it('voice reads activity the same way: with negativityBias 1 its complaint is the gated IC cascade; an answered complainant speaks twice or not at all', async () => {
+    const gated = exact(t, { seed: 'a', gate: true }).reachFromSeed;
+    const v = await simulate(g, { model: 'voice', seeds: ['a'], probability: 'attribute', p: 0, negativityBias: 1, runs: 40_000, seed: 5, activity: 'gate' });
+    expect(Math.abs(v.negative!.mean - gated), `${v.negative!.mean} vs ${gated}`).toBeLessThan(4 * v.negative!.stderr);
+    // answered at step 0, publicly, with effectiveness 1: the run is the praise cascade, gated the same way
+    const praise = await simulate(g, { model: 'voice', seeds: ['a'], probability: 'attribute', p: 0, runs: 40_000, seed: 5, activity: 'gate', response: { atStep: 0, effectiveness: 1, public: true } });
+    expect(Math.abs(praise.positive!.mean - gated)).toBeLessThan(4 * praise.positive!.stderr);
+    // answered at step 1, publicly: a's second message (praise) passes through the same gate as its complaint. When a's
+    // gate is shut (probability 0.5) nobody but a is reached, so P(reach = 1) = 0.5 exactly under the gate.
+    const twice = await simulate(g, { model: 'voice', seeds: ['a'], probability: 'attribute', p: 0, runs: 40_000, seed: 6, activity: 'gate', response: { atStep: 1, effectiveness: 1, public: true }, exceedance: [2] });
+    const reachedOthers = twice.exceedance![0].probability;
+    expect(Math.abs(reachedOthers - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / 40_000));
+    for (let seed = 1; seed <= 15; seed++) {
+      const x = await simulate(g, { model: 'voice', seeds: ['a'], probability: 'attribute', p: 0, runs: 1, seed, activity: 'gate', response: { atStep: 1, effectiveness: 1, public: true }, trace: true, samples: true });
+      expect(x.trace!.reach, `seed ${seed}`).toBe(x.samples!.reach[0]);
+    }
+  });
+
   it('value-weighted reach and one customer\'s value under the gate: RR sets and Monte Carlo within 4 standard errors of the enumeration', async () => {
     const want = exact(t, { gate: true }).valueReached;
     const r = await rankValues(g, { model: 'ic', probability: 'attribute', p: 0, top: 5, rrSets: 400_000, seed: 1, activity: 'gate' });
