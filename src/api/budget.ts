@@ -446,6 +446,7 @@ export function checkSimulationMemory(g: CompiledGraph, req: SimulationRequest, 
   const fitRuns = largestFitting(1, runs, (x) => ok({ ...req, ...(req.precision !== undefined ? { maxRuns: x } : { runs: x }) }));
   if (fitRuns >= 1 && fitRuns < runs) lower.push({ path: `body.${field}`, advice: `at most ${fitRuns} for this request on this graph` });
   if (req.samples && !ok(req) && ok({ ...req, samples: undefined })) lower.push({ path: 'body.samples', advice: 'leave it out: the per-run values are what does not fit' });
+  if (req.histogram && !ok(req) && ok({ ...req, histogram: undefined })) lower.push({ path: 'body.histogram', advice: 'fewer bins: a wider width or fewer edges' });
   if (lower.length === 0) lower.push({ path: 'body.maxSteps', advice: 'lower it' }, { path: `body.${field}`, advice: 'lower it' });
   checkMemory(est, limits, 'this simulation', lower);
   return est;
