@@ -182,6 +182,12 @@ describe('incremental network value (Domingos & Richardson): with the customer m
     const body = ok.json();
     expect(body.baseline).toEqual({ customers: 2, share: 0 });
     expect(body.top.find((x: { id: string }) => x.id === 'b').incremental.mean).toBe(0);
+    // the CSV table gains the incremental columns, with the JSON's numbers
+    const csv = await app.inject({ url: `/graphs/${id}/value?probability=attribute&p=0&baseline=c&baseline=b&by=incremental&rrSets=20000&top=5`, headers: { accept: 'text/csv' } });
+    expect(csv.statusCode).toBe(200);
+    const [header, first] = csv.body.trim().split(/\r?\n/);
+    expect(header).toBe('rank,id,own_value,network_value,network_ci95_low,network_ci95_high,total_value,incremental_value,incremental_ci95_low,incremental_ci95_high');
+    expect(Number(first.split(',')[7])).toBe(body.top[0].incremental.mean);
     expect((await app.inject({ url: `/graphs/${id}/value?baseline=zz` })).statusCode).toBe(404);
     expect((await app.inject({ url: `/graphs/${id}/value?baselineShare=1` })).statusCode).toBe(400);
     expect((await app.inject({ url: `/graphs/${id}/value?model=lt&activity=gate` })).statusCode).toBe(400);
