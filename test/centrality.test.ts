@@ -214,7 +214,10 @@ describe('centrality: kernels split over sources add up', () => {
     expect(Array.from(betweenness(g, { k: 10, seed: 43 }).sample!.sources)).not.toEqual(Array.from(r1.sample!.sources));
     const exact = betweenness(g);
     expect(Array.from(betweenness(g, { k: g.n }).scores)).toEqual(Array.from(exact.scores));
-    expect(betweenness(g, { k: g.n }).sample).toBeUndefined();
+    // k >= n: the exact computation, reported as the full sample (k = n, the seed) with a standard error of 0
+    expect(betweenness(g, { k: g.n }).sample).toMatchObject({ k: g.n, seed: 1 });
+    expect(betweenness(g, { k: g.n }).stderr!.every((x) => x === 0)).toBe(true);
+    expect(exact.sample).toBeUndefined();
     // k = 1: networkx gives NaN to the source; we give its true raw score, 0.
     const one = betweenness(g, { k: 1, seed: 3 });
     expect(one.scores.every((x) => Number.isFinite(x))).toBe(true);

@@ -150,6 +150,28 @@ def test_value_ranking_and_one_customer(client: Ripple, karate: str) -> None:
     assert set(one.to_frame()["figure"]) == {"own_value", "network_value", "total_value", "reach"}
 
 
+def test_samples_edges_and_incremental_value(client: Ripple, path_graph: str) -> None:
+    """Issue 19: per-run samples and explicit histogram edges; a baseline list travels as a repeated parameter."""
+    result = client.simulate(path_graph, model="ic", seeds=["a"], p=0.5, runs=400, seed=2, samples=True,
+                             histogram={"edges": [1, 2, 4]})
+    assert result.samples is not None
+    reach = result.samples["reach"]
+    assert len(reach) == 400
+    assert sum(x or 0 for x in reach) / 400 == result.reach.mean
+    outside = result.reach.histogram_outside
+    assert outside is not None
+    assert [(b.from_, b.to) for b in result.reach.histogram] == [(1, 1), (2, 3)]
+    assert sum(b.count for b in result.reach.histogram) + outside.below + outside.above == 400
+    # d is reached anyway, so a adds 1 + p + p² (b, c and itself), never d; d itself adds nothing
+    ranking = client.rank_values(path_graph, p=0.5, baseline=["d", "c"], by="incremental", rr_sets=50_000, top=4, seed=1)
+    assert ranking.baseline is not None and ranking.baseline.customers == 2
+    rows = {r.id: r for r in ranking.top}
+    assert rows["d"].incremental is not None and rows["d"].incremental.mean == 0
+    a = rows["a"].incremental
+    assert a is not None and abs(a.mean - 1.5) < 0.06
+    assert "incremental" in ranking.to_frame().columns
+
+
 def test_scenario_and_compare(client: Ripple, karate: str) -> None:
     report = client.run_scenario(karate, customer="33", p=0.1, runs=1000, seed=5,
                                  impact={"churn_if_negative": 0.1, "currency": "EUR"})

@@ -9,7 +9,7 @@ import { IMM_DEFAULTS, immConstants, SALT_IMM_SAMPLING } from '../influence/imm.
 import { coverage, maxCoverage, pilotSets, RRCollection, rrSpec } from '../influence/rr.js';
 import { schemeOf, type InfluencersRequest } from '../influence/schemas.js';
 import { SALT_VALUE } from '../influence/value.js';
-import type { ProbabilityScheme } from '../diffusion/request.js';
+import type { ActivityReading, ProbabilityScheme } from '../diffusion/request.js';
 import { AppError, UnprocessableError } from '../errors.js';
 import type { EnginePool } from '../workers/pool.js';
 import { isTerminal, type JobContext, type JobView } from '../jobs/index.js';
@@ -140,10 +140,10 @@ export function measuredSimulationWork(g: CompiledGraph, req: ResolvedSimulation
 
 /** A value ranking's work from a pilot of its value-weighted RR sets (in-arcs of the members, plus the members, per set). */
 export function measuredValueRankingWork(
-  g: CompiledGraph, req: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number },
+  g: CompiledGraph, req: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number; activity?: ActivityReading },
 ): Measured {
   if (g.n === 0 || !(g.totalValue > 0)) return { work: 0, basis: 'no customer value to sample', lower: () => [] };
-  const spec = rrSpec(g, { model: req.model, probability: req.probability, p: req.p, valueWeighted: true });
+  const spec = rrSpec(g, { model: req.model, probability: req.probability, p: req.p, valueWeighted: true, activity: req.activity });
   const p = pilotSets(g, spec, req.seed, SALT_VALUE, PILOT_SETS);
   const perSet = (p.arcs + p.members) / Math.max(1, p.sets);
   return {
@@ -315,6 +315,8 @@ export function querySchemaFrom(shape: Record<string, z.ZodType>, omit: readonly
     if (inner instanceof z.ZodNumber) q = z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'must be a number').transform(Number);
     else if (inner instanceof z.ZodEnum) q = inner;
     else if (inner instanceof z.ZodBoolean) q = z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1');
+    // A list of strings: the parameter repeated (`baseline=a&baseline=b`), one value being a list of one.
+    else if (inner instanceof z.ZodArray) q = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
     else q = z.string();
     out[key] = description ? q.optional().describe(description) : q.optional();
   }
@@ -363,14 +365,33 @@ const fmt = (b: number) => `${(b / MB).toFixed(1)} MB`;
 const SIMULATION_RUN_BYTES = 4;
 const SCENARIO_RUN_BYTES = 6 * 4 + 4 * 8;
 
+/** Bins a result's histograms can have: `bins`, or its `histogram` spec's (edges − 1; fixed width W: reach is 0..n, so ⌈(n + 1)/W⌉ + 1). */
+function histogramBins(g: CompiledGraph, req: SimulationRequest): number {
+  const h = req.histogram;
+  if (!h) return req.bins;
+  if ('edges' in h) return h.edges.length - 1;
+  if ('bins' in h) return h.bins;
+  return Math.ceil((g.n + 1) / h.width) + 1;
+}
+
+/**
+ * JSON bytes per run of `samples`: the reach (its digits, up to those of n, and a comma) and each of the model's per-run
+ * columns (a float in shortest form: up to 24 characters).
+ */
+function sampleBytes(g: CompiledGraph, model: ReturnType<typeof modelOf>): number {
+  return String(Math.max(1, g.n)).length + 1 + model.outputs.perRun.length * 25;
+}
+
 export function simulationMemory(g: CompiledGraph, req: SimulationRequest, workers = 1): MemoryEstimate & { curve: number; stepBytes: number } {
   const model = modelOf(req.model);
   const runs = req.precision !== undefined ? req.maxRuns : (req.runs ?? DEFAULT_RUNS);
   const curve = model.curveSteps(g, req);
   const stepBytes = model.stepBytes;
-  const result = 4096 + curve * stepBytes + req.bins * 64 + (req.amplifiers ?? req.top) * 100;
-  // Per-run values, per-step sums of every batch in flight (8 bytes per curve entry), per-customer activation counts.
-  const memory = runs * SIMULATION_RUN_BYTES + curve * (stepBytes / 8) * 8 * (workers + 1) + g.n * 4 * (workers + 1) + result;
+  const result = 4096 + curve * stepBytes + histogramBins(g, req) * 64 + (req.amplifiers ?? req.top) * 100 + (req.samples ? runs * sampleBytes(g, model) : 0);
+  // Per-run values, per-step sums of every batch in flight (8 bytes per curve entry), per-customer activation counts;
+  // with samples, the model's per-run columns (8 bytes each) and the JSON arrays built from them.
+  const columns = req.samples ? model.outputs.perRun.length * 8 : 0;
+  const memory = runs * (SIMULATION_RUN_BYTES + columns) + curve * (stepBytes / 8) * 8 * (workers + 1) + g.n * 4 * (workers + 1) + result;
   return { memory, result, curve, stepBytes };
 }
 
@@ -424,6 +445,8 @@ export function checkSimulationMemory(g: CompiledGraph, req: SimulationRequest, 
   const field = req.precision !== undefined ? 'maxRuns' : 'runs';
   const fitRuns = largestFitting(1, runs, (x) => ok({ ...req, ...(req.precision !== undefined ? { maxRuns: x } : { runs: x }) }));
   if (fitRuns >= 1 && fitRuns < runs) lower.push({ path: `body.${field}`, advice: `at most ${fitRuns} for this request on this graph` });
+  if (req.samples && !ok(req) && ok({ ...req, samples: undefined })) lower.push({ path: 'body.samples', advice: 'leave it out: the per-run values are what does not fit' });
+  if (req.histogram && !ok(req) && ok({ ...req, histogram: undefined })) lower.push({ path: 'body.histogram', advice: 'fewer bins: a wider width or fewer edges' });
   if (lower.length === 0) lower.push({ path: 'body.maxSteps', advice: 'lower it' }, { path: `body.${field}`, advice: 'lower it' });
   checkMemory(est, limits, 'this simulation', lower);
   return est;

@@ -30,11 +30,21 @@ function centrality(b: Obj): Rows | null {
 
 function valueRanking(b: Obj): Rows | null {
   if (!Array.isArray(b.top) || typeof b.graphValue !== 'number') return null;
+  // With a baseline: the incremental value and its interval as three more columns.
+  const incremental = isObj(b.baseline);
   return {
-    columns: ['rank', 'id', 'own_value', 'network_value', 'network_ci95_low', 'network_ci95_high', 'total_value'],
+    columns: [
+      'rank', 'id', 'own_value', 'network_value', 'network_ci95_low', 'network_ci95_high', 'total_value',
+      ...(incremental ? ['incremental_value', 'incremental_ci95_low', 'incremental_ci95_high'] : []),
+    ],
     rows: (b.top as Obj[]).map((r) => {
       const [lo, hi] = ci(r.networkCi95);
-      return { rank: r.rank as number, id: r.id as string, own_value: r.ownValue as number, network_value: r.networkValue as number, network_ci95_low: lo, network_ci95_high: hi, total_value: r.totalValue as number };
+      const row: Record<string, Scalar> = { rank: r.rank as number, id: r.id as string, own_value: r.ownValue as number, network_value: r.networkValue as number, network_ci95_low: lo, network_ci95_high: hi, total_value: r.totalValue as number };
+      if (incremental && isObj(r.incremental)) {
+        const [ilo, ihi] = ci(r.incremental.ci95);
+        Object.assign(row, { incremental_value: r.incremental.mean as number, incremental_ci95_low: ilo, incremental_ci95_high: ihi });
+      }
+      return row;
     }),
   };
 }

@@ -2,7 +2,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
 import { sharedF32, sharedF64 } from '../graph/shared-array.js';
 import { hash2, hashString } from './rng.js';
-import type { ProbabilityScheme } from './request.js';
+import type { ActivityReading, ProbabilityScheme } from './request.js';
 
 /**
  * Per-arc activation probabilities (DESIGN §3), computed once per request, outside any run, on
@@ -18,6 +18,9 @@ import type { ProbabilityScheme } from './request.js';
  * - `parallel`: 1 − (1 − p)^w(u,v) — w independent chances at p, the multigraph reading of Kempe, Kleinberg &
  *   Tardos (KDD 2003) for c parallel ties when the graph was imported with `parallelTies: 'count'` (w = c);
  *   equals `uniform` on unit weights. × activity(u).
+ *
+ * "× activity(u)" is the `per-arc` reading of activity; with `activity: 'gate'` the arcs keep their probability and the
+ * kernel gates the sender instead (activityGate).
  */
 export interface ArcProbabilities {
   /** Per customer: the probability of every arc leaving it (uniform scheme only), else null. */
@@ -42,11 +45,30 @@ function idHashes(g: CompiledGraph, seed: number): Uint32Array {
   return h;
 }
 
+/**
+ * The per-customer gate of the `gate` reading of activity (DESIGN §9): the customers' activity when some is below 1,
+ * else null (nothing to gate: the same runs as `per-arc`). The per-arc reading has no gate (activity is in the arcs).
+ */
+export function activityGate(g: CompiledGraph, reading: ActivityReading | undefined): Float32Array | null {
+  if (reading !== 'gate') return null;
+  for (let u = 0; u < g.n; u++) if (g.activity[u] < 1) return g.activity;
+  return null;
+}
+
+/** Under `gate` the arcs carry no activity (the gate does); a graph whose activities are all 1. */
+const ONES = new WeakMap<CompiledGraph, Float32Array>();
+function ones(g: CompiledGraph): Float32Array {
+  let a = ONES.get(g);
+  if (!a) ONES.set(g, (a = new Float32Array(g.n).fill(1)));
+  return a;
+}
+
 export function arcProbabilities(
-  g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean; probabilitySeed?: number } = {},
+  g: CompiledGraph, scheme: ProbabilityScheme, p: number, opts: { perArc?: boolean; probabilitySeed?: number; activity?: ActivityReading } = {},
 ): ArcProbabilities {
   if (!(p >= 0 && p <= 1)) throw new InputError(`p must be in [0, 1], got ${p}`);
-  const { n, m, outOffsets, outTargets, activity } = g;
+  const { n, m, outOffsets, outTargets } = g;
+  const activity = opts.activity === 'gate' ? ones(g) : g.activity;
   if (scheme === 'uniform' && !opts.perArc) {
     const nodeP = sharedF64(n);
     for (let u = 0; u < n; u++) nodeP[u] = p * activity[u];

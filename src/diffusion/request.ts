@@ -25,6 +25,21 @@ export const probabilityField = (dflt: ProbabilityScheme) =>
         `A customer's activity multiplies every arc leaving it. Default \`${dflt}\`.`,
     );
 
+/** The two readings of a customer's `activity` (DESIGN §9). */
+export const ACTIVITY_READINGS = ['per-arc', 'gate'] as const;
+export type ActivityReading = (typeof ACTIVITY_READINGS)[number];
+
+/** How a customer's `activity` acts (IC, and the influence requests that run IC). */
+export const activityField = z
+  .enum(ACTIVITY_READINGS)
+  .default('per-arc')
+  .describe(
+    'How a customer\'s `activity` (0..1, default 1) acts: `per-arc` (default: every arc leaving the customer has its probability multiplied by ' +
+      'activity, each arc on its own) or `gate` (the customer passes it on at all with probability activity — one draw per customer and run — and ' +
+      'then each arc with its own probability). Each arc fires as often under both; under `gate` a sender\'s arcs fire together or not at all, ' +
+      'so the reach is more variable and smaller where someone can be reached through two of a quiet customer\'s arcs.',
+  );
+
 /** The arc probability `p` (uniform scheme, fallback of `attribute`), with a model's default. */
 export const pField = (dflt: number) =>
   z
@@ -33,6 +48,25 @@ export const pField = (dflt: number) =>
     .max(1)
     .default(dflt)
     .describe(`Arc probability for the \`uniform\` scheme and the fallback for \`attribute\` (0..1, default ${dflt}).`);
+
+const binEdge = z.number().int().min(0).max(1_000_000_000);
+
+/** `histogram` of a simulation request (stats.ts HistogramSpec). */
+export const histogramSpecSchema = z.union([
+  z.strictObject({ bins: z.number().int().min(1).max(1000).describe('Equal-width bins over [min, max] (at most this many).') }),
+  z.strictObject({
+    width: z.number().int().min(1).max(1_000_000_000).describe('Width of every bin (customers).'),
+    start: binEdge.default(0).describe('Lower bound of the first bin (default 0); runs below it are counted as outside.'),
+  }),
+  z.strictObject({
+    edges: z
+      .array(binEdge)
+      .min(2)
+      .max(1001)
+      .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]), { message: 'edges must be strictly increasing' })
+      .describe('Bin edges e0 < e1 < … < ek: bin i holds reach e_i .. e_(i+1) − 1 (2..1001 edges).'),
+  }),
+]);
 
 /** Fields of every simulation request; a model's parameters are the other fields of its schema. */
 export const commonRequestFields = {
@@ -93,7 +127,22 @@ export const commonRequestFields = {
     .default(10)
     .meta({ deprecated: true })
     .describe('Deprecated (kept for this release): the old name of `amplifiers` (`top` names rankings: centrality, value, riskiest); `amplifiers` wins when both are given.'),
-  bins: z.number().int().min(1).max(1000).default(20).describe('Histogram bins of the reach distribution (1..1000, default 20).'),
+  bins: z.number().int().min(1).max(1000).default(20).describe('Histogram bins of the reach distribution (1..1000, default 20): short for `histogram: {bins: N}`; `histogram` wins when both are given.'),
+  histogram: histogramSpecSchema
+    .optional()
+    .describe(
+      'How the reach histograms are binned: `{bins: N}` (N equal-width bins over the runs\' own [min, max], as `bins`), `{width: W, start: S}` ' +
+        '(fixed bins [S + jW, S + (j+1)W − 1] whatever the runs, so two answers line up; start default 0) or `{edges: [e0, …, ek]}` ' +
+        '(explicit bins [e_i, e_(i+1) − 1], strictly increasing integers, every bin listed). With width or edges the runs outside the bins ' +
+        'are counted in `histogramOutside` {below, above}.',
+    ),
+  samples: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also return every run\'s values (result `samples`: `reach` and each of the model\'s per-run outputs, in run order), e.g. for your own ' +
+        'statistics or bootstrap. The answer grows by about runs × 12 bytes per column: the memory budget (RIPPLE_MAX_RESULT_BYTES) bounds it (422 naming how many runs fit).',
+    ),
   exceedance: z
     .array(z.number().int().min(0).max(1_000_000_000))
     .max(100)

@@ -17,7 +17,13 @@ export const reachStatsSchema = meanCiSchema
     min: z.number(),
     max: z.number(),
     quantiles: z.object({ p5: z.number(), p25: z.number(), p50: z.number(), p75: z.number(), p95: z.number() }),
-    histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number() })),
+    histogram: z
+      .array(z.object({ from: z.number(), to: z.number(), count: z.number() }))
+      .describe('Runs per reach bin, inclusive integer bounds `from`..`to`, binned as the request\'s `histogram` says (default: `bins` equal-width bins over [min, max]).'),
+    histogramOutside: z
+      .object({ below: z.number().int(), above: z.number().int() })
+      .optional()
+      .describe('With `histogram: {edges}` or `{width, start}`: runs whose reach falls below the first bin or at/above the last edge (bins + outside = runs).'),
   })
   .describe('Distribution of customers reached over the runs.');
 
@@ -44,6 +50,11 @@ export const traceSchema = z.object({
   truncated: z.boolean().describe('True when the run had more than 100000 events (the first ones are kept).'),
 });
 
+export const samplesSchema = z
+  .object({ reach: z.array(z.number().int()).describe('Customers reached by run r at index r (their mean is `reach.mean`).') })
+  .catchall(z.array(z.number().nullable()))
+  .describe('Per-run values in run order: `reach`, and each per-run output of the model under its name (voice: negative, positive, their values and peak steps; ctic: withinHorizon, timeToReach; hk: consensusStep, meanOpinion), null where a run has none (ctic\'s timeToReach of a run that never reaches the target).');
+
 /** The fields of every simulation result (DESIGN §8), in their JSON order; `model` is added by the registry. */
 export const commonResultShape = {
   runs: z.number().int(),
@@ -58,6 +69,7 @@ export const commonResultShape = {
   arcsExamined: z.number().describe('Mean arcs examined per run.'),
   exceedance: z.array(exceedanceSchema).optional().describe('With `exceedance` in the request: P(reach >= N) for each N asked, with a 95% Wilson CI.'),
   trace: traceSchema.optional().describe('With `trace: true`: one traced run (run 0 of this request).'),
+  samples: samplesSchema.optional().describe('With `samples: true`: every run\'s values, in run order.'),
 };
 
 /** Which graph version a result was computed on: stamped on every answer and job result by the API and the workers. */

@@ -341,10 +341,11 @@ function assemble(
   const model = modelOf(req.model);
   stepsLen = lastChange(agg, stepsLen, model.outputs.stateCurves ?? []);
   const steps = stepStats(agg.newByStep, runs, stepsLen, agg.newSqByStep);
+  const hist = req.histogram ?? req.bins;
   const result: SimulationResult = {
     model: req.model, runs, seed: req.seed, elapsedMs: 0, probability: (req as { probability?: ProbabilityScheme }).probability,
     seeds: Array.from(plan.seeds, (i) => g.ids[i]), stoppedBy,
-    reach: countStats(agg.reach.data, req.bins, runs),
+    reach: countStats(agg.reach.data, hist, runs),
     steps,
     amplifiers: topAmplifiers(g, agg.activations, plan.seeds, runs, req.top),
     arcsExamined: agg.arcsExamined / runs,
@@ -357,7 +358,7 @@ function assemble(
     {
       g, runs, bins: req.bins, stepsLength: stepsLen,
       cumulativeMean: Float64Array.from(steps, (s) => s.cumulativeMean),
-      stats: (values) => countStats(values, req.bins, runs),
+      stats: (values) => countStats(values, hist, runs),
       stepCurve: (sums, o) => stepStats(sums, runs, stepsLen, o?.squares ?? null, o?.cumSquares ?? null),
       rank: (counts) => topAmplifiers(g, Float64Array.from(counts), plan.seeds, runs, req.top),
       request: req as unknown as Record<string, unknown>,
@@ -365,6 +366,11 @@ function assemble(
     },
   ));
   if (req.trace) result.trace = model.trace(g, plan as never, 0);
+  if (req.samples) {
+    const samples: NonNullable<SimulationResult['samples']> = { reach: Array.from(agg.reach.data.subarray(0, runs)) };
+    for (const [name, values] of Object.entries(perRunOutputs)) samples[name] = Array.from(values.subarray(0, runs), (x) => (Number.isFinite(x) ? x : null));
+    result.samples = samples;
+  }
   const perRun: PerRunValues | null = extras
     ? {
         reach: agg.reach.data.slice(0, runs),

@@ -34,13 +34,65 @@ export function meanCi(values: ArrayLike<number>, count = values.length): MeanCi
 }
 
 /**
+ * How the histogram of a reach distribution is binned (request field `histogram`; a number is `{ bins: N }`):
+ * - `{ bins: N }`: equal-width bins over the runs' own [min, max] (width ⌈(max − min + 1)/N⌉, so at most N bins);
+ * - `{ width: W, start: S }`: fixed bins [S + jW, S + (j+1)W − 1] that do not depend on the runs (two answers' bins
+ *   line up), listed from the one holding the smallest reach to the one holding the largest;
+ * - `{ edges: [e0, …, ek] }`: explicit bins [e_i, e_(i+1) − 1] (half-open [e_i, e_(i+1)) on integers), all listed,
+ *   empty ones too.
+ * With `width` or `edges`, runs outside the bins (below S or e0, at or above ek) are counted in `histogramOutside`, so
+ * the counts in the bins plus those outside always sum to the runs.
+ */
+export type HistogramSpec = { bins: number } | { width: number; start?: number } | { edges: readonly number[] };
+
+/** The bins of `hist` (hist[k] = runs with reach k + min) under a spec; with width/edges also the runs outside them. */
+function binned(hist: Float64Array, min: number, max: number, spec: HistogramSpec): { histogram: HistogramBin[]; outside?: { below: number; above: number } } {
+  const runsIn = (from: number, to: number) => {
+    let c = 0;
+    for (let x = Math.max(from, min); x <= Math.min(to, max); x++) c += hist[x - min];
+    return c;
+  };
+  const histogram: HistogramBin[] = [];
+  if ('edges' in spec) {
+    const e = spec.edges;
+    for (let i = 0; i + 1 < e.length; i++) histogram.push({ from: e[i], to: e[i + 1] - 1, count: runsIn(e[i], e[i + 1] - 1) });
+    return { histogram, outside: { below: runsIn(min, e[0] - 1), above: runsIn(e[e.length - 1], max) } };
+  }
+  if ('width' in spec) {
+    const w = spec.width;
+    const start = spec.start ?? 0;
+    if (max >= start) {
+      for (let from = start + Math.floor(Math.max(0, min - start) / w) * w; from <= max; from += w) {
+        histogram.push({ from, to: from + w - 1, count: runsIn(from, from + w - 1) });
+      }
+    }
+    return { histogram, outside: { below: runsIn(min, start - 1), above: 0 } };
+  }
+  const width = Math.max(1, Math.ceil((max - min + 1) / spec.bins));
+  for (let from = min; from <= max; from += width) {
+    const to = Math.min(max, from + width - 1);
+    histogram.push({ from, to, count: runsIn(from, to) });
+  }
+  return { histogram };
+}
+
+/** An empty run set's histogram under a spec (explicit edges keep their empty bins). */
+function emptyHistogram(spec: HistogramSpec): Pick<ReachStats, 'histogram' | 'histogramOutside'> {
+  if ('edges' in spec) return { histogram: spec.edges.slice(1).map((to, i) => ({ from: spec.edges[i], to: to - 1, count: 0 })), histogramOutside: { below: 0, above: 0 } };
+  if ('width' in spec) return { histogram: [], histogramOutside: { below: 0, above: 0 } };
+  return { histogram: [] };
+}
+
+/**
  * Full statistics of integer per-run counts (reach): mean/sd/CI, min/max, quantiles p5..p95 by linear
  * interpolation between order statistics (numpy's default, "type 7") read from a count histogram, and
- * `bins` equal-width histogram bins over [min, max] with inclusive integer bounds.
+ * the histogram binned as `bins` says (a number N: N equal-width bins over [min, max] with inclusive integer bounds;
+ * see HistogramSpec).
  */
-export function countStats(values: Int32Array, bins: number, count = values.length): ReachStats {
+export function countStats(values: Int32Array, bins: number | HistogramSpec, count = values.length): ReachStats {
+  const spec: HistogramSpec = typeof bins === 'number' ? { bins } : bins;
   if (count === 0) {
-    return { mean: 0, sd: 0, stderr: 0, ci95: [0, 0], min: 0, max: 0, quantiles: { p5: 0, p25: 0, p50: 0, p75: 0, p95: 0 }, histogram: [] };
+    return { mean: 0, sd: 0, stderr: 0, ci95: [0, 0], min: 0, max: 0, quantiles: { p5: 0, p25: 0, p50: 0, p75: 0, p95: 0 }, ...emptyHistogram(spec) };
   }
   let min = values[0];
   let max = values[0];
@@ -89,18 +141,12 @@ export function countStats(values: Int32Array, bins: number, count = values.leng
     const b = lo + 1 < count ? orderStat(lo + 1) : a;
     qv.push(a + (h - lo) * (b - a));
   }
-  const width = Math.max(1, Math.ceil((max - min + 1) / bins));
-  const histogram: HistogramBin[] = [];
-  for (let from = min; from <= max; from += width) {
-    const to = Math.min(max, from + width - 1);
-    let c = 0;
-    for (let x = from; x <= to; x++) c += hist[x - min];
-    histogram.push({ from, to, count: c });
-  }
+  const { histogram, outside } = binned(hist, min, max, spec);
   return {
     mean, sd, stderr, ci95: [mean - Z95 * stderr, mean + Z95 * stderr], min, max,
     quantiles: { p5: qv[0], p25: qv[1], p50: qv[2], p75: qv[3], p95: qv[4] },
     histogram,
+    ...(outside ? { histogramOutside: outside } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
 import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';
+import type { ActivityReading } from '../diffusion/request.js';
 import { degreeDiscountSeeds, degreeSeeds, pagerankSeeds, type BaselineResult } from './baselines.js';
 import { celf } from './celf.js';
 import { imm } from './imm.js';
@@ -165,10 +166,12 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
 
 /** The engine request that re-estimates a seed set's reach: no step limit (as RR sets assume), no amplifiers. */
 export function spreadRequest(
-  model: 'ic' | 'lt', o: { seeds: string[]; runs: number; seed: number; probability: ProbabilityScheme; p: number },
+  model: 'ic' | 'lt', o: { seeds: string[]; runs: number; seed: number; probability: ProbabilityScheme; p: number; activity?: ActivityReading },
 ): SimulationRequestInput {
-  const common = { ...o, maxSteps: 1_000_000, top: 0 };
-  return model === 'ic' ? { model: 'ic', ...common } : { model: 'lt', ...common };
+  const { activity, ...rest } = o;
+  const common = { ...rest, maxSteps: 1_000_000, top: 0 };
+  if (model === 'lt' && activity === 'gate') throw new InputError('activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)');
+  return model === 'ic' ? { model: 'ic', ...common, ...(activity ? { activity } : {}) } : { model: 'lt', ...common };
 }
 
 function sameSeeds(a: Int32Array, b: Int32Array): boolean {

@@ -3,6 +3,7 @@ import { graphRefShape, meanCiSchema, reachStatsSchema } from '../diffusion/resu
 import { CONVERGENCE_MODES } from './centrality/convergence.js';
 import { CENTRALITY_METRICS } from './centrality/types.js';
 import { INFLUENCE_METHODS } from './schemas.js';
+import { ACTIVITY_READINGS } from '../diffusion/request.js';
 
 /**
  * What the influence engine answers (DESIGN §5, §8), next to the code that writes it: a centrality ranking
@@ -110,10 +111,15 @@ export const valueRankingSchema = z
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
     p: z.number(),
-    by: z.enum(['total', 'network']),
+    activity: z.enum(ACTIVITY_READINGS).describe('The reading of activity the cascades used (`per-arc` or `gate`).'),
+    by: z.enum(['total', 'network', 'incremental']),
     seed: z.number().int(),
     rrSets: z.number().int(),
     graphValue: z.number().describe('Total value of all customers.'),
+    baseline: z
+      .object({ customers: z.number().int().describe('Organic adopters named in the request.'), share: z.number().describe('Share of customers adopting organically, each on its own.') })
+      .optional()
+      .describe('With `baseline`, `baselineShare` or `by: incremental`: the organic adopters that the incremental values are measured against.'),
     top: z.array(z.object({
       rank: z.number().int(),
       id: z.string(),
@@ -121,8 +127,17 @@ export const valueRankingSchema = z
       networkValue: z.number().describe('Expected value of the other customers its voice reaches (a number, `network.mean`).'),
       networkCi95: z.tuple([z.number(), z.number()]).describe('95% interval of networkValue (`network.ci95`).'),
       totalValue: z.number().describe('ownValue + networkValue (a number, `total.mean`).'),
-      network: brief.describe('The network value with its 95% interval (Wilson on the share of RR sets), as in every answer that estimates it.'),
+      network: brief.describe(
+        'The network value with its 95% interval (Wilson on the share of RR sets), as in every answer that estimates it: the value-weighted reach of ' +
+          'its voice, the expected value of the other customers it reaches, counted whether or not they would have been reached anyway.',
+      ),
       total: brief.describe('ownValue + network, with its 95% interval.'),
+      incremental: brief
+        .optional()
+        .describe(
+          'With a baseline: Domingos & Richardson\'s incremental value, the expected value reached with this customer speaking up minus without, ' +
+            'given the organic adopters (its own value included when no one else would reach it; 0 for a baseline customer), with its 95% interval.',
+        ),
     })),
     elapsedMs: z.number(),
   })
@@ -130,7 +145,7 @@ export const valueRankingSchema = z
   .meta({
     id: 'ValueRanking',
     examples: [{
-      graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
       top: [{
         rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5,
         network: { mean: 40.5, ci95: [39.1, 41.9] }, total: { mean: 52.5, ci95: [51.1, 53.9] },
@@ -145,6 +160,7 @@ export const customerValueSchema = z
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
     p: z.number(),
+    activity: z.enum(ACTIVITY_READINGS).describe('The reading of activity the cascades used (`per-arc` or `gate`).'),
     runs: z.number().int(),
     seed: z.number().int(),
     ownValue: z.number(),
@@ -159,7 +175,7 @@ export const customerValueSchema = z
   .meta({
     id: 'CustomerValue',
     examples: [{
-      graphId: 'g_0123456789abcdef', graphVersion: 1, id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, runs: 10000, seed: 1, ownValue: 12,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', runs: 10000, seed: 1, ownValue: 12,
       network: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, total: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROBABILITY_SCHEMES, type ProbabilityScheme } from '../diffusion/schemas.js';
+import { ACTIVITY_READINGS } from '../diffusion/request.js';
 import { CENTRALITY_METRICS } from './centrality/types.js';
 import { CONVERGENCE_MODES } from './centrality/convergence.js';
 
@@ -29,6 +30,14 @@ const probability = z
   );
 
 const p = z.number().min(0).max(1).default(0.05).describe('Arc probability for `uniform` and fallback for `attribute` (0..1, default 0.05).');
+
+const activity = z
+  .enum(ACTIVITY_READINGS)
+  .default('per-arc')
+  .describe(
+    'How a customer\'s `activity` acts (model ic): `per-arc` (default: it multiplies every arc leaving the customer) or `gate` (the customer passes ' +
+      'it on at all with probability activity, then each arc with its own probability). `gate` with model lt is a 400.',
+  );
 
 const seed = z
   .number()
@@ -98,10 +107,32 @@ export const valueRankingRequestSchema = z
     probability,
     p,
     top: z.number().int().min(1).max(100_000).default(10).describe('How many customers to list, most valuable first (1..100000, default 10).'),
+    activity,
     by: z
-      .enum(['total', 'network'])
+      .enum(['total', 'network', 'incremental'])
       .default('total')
-      .describe('Rank by `total` (own value + network value, default) or by `network` value alone.'),
+      .describe(
+        'Rank by `total` (own value + network value, default), by `network` value alone (the value-weighted reach of its voice: the expected ' +
+          'value of the other customers it reaches, whether or not they would have been reached anyway), or by `incremental` value (Domingos & ' +
+          'Richardson 2001: the expected value reached with this customer speaking up minus without, given the `baseline` of organic adopters).',
+      ),
+    baseline: z
+      .array(z.string().min(1).max(16_384))
+      .max(100_000)
+      .optional()
+      .describe(
+        'Incremental value: customers who adopt (are reached) anyway, the organic adopters (ids; in a query repeat the parameter: ' +
+          '`baseline=a&baseline=b`). Their own incremental value is 0, and a customer whose voice only reaches what they reach anyway adds nothing.',
+      ),
+    baselineShare: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe(
+        'Incremental value: instead of (or besides) a list, each customer adopts organically on its own with this probability (0 <= share < 1), ' +
+          'independently, the baseline of Domingos & Richardson\'s "no marketing" world.',
+      ),
     rrSets: z
       .number()
       .int()
@@ -121,6 +152,7 @@ export const customerValueRequestSchema = z
     model,
     probability,
     p,
+    activity,
     runs: z.number().int().min(1).max(1_000_000).default(10_000).describe('Monte Carlo runs from this customer (1..1000000, default 10000).'),
     seed,
   })

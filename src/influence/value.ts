@@ -7,6 +7,7 @@ import { simulateRuns } from '../diffusion/simulate.js';
 import { meanCi, type MeanCi } from '../diffusion/stats.js';
 import { wilson } from '../diffusion/proportion.js';
 import type { ProbabilityScheme } from '../diffusion/schemas.js';
+import type { ActivityReading } from '../diffusion/request.js';
 import type { EngineAnswer } from '../diffusion/result-schema.js';
 import type { customerValueSchema, valueRankingSchema } from './result-schemas.js';
 import { spreadRequest } from './influencers.js';
@@ -28,6 +29,13 @@ import { topK } from '../graph/top-k.js';
  * - Everyone at once: value-weighted RR sets (roots drawn ∝ value, Borgs et al. 2014). A set rooted at w
  *   contains v ≠ w exactly when v's voice reaches w in that live-edge world, so
  *   totalValue · (sets containing v other than as root) / θ is an unbiased estimate of v's network value.
+ *
+ * Two readings of "network value" (README, "Network value: two readings"):
+ * - `network`, the value-weighted reach: the expected value of the others v's voice reaches, whoever else would have
+ *   reached them (the exposure of a complaint);
+ * - `incremental`, Domingos & Richardson's: given organic adopters (a list and/or a share adopting on their own), the
+ *   expected value reached with v minus without — what getting v to speak adds (ValueCounter, from the same sets).
+ * Activity is read per arc (a multiplier) or as a gate (passes it on at all), as the request says (`activity`).
  */
 
 /** The stream salt of value RR sets (exported for the API's pilot, which draws the same first sets). */
@@ -54,7 +62,7 @@ export async function customerValue(graph: CompiledGraph, customerId: string, ra
   const probability = schemeOf(req);
   const { result, perRun } = await simulateRuns(
     graph,
-    spreadRequest(req.model, { seeds: [customerId], runs: req.runs, seed: req.seed, probability, p: req.p }),
+    spreadRequest(req.model, { seeds: [customerId], runs: req.runs, seed: req.seed, probability, p: req.p, activity: req.activity }),
     opts,
   );
   const own = graph.value[v];
@@ -64,7 +72,7 @@ export async function customerValue(graph: CompiledGraph, customerId: string, ra
     ci95: [Math.max(0, total.ci95[0] - own), Math.max(0, total.ci95[1] - own)],
   };
   return {
-    id: customerId, model: req.model, probability, p: req.p, runs: result.runs, seed: req.seed,
+    id: customerId, model: req.model, probability, p: req.p, activity: req.activity, runs: result.runs, seed: req.seed,
     ownValue: own, network, total, networkValue: network, totalValue: total, reach: result.reach,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
@@ -84,10 +92,60 @@ export interface ValueScores {
   ci95Hi: Float64Array;
   rrSets: number;
   totalValue: number;
+  /** With a baseline: each customer's incremental value (with it minus without) and its 95% interval. */
+  incremental?: { mean: Float64Array; ci95Lo: Float64Array; ci95Hi: Float64Array };
+}
+
+/**
+ * Organic adopters for the incremental reading: customers reached anyway (indices) and/or a share of customers who
+ * each adopt on their own with that probability, independently.
+ */
+export interface ValueBaseline {
+  customers: Int32Array;
+  share: number;
+}
+
+/**
+ * Counts value-weighted RR sets as they arrive (RRCounter: per customer, the sets containing it other than as their
+ * root: the network value) and, with a baseline, the incremental reading in the same pass. A set R rooted at w says
+ * "v's voice reaches w" for each v in R; w is reached anyway when R meets the baseline. So the value reached with v
+ * minus without is totalValue · E[1{v ∈ R} · 1{R misses the baseline}], and with a share s of organic adopters (each
+ * customer on its own, independently) E[1{R misses it} | R] = (1 − s)^|R|: each set adds the weight
+ * 1{R ∩ B = ∅}·(1 − s)^|R| to every member, root included (v's own value counts when no one else would reach v).
+ */
+class ValueCounter extends RRCounter {
+  readonly incremental: Float64Array | null;
+  private readonly inBaseline: Uint8Array | null;
+  private readonly logKeep: number;
+  constructor(n: number, baseline: ValueBaseline | null) {
+    super(n, true);
+    this.incremental = baseline ? new Float64Array(n) : null;
+    this.inBaseline = baseline && baseline.customers.length > 0 ? new Uint8Array(n) : null;
+    if (baseline && this.inBaseline) for (const b of baseline.customers) this.inBaseline[b] = 1;
+    this.logKeep = baseline ? Math.log1p(-baseline.share) : 0;
+  }
+  override append(members: Int32Array, offsets: Int32Array): void {
+    super.append(members, offsets);
+    const inc = this.incremental;
+    if (!inc) return;
+    const inB = this.inBaseline;
+    const sets = offsets.length - 1;
+    for (let i = 0; i < sets; i++) {
+      const lo = offsets[i];
+      const hi = offsets[i + 1];
+      let missed = true;
+      if (inB) for (let x = lo; x < hi && missed; x++) if (inB[members[x]]) missed = false;
+      if (!missed) continue;
+      const w = this.logKeep === 0 ? 1 : Math.exp((hi - lo) * this.logKeep);
+      for (let x = lo; x < hi; x++) inc[members[x]] += w;
+    }
+  }
 }
 
 export async function valueScores(
-  graph: CompiledGraph, o: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number }, opts: ValueOptions = {},
+  graph: CompiledGraph,
+  o: { model: 'ic' | 'lt'; probability: ProbabilityScheme; p: number; rrSets: number; seed: number; activity?: ActivityReading; baseline?: ValueBaseline | null },
+  opts: ValueOptions = {},
 ): Promise<ValueScores> {
   const n = graph.n;
   const own = Float64Array.from(graph.value);
@@ -95,11 +153,15 @@ export async function valueScores(
   const stderr = new Float64Array(n);
   const ci95Lo = new Float64Array(n);
   const ci95Hi = new Float64Array(n);
+  const baseline = o.baseline ?? null;
+  const emptyIncremental = () => ({ mean: new Float64Array(n), ci95Lo: new Float64Array(n), ci95Hi: new Float64Array(n) });
   // No value anywhere: every network value is exactly 0.
-  if (n === 0 || !(graph.totalValue > 0)) return { own, network, stderr, ci95Lo, ci95Hi, rrSets: 0, totalValue: graph.totalValue };
-  const spec = rrSpec(graph, { model: o.model, probability: o.probability, p: o.p, valueWeighted: true });
+  if (n === 0 || !(graph.totalValue > 0)) {
+    return { own, network, stderr, ci95Lo, ci95Hi, rrSets: 0, totalValue: graph.totalValue, ...(baseline ? { incremental: emptyIncremental() } : {}) };
+  }
+  const spec = rrSpec(graph, { model: o.model, probability: o.probability, p: o.p, valueWeighted: true, activity: o.activity });
   // Counted as they arrive, never stored: memory O(n), whatever rrSets (same sets and counts as storing them).
-  const coll = new RRCounter(n, true);
+  const coll = new ValueCounter(n, baseline);
   await growRR(graph, spec, o.seed, SALT_VALUE, coll, o.rrSets, opts);
   if (opts.signal?.aborted) throw new CancelledError();
   const { counts, count } = coll;
@@ -112,7 +174,34 @@ export async function valueScores(
     ci95Lo[v] = scale * lo;
     ci95Hi[v] = scale * hi;
   }
-  return { own, network, stderr, ci95Lo, ci95Hi, rrSets: count, totalValue: graph.totalValue };
+  const out: ValueScores = { own, network, stderr, ci95Lo, ci95Hi, rrSets: count, totalValue: graph.totalValue };
+  if (coll.incremental) {
+    const inc = emptyIncremental();
+    for (let v = 0; v < n; v++) {
+      // A mean of weights in [0, 1]: its variance is at most f(1 − f), so Wilson's interval on the weighted count is valid
+      // (exact for a set baseline, where the weights are 0 or 1; conservative for a share).
+      const x = coll.incremental[v];
+      inc.mean[v] = (scale * x) / count;
+      const [lo, hi] = wilson(x, count);
+      inc.ci95Lo[v] = scale * lo;
+      inc.ci95Hi[v] = scale * hi;
+    }
+    out.incremental = inc;
+  }
+  return out;
+}
+
+/** The baseline a request names (ids looked up: an unknown one is a 404), or null without one. */
+export function resolveBaseline(graph: CompiledGraph, req: { baseline?: string[]; baselineShare?: number; by?: string }): ValueBaseline | null {
+  if (req.baseline === undefined && req.baselineShare === undefined && req.by !== 'incremental') return null;
+  const ids = req.baseline ?? [];
+  const customers = new Int32Array(ids.length);
+  ids.forEach((id, i) => {
+    const v = indexOf(graph, id);
+    if (v < 0) throw new NotFoundError(`baseline customer ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)} is not in the graph`);
+    customers[i] = v;
+  });
+  return { customers, share: req.baselineShare ?? 0 };
 }
 
 /** What a value ranking answers (the ValueRanking answer): the type of its schema (result-schemas.ts). */
@@ -125,17 +214,21 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   const t0 = performance.now();
   const req = parseOrThrow(valueRankingRequestSchema, rawReq, 'value request');
   const probability = schemeOf(req);
-  const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed }, opts);
-  const key = req.by === 'network' ? s.network : Float64Array.from(s.own, (x, i) => x + s.network[i]);
+  const baseline = resolveBaseline(graph, req);
+  const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed, activity: req.activity, baseline }, opts);
+  const inc = s.incremental;
+  const key = req.by === 'network' ? s.network : req.by === 'incremental' ? inc!.mean : Float64Array.from(s.own, (x, i) => x + s.network[i]);
   const order = topK(key, Math.min(req.top, graph.n));
   return {
-    model: req.model, probability, p: req.p, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
+    model: req.model, probability, p: req.p, activity: req.activity, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
+    ...(baseline ? { baseline: { customers: baseline.customers.length, share: baseline.share } } : {}),
     top: Array.from(order, (v, i) => ({
       rank: i + 1, id: graph.ids[v], ownValue: s.own[v], networkValue: s.network[v],
       networkCi95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number],
       totalValue: s.own[v] + s.network[v],
       network: { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] },
       total: { mean: s.own[v] + s.network[v], ci95: [s.own[v] + s.ci95Lo[v], s.own[v] + s.ci95Hi[v]] as [number, number] },
+      ...(inc ? { incremental: { mean: inc.mean[v], ci95: [inc.ci95Lo[v], inc.ci95Hi[v]] as [number, number] } } : {}),
     })),
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };

@@ -2,7 +2,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { hash2 } from '../diffusion/rng.js';
 import { simulateRuns, type SimulationResult, type StepStat } from '../diffusion/simulate.js';
-import { countStats, meanCi, Z95 } from '../diffusion/stats.js';
+import { countStats, meanCi, Z95, type HistogramSpec } from '../diffusion/stats.js';
 import { cellRequest, type Cell } from './grid.js';
 import { randomOrder } from './seeds.js';
 
@@ -32,7 +32,7 @@ export function drawSeed(studySeed: number, d: number): number {
 }
 
 export async function simulateDraws(
-  g: CompiledGraph, cell: Cell, draws: number, maxK: number, studySeed: number, bins: number,
+  g: CompiledGraph, cell: Cell, draws: number, maxK: number, studySeed: number, bins: number | HistogramSpec,
   o: { pool?: WorkerPool; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<{ result: SimulationResult; summary: DrawSummary }> {
   const t0 = performance.now();

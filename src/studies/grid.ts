@@ -1,3 +1,4 @@
+import type { HistogramSpec } from '../diffusion/stats.js';
 import { modelOf, modelParameters, type ModelName, type SimulationRequestInput } from '../diffusion/models/registry.js';
 import type { BrandResponse } from '../diffusion/models/voice/schema.js';
 import type { ProbabilityScheme } from '../diffusion/request.js';
@@ -158,10 +159,10 @@ export function cellParams(cell: Cell, seed: number): Record<string, unknown> {
 }
 
 /** The engine request of a cell on chosen seed ids. */
-export function cellRequest(cell: Cell, seeds: string[], seed: number, bins: number): SimulationRequestInput {
+export function cellRequest(cell: Cell, seeds: string[], seed: number, bins: number | HistogramSpec): SimulationRequestInput {
   const m = cell.model;
   return {
-    model: m.model, seeds, seed, maxSteps: m.maxSteps, top: 10, bins, ...m.params,
+    model: m.model, seeds, seed, maxSteps: m.maxSteps, top: 10, ...(typeof bins === 'number' ? { bins } : { histogram: bins }), ...m.params,
     ...(cell.runs !== null ? { runs: cell.runs } : { precision: cell.precision!, maxRuns: cell.maxRuns! }),
   } as SimulationRequestInput;
 }

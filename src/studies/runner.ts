@@ -18,6 +18,12 @@ import { gridRow, stepRows, toCsv, type CellRow } from './rows.js';
 import { parseStudy, type GridStudy } from './schema.js';
 import { selectionKey, selectSeeds, type Selection } from './seeds.js';
 import { simulateDraws, type DrawSummary } from './draws.js';
+import type { HistogramSpec } from '../diffusion/stats.js';
+
+/** How a study bins its cells' reach histograms: explicit edges when given, else histogramBins equal-width bins. */
+function histogramOf(study: GridStudy): number | HistogramSpec {
+  return study.outputs.histogramEdges ? { edges: study.outputs.histogramEdges } : study.outputs.histogramBins;
+}
 
 /**
  * Runs a study file: every cell (progress bar + ETA on stderr), across the worker pool; writes
@@ -65,11 +71,12 @@ async function runGrid(study: GridStudy, ctx: StudyContext): Promise<StudyRunSum
   await mkdir(out, { recursive: true });
   // Keep only rows that are still cells of this study (the rest is dropped at the end); append new rows as they finish.
   // The hash covers everything that shapes a row: how the graph file is read (not only its bytes) and the histogram bins too.
+  const hist = histogramOf(study);
   const hashes = cells.map((c) => {
     const g = graphs.get(c.graph)!;
     // Voice cells are scenarios: their money depends on the impact coefficients too.
     const scenario = c.model.model === 'voice' ? { scenario: { impact: study.impact ?? null } } : {};
-    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: study.outputs.histogramBins, ...scenario })).slice(0, 32);
+    return sha256(JSON.stringify({ code: codeVersion(), input: g.checksum, read: g.read, params: cellParams(c, study.seed), bins: hist, ...scenario })).slice(0, 32);
   });
   if (existing.size === 0) await writeFile(ndjsonPath, '');
 
@@ -169,14 +176,14 @@ async function runCell(
   const selection = await sel;
   const order = selection.order.subarray(0, Math.min(cell.k, selection.order.length));
   let ids = Array.from(order, (i) => loaded.graph.ids[i]);
-  const req = cellRequest(cell, ids, study.seed, study.outputs.histogramBins);
+  const req = cellRequest(cell, ids, study.seed, histogramOf(study));
   let res;
   let report: ScenarioReport | undefined;
   let draws: DrawSummary | undefined;
   const spec = cell.strategy.spec;
   if (spec.strategy === 'random' && spec.draws > 1 && cell.model.model !== 'voice') {
     // The expected spread of k random seeds: the mean over `draws` independent seed sets (src/studies/draws.ts).
-    const d = await simulateDraws(loaded.graph, cell, spec.draws, Math.max(...cell.strategy.ks), study.seed, study.outputs.histogramBins, o);
+    const d = await simulateDraws(loaded.graph, cell, spec.draws, Math.max(...cell.strategy.ks), study.seed, histogramOf(study), o);
     res = d.result;
     draws = d.summary;
     ids = d.summary.firstSeeds[0];

@@ -169,6 +169,13 @@ export const gridStudySchema = z
           .describe('Charts to draw: spread-vs-k, steps (and, for opinion models with several responses, answer vs no answer), histogram, prevalence (new per step with CI).'),
         logY: z.boolean().default(false).describe('Log scale on the y axis of the line charts (points at 0 are left out there).'),
         histogramBins: z.number().int().min(1).max(200).default(30),
+        histogramEdges: z
+          .array(z.number().int().min(0).max(1_000_000_000))
+          .min(2)
+          .max(1001)
+          .refine((e) => e.every((x, i) => i === 0 || x > e[i - 1]), { message: 'histogramEdges must be strictly increasing' })
+          .optional()
+          .describe('Explicit bin edges of every cell\'s reach histogram (e0 < e1 < …; bin i holds reach e_i .. e_(i+1) − 1), the same for every cell so their histograms line up; instead of histogramBins.'),
       })
       .prefault({}),
   })

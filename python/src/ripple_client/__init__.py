@@ -11,7 +11,7 @@ from ._client import Ripple
 from ._local import LocalRipple, LocalServer, local, server_command
 from ._models import *  # noqa: F403
 from ._models import __all__ as _models_all
-from ._specs import CustomerNumber, CustomerSpec, ImpactSpec, Neo4jMapping, ResponseSpec, TieSpec, VariantSpec
+from ._specs import CustomerNumber, CustomerSpec, HistogramSpec, ImpactSpec, Neo4jMapping, ResponseSpec, TieSpec, VariantSpec
 from .errors import JobCancelled, JobFailed, RippleError
 
 __version__ = "0.1.0"
@@ -25,6 +25,7 @@ __all__ = [
     "RippleError",
     "JobFailed",
     "JobCancelled",
+    "HistogramSpec",
     "ResponseSpec",
     "ImpactSpec",
     "VariantSpec",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import quote
@@ -40,6 +40,7 @@ from ._specs import (
     CustomerNumber,
     CustomerSpec,
     Experience,
+    HistogramSpec,
     ImpactSpec,
     Neo4jMapping,
     Probability,
@@ -144,7 +145,7 @@ class Ripple:
         path: str,
         parse: type[M],
         *,
-        params: dict[str, str] | None = None,
+        params: Mapping[str, str | list[str]] | None = None,
         json: dict[str, Any] | None = None,
         progress: bool | None,
         description: str,
@@ -430,8 +431,11 @@ class Ripple:
         amplifiers: int | None = None,
         top: int | None = None,  # deprecated: the old name of amplifiers
         bins: int | None = None,
+        histogram: HistogramSpec | None = None,
+        samples: bool | None = None,
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         beta: float | None = None,
         gamma: float | None = None,
         experience: Experience | None = None,
@@ -476,7 +480,8 @@ class Ripple:
         ``precision`` + ``max_runs``. Model parameters the client does not name yet go in ``**parameters``
         (snake_case or camelCase)."""
         payload = body(model=model, seeds=list(seeds), runs=runs, precision=precision, max_runs=max_runs, seed=seed,
-                       max_steps=max_steps, amplifiers=amplifiers, top=top, bins=bins, probability=probability, p=p, beta=beta, gamma=gamma,
+                       max_steps=max_steps, amplifiers=amplifiers, top=top, bins=bins, histogram=histogram, samples=samples,
+                       probability=probability, p=p, activity=activity, beta=beta, gamma=gamma,
                        experience=experience, negativity_bias=negativity_bias, response=response,
                        exceedance=list(exceedance) if exceedance is not None else None, trace=trace,
                        alpha=alpha, kappa=kappa, mu=mu, nu=nu, threshold=threshold, thresholds=thresholds,
@@ -681,15 +686,23 @@ class Ripple:
         probability: Probability | None = None,
         p: float | None = None,
         top: int | None = None,
-        by: Literal["total", "network"] | None = None,
+        by: Literal["total", "network", "incremental"] | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
+        baseline: Sequence[str] | None = None,
+        baseline_share: float | None = None,
         rr_sets: int | None = None,
         seed: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> ValueRanking:
-        """Customers ranked by own + network value: whose unhappiness costs most."""
-        params = query(model=model, probability=probability, p=p, top=top, by=by, rr_sets=rr_sets, seed=seed,
-                       async_=async_)
+        """Customers ranked by own + network value: whose unhappiness costs most. With ``baseline`` (organic
+        adopters' ids) or ``baseline_share``, each customer's incremental value too (``by="incremental"`` ranks by it)."""
+        params: dict[str, str | list[str]] = dict(
+            query(model=model, probability=probability, p=p, top=top, by=by, activity=activity,
+                  baseline_share=baseline_share, rr_sets=rr_sets, seed=seed, async_=async_)
+        )
+        if baseline is not None:
+            params["baseline"] = list(baseline)  # repeated: baseline=a&baseline=b
         return self._engine("GET", f"/graphs/{_seg(graph_id)}/value", ValueRanking, params=params,
                             progress=progress, description="value ranking")
 
@@ -701,12 +714,13 @@ class Ripple:
         model: Literal["ic", "lt"] | None = None,
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         runs: int | None = None,
         seed: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> CustomerValue:
-        params = query(model=model, probability=probability, p=p, runs=runs, seed=seed, async_=async_)
+        params = query(model=model, probability=probability, p=p, activity=activity, runs=runs, seed=seed, async_=async_)
         return self._engine("GET", f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}/value", CustomerValue,
                             params=params, progress=progress, description=f"value of {customer_id}")
 

@@ -37,6 +37,7 @@ __all__ = [
     "Quantiles",
     "Bin",
     "Distribution",
+    "HistogramOutside",
     "Step",
     "Amplifier",
     "RankedCustomer",
@@ -92,6 +93,7 @@ __all__ = [
     "CelfStats",
     "InfluencersResult",
     "ValueRow",
+    "ValueBaseline",
     "ValueRanking",
     "CustomerValue",
     "JobError",
@@ -150,6 +152,13 @@ class Bin(Model):
     count: float
 
 
+class HistogramOutside(Model):
+    """With explicit edges or a fixed width: the runs below the first bin and at/above the last edge."""
+
+    below: int
+    above: int
+
+
 class Distribution(Estimate):
     """The distribution of a count over the runs (reach, negative, positive)."""
 
@@ -157,6 +166,7 @@ class Distribution(Estimate):
     max: float
     quantiles: Quantiles
     histogram: list[Bin]
+    histogram_outside: HistogramOutside | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The histogram: one row per bin, columns ``from``, ``to``, ``count``, ``share``."""
@@ -532,6 +542,8 @@ class SimulationResult(Model):
     within_horizon: Distribution | None = None
     exceedance_within_horizon: list[Exceedance] | None = None
     time_to_reach: TimeToReach | None = None
+    #: With ``samples=True``: every run's values in run order, ``reach`` and the model's per-run outputs by name.
+    samples: dict[str, list[float | None]] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Step curves, long form: ``series`` (reach, negative, positive), ``step``, ``new_mean``, ``cumulative_mean``."""
@@ -1036,6 +1048,15 @@ class ValueRow(Model):
     network: MeanCI
     #: own_value + network, with its 95% CI.
     total: MeanCI
+    #: With a baseline: the expected value reached with this customer minus without (Domingos & Richardson's reading).
+    incremental: MeanCI | None = None
+
+
+class ValueBaseline(Model):
+    """The organic adopters incremental values are measured against: ids named, and a share adopting on their own."""
+
+    customers: int
+    share: float
 
 
 class ValueRanking(Model):
@@ -1046,10 +1067,12 @@ class ValueRanking(Model):
     model: str
     probability: str
     p: float
+    activity: str
     by: str
     seed: int
     rr_sets: int
     graph_value: float
+    baseline: ValueBaseline | None = None
     top: list[ValueRow]
     elapsed_ms: float
 
@@ -1063,10 +1086,11 @@ class ValueRanking(Model):
                 "network_lo": r.network_ci95[0],
                 "network_hi": r.network_ci95[1],
                 "total_value": r.total_value,
+                "incremental": r.incremental.mean if r.incremental else None,
             }
             for r in self.top
         ]
-        cols = ["rank", "id", "own_value", "network_value", "network_lo", "network_hi", "total_value"]
+        cols = ["rank", "id", "own_value", "network_value", "network_lo", "network_hi", "total_value", "incremental"]
         return _df(rows, columns=cols)
 
 
@@ -1077,6 +1101,7 @@ class CustomerValue(Model):
     model: str
     probability: str
     p: float
+    activity: str
     runs: int
     seed: int
     own_value: float

@@ -22,6 +22,17 @@ class ResponseSpec(TypedDict, total=False):
     public: bool
 
 
+class HistogramSpec(TypedDict, total=False):
+    """How reach histograms are binned (one of): ``{"bins": 20}`` equal-width bins over [min, max];
+    ``{"width": 10, "start": 0}`` fixed bins of that width; ``{"edges": [1, 2, 5, 10, 100]}`` explicit edges
+    (bin i holds reach ``edges[i]`` .. ``edges[i+1] - 1``)."""
+
+    bins: int
+    width: int
+    start: int
+    edges: list[int]
+
+
 class CustomerNumber(TypedDict):
     """A per-customer number of a model (threshold, profile, initial opinion): ``{"id": "c1", "value": 0.3}``."""
 

@@ -6,6 +6,7 @@ import { clip } from '../../graph/builder.js';
 import { indexOf } from '../../graph/compile.js';
 import { customerValueRequestSchema, schemeOf, valueRankingRequestSchema } from '../../influence/schemas.js';
 import { spreadRequest } from '../../influence/influencers.js';
+import { resolveBaseline } from '../../influence/value.js';
 import { resolveSimulation } from '../../diffusion/simulate.js';
 import type { RouteContext } from '../app.js';
 import {
@@ -32,7 +33,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       operationId: 'rankValues',
       tags: ['influence'],
       summary: 'Customers ranked by own + network value',
-      description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI. Above the work budget (arcs examined, measured by a pilot of the RR sets; or `?async=true`): 202 with a job; with `?async=false`, 422 naming what to lower.',
+      description: 'Network values from value-weighted reverse-reachable sets (Borgs et al. 2014), each with a 95% CI: the value-weighted reach of a customer\'s voice, and with a `baseline` of organic adopters (ids, or `baselineShare`) Domingos & Richardson\'s incremental value, with minus without, from the same sets. Above the work budget (arcs examined, measured by a pilot of the RR sets; or `?async=true`): 202 with a job; with `?async=false`, 422 naming what to lower.',
       params: graphParams,
       querystring: rankingQuery,
       headers: preferHeader,
@@ -47,6 +48,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     const request = parseOrThrow(valueRankingRequestSchema, defined(q), 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
+    resolveBaseline(graph, request); // an unknown baseline customer is a 404 now, not a failed job
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'value',
       graphId: summary.id,
@@ -88,7 +90,7 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
       work: customerValueWork(graph, request),
       measure: () => measuredSimulationWork(
         graph,
-        resolveSimulation(graph, spreadRequest(request.model, { seeds: [id], runs: request.runs, seed: request.seed, probability: schemeOf(request), p: request.p })),
+        resolveSimulation(graph, spreadRequest(request.model, { seeds: [id], runs: request.runs, seed: request.seed, probability: schemeOf(request), p: request.p, activity: request.activity })),
         customerValueWork(graph, request), 'query.runs',
       ),
       graph: entry,

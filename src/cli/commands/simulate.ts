@@ -69,11 +69,23 @@ export function simulationRequestFromFlags(o: Opts): SimulationRequest {
     {
       model: o.model ?? DEFAULT_MODEL, seeds: list(o.seeds), runs: num(o.runs), precision: num(o.precision), maxRuns: num(o.maxRuns),
       seed: num(o.seed), maxSteps: num(o.maxSteps), amplifiers: num(o.amplifiers), top: num(o.top),
-      exceedance: list(o.exceedance as string | undefined)?.map((x) => num(x)), trace: o.trace ? true : undefined, ...params,
+      exceedance: list(o.exceedance as string | undefined)?.map((x) => num(x)), trace: o.trace ? true : undefined,
+      bins: num(o.bins as string | undefined), histogram: histogramFromFlags(o), samples: o.samples ? true : undefined, ...params,
     },
     {},
     `with --model ${o.model ?? DEFAULT_MODEL}`,
   );
+}
+
+/** --histogram-edges e0,e1,… or --histogram-width W [--histogram-start S] -> the request's `histogram` (one of them). */
+function histogramFromFlags(o: Opts): unknown {
+  const edges = list(o.histogramEdges as string | undefined);
+  const width = o.histogramWidth as string | undefined;
+  if (edges && width !== undefined) return { edges: edges.map((x) => num(x)), width: num(width) }; // both: the schema says which is wrong
+  if (edges) return { edges: edges.map((x) => num(x)) };
+  if (width !== undefined) return { width: num(width), start: num(o.histogramStart as string | undefined) };
+  if (o.histogramStart !== undefined) return { start: num(o.histogramStart as string) };
+  return undefined;
 }
 
 const DEFAULT_MODEL = MODELS[0];
@@ -126,6 +138,11 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--amplifiers <n>', `amplifiers listed (default ${commonDefault('top')})`)
     .option('--top <n>', 'deprecated: the old name of --amplifiers')
     .option('--exceedance <n,n>', 'tail risk: P(reach >= N) with a 95% CI for each N')
+    .option('--bins <n>', `reach histogram: n equal-width bins over [min, max] (default ${commonDefault('bins')})`)
+    .option('--histogram-edges <e,e>', 'reach histogram: explicit bin edges e0 < e1 < … (bin i: e_i .. e_(i+1) − 1)')
+    .option('--histogram-width <w>', 'reach histogram: fixed bins of width w from --histogram-start (default 0)')
+    .option('--histogram-start <s>', 'with --histogram-width: lower bound of the first bin')
+    .option('--samples', 'also return every run\'s values (JSON `samples`, in run order)')
     .option('--trace', 'also report one traced run (run 0): who reached whom, when')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {

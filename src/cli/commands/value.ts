@@ -4,7 +4,7 @@ import { customerValueRequestSchema, INFLUENCE_MODELS, valueRankingRequestSchema
 import { customerValue, rankValues } from '../../influence/value.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
-import { addGraphFlags, fmt, graphTarget, type GraphFlags } from './simulate.js';
+import { addGraphFlags, fmt, graphTarget, list, type GraphFlags } from './simulate.js';
 
 interface Opts extends GraphFlags {
   customer?: string;
@@ -16,6 +16,9 @@ interface Opts extends GraphFlags {
   runs?: string;
   rrSets?: string;
   seed?: string;
+  activity?: string;
+  baseline?: string;
+  baselineShare?: string;
   json?: boolean;
 }
 
@@ -27,7 +30,10 @@ export default function register(program: Command, ctx: CliContext): void {
   addGraphFlags(program.command('value').description("what customers are worth, network included: one (--customer) or the top ones"))
     .option('--customer <id>', 'one customer (Monte Carlo from it alone)')
     .option('--top <k>', 'ranking: customers listed (default 10)')
-    .addOption(new Option('--by <key>', 'ranking: total (default) or network value').choices(['total', 'network']))
+    .addOption(new Option('--by <key>', 'ranking: total (default), network value (value-weighted reach) or incremental value (with minus without, given --baseline)').choices(['total', 'network', 'incremental']))
+    .option('--baseline <ids>', 'ranking: organic adopters, comma-separated: incremental values are measured against them')
+    .option('--baseline-share <x>', 'ranking: each customer adopts organically with this probability (incremental values)')
+    .addOption(new Option('--activity <reading>', 'how activity acts (ic): per-arc (default) or gate').choices(['per-arc', 'gate']))
     .addOption(new Option('--model <model>', 'diffusion model (default ic)').choices(INFLUENCE_MODELS))
     .addOption(new Option('--probability <scheme>', 'arc probabilities (default: uniform; weighted-cascade for lt)').choices(PROBABILITY_SCHEMES))
     .option('--p <x>', 'arc probability for the uniform scheme (default 0.05)')
@@ -36,7 +42,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--seed <s>', 'random seed (default 1)')
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
-      const common = { model: o.model, probability: o.probability, p: num(o.p), seed: num(o.seed) };
+      const common = { model: o.model, probability: o.probability, p: num(o.p), seed: num(o.seed), activity: o.activity };
       const flags = { rrSets: '--rr-sets' };
       if (o.customer !== undefined) {
         const customer = o.customer;
@@ -55,7 +61,11 @@ export default function register(program: Command, ctx: CliContext): void {
         }
         return;
       }
-      const req = parseFlags(valueRankingRequestSchema, { ...common, top: num(o.top), by: o.by, rrSets: num(o.rrSets), runs: num(o.runs) }, flags, 'without --customer');
+      const req = parseFlags(
+        valueRankingRequestSchema,
+        { ...common, top: num(o.top), by: o.by, rrSets: num(o.rrSets), runs: num(o.runs), baseline: list(o.baseline), baselineShare: num(o.baselineShare) },
+        { ...flags, baselineShare: '--baseline-share' }, 'without --customer',
+      );
       const { graph } = await ctx.loadGraph(graphTarget(graphId, o));
       const bar = createProgress({ label: 'value', total: req.rrSets, json: o.json, stream: ctx.stderr });
       try {
@@ -63,7 +73,11 @@ export default function register(program: Command, ctx: CliContext): void {
         bar.stop();
         ctx.output(Boolean(o.json), r, () => [
           `customers by ${r.by} value (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}; ${r.rrSets} RR sets; graph value ${fmt(r.graphValue)})`,
-          table(['rank', 'customer', 'own', 'network', 'total'], r.top.map((c) => [c.rank, c.id, Number(c.ownValue.toFixed(3)), Number(c.networkValue.toFixed(3)), Number(c.totalValue.toFixed(3))])),
+          r.baseline
+            ? table(['rank', 'customer', 'own', 'network', 'total', 'incremental'], r.top.map((c) => [
+              c.rank, c.id, Number(c.ownValue.toFixed(3)), Number(c.networkValue.toFixed(3)), Number(c.totalValue.toFixed(3)), Number(c.incremental!.mean.toFixed(3)),
+            ]))
+            : table(['rank', 'customer', 'own', 'network', 'total'], r.top.map((c) => [c.rank, c.id, Number(c.ownValue.toFixed(3)), Number(c.networkValue.toFixed(3)), Number(c.totalValue.toFixed(3))])),
         ].join('\n'));
       } finally {
         bar.stop();

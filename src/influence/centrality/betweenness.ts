@@ -334,6 +334,20 @@ export function betweenness(graph: Graph, options: BetweennessOptions = {}): Cen
   if (sample) {
     result.sample = { k: sample.length, seed: o.seed, sources: sample };
     result.stderr = stderr;
-  }
+  } else reportFullSample(result, graph.n, o);
   return result;
+}
+
+/**
+ * A sample asked for (`k`) that covers every customer (k >= n) is the exact computation: it still reports the sample,
+ * k = n sources (all of them, in index order) and the seed, with a standard error of 0 for every customer (the
+ * finite-population correction at k = n), so an answer's fields do not depend on whether k reached n.
+ */
+export function reportFullSample(result: CentralityResult, n: number, opts: Pick<BetweennessOptions, 'k' | 'seed' | 'sources'>): void {
+  const asked = opts.sources ? opts.sources.length : opts.k;
+  if (asked === undefined || asked < n) return;
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
+  result.sample = { k: n, seed: opts.seed ?? BETWEENNESS_DEFAULTS.seed, sources: all };
+  result.stderr = new Float64Array(n);
 }

@@ -1,6 +1,6 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
-import { BETWEENNESS_DEFAULTS, betweennessStderr, rescaleBetweenness, resolveSample, sumPartials } from './betweenness.js';
+import { BETWEENNESS_DEFAULTS, betweennessStderr, reportFullSample, rescaleBetweenness, resolveSample, sumPartials } from './betweenness.js';
 import { CLOSENESS_DEFAULTS } from './closeness.js';
 import { centrality, type CentralityOptions } from './registry.js';
 import type { PartialPayload, PartialProgress } from './tasks.js';
@@ -98,6 +98,6 @@ async function run(graph: CompiledGraph, metric: CentralityMetric, opts: Compute
   if (sample) {
     result.sample = { k: sample.length, seed: opts.seed ?? BETWEENNESS_DEFAULTS.seed, sources: sample };
     result.stderr = stderr;
-  }
+  } else reportFullSample(result, n, opts);
   return result;
 }

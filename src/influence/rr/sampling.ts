@@ -9,14 +9,18 @@ import { RR_BATCH, type RRSpec } from './spec.js';
 class RRScratch {
   readonly stamp: Int32Array;
   readonly queue: Int32Array;
+  /** Gate reading: closed[u] = the epoch of the set in which u drew "passes nothing on". */
+  readonly closed: Int32Array;
   epoch = 0;
   constructor(n: number) {
     this.stamp = new Int32Array(n);
     this.queue = new Int32Array(n);
+    this.closed = new Int32Array(n);
   }
   next(): number {
     if (this.epoch >= 0x7ffffffe) {
       this.stamp.fill(0);
+      this.closed.fill(0);
       this.epoch = 0;
     }
     return ++this.epoch;
@@ -98,6 +102,7 @@ function drawRoot(spec: RRSpec, rng: Rng, n: number): number {
  * found by geometric skipping, floor(log U / log(1 - c)): cost proportional to arcs kept.
  */
 function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root: number, dst: Int32Array, at: number): number {
+  if (spec.gate) return reverseIcGated(g, spec, s, rng, root, dst, at);
   const ep = s.start(root, dst, at);
   const stamp = s.stamp;
   const { inOffsets, inSources } = g;
@@ -142,6 +147,39 @@ function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root:
           }
         }
       }
+    }
+  }
+  return tail - at;
+}
+
+/**
+ * IC reverse BFS under the gate reading of activity: an in-arc u->v is live when its coin (p without activity) says so
+ * AND u passes things on in this world (probability activity(u), one draw per set: drawn the first time one of u's arcs
+ * is kept, and remembered when it says no, so u's other arcs in this set are dead too). A coin per arc (no geometric
+ * skipping: the gate is per sender, the skips are per receiver).
+ */
+function reverseIcGated(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root: number, dst: Int32Array, at: number): number {
+  const ep = s.start(root, dst, at);
+  const { stamp, closed } = s;
+  const { inOffsets, inSources } = g;
+  const inP = spec.inP;
+  const gate = spec.gate!;
+  let tail = at + 1;
+  let head = at;
+  while (head < tail) {
+    const v = dst[head++];
+    const e = inOffsets[v + 1];
+    for (let q = inOffsets[v]; q < e; q++) {
+      const u = inSources[q];
+      if (stamp[u] === ep || closed[u] === ep) continue;
+      if (rng.float() >= inP[q]) continue;
+      const a = gate[u];
+      if (a < 1 && rng.float() >= a) {
+        closed[u] = ep;
+        continue;
+      }
+      stamp[u] = ep;
+      dst[tail++] = u;
     }
   }
   return tail - at;
@@ -255,7 +293,7 @@ export function pilotSets(
       const v = dst[i];
       const deg = inOffsets[v + 1] - inOffsets[v];
       const c = nodeInP[v];
-      if (c < 0) out.arcs += deg;
+      if (c < 0 || spec.gate) out.arcs += deg;
       else if (!ic) out.arcs += 1;
       else out.arcs += c >= 1 ? deg : c > 0 ? 1 + c * deg : 0;
     }

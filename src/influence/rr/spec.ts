@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
-import { arcProbabilities, ltWeights } from '../../diffusion/probability.js';
-import type { ProbabilityScheme } from '../../diffusion/request.js';
+import { activityGate, arcProbabilities, ltWeights } from '../../diffusion/probability.js';
+import type { ActivityReading, ProbabilityScheme } from '../../diffusion/request.js';
 import { sharedF32, sharedF64, sharedI32 } from '../../graph/shared-array.js';
 
 /**
@@ -35,6 +35,11 @@ export interface RRSpec {
   aliasIdx: Int32Array | null;
   /** Scale of estimates: n for uniform roots, totalValue for value-weighted roots. */
   scale: number;
+  /**
+   * IC with `activity: 'gate'`: per customer, the chance it passes anything on (its arcs then carry p without activity);
+   * the reverse search draws it once per set, the first time one of its arcs is kept. Null: per-arc (or all 1).
+   */
+  gate: Float32Array | null;
 }
 
 export interface RRSpecOptions {
@@ -43,6 +48,8 @@ export interface RRSpecOptions {
   p: number;
   /** Roots with probability proportional to customer value (estimates become value reached). */
   valueWeighted?: boolean;
+  /** The reading of activity (IC only; default per-arc). */
+  activity?: ActivityReading;
 }
 
 
@@ -53,7 +60,8 @@ export interface RRSpecOptions {
  */
 export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
   const { n, inOffsets, inArc } = g;
-  const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true }).arcP!;
+  if (o.model === 'lt' && o.activity === 'gate') throw new InputError('activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)');
+  const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true, activity: o.activity }).arcP!;
   const inP = sharedF32(g.m);
   const nodeInP = sharedF64(n);
   for (let v = 0; v < n; v++) {
@@ -75,7 +83,15 @@ export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
     ({ aliasProb, aliasIdx } = aliasTables(g.value));
     scale = g.totalValue;
   }
-  return { model: o.model, n, inP, nodeInP, aliasProb, aliasIdx, scale };
+  const gate = o.model === 'ic' ? activityGate(g, o.activity) : null;
+  return { model: o.model, n, inP, nodeInP, aliasProb, aliasIdx, scale, gate: gate ? sharedCopy(gate) : null };
+}
+
+/** A copy on shared memory (a spec goes to the workers without a copy). */
+function sharedCopy(a: Float32Array): Float32Array {
+  const out = sharedF32(a.length);
+  out.set(a);
+  return out;
 }
 
 /** Walker/Vose alias tables: draw i uniformly, keep it with prob[i], else take alias[i]. O(n). */

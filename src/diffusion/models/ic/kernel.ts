@@ -13,6 +13,9 @@ import type { Scratch, StepSums } from '../../scratch.js';
  * customer is a no-op, exactly as its coin would be. When all customers share one p the gap even
  * carries over from one customer's arc list to the next (one log per success, none per customer).
  *
+ * With a gate (`activity: 'gate'`), a customer taken from the queue first draws whether it passes it on at all
+ * (probability activity; no draw when its activity is 1); if not, none of its arcs is tried.
+ *
  * Leaves the activated customers in s.queue[0 .. reach) and returns reach; adds new activations per
  * step to `steps` and returns the arcs examined (out-arcs of activated customers that got a chance).
  */
@@ -33,6 +36,7 @@ export function runIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, step
   const maxSteps = plan.maxSteps;
   // uniformLogQ: log(1-p) < 0 for 0 < p < 1, -Infinity for p = 1 (every gap 0); NaN or 0 use the other paths.
   const uniformLogQ = plan.uniformLogQ;
+  const gate = plan.gate;
   let skip = uniformLogQ < 0 ? Math.floor(Math.log(rng.floatOpen()) / uniformLogQ) : 0;
   while (head < tail && step < maxSteps) {
     step++;
@@ -42,6 +46,7 @@ export function runIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, step
       // concatenated), so the gap to the next success carries over from one customer's list to the next.
       while (head < levelEnd) {
         const u = queue[head++];
+        if (gate !== null && gate[u] < 1 && rng.float() >= gate[u]) continue;
         const e = off[u + 1];
         const d = e - off[u];
         arcs += d;
@@ -64,6 +69,7 @@ export function runIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, step
     } else if (nodeP) {
       while (head < levelEnd) {
         const u = queue[head++];
+        if (gate !== null && gate[u] < 1 && rng.float() >= gate[u]) continue;
         const pu = nodeP[u];
         if (pu <= 0) continue;
         const e = off[u + 1];
@@ -94,6 +100,7 @@ export function runIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, step
       const pa = arcP!;
       while (head < levelEnd) {
         const u = queue[head++];
+        if (gate !== null && gate[u] < 1 && rng.float() >= gate[u]) continue;
         const e = off[u + 1];
         let a = off[u];
         arcs += e - a;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CompiledGraph } from '../../../graph/compile.js';
-import { arcProbabilities } from '../../probability.js';
+import { activityGate, arcProbabilities } from '../../probability.js';
 import { sharedF64 } from '../../../graph/shared-array.js';
 import type { PlanBase } from '../model.js';
 import type { icSchema } from './schema.js';
@@ -16,10 +16,15 @@ export interface IcPlan extends PlanBase {
   nodeLogQ: Float64Array | null;
   /** log(1 - p) when every customer has the same p (uniform scheme, equal activity), else NaN. */
   uniformLogQ: number;
+  /**
+   * `activity: 'gate'` with some activity below 1: per customer, the chance that it passes it on at all (one draw when
+   * it activates; its arcs then carry p without activity). Null: activity is in the arcs (`per-arc`) or all 1.
+   */
+  gate: Float32Array | null;
 }
 
 export function planIc(g: CompiledGraph, req: z.output<typeof icSchema>, base: PlanBase): IcPlan {
-  const { nodeP, arcP } = arcProbabilities(g, req.probability, req.p);
+  const { nodeP, arcP } = arcProbabilities(g, req.probability, req.p, { activity: req.activity });
   let nodeLogQ: Float64Array | null = null;
   let uniformLogQ = NaN;
   if (nodeP) {
@@ -27,5 +32,5 @@ export function planIc(g: CompiledGraph, req: z.output<typeof icSchema>, base: P
     for (let i = 0; i < nodeP.length; i++) nodeLogQ[i] = Math.log1p(-nodeP[i]);
     if (nodeP.every((x) => x === nodeP[0])) uniformLogQ = nodeLogQ[0] ?? NaN;
   }
-  return { ...base, model: 'ic', nodeP, arcP, nodeLogQ, uniformLogQ };
+  return { ...base, model: 'ic', nodeP, arcP, nodeLogQ, uniformLogQ, gate: activityGate(g, req.activity) };
 }

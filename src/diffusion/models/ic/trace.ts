@@ -16,7 +16,7 @@ export function traceIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, tr
   const { stamp, queue } = s;
   const off = g.outOffsets;
   const tgt = g.outTargets;
-  const { nodeP, arcP, maxSteps, uniformLogQ } = plan;
+  const { nodeP, arcP, maxSteps, uniformLogQ, gate } = plan;
   const nodeLogQ = plan.nodeLogQ!;
   for (let i = 0; i < seeded; i++) tr.add(-1, queue[i], 0, 0);
   let tail = seeded;
@@ -35,6 +35,7 @@ export function traceIc(g: CompiledGraph, plan: IcPlan, s: Scratch, rng: Rng, tr
     const levelEnd = tail;
     while (head < levelEnd) {
       const u = queue[head++];
+      if (gate !== null && gate[u] < 1 && rng.float() >= gate[u]) continue; // the kernel's gate, same draw
       const e = off[u + 1];
       if (uniformLogQ < 0) {
         // The gap to the next success carries over from one customer's arc list to the next.

@@ -4,7 +4,7 @@ import { reachStatsSchema, stepSchema } from '../../result-schema.js';
 import { Rng } from '../../rng.js';
 import { CurveSums } from '../../scratch.js';
 import { STEP_BYTES, type ModelDefinition, type ModelResultFields } from '../model.js';
-import { runVoice, type VoiceOut } from './kernel.js';
+import { runVoice, type GateState, type VoiceOut } from './kernel.js';
 import { planVoice, RESPONSE_SALT, type VoicePlan } from './plan.js';
 import { voiceSchema } from './schema.js';
 import { traceVoice, VOICE_TRACE_STATES } from './trace.js';
@@ -48,10 +48,13 @@ export const voice: ModelDefinition<'voice', typeof voiceSchema, VoicePlan, type
     const positiveValue = extras ? new Float64Array(count) : null;
     const value = g.value;
     const queue = s.queue;
+    // The gate reading: each customer's draw of this run (kernel.ts, passesOn), stamped by a run counter of this batch.
+    const gateState: GateState | null = plan.gate ? { stamp: new Int32Array(g.n), open: new Uint8Array(g.n), run: 0 } : null;
     return {
       run(rng, r, i) {
         respRng.reseed(plan.seed, r, RESPONSE_SALT);
-        const k = runVoice(g, plan, s, rng, respRng, steps, negSteps, posSteps, out, passed);
+        if (gateState) gateState.run++;
+        const k = runVoice(g, plan, s, rng, respRng, steps, negSteps, posSteps, out, passed, gateState);
         negative[i] = out.negative;
         positive[i] = out.positive;
         if (extras) {

@@ -18,6 +18,29 @@ export interface VoiceOut {
   positivePeakStep: number;
 }
 
+/**
+ * The gate reading of activity: per customer, the run (`stamp`) in which its gate was drawn and the draw (`open`). A
+ * customer draws once per run, at its first message, and keeps it: a complainant who is answered publicly speaks
+ * twice (the complaint, then praise), and passes on both or neither.
+ */
+export interface GateState {
+  stamp: Int32Array;
+  open: Uint8Array;
+  /** The current run's stamp (> 0, a new one per run). */
+  run: number;
+}
+
+/** Does u pass anything on in this run (gate reading)? One draw from `rng` the first time it is asked, per run. */
+export function passesOn(gate: Float32Array, st: GateState, u: number, rng: Rng): boolean {
+  const a = gate[u];
+  if (a >= 1) return true;
+  if (st.stamp[u] !== st.run) {
+    st.stamp[u] = st.run;
+    st.open[u] = rng.float() < a ? 1 : 0;
+  }
+  return st.open[u] === 1;
+}
+
 const NEG = 1;
 const POS = 2;
 /** Turned positive privately before speaking (response at step 0, not public): holds praise, spreads nothing. */
@@ -39,13 +62,17 @@ const POS_SILENT = 3;
  * before the complainant speaks (see POS_SILENT); with effectiveness 1 and `public` a run is then exactly
  * the praise run of the same stream.
  *
+ * With a gate (`activity: 'gate'`, `gateState`), a customer passes a message on only if its gate (passesOn) opens.
+ *
  * `passed` (when given): per customer, +1 for each run in which it passed the voice on, i.e. reached at least
  * one customer not reached before (either opinion; a turned complainant counts once per run).
  */
 export function runVoice(
   g: CompiledGraph, plan: VoicePlan, s: Scratch, rng: Rng, respRng: Rng,
   steps: StepSums, negSteps: CurveSums, posSteps: CurveSums, out: VoiceOut, passed: Int32Array | null = null,
+  gateState: GateState | null = null,
 ): number {
+  const gate = gateState ? plan.gate : null;
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const mark = passed ? s.mark : null;
   negSteps.startRun();
@@ -105,6 +132,7 @@ export function runVoice(
     for (let q = head; q < levelEnd; q++) {
       const u = queue[q];
       if (op[u] !== NEG) continue;
+      if (gate !== null && !passesOn(gate, gateState!, u, rng)) continue;
       arcs += off[u + 1] - off[u];
       const before = tail;
       tail = spreadFrom(u, off[u], off[u + 1], negNodeP, negArcP, 1, tgt, stamp, ep, queue, tail, rng, op, NEG);
@@ -119,6 +147,7 @@ export function runVoice(
     for (let q = head; q < levelEnd + nFlipped; q++) {
       const u = q < levelEnd ? queue[q] : flipped[q - levelEnd];
       if (op[u] !== POS) continue;
+      if (gate !== null && !passesOn(gate, gateState!, u, rng)) continue;
       arcs += off[u + 1] - off[u];
       const before = tail;
       tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, 1, tgt, stamp, ep, queue, tail, rng, op, POS);

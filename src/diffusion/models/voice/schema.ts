@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { modelRequest, pField, probabilityField } from '../../request.js';
+import { activityField, modelRequest, pField, probabilityField } from '../../request.js';
 
 export const brandResponseSchema = z
   .strictObject({
@@ -19,6 +19,7 @@ export const voiceSchema = modelRequest(
   {
     probability: probabilityField('uniform'),
     p: pField(0.05),
+    activity: activityField,
     negativityBias: z.number().min(1).max(100).default(2).describe('A negative message uses min(1, p·negativityBias) (1..100, default 2).'),
     experience: z.enum(['negative', 'positive']).default('negative').describe('Opinion the seed customers hold: `negative` (a complaint) or `positive` (praise). Default negative.'),
     response: brandResponseSchema.nullable().default(null).describe('Optional brand response to a negative experience; null = none (default).'),

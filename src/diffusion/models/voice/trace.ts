@@ -4,6 +4,7 @@ import { spreadFrom } from '../../kernels/spread.js';
 import type { Rng } from '../../rng.js';
 import type { Scratch } from '../../scratch.js';
 import type { VoicePlan } from './plan.js';
+import { passesOn, type GateState } from './kernel.js';
 
 /** State codes of voice's traced events (their names, in this order, in the answer's `trace`). */
 export const VOICE_TRACE_STATES = ['negative', 'positive'] as const;
@@ -34,7 +35,10 @@ export function traceVoice(g: CompiledGraph, plan: VoicePlan, s: Scratch, rng: R
   const turned = () => response !== null && respRng.float() < response.effectiveness;
   let tail = seeded;
   let step = 0;
+  // The kernel's gate, drawn at the same points of the stream (a customer's first message of the run).
+  const gateState: GateState | null = plan.gate ? { stamp: new Int32Array(g.n), open: new Uint8Array(g.n), run: 1 } : null;
   const spread = (u: number, nodeP: Float64Array | null, arcP: Float32Array | null, opinion: number) => {
+    if (plan.gate && !passesOn(plan.gate, gateState!, u, rng)) return;
     const from = tail;
     tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, 1, g.outTargets, stamp, ep, queue, tail, rng, op, opinion);
     for (let q = from; q < tail; q++) tr.add(u, queue[q], step, opinion === NEG ? 0 : 1);
