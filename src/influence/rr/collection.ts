@@ -89,8 +89,10 @@ export interface GrowOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Batches per in-thread step between event-loop yields (cancellation and progress). */
+/** Most batches per in-thread step between event-loop yields (cancellation and progress). */
 const BATCHES_PER_STEP = 16;
+/** Time an in-thread step aims at, in ms. */
+const STEP_MS = 4;
 /** Most RR batches (of RR_BATCH sets) in one worker task. */
 const MAX_BATCHES_PER_TASK = 64;
 
@@ -158,11 +160,18 @@ export async function growRR(
     }
     return;
   }
-  for (let b = fromBatch; b < toBatch; b += BATCHES_PER_STEP) {
+  // In this thread: a step of batches at a time, as many as fit in STEP_MS at the rate measured so far (at most
+  // BATCHES_PER_STEP), then a yield, so the event loop keeps serving other requests between steps.
+  let per = 1;
+  for (let b = fromBatch, to = b; b < toBatch; b = to) {
     if (signal?.aborted) throw new CancelledError();
-    const r = sampleBatches(g, spec, seed, salt, b, Math.min(toBatch, b + BATCHES_PER_STEP));
+    const t0 = performance.now();
+    to = Math.min(toBatch, b + per);
+    const r = sampleBatches(g, spec, seed, salt, b, to);
     coll.append(r.members, r.offsets);
     onProgress?.(coll.count, toBatch * RR_BATCH);
+    const msPerBatch = (performance.now() - t0) / (to - b);
     if (signal) await new Promise<void>((res) => setImmediate(res));
+    per = Math.max(1, Math.min(BATCHES_PER_STEP, Math.floor(STEP_MS / Math.max(msPerBatch, 0.01))));
   }
 }

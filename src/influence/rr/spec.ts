@@ -52,6 +52,19 @@ export interface RRSpecOptions {
  * in-arc order, and alias tables for value-weighted roots.
  */
 export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
+  // The last spec made per graph is kept: a request's pilot (the API's work and memory estimates) and its run ask for
+  // the same one, which costs O(n + m) to build (a spec is read-only once built).
+  const key = `${o.model}|${o.probability}|${o.p}|${o.valueWeighted === true}`;
+  const last = lastSpec.get(g);
+  if (last && last.key === key) return last.spec;
+  const spec = buildSpec(g, o);
+  lastSpec.set(g, { key, spec });
+  return spec;
+}
+
+const lastSpec = new WeakMap<CompiledGraph, { key: string; spec: RRSpec }>();
+
+function buildSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
   const { n, inOffsets, inArc } = g;
   const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true }).arcP!;
   const inP = sharedF32(g.m);
