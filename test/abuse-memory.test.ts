@@ -304,4 +304,46 @@ describe('abuse: work measured by a pilot of the request (in-process server)', (
     await fetch(`${s.url}/graphs/${starId}`, { method: 'DELETE' });
     await s.expectSurvived(before);
   });
+
+  it('an RR collection that would outgrow RIPPLE_MAX_REQUEST_MEMORY while IMM runs stops with a 422 naming what to lower (sync and as a job)', async () => {
+    // A heavy tail the door's pilot does not see: a hub tells 20 000 customers, each of whom tells 5 "sinks". An RR set
+    // rooted at a sink holds all 20 002 customers, any other just 2; 1 root in 4000 is a sink, and the pilot's 1024 sets
+    // (seed 2) hold none, so the door estimates ~3.6 MB for the 100 000 gain sets — while they hold ~2.8 MB of members
+    // and, growing by doubling, pass the 4 MB bound.
+    const sinks = 5;
+    const lines = [];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(`hub a${i}`);
+      for (let j = 0; j < sinks; j++) lines.push(`a${i} s${j}`);
+    }
+    const s = await startAbuseServer({ RIPPLE_MAX_REQUEST_MEMORY: '4MB' });
+    const before = await s.snapshot();
+    // An edge list upload (parsed off the event loop), then loaded once, before the load shedder's delay sample matters.
+    const up = await fetch(`${s.url}/graphs/import?format=edgelist&name=tail&directed=true`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+    expect(up.status).toBe(201);
+    const graphId = ((await up.json()) as { id: string }).id;
+    expect((await fetch(`${s.url}/graphs/${graphId}/centrality/degree?top=1`)).status).toBe(200);
+    await sleep(600);
+    const body = { k: 1, method: 'imm', p: 1, seed: 2, epsilon: 0.1, compare: false, runs: 100 };
+    const res = await fetch(`${s.url}/graphs/${graphId}/influencers?async=false`, json(body));
+    const text = await res.text();
+    expect(res.status, text).toBe(422);
+    const p = JSON.parse(text) as { detail: string; code: string; errors: { path: string }[] };
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(p.detail).toMatch(/^RR sets: the collection would hold [\d.]+ MB after \d+ sets, above the 4\.0 MB one request may hold \(RIPPLE_MAX_REQUEST_MEMORY\); stopped before it grew: raise epsilon or lower gainSamples or lower p$/);
+    expect(p.errors.map((e) => e.path)).toEqual(['body.epsilon', 'body.gainSamples', 'body.p']);
+    // As a job: it fails with the same 422, and the server is none the worse.
+    const queued = await fetch(`${s.url}/graphs/${graphId}/influencers?async=true`, json(body));
+    expect(queued.status).toBe(202);
+    const jobId = ((await queued.json()) as { job: { id: string } }).job.id;
+    let job: { state: string; error?: { status: number; detail: string } } = { state: 'queued' };
+    for (let i = 0; i < 300 && !['failed', 'succeeded'].includes(job.state); i++) {
+      await sleep(20);
+      job = (await (await fetch(`${s.url}/jobs/${jobId}`)).json()) as typeof job;
+    }
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({ status: 422, detail: expect.stringMatching(/RIPPLE_MAX_REQUEST_MEMORY/) });
+    await fetch(`${s.url}/graphs/${graphId}`, { method: 'DELETE' });
+    await s.expectSurvived(before);
+  });
 });

@@ -295,13 +295,19 @@ export interface BudgetDeps {
   /** Longest `Prefer: wait=N` honoured, seconds (default 60). */
   maxWaitSeconds?: number;
   centralityEngines?: CentralityEngines;
+  /** RIPPLE_MAX_REQUEST_MEMORY: the bound on one RR collection while it grows (influencers), checked as it grows. */
+  maxRequestMemory?: number;
 }
 
 /** The budget dependencies of the engine routes, from the route context. */
 export function budgetDeps(ctx: {
-  jobs: JobService; pool?: EnginePool; centralityEngines?: CentralityEngines; config: { syncBudget: number; jobs?: { maxWaitSeconds: number } };
+  jobs: JobService; pool?: EnginePool; centralityEngines?: CentralityEngines;
+  config: { syncBudget: number; jobs?: { maxWaitSeconds: number }; memory?: { maxRequestMemory: number } };
 }): BudgetDeps {
-  return { jobs: ctx.jobs, budget: ctx.config.syncBudget, pool: ctx.pool, maxWaitSeconds: ctx.config.jobs?.maxWaitSeconds, centralityEngines: ctx.centralityEngines };
+  return {
+    jobs: ctx.jobs, budget: ctx.config.syncBudget, pool: ctx.pool, maxWaitSeconds: ctx.config.jobs?.maxWaitSeconds, centralityEngines: ctx.centralityEngines,
+    maxRequestMemory: ctx.config.memory?.maxRequestMemory,
+  };
 }
 
 /** RFC 7240 preferences of an engine request: `respond-async`, `wait=N` (seconds). */
@@ -329,7 +335,10 @@ export async function runOrSubmit(
   deps: BudgetDeps, req: FastifyRequest, reply: FastifyReply, forceAsync: boolean | undefined, spec: Sized,
 ): Promise<unknown> {
   const local = async (ctx: JobContext): Promise<unknown> => {
-    if (!spec.run) return runOp(spec.op, spec.graph, { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines }, spec.prepared);
+    if (!spec.run) {
+      const env = { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines, maxRequestMemory: deps.maxRequestMemory };
+      return runOp(spec.op, spec.graph, env, spec.prepared);
+    }
     const r = await spec.run(ctx);
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
