@@ -1,7 +1,8 @@
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeSliced, estimateNodes, SLICE_NODES } from '../src/api/serialize.js';
+import { encodeSliced, SLICE_NODES } from '../src/api/serialize.js';
+import { estimateNodes, jsonBytes } from '../src/json-size.js';
 import { jobViewSchema } from '../src/api/job-schemas.js';
 import { centralityResultSchema, valueRankingSchema } from '../src/influence/result-schemas.js';
 import { simulationResultSchema } from '../src/diffusion/models/result-schemas.js';
@@ -89,5 +90,17 @@ describe('sliced serialization: the same bytes as the one-piece serializer', () 
     expect(text!.length).toBeGreaterThan(4_000_000);
     // A timer every 5 ms fires at least once per 50 ms of work (one piece: not once).
     expect(ticks).toBeGreaterThanOrEqual(Math.floor(ms / 50));
+  });
+
+  it('jsonBytes (the job manager\'s bound on held results) counts in slices exactly what JSON.stringify gives', async () => {
+    const steps = Array.from({ length: 30_000 }, (_, i) => ({ step: i, newMean: i % 3 === 0 ? undefined : 1 / (i + 1), label: i % 5 === 0 ? 'é"\\' : null }));
+    const values: unknown[] = [
+      centrality(30_000),
+      valueRanking(8_000),
+      { a: 1, big: steps, nested: { deeper: [steps.slice(0, 25_000), { x: undefined }, () => 1] }, skip: undefined },
+      [steps, undefined, 'x', [steps]],
+      { small: true },
+    ];
+    for (const v of values) expect(await jsonBytes(v)).toBe(Buffer.byteLength(JSON.stringify(v)));
   });
 });

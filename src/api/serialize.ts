@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { $ZodType, safeEncode } from 'zod/v4/core';
+import { estimateNodes } from '../json-size.js';
 import { wantsCsv } from './csv.js';
 
 /**
@@ -72,26 +73,6 @@ export const slicingSerializerCompiler: typeof serializerCompiler = (route) => {
   fn[SCHEMA] = schema;
   return fn as never;
 };
-
-/** Estimated JSON nodes of a value: arrays by their length × the mean of three sampled elements. */
-export function estimateNodes(v: unknown, depth = 0): number {
-  if (v === null || typeof v !== 'object') return 1;
-  if (depth > 12) return 1;
-  if (Array.isArray(v)) {
-    const n = v.length;
-    if (n === 0) return 1;
-    if (n <= 3) return 1 + v.reduce((s: number, x) => s + estimateNodes(x, depth + 1), 0);
-    return 1 + (n * (estimateNodes(v[0], depth + 1) + estimateNodes(v[n >> 1], depth + 1) + estimateNodes(v[n - 1], depth + 1))) / 3;
-  }
-  if (ArrayBuffer.isView(v)) return 1 + (v as unknown as { length?: number }).length!;
-  let w = 1;
-  let keys = 0;
-  for (const k in v) {
-    w += estimateNodes((v as Record<string, unknown>)[k], depth + 1);
-    if (++keys > 10_000) return w * 2; // a huge record: big enough, and not worth walking
-  }
-  return w;
-}
 
 /**
  * The bytes as they are made: text pieces, turned into buffers of about CHUNK_BYTES (few allocations, little
