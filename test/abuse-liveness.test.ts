@@ -9,17 +9,23 @@ import { sleep, startAbuseServer } from './abuse-helper.js';
 import { ripple } from './cli-helper.js';
 import { tempDir } from './helper.js';
 
-/** /health latencies (ms) sampled every `everyMs` until `done` settles. */
+/**
+ * /health latencies (ms) sampled every `everyMs` until `done` settles, each counted from when the probe was DUE (the
+ * previous answer + everyMs), not from when it could be sent: a server stalled while the prober sleeps delays the
+ * prober's timer too, and that delay counts.
+ */
 async function healthWhile(url: string, done: Promise<unknown>, everyMs = 10): Promise<number[]> {
   const out: number[] = [];
   let finished = false;
   void done.finally(() => (finished = true));
+  let due = performance.now();
   while (!finished) {
-    const t0 = performance.now();
     const res = await fetch(`${url}/health`);
     await res.arrayBuffer();
-    out.push(performance.now() - t0);
+    const now = performance.now();
+    out.push(now - due);
     expect(res.status).toBe(200);
+    due = now + everyMs;
     await sleep(everyMs);
   }
   return out;
@@ -222,18 +228,24 @@ describe('abuse: liveness', () => {
     await s.expectSurvived(before);
   });
 
-  it('/health answers in under 50 ms while a tens-of-MB answer is ranked, built and serialised (value top=100000, centrality top=all)', async () => {
+  it('/health answers in under 50 ms while a 21 MB answer is ranked, built and serialised (value top=100000; centrality top=all)', async () => {
     const s = await startAbuseServer();
     const before = await s.snapshot();
-    // 200 000 customers on a ring with chords (an edge list of ~5 MB), imported like any upload.
-    const n = 200_000;
+    // 100 000 customers on a ring with chords (an edge list of ~2.5 MB), imported like any upload.
+    const n = 100_000;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) lines.push(`c${i} c${(i + 1) % n}`, `c${i} c${(i * 7 + 3) % n}`);
     const imported = await upload(s.url, '/graphs/import?format=edgelist&name=wide', lines.join('\n'), 'text/plain');
     expect(imported.status, await imported.clone().text()).toBe(201);
     const { id } = (await imported.json()) as { id: string };
-    // Loaded into the compiled cache first (once per graph version; that load is not what this test measures).
-    expect((await fetch(`${s.url}/graphs/${id}/centrality/degree?top=1`)).status).toBe(200);
+    // Loaded into the compiled cache first (once per graph version; that load is not what this test measures), and
+    // the load shedder's event-loop delay sample given time to settle after it (a 503 then is retried).
+    let warm = 0;
+    for (let i = 0; i < 20 && warm !== 200; i++) {
+      warm = (await fetch(`${s.url}/graphs/${id}/centrality/degree?top=1`)).status;
+      await sleep(warm === 200 ? 600 : 300);
+    }
+    expect(warm).toBe(200);
     const figures: string[] = [];
     const during = async (path: string) => {
       let bytes = 0;
@@ -263,7 +275,7 @@ describe('abuse: liveness', () => {
     };
     const value = await during(`/graphs/${id}/value?top=100000&rrSets=20000&p=0.05`);
     const degree = await during(`/graphs/${id}/centrality/degree?top=all`);
-    console.log(`liveness: /health during big answers (200k customers): ${figures.join('; ')}`);
+    console.log(`liveness: /health during big answers (100k customers): ${figures.join('; ')}`);
     // The answers are whole and ranked.
     expect(value.bytes).toBeGreaterThan(20e6);
     expect(value.body.top).toHaveLength(100_000);

@@ -35,9 +35,9 @@ import { wantsCsv } from './csv.js';
 /** Payloads estimated above this many JSON nodes are encoded in slices (about 1 MB of JSON and ~10 ms of work). */
 export const SLICE_NODES = 50_000;
 /** Work between two yields to the event loop, in ms. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 /** Work of one encode+stringify slice of an array, in ms: its size in nodes follows the measured rate. */
-const SLICE_TARGET_MS = 3;
+const SLICE_TARGET_MS = 1.5;
 const SLICE_MIN_NODES = 200;
 const SLICE_MAX_NODES = 50_000;
 

@@ -80,7 +80,7 @@ function heapTopK(scores: ArrayLike<number>, k: number, keep?: (i: number) => bo
  * million customers, an answer built from it) call it between slices, so that the process keeps answering other
  * requests meanwhile (issue 14, "always live"). Engine code stays free of timers otherwise.
  */
-export function sliceYielder(ms = 4): () => Promise<void> {
+export function sliceYielder(ms = 2): () => Promise<void> {
   let last = performance.now();
   return async () => {
     if (performance.now() - last < ms) return;
@@ -92,7 +92,7 @@ export function sliceYielder(ms = 4): () => Promise<void> {
 /** Below this many customers (or for k this small) a ranking takes a few ms: one piece. */
 const ASYNC_MIN_N = 32_768;
 const ASYNC_MIN_K = 64;
-const CHUNK = 4096;
+const CHUNK = 2048;
 
 /**
  * topK in slices that yield to the event loop: the same indices in the same order (largest score first, ties to the

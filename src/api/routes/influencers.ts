@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { influencersRequestSchema, type InfluencersRequest } from '../../influence/schemas.js';
+import { influencersRequestSchema, schemeOf, type InfluencersRequest } from '../../influence/schemas.js';
+import { rrSpecAsync } from '../../influence/rr.js';
+import { sliceYielder } from '../../graph/top-k.js';
 import { checkInfluencersRequest } from '../../services/influencers.js';
 import type { RouteContext } from '../app.js';
 import { asyncQuery, budgetDeps, checkInfluencersMemory, influencersWork, measuredInfluencersWork, runOrSubmit } from '../budget.js';
@@ -41,6 +43,8 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const { summary, graph } = entry;
     const body = req.body as InfluencersRequest;
     checkInfluencersRequest(graph, body, { label: 'k', path: 'body.k' }); // 400 / CELF's 422 before any work or job
+    // The RR spec (O(customers + arcs)) built in slices first: the pilot and the run then find it made.
+    if (graph.n >= 2) await rrSpecAsync(graph, { model: body.model, probability: schemeOf(body), p: body.p }, sliceYielder());
     // RR sets over RIPPLE_MAX_REQUEST_MEMORY: 422 before any is sampled; the pilot behind it also measures the work.
     const pilot = checkInfluencersMemory(graph, body, ctx.config.memory);
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {

@@ -6,6 +6,8 @@ import { clip } from '../../graph/builder.js';
 import { indexOf } from '../../graph/compile.js';
 import { customerValueRequestSchema, schemeOf, valueRankingRequestSchema } from '../../influence/schemas.js';
 import { spreadRequest } from '../../influence/influencers.js';
+import { rrSpecAsync } from '../../influence/rr.js';
+import { sliceYielder } from '../../graph/top-k.js';
 import { resolveSimulation } from '../../diffusion/simulate.js';
 import type { RouteContext } from '../app.js';
 import {
@@ -47,6 +49,8 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     const request = parseOrThrow(valueRankingRequestSchema, defined(q), 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
+    // The RR spec (O(customers + arcs)) built in slices first: the pilot and the run then find it made.
+    if (graph.n > 0 && graph.totalValue > 0) await rrSpecAsync(graph, { model: request.model, probability: schemeOf(request), p: request.p, valueWeighted: true }, sliceYielder());
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'value',
       graphId: summary.id,

@@ -139,7 +139,7 @@ export interface GrowOptions {
 /** Most batches per in-thread step between event-loop yields (cancellation and progress). */
 const BATCHES_PER_STEP = 16;
 /** Time an in-thread step aims at, in ms. */
-const STEP_MS = 4;
+const STEP_MS = 2;
 /** Most RR batches (of RR_BATCH sets) in one worker task. */
 const MAX_BATCHES_PER_TASK = 64;
 
