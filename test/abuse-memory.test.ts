@@ -243,4 +243,107 @@ describe('abuse: work measured by a pilot of the request (in-process server)', (
     expect(small.status).toBe(200);
     await s.expectSurvived(before);
   });
+
+  it('influencers and scenarios are measured too: what the static estimate sends to a job but is quick answers 200, what it lets through but is long becomes a job', async () => {
+    const s = await startAbuseServer({ RIPPLE_SYNC_BUDGET: '25000000' }, { graph: dense34() });
+    const before = await s.snapshot();
+    const post = (path: string, body: unknown) => fetch(`${s.url}${path}`, json(body));
+    // A star: one hub speaking to 20 000 followers. Its RR sets hold ~1 customer (the hub joins 1 in 20): IMM's static
+    // estimate at epsilon 0.2 (λ*/k sets × the mean degree, 3.4e7, + 500 runs × 20 000 arcs + the comparison's) says
+    // ~4.8e7 arcs; measured, its ~3e5 sets cost ~2 arcs each and the 500 runs from the hub 20 000 each: ~1.5e7.
+    const leaves = 20_000;
+    const star = await post('/graphs', { name: 'star', directed: true, ties: Array.from({ length: leaves }, (_, i) => ({ source: 'hub', target: `f${i}` })) });
+    expect(star.status).toBe(201);
+    const starId = ((await star.json()) as { id: string }).id;
+    const sync = async (path: string, body: unknown, what: string) => {
+      const t0 = performance.now();
+      const res = await post(path, body);
+      const ms = performance.now() - t0;
+      expect(res.status, `${what}: ${await res.clone().text()}`).toBe(200);
+      console.log(`abuse-work: ${what} answered synchronously in ${ms.toFixed(0)} ms`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const picked = await sync(`/graphs/${starId}/influencers`, { k: 1, method: 'imm', p: 0.05, epsilon: 0.2, runs: 500, seed: 1 }, 'IMM on a 20k-follower star (static estimate ~4.8e7 > 2.5e7)');
+    expect((picked.seeds as { id: string }[])[0].id).toBe('hub');
+    // A follower complains: nobody hears it. runs × arcs says 2000 × 20 000 = 4e7 (× 3 variants: 1.2e8); measured: ~2 per run.
+    await sync(`/graphs/${starId}/scenarios`, { customer: 'f7', experience: 'negative', seed: 1 }, 'a scenario that dies at once (static 4e7)');
+    const cmp = await sync(`/graphs/${starId}/scenarios`, {
+      customer: 'f7', experience: 'negative', seed: 1,
+      variants: [{ name: 'none', response: null }, { name: 'at 1', response: { atStep: 1, effectiveness: 0.5, public: true } }, { name: 'at 2', response: { atStep: 2, effectiveness: 0.5, public: false } }],
+    }, 'a 3-variant compare that dies at once (static 1.2e8)');
+    expect(cmp.variants).toHaveLength(3);
+
+    // The complete 34-customer graph with p = 1: every RR set holds all 34 customers and examines their 1122 in-arcs.
+    // Static (mean degree 33 per set): ~2.1e7, under the budget; measured: ~2e5 sets × 1156 = 2.3e8 — a job.
+    const heavy = { k: 2, method: 'imm', p: 1, seed: 1 };
+    const accepted = await post(`/graphs/${s.graphId}/influencers`, heavy);
+    expect(accepted.status, await accepted.clone().text()).toBe(202);
+    const a = (await accepted.json()) as { job: { id: string }; work: number; budget: number };
+    expect(a.work).toBeGreaterThan(1e8);
+    expect((await fetch(`${s.url}/jobs/${a.job.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    const refused = await post(`/graphs/${s.graphId}/influencers?async=false`, heavy);
+    expect(refused.status).toBe(422);
+    const rp = (await refused.json()) as { detail: string; errors: { path: string }[] };
+    expect(rp.detail).toMatch(/measured: \d+ pilot RR sets of about 34 customers/);
+    expect(rp.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.epsilon', 'body.runs']));
+    // A scenario whose every run reaches all 34 (p = 1): 20 000 runs × ~1156 measured = 2.3e7 per variant, × 2 variants.
+    const long = { customer: 'c0', experience: 'negative', p: 1, runs: 20_000, seed: 1, variants: [{ name: 'none', response: null }, { name: 'at 1', response: { atStep: 1, effectiveness: 0.5, public: true } }] };
+    const refusedScenario = await post(`/graphs/${s.graphId}/scenarios?async=false`, long);
+    expect(refusedScenario.status).toBe(422);
+    const sp = (await refusedScenario.json()) as { detail: string; errors: { path: string; message: string }[] };
+    // (On a machine so loaded that a first run outlasts its share of the pilot's 25 ms, the cost function counts.)
+    expect(sp.detail).toMatch(/measured: 2 variants, each from /);
+    if (/each from \d+ pilot runs?/.test(sp.detail)) {
+      const fit = Number(/at most (\d+)/.exec(sp.errors.find((e) => e.path === 'body.runs')!.message)![1]);
+      expect(fit).toBeGreaterThan(1000);
+      expect(fit).toBeLessThan(20_000);
+    }
+    const queued = await post(`/graphs/${s.graphId}/scenarios`, long);
+    expect(queued.status).toBe(202);
+    await fetch(`${s.url}/jobs/${((await queued.json()) as { job: { id: string } }).job.id}`, { method: 'DELETE' });
+    await fetch(`${s.url}/graphs/${starId}`, { method: 'DELETE' });
+    await s.expectSurvived(before);
+  });
+
+  it('an RR collection that would outgrow RIPPLE_MAX_REQUEST_MEMORY while IMM runs stops with a 422 naming what to lower (sync and as a job)', async () => {
+    // A heavy tail the door's pilot does not see: a hub tells 20 000 customers, each of whom tells 5 "sinks". An RR set
+    // rooted at a sink holds all 20 002 customers, any other just 2; 1 root in 4000 is a sink, and the pilot's 1024 sets
+    // (seed 2) hold none, so the door estimates ~3.6 MB for the 100 000 gain sets — while they hold ~2.8 MB of members
+    // and, growing by doubling, pass the 4 MB bound.
+    const sinks = 5;
+    const lines = [];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(`hub a${i}`);
+      for (let j = 0; j < sinks; j++) lines.push(`a${i} s${j}`);
+    }
+    const s = await startAbuseServer({ RIPPLE_MAX_REQUEST_MEMORY: '4MB' });
+    const before = await s.snapshot();
+    // An edge list upload (parsed off the event loop), then loaded once, before the load shedder's delay sample matters.
+    const up = await fetch(`${s.url}/graphs/import?format=edgelist&name=tail&directed=true`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+    expect(up.status).toBe(201);
+    const graphId = ((await up.json()) as { id: string }).id;
+    expect((await fetch(`${s.url}/graphs/${graphId}/centrality/degree?top=1`)).status).toBe(200);
+    await sleep(600);
+    const body = { k: 1, method: 'imm', p: 1, seed: 2, epsilon: 0.1, compare: false, runs: 100 };
+    const res = await fetch(`${s.url}/graphs/${graphId}/influencers?async=false`, json(body));
+    const text = await res.text();
+    expect(res.status, text).toBe(422);
+    const p = JSON.parse(text) as { detail: string; code: string; errors: { path: string }[] };
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(p.detail).toMatch(/^RR sets: the collection would hold [\d.]+ MB after \d+ sets, above the 4\.0 MB one request may hold \(RIPPLE_MAX_REQUEST_MEMORY\); stopped before it grew: raise epsilon or lower gainSamples or lower p$/);
+    expect(p.errors.map((e) => e.path)).toEqual(['body.epsilon', 'body.gainSamples', 'body.p']);
+    // As a job: it fails with the same 422, and the server is none the worse.
+    const queued = await fetch(`${s.url}/graphs/${graphId}/influencers?async=true`, json(body));
+    expect(queued.status).toBe(202);
+    const jobId = ((await queued.json()) as { job: { id: string } }).job.id;
+    let job: { state: string; error?: { status: number; detail: string } } = { state: 'queued' };
+    for (let i = 0; i < 300 && !['failed', 'succeeded'].includes(job.state); i++) {
+      await sleep(20);
+      job = (await (await fetch(`${s.url}/jobs/${jobId}`)).json()) as typeof job;
+    }
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({ status: 422, detail: expect.stringMatching(/RIPPLE_MAX_REQUEST_MEMORY/) });
+    await fetch(`${s.url}/graphs/${graphId}`, { method: 'DELETE' });
+    await s.expectSurvived(before);
+  });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { arcProbabilities, ltWeights } from '../src/diffusion/probability.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { indexOf } from '../src/graph/compile.js';
-import { aliasTables, coverage, growRR, maxCoverage, memberCounts, RRCollection, rrSpec, RR_BATCH } from '../src/influence/rr.js';
+import { aliasTables, coverage, growRR, maxCoverage, memberCounts, RRCollection, RRMemoryLimitError, rrSpec, RR_BATCH } from '../src/influence/rr.js';
 import { spreadRequest } from '../src/influence/influencers.js';
 import { customerValue, rankValues, valueScores } from '../src/influence/value.js';
 import { exactSpreads, karate, makeGraph } from './influence-helpers.js';
@@ -172,5 +172,35 @@ describe('RR collections', () => {
       p[aliasIdx[i]] += (1 - aliasProb[i]) / 4;
     }
     expect(Array.from(p).map((x) => +x.toFixed(12))).toEqual([0.1, 0, 0.3, 0.6]);
+  });
+});
+
+describe('RR collection memory limit', () => {
+  it('grows by doubling, then only to what fits, and stops with RRMemoryLimitError before it holds more than the limit', () => {
+    const limit = { maxBytes: 1 << 20, name: 'RIPPLE_MAX_REQUEST_MEMORY', lower: [{ path: 'body.epsilon', advice: 'raise it' }] };
+    const coll = new RRCollection(16, 16, limit);
+    const set = new Int32Array(100).fill(7);
+    const offsets = Int32Array.of(0, 100);
+    let err: unknown;
+    let peak = 0;
+    try {
+      for (let i = 0; i < 10_000; i++) {
+        coll.append(set, offsets);
+        peak = Math.max(peak, (coll.members.length + coll.offsets.length) * 4);
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RRMemoryLimitError);
+    expect((err as RRMemoryLimitError).statusCode).toBe(422);
+    expect((err as Error).message).toMatch(/above the 1\.0 MB one request may hold \(RIPPLE_MAX_REQUEST_MEMORY\); stopped before it grew: raise epsilon$/);
+    expect(peak).toBeLessThanOrEqual(1 << 20);
+    // It stopped at the growth that would have needed both copies past the bound: half the limit held in members.
+    expect(coll.members.length * 4).toBeGreaterThanOrEqual(1 << 19);
+    expect(coll.size).toBe(coll.count * 100);
+    // No limit: the same appends all fit.
+    const free = new RRCollection(16, 16);
+    for (let i = 0; i < 10_000; i++) free.append(set, offsets);
+    expect(free.count).toBe(10_000);
   });
 });

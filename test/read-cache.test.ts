@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, NotFoundError } from '../src/errors.js';
 import { compile } from '../src/graph/compile.js';
+import { topK, topKAsync } from '../src/graph/top-k.js';
 import { topScores } from '../src/influence/centrality/index.js';
 import { centralityRequestSchema } from '../src/influence/schemas.js';
 import { CentralityCache, centralityAnswer, rankOrder } from '../src/services/centrality.js';
@@ -100,6 +101,24 @@ describe('CentralityCache ranking', () => {
     expect(Array.from(rankOrder(scores))).toEqual(topScores(scores, 7).map((t) => t.index));
   });
 
+  it('every top-k path (sorted list, heap, full sort, in slices) gives the order of one full sort, ties by index', async () => {
+    // 40 000 scores with many ties (40 distinct values), seeded.
+    let x = 12345;
+    const big = Float64Array.from({ length: 40_000 }, () => ((x = (x * 1103515245 + 12345) >>> 0) % 40) / 7);
+    const sorted = Array.from({ length: big.length }, (_, i) => i).sort((a, b) => big[b] - big[a] || a - b);
+    const keep = (i: number) => i % 3 !== 0;
+    const kept = sorted.filter(keep);
+    const text = (a: ArrayLike<number>) => Array.from(a).join(',');
+    for (const k of [1, 64, 65, 1000, 2400, 2500, 20_000, 40_000]) {
+      const want = text(sorted.slice(0, k));
+      const wantKept = text(kept.slice(0, k));
+      expect(text(topK(big, k)), `topK ${k}`).toBe(want);
+      expect(text(await topKAsync(big, k)), `topKAsync ${k}`).toBe(want);
+      expect(text(topK(big, k, keep)), `topK ${k} keep`).toBe(wantKept);
+      expect(text(await topKAsync(big, k, keep)), `topKAsync ${k} keep`).toBe(wantKept);
+    }
+  });
+
   it('peekRanked answers top-k from the cached order, equal to ranking afresh, and ranks customers', async () => {
     const cache = new CentralityCache();
     const result = { metric: 'pagerank' as const, scores };
@@ -116,7 +135,7 @@ describe('CentralityCache ranking', () => {
     expect(centralityAnswer(graph, centralityRequestSchema.parse({ metric: 'pagerank', top: 3 }), result, hit.order).top).toEqual([
       { id: '4', score: 0.9, rank: 1 }, { id: '1', score: 0.5, rank: 2 }, { id: '2', score: 0.5, rank: 3 },
     ]);
-    expect(cache.scoresOf('g_0000000000000001', 1, 3)).toEqual([{ metric: 'pagerank', score: 0.2, rank: 4 }]);
+    expect(await cache.scoresOf('g_0000000000000001', 1, 3)).toEqual([{ metric: 'pagerank', score: 0.2, rank: 4 }]);
     expect(cache.peekRanked(CentralityCache.key('g_0000000000000001', 2, 'pagerank', {}))).toBeUndefined();
   });
 

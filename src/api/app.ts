@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { z } from 'zod';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.js';
 import { MAX_ID_LENGTH } from '../graph/model.js';
 import { CentralityEngines } from '../services/centrality-engines.js';
@@ -14,6 +14,7 @@ import { JobManager } from '../jobs/index.js';
 import { EmbeddedJobs, type JobService } from '../jobs/service.js';
 import type { GraphStore } from '../store/types.js';
 import { hardeningPlugin } from './hardening.js';
+import { slicedPreSerialization, slicingSerializerCompiler } from './serialize.js';
 import { swaggerOptions } from './openapi.js';
 import { clientErrorHandler, httpServerOptions } from './slow-clients.js';
 import { rewriteFormatCsv, tablesPlugin } from './tables.js';
@@ -138,7 +139,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps = {}): Pr
 
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRoute', strictQuery); // unknown query parameters are a 400, like unknown body fields
-  app.setSerializerCompiler(serializerCompiler);
+  // zod encode + JSON.stringify of the answers; a large one in slices that yield to the event loop (src/api/serialize.ts).
+  app.setSerializerCompiler(slicingSerializerCompiler);
+  app.addHook('preSerialization', slicedPreSerialization);
   const allowedMethods = trackRoutes(app);
   const notFound = notFoundHandler(allowedMethods);
   // A body method (QUERY, say) on no route fails Fastify's content-type checks before the not-found handler runs: it

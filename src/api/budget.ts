@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { modelOf, type SimulationRequest } from '../diffusion/models/registry.js';
 import { DEFAULT_RUNS } from '../diffusion/request.js';
 import type { CompiledGraph } from '../graph/compile.js';
-import { pilotSimulation } from '../diffusion/pilot.js';
-import type { ResolvedSimulation } from '../diffusion/simulate.js';
+import { PILOT_DEFAULTS, pilotSimulation, type PilotLimits } from '../diffusion/pilot.js';
+import { resolveSimulation, type ResolvedSimulation } from '../diffusion/simulate.js';
+import { spreadRequest } from '../influence/influencers.js';
 import { IMM_DEFAULTS, immConstants, SALT_IMM_SAMPLING } from '../influence/imm.js';
 import { coverage, maxCoverage, pilotSets, RRCollection, rrSpec } from '../influence/rr.js';
 import { schemeOf, type InfluencersRequest } from '../influence/schemas.js';
@@ -24,8 +25,11 @@ import type { CentralityEngines } from '../services/centrality-engines.js';
  *
  * Where a static estimate is weak the work is MEASURED: a simulation or one customer's value whose estimate is over
  * the budget (an upper bound: SIR with a small gamma and a huge maxSteps costs what its runs last, often far less),
- * and every value ranking (an RR set costs the in-arcs of its members, not the mean degree: the estimate can be far
- * too low). The pilot runs the request's own first runs or RR sets in this thread,
+ * every value ranking (an RR set costs the in-arcs of its members, not the mean degree: the estimate can be far
+ * too low), every scenario and compare (each variant piloted, the pilot's time shared: cascades that die out cost
+ * far less than runs × arcs), riskiest with given candidates (8 of them piloted), and every influencers request (the
+ * RR-set pilot of its memory check priced per set, × the sets its method draws, plus a pilot of the spread
+ * re-estimate: measuredInfluencersWork). The pilot runs the request's own first runs or RR sets in this thread,
  * capped at 32 runs / 1024 sets, 1,000,000 arcs and 25 ms (src/diffusion/pilot.ts, pilotSets in
  * src/influence/rr/sampling.ts), extrapolated to the whole request. The pilot draws from the request's own per-run
  * streams, which the real run draws again: answers are bit-identical with or without it. A pilot whose first run
@@ -106,6 +110,8 @@ export interface Measured {
 }
 
 const PILOT_SETS = { maxSets: 1024, maxWork: 1_000_000, maxMs: 25 };
+/** The influencers' second pilot (the spread re-estimate), after the RR one: shorter, so the door stays brief. */
+const SPREAD_PILOT = { maxRuns: 16, maxMs: 10 };
 
 const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10);
 
@@ -114,8 +120,8 @@ const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10
  * pilot's time cap cut its first run, nothing was measured: the larger of that and `fallback` (the model's cost
  * function) counts.
  */
-export function measuredSimulationWork(g: CompiledGraph, req: ResolvedSimulation, fallback: Work, field?: string): Measured {
-  const p = pilotSimulation(g, req);
+export function measuredSimulationWork(g: CompiledGraph, req: ResolvedSimulation, fallback: Work, field?: string, limits?: PilotLimits): Measured {
+  const p = pilotSimulation(g, req, limits);
   // A run cut by the time cap counts with the work its time was worth (a lower bound: it was not finished).
   const perRun = p.runs > 0 ? (p.work + p.cutWork) / (p.runs + (p.cut ? 1 : 0)) : 0;
   const extrapolated = perRun * p.planned;
@@ -155,6 +161,87 @@ export function measuredValueRankingWork(
         fit >= 1000 ? { path: 'query.rrSets', advice: `at most ${fit} for this request on this graph` } : { path: 'query.rrSets', advice: 'lower it' },
         { path: 'query.p', advice: 'lower it: RR sets shrink with p' },
       ];
+    },
+  };
+}
+
+/**
+ * An influencers request's work from the pilot of its RR sets (the memory check's: influencersRRMemory), not from
+ * the mean degree: each RR set costs what the pilot's sets cost (in-arcs examined + members), × the sets the method
+ * draws (IMM: the sampling phase, the final θ and the comparison's collection, from the pilot's LB; every method: the
+ * gains' `gainSamples`); CELF's lazy evaluations cost a forward search each (the pilot's mean set size × (1 + mean
+ * out-degree)), on `celfRuns` live-edge worlds of every arc; the heuristics their passes over the arcs. The engine's
+ * re-estimate of the spread is a pilot of its own: the first runs from the seeds the greedy picks on half the pilot
+ * sets (a stand-in for the seeds the method will pick), extrapolated to `runs`.
+ */
+export function measuredInfluencersWork(g: CompiledGraph, req: InfluencersRequest, est: InfluencersPilot): Measured {
+  if (g.n < 2 || est.pilotSets === 0) {
+    const work = influencersWork(g, req);
+    return { work, basis: 'too few customers for a pilot', lower: () => [{ path: 'body.runs', advice: 'lower it' }] };
+  }
+  const perSet = (est.pilotArcs + est.kept.size) / est.pilotSets;
+  const n = g.n;
+  const k = Math.max(1, Math.min(req.k, n - 1));
+  const m = Math.max(1, g.m);
+  let rrSets = req.gainSamples;
+  let select = 0;
+  let compare = 0;
+  switch (req.method) {
+    case 'imm':
+      rrSets += (est.imm?.sampling ?? 0) + (est.imm?.theta ?? 0) + (est.imm?.compare ?? 0);
+      if (req.compare !== false) compare = 200 * m + m; // the heuristics' picks: PageRank (200 iterations), degree discount
+      break;
+    case 'celf':
+      select = req.celfRuns * m + (n + k * Math.sqrt(n)) * req.celfRuns * est.meanSize * (1 + m / n);
+      break;
+    default:
+      select = m * (req.method === 'pagerank' ? 200 : 1);
+  }
+  // The spread re-estimate, piloted from the pilot's greedy seeds.
+  const ids = Array.from(est.chosen.length > 0 ? est.chosen : Int32Array.of(0), (v) => g.ids[v]);
+  const spread = measuredSimulationWork(
+    g, resolveSimulation(g, spreadRequest(req.model, { seeds: ids, runs: req.runs, seed: req.seed, probability: schemeOf(req), p: req.p })),
+    req.runs * m, 'body.runs', SPREAD_PILOT,
+  );
+  const work = rrSets * perSet + select + compare + spread.work;
+  return {
+    work,
+    basis: `${est.pilotSets} pilot RR sets of about ${round(est.meanSize)} customers and ${round(perSet)} arcs each, × ${Math.round(rrSets)} sets; ` +
+      `the spread re-estimate from ${spread.basis}`,
+    lower(budget) {
+      const out: { path: string; advice: string }[] = [];
+      if (req.method === 'imm') out.push({ path: 'body.epsilon', advice: 'raise it: IMM needs RR sets in proportion to 1/epsilon²' });
+      if (req.method === 'celf') out.push({ path: 'body.celfRuns', advice: 'lower it, or use method imm' });
+      const others = work - spread.work;
+      const perRun = spread.work / Math.max(1, req.runs);
+      const fit = Math.floor((budget - others) / Math.max(1, perRun));
+      out.push({ path: 'body.runs', advice: fit >= 1 && fit < req.runs ? `at most ${fit} for this request on this graph` : 'lower it' });
+      out.push({ path: 'body.gainSamples', advice: 'lower it' }, { path: 'body.p', advice: 'lower it: RR sets shrink with p' });
+      return out;
+    },
+  };
+}
+
+/**
+ * A scenario's work (single, or every variant of a compare) from a pilot of each variant's first runs — the voice
+ * model's own arcs tried and steps, which the static runs × arcs × variants over-rates for cascades that die out
+ * (and under-rates for a public answer, whose positive cascade tries the arcs again). The pilot's time and runs are
+ * shared among the variants (at least 2 ms and 4 runs each), so the door pays at most about 25 ms in all.
+ */
+export function measuredScenarioWork(g: CompiledGraph, sims: readonly ResolvedSimulation[], fallbackPerVariant: Work, runsField: string): Measured {
+  const count = Math.max(1, sims.length);
+  const limits = { maxMs: Math.max(2, PILOT_DEFAULTS.maxMs / count), maxRuns: Math.max(4, Math.floor(PILOT_DEFAULTS.maxRuns / count)) };
+  const each = sims.map((sim) => measuredSimulationWork(g, sim, fallbackPerVariant, runsField, limits));
+  const work = each.reduce((a, b) => a + b.work, 0);
+  const planned = Math.max(1, ...sims.map((sim) => sim.request.precision !== undefined ? sim.request.maxRuns : (sim.request.runs ?? DEFAULT_RUNS)));
+  return {
+    work,
+    basis: count === 1 ? each[0].basis : `${count} variants, each from ${each[0].basis}`,
+    lower(budget) {
+      const fit = Math.floor(budget / Math.max(1, work / planned));
+      const out = [{ path: runsField, advice: fit >= 1 && fit < planned ? `at most ${fit} for this request on this graph` : 'lower it' }];
+      if (count > 1) out.push({ path: 'body.variants', advice: 'fewer variants' });
+      return out;
     },
   };
 }
@@ -208,13 +295,19 @@ export interface BudgetDeps {
   /** Longest `Prefer: wait=N` honoured, seconds (default 60). */
   maxWaitSeconds?: number;
   centralityEngines?: CentralityEngines;
+  /** RIPPLE_MAX_REQUEST_MEMORY: the bound on one RR collection while it grows (influencers), checked as it grows. */
+  maxRequestMemory?: number;
 }
 
 /** The budget dependencies of the engine routes, from the route context. */
 export function budgetDeps(ctx: {
-  jobs: JobService; pool?: EnginePool; centralityEngines?: CentralityEngines; config: { syncBudget: number; jobs?: { maxWaitSeconds: number } };
+  jobs: JobService; pool?: EnginePool; centralityEngines?: CentralityEngines;
+  config: { syncBudget: number; jobs?: { maxWaitSeconds: number }; memory?: { maxRequestMemory: number } };
 }): BudgetDeps {
-  return { jobs: ctx.jobs, budget: ctx.config.syncBudget, pool: ctx.pool, maxWaitSeconds: ctx.config.jobs?.maxWaitSeconds, centralityEngines: ctx.centralityEngines };
+  return {
+    jobs: ctx.jobs, budget: ctx.config.syncBudget, pool: ctx.pool, maxWaitSeconds: ctx.config.jobs?.maxWaitSeconds, centralityEngines: ctx.centralityEngines,
+    maxRequestMemory: ctx.config.memory?.maxRequestMemory,
+  };
 }
 
 /** RFC 7240 preferences of an engine request: `respond-async`, `wait=N` (seconds). */
@@ -242,7 +335,10 @@ export async function runOrSubmit(
   deps: BudgetDeps, req: FastifyRequest, reply: FastifyReply, forceAsync: boolean | undefined, spec: Sized,
 ): Promise<unknown> {
   const local = async (ctx: JobContext): Promise<unknown> => {
-    if (!spec.run) return runOp(spec.op, spec.graph, { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines }, spec.prepared);
+    if (!spec.run) {
+      const env = { pool: deps.pool, signal: ctx.signal, progress: ctx.progress, centralityEngines: deps.centralityEngines, maxRequestMemory: deps.maxRequestMemory };
+      return runOp(spec.op, spec.graph, env, spec.prepared);
+    }
     const r = await spec.run(ctx);
     return r !== null && typeof r === 'object' && !Array.isArray(r) ? { ...r, graphId: spec.graphId, graphVersion: spec.graphVersion } : r;
   };
@@ -471,22 +567,40 @@ export interface RRMemoryEstimate {
   pilotSets: number;
 }
 
+/** The pilot behind an RRMemoryEstimate, kept for the work estimate (measuredInfluencersWork): no second pilot. */
+export interface InfluencersPilot extends RRMemoryEstimate {
+  /** The pilot's RR sets (the request's own first sampling sets). */
+  kept: RRCollection;
+  /** In-arcs the pilot examined, over its sets. */
+  pilotArcs: number;
+  /** IMM's collections for the request's epsilon: the sampling phase's, the final θ, the comparison's (0 without compare). */
+  imm?: { sampling: number; theta: number; compare: number };
+  /** The greedy seeds of the pilot's even half: a stand-in for the seeds whose spread the engine re-estimates. */
+  chosen: Int32Array;
+}
+
 const COLLECTION_GROWTH = 3;
 
-export function influencersRRMemory(g: CompiledGraph, req: InfluencersRequest): RRMemoryEstimate & { kept: RRCollection } {
+export function influencersRRMemory(g: CompiledGraph, req: InfluencersRequest): InfluencersPilot {
   const kept = new RRCollection();
-  if (g.n < 2) return { sets: 0, meanSize: 0, bytes: 0, pilotSets: 0, kept };
+  if (g.n < 2) return { sets: 0, meanSize: 0, bytes: 0, pilotSets: 0, kept, pilotArcs: 0, chosen: new Int32Array(0) };
   const spec = rrSpec(g, { model: req.model, probability: schemeOf(req), p: req.p });
   const pilot = pilotSets(g, spec, req.seed, SALT_IMM_SAMPLING, { ...PILOT_SETS, keep: kept });
   const meanSize = pilot.members / Math.max(1, pilot.sets);
   // Every method draws the gains' collection; IMM also its own (CELF's live-edge worlds are bounded by checkCelfSize).
   let sets = req.gainSamples;
-  if (req.method === 'imm') sets = Math.max(sets, immSets(g, req, kept, meanSize, req.epsilon));
-  return { sets, meanSize, bytes: COLLECTION_GROWTH * sets * (meanSize + 1) * 4, pilotSets: pilot.sets, kept };
+  const plan = immSets(g, req, kept, meanSize, req.epsilon);
+  if (req.method === 'imm') sets = Math.max(sets, plan.largest);
+  return {
+    sets, meanSize, bytes: COLLECTION_GROWTH * sets * (meanSize + 1) * 4, pilotSets: pilot.sets, kept, pilotArcs: pilot.arcs,
+    chosen: plan.chosen, ...(req.method === 'imm' ? { imm: { sampling: plan.sampling, theta: plan.theta, compare: plan.compare } } : {}),
+  };
 }
 
-/** IMM's largest collection for `epsilon`, from the pilot sets `kept`. */
-function immSets(g: CompiledGraph, req: InfluencersRequest, kept: RRCollection, meanSize: number, epsilon: number): number {
+/** IMM's collections for `epsilon`, from the pilot sets `kept`, and the greedy seeds chosen on the pilot's even half. */
+function immSets(
+  g: CompiledGraph, req: InfluencersRequest, kept: RRCollection, meanSize: number, epsilon: number,
+): { largest: number; sampling: number; theta: number; compare: number; chosen: Int32Array } {
   const n = g.n;
   const k = Math.max(1, Math.min(req.k, n));
   const { lambdaPrime, lambdaStar, epsPrime } = immConstants(n, k, epsilon, req.ell);
@@ -506,19 +620,19 @@ function immSets(g: CompiledGraph, req: InfluencersRequest, kept: RRCollection, 
   // The sampling phase stops at the first x = n/2^i with x <= LB·(1+ε')... its collection reaches λ'/x <= 2λ'/LB.
   const sampling = Math.min(cap, Math.ceil((2 * lambdaPrime) / lowerBound));
   const compare = req.compare === false ? 0 : Math.max(req.gainSamples, theta);
-  return Math.max(theta, sampling, compare);
+  return { largest: Math.max(theta, sampling, compare), sampling, theta, compare, chosen };
 }
 
 /** 422 when the RR sets of an influencers request would hold more than RIPPLE_MAX_REQUEST_MEMORY. */
-export function checkInfluencersMemory(g: CompiledGraph, req: InfluencersRequest, limits: MemoryLimits): RRMemoryEstimate {
+export function checkInfluencersMemory(g: CompiledGraph, req: InfluencersRequest, limits: MemoryLimits): InfluencersPilot {
   const est = influencersRRMemory(g, req);
-  if (est.bytes <= limits.maxRequestMemory) return { sets: est.sets, meanSize: est.meanSize, bytes: est.bytes, pilotSets: est.pilotSets };
+  if (est.bytes <= limits.maxRequestMemory) return est;
   const perSet = COLLECTION_GROWTH * (est.meanSize + 1) * 4;
   const fitsSets = Math.floor(limits.maxRequestMemory / perSet);
   const lower: { path: string; advice: string }[] = [];
   if (req.method === 'imm') {
     // θ ∝ 1/ε²: the smallest epsilon (3 decimals) whose collections fit, if any below 1.
-    const fits = (eps: number) => Math.max(req.gainSamples, immSets(g, req, est.kept, est.meanSize, eps)) <= fitsSets;
+    const fits = (eps: number) => Math.max(req.gainSamples, immSets(g, req, est.kept, est.meanSize, eps).largest) <= fitsSets;
     let eps = Math.min(0.99, Math.ceil(req.epsilon * Math.sqrt(est.bytes / limits.maxRequestMemory) * 1000) / 1000);
     for (let i = 0; i < 40 && !fits(eps) && eps < 0.99; i++) eps = Math.min(0.99, Math.ceil(eps * 1.1 * 1000) / 1000);
     if (fits(eps) && eps > req.epsilon) lower.push({ path: 'body.epsilon', advice: `raise it to at least ${eps} (the RR sets needed grow as 1/epsilon²)` });

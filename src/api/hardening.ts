@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -144,22 +145,37 @@ async function hardening(app: FastifyInstance, { config }: HardeningOptions): Pr
     let state: 'receiving' | 'in-flight' | 'done' = body ? 'receiving' : 'in-flight';
     if (body) receiving++;
     else inFlight++;
-    const unwatch = body ? watch.add(req) : () => {};
+    const socket = req.raw.socket as Socket | null;
+    // The request is over for the counts as soon as the server knows: the body rate watch cut it, the client's socket
+    // ended or closed, or the response closed — whichever comes first (once).
+    const release = () => {
+      if (state === 'done') return;
+      unwatch();
+      req.raw.off('end', bodyDone);
+      socket?.off('end', release);
+      socket?.off('close', release);
+      if (state === 'receiving') receiving--;
+      else inFlight--;
+      state = 'done';
+    };
+    const unwatch = body ? watch.add(req, release) : () => {};
     const bodyDone = () => {
       unwatch();
+      socket?.off('end', release);
       if (state !== 'receiving') return;
       receiving--;
       inFlight++;
       state = 'in-flight';
     };
-    if (body) req.raw.once('end', bodyDone);
-    reply.raw.once('close', () => {
-      unwatch();
-      req.raw.off('end', bodyDone);
-      if (state === 'receiving') receiving--;
-      else if (state === 'in-flight') inFlight--;
-      state = 'done';
-    });
+    if (body) {
+      req.raw.once('end', bodyDone);
+      // A client that half-closes or drops mid-body is no longer receiving (socket events; an injected request has none).
+      if (socket && typeof socket.once === 'function') {
+        socket.once('end', release);
+        socket.once('close', release);
+      }
+    }
+    reply.raw.once('close', release);
     return undefined;
   });
   app.decorate('inFlight', () => inFlight);

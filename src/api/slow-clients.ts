@@ -80,6 +80,8 @@ interface Receiving {
   /** When the request started receiving, and the socket's bytes then (its lifetime rate). */
   since: number;
   bytesSince: number;
+  /** Called when the watch cuts this request, before its socket is destroyed. */
+  onCut?: () => void;
 }
 
 /** Age in ms before a body's lifetime rate is judged when the receiving cap is full. */
@@ -104,13 +106,16 @@ export class BodyRateWatch {
     return this.receiving.size;
   }
 
-  /** Start watching; returns the function that stops watching this request (idempotent). */
-  add(req: FastifyRequest): () => void {
+  /**
+   * Start watching; returns the function that stops watching this request (idempotent). `onCut` runs when the watch
+   * cuts it, before the socket is destroyed: the server's own counts drop then, not when the close event comes round.
+   */
+  add(req: FastifyRequest, onCut?: () => void): () => void {
     const socket = req.raw.socket as Socket | undefined;
     // Injected requests (tests) have no real socket to measure.
     if (this.minRate <= 0 || !socket || typeof socket.bytesRead !== 'number' || typeof socket.destroy !== 'function') return () => {};
     const t = this.now();
-    const entry: Receiving = { req, socket, windowStart: t, bytesAtStart: socket.bytesRead, since: t, bytesSince: socket.bytesRead };
+    const entry: Receiving = { req, socket, windowStart: t, bytesAtStart: socket.bytesRead, since: t, bytesSince: socket.bytesRead, onCut };
     this.receiving.add(entry);
     this.timer ??= setInterval(() => this.check(), Math.max(50, Math.min(1000, Math.floor(this.windowMs / 4)))).unref();
     return () => {
@@ -148,6 +153,7 @@ export class BodyRateWatch {
   private cutOne(e: Receiving, rate: number, elapsed: number, why = ''): void {
     this.receiving.delete(e);
     this.cut++;
+    e.onCut?.();
     const detail = `the request body arrived at ${Math.round(rate)} bytes/s over ${Math.round(elapsed)} ms; at least ${this.minRate} bytes/s are required (RIPPLE_BODY_MIN_RATE, RIPPLE_BODY_TIMEOUT)${why ? `; cut ${why}` : ''}`;
     e.req.log.warn({ rate: Math.round(rate) }, 'slow request body cut');
     if (e.socket.destroyed) return;

@@ -168,7 +168,7 @@ export async function startWorker(config: Readonly<Config>, opts: WorkerProcessO
     let handedBack = false;
     try {
       const entry = await graphAt(data.graphId, data.graphVersion);
-      const result = await runOp(data.op, entry, { pool: remote, signal: controller.signal, progress, centralityEngines: engines });
+      const result = await runOp(data.op, entry, { pool: remote, signal: controller.signal, progress, centralityEngines: engines, maxRequestMemory: config.memory.maxRequestMemory });
       await conn.set(keys.result(id), JSON.stringify(result), 'PX', config.jobs.ttlMs);
       return { stored: true, chunks: remote.chunksMade };
     } catch (e) {

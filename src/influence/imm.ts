@@ -1,6 +1,6 @@
 import type { CompiledGraph } from '../graph/compile.js';
 import { InputError } from '../errors.js';
-import { growRR, maxCoverage, RRCollection, type RRPool, type RRSpec } from './rr.js';
+import { growRR, maxCoverage, RRCollection, type RRMemoryLimit, type RRPool, type RRSpec } from './rr.js';
 
 /**
  * IMM — Tang, Shi, Xiao. "Influence maximization in near-linear time: a martingale approach." SIGMOD 2015,
@@ -32,6 +32,8 @@ export interface ImmOptions {
   maxRRSets?: number;
   pool?: RRPool;
   signal?: AbortSignal;
+  /** Most bytes each RR collection may hold while it grows: past it, RRMemoryLimitError (a 422 naming what to lower). */
+  rrLimit?: RRMemoryLimit;
   /** Progress: phase, RR sets generated so far in it, and its current target. */
   onProgress?: (phase: 'sampling' | 'final', done: number, total: number) => void;
 }
@@ -123,7 +125,7 @@ export async function imm(g: CompiledGraph, spec: RRSpec, opts: ImmOptions): Pro
   };
 
   // Sampling phase: estimate a lower bound LB of OPT.
-  const R = new RRCollection();
+  const R = new RRCollection(undefined, undefined, opts.rrLimit);
   let lowerBound = 1;
   const rounds = Math.log2(n) - 1;
   for (let i = 1; i <= rounds; i++) {
@@ -142,7 +144,7 @@ export async function imm(g: CompiledGraph, spec: RRSpec, opts: ImmOptions): Pro
 
   // Final selection on a fresh collection (Chen 2018).
   const theta = cap(lambdaStar / lowerBound);
-  const F = new RRCollection(Math.min(theta, 1 << 20), Math.min(theta, 1 << 20) * 4);
+  const F = new RRCollection(Math.min(theta, 1 << 20), Math.min(theta, 1 << 20) * 4, opts.rrLimit);
   R.members = new Int32Array(0); // release the sampling collection before the final one grows
   R.offsets = new Int32Array(1);
   await growRR(g, spec, seed, SALT_IMM_FINAL, F, theta, { pool, signal, onProgress: (d, t) => onProgress?.('final', d, t) });

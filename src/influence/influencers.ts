@@ -10,7 +10,7 @@ import { degreeDiscountSeeds, degreeSeeds, pagerankSeeds, type BaselineResult } 
 import { celf } from './celf.js';
 import { imm } from './imm.js';
 import { evaluateSeeds, pairedDifference } from './evaluate.js';
-import { growRR, RR_BATCH, RRCollection, rrSpec, type RRSpec } from './rr.js';
+import { growRR, RR_BATCH, RRCollection, rrSpec, type RRMemoryLimit, type RRSpec } from './rr.js';
 import { influencersRequestSchema, schemeOf, type InfluenceMethod, type InfluencersRequestInput } from './schemas.js';
 import type { EngineAnswer } from '../diffusion/result-schema.js';
 import type { influencersResultSchema } from './result-schemas.js';
@@ -42,6 +42,24 @@ export interface InfluencersOptions {
   signal?: AbortSignal;
   /** (phase, done, total): phases 'select' (RR sets or evaluations) and 'spread' (Monte Carlo runs). */
   onProgress?: (phase: string, done: number, total: number) => void;
+  /**
+   * Most bytes one RR collection may hold while it grows (RRCollection's limit); past it the request stops with a 422
+   * naming `name` (the setting, RIPPLE_MAX_REQUEST_MEMORY over HTTP) and the fields to lower, prefixed by `pathPrefix`
+   * (`body.`) in the field list. Unset: no bound.
+   */
+  rrMemory?: { maxBytes: number; name: string; pathPrefix?: string };
+}
+
+/** The RRMemoryLimit of a request: what to lower to shrink its RR collections. */
+function rrLimitOf(o: InfluencersOptions['rrMemory'], method: InfluenceMethod, gainSamples: number): RRMemoryLimit | undefined {
+  if (!o) return undefined;
+  const at = (f: string) => `${o.pathPrefix ?? ''}${f}`;
+  const lower = [
+    ...(method === 'imm' ? [{ path: at('epsilon'), advice: 'raise it: IMM needs RR sets in proportion to 1/epsilon²' }] : []),
+    { path: at('gainSamples'), advice: `lower it (${gainSamples} now)` },
+    { path: at('p'), advice: 'lower it: RR sets shrink with p' },
+  ];
+  return { maxBytes: o.maxBytes, name: o.name, lower };
 }
 
 const SALT_GAINS = 0x4741494e;
@@ -74,6 +92,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
   const { k, method, model, p, seed } = req;
   const probability = schemeOf(req);
   const { pool, signal, onProgress } = opts;
+  const rrLimit = rrLimitOf(opts.rrMemory, method, req.gainSamples);
   checkK(graph, k);
   if (signal?.aborted) throw new CancelledError();
 
@@ -85,7 +104,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
     case 'imm': {
       const spec = rrSpec(graph, { model, probability, p });
       const r = await imm(graph, spec, {
-        k, epsilon: req.epsilon, ell: req.ell, seed, pool, signal,
+        k, epsilon: req.epsilon, ell: req.ell, seed, pool, signal, rrLimit,
         onProgress: onProgress ? (_phase, d, t) => onProgress('select', d, t) : undefined,
       });
       seeds = r.seeds;
@@ -116,7 +135,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
     }
   }
   const spec = rrSpec(graph, { model, probability, p });
-  const fresh = (salt: number, samples: number) => freshCollection(graph, spec, salt, samples, seed, opts);
+  const fresh = (salt: number, samples: number) => freshCollection(graph, spec, salt, samples, seed, opts, rrLimit);
   let pickedBy: InfluenceMethod = method;
   if (method === 'imm' && req.compare) {
     const picks: Candidate[] = [{ method: 'imm', seeds, scores: null }];
@@ -189,8 +208,10 @@ function baseline(graph: CompiledGraph, method: InfluenceMethod, k: number, p: n
 }
 
 /** `samples` RR sets from their own stream (seed, salt): independent of every other collection of the request. */
-async function freshCollection(graph: CompiledGraph, spec: RRSpec, salt: number, samples: number, seed: number, opts: InfluencersOptions): Promise<RRCollection> {
-  const coll = new RRCollection(samples + RR_BATCH);
+async function freshCollection(
+  graph: CompiledGraph, spec: RRSpec, salt: number, samples: number, seed: number, opts: InfluencersOptions, limit?: RRMemoryLimit,
+): Promise<RRCollection> {
+  const coll = new RRCollection(samples + RR_BATCH, undefined, limit);
   await growRR(graph, spec, seed, salt, coll, samples, {
     pool: opts.pool, signal: opts.signal,
     onProgress: opts.onProgress ? (d, t) => opts.onProgress!('select', d, t) : undefined,

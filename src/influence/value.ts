@@ -16,7 +16,7 @@ import {
   customerValueRequestSchema, schemeOf, valueRankingRequestSchema,
   type CustomerValueRequestInput, type ValueRankingRequestInput,
 } from './schemas.js';
-import { topK } from '../graph/top-k.js';
+import { mapInSlices, sliceYielder, topKAsync } from '../graph/top-k.js';
 
 /**
  * The value of one customer, network included (Domingos & Richardson, "Mining the network value of
@@ -166,7 +166,9 @@ export async function valueScores(
   if (opts.signal?.aborted) throw new CancelledError();
   const { counts, count } = coll;
   const scale = spec.scale;
+  const tick = sliceYielder();
   for (let v = 0; v < n; v++) {
+    if ((v & 1023) === 1023) await tick();
     const f = counts[v] / count;
     network[v] = scale * f;
     stderr[v] = scale * Math.sqrt((f * (1 - f)) / count);
@@ -217,19 +219,30 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   const baseline = resolveBaseline(graph, req);
   const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed, activity: req.activity, baseline }, opts);
   const inc = s.incremental;
-  const key = req.by === 'network' ? s.network : req.by === 'incremental' ? inc!.mean : Float64Array.from(s.own, (x, i) => x + s.network[i]);
-  const order = topK(key, Math.min(req.top, graph.n));
-  return {
-    model: req.model, probability, p: req.p, activity: req.activity, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
-    ...(baseline ? { baseline: { customers: baseline.customers.length, share: baseline.share } } : {}),
-    top: Array.from(order, (v, i) => ({
+  let key: Float64Array;
+  if (req.by === 'network') key = s.network;
+  else if (req.by === 'incremental') key = inc!.mean;
+  else {
+    key = new Float64Array(s.own.length);
+    for (let i = 0; i < key.length; i++) key[i] = s.own[i] + s.network[i];
+  }
+  // Ranked and listed in slices that yield to the event loop: `top` may be 100 000 customers of a million.
+  const order = await topKAsync(key, Math.min(req.top, graph.n));
+  const top = await mapInSlices(order.length, (i) => {
+    const v = order[i];
+    return {
       rank: i + 1, id: graph.ids[v], ownValue: s.own[v], networkValue: s.network[v],
       networkCi95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number],
       totalValue: s.own[v] + s.network[v],
       network: { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] },
       total: { mean: s.own[v] + s.network[v], ci95: [s.own[v] + s.ci95Lo[v], s.own[v] + s.ci95Hi[v]] as [number, number] },
       ...(inc ? { incremental: { mean: inc.mean[v], ci95: [inc.ci95Lo[v], inc.ci95Hi[v]] as [number, number] } } : {}),
-    })),
+    };
+  });
+  return {
+    model: req.model, probability, p: req.p, activity: req.activity, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
+    ...(baseline ? { baseline: { customers: baseline.customers.length, share: baseline.share } } : {}),
+    top,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
 }

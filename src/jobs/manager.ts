@@ -1,3 +1,4 @@
+import { jsonBytes } from '../json-size.js';
 import { randomUUID } from 'node:crypto';
 import { CancelledError, NotFoundError, isAppError } from '../errors.js';
 import {
@@ -270,19 +271,19 @@ export class JobManager {
         return rec.run(ctx);
       })
       .then(
-        (value) => this.onSettled(rec, true, value),
+        // A result's JSON size (held results are bounded in bytes) is counted in slices: a large one does not stall.
+        async (value) => this.onSettled(rec, true, value, await jsonBytes(value)),
         (error: unknown) => this.onSettled(rec, false, error),
       );
     this.emit(rec, 'state');
   }
 
-  private onSettled(rec: JobRecord, ok: boolean, value: unknown): void {
+  private onSettled(rec: JobRecord, ok: boolean, value: unknown, bytes = 0): void {
     this.active.delete(rec);
     if (rec.state === 'running') {
       if (rec.controller.signal.aborted || (!ok && isCancellation(value))) {
         this.finish(rec, 'cancelled', { status: 499, code: 'cancelled', detail: 'cancelled' });
       } else if (ok) {
-        const bytes = jsonBytes(value);
         if (bytes > this.maxResultBytes) {
           this.finish(rec, 'failed', {
             status: 413, code: 'result-too-large',
@@ -439,11 +440,3 @@ export class JobManager {
   }
 }
 
-/** JSON size of a result (what GET /jobs/:id will send), 0 when it cannot be serialised. */
-function jsonBytes(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '');
-  } catch {
-    return 0;
-  }
-}

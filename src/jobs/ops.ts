@@ -36,7 +36,13 @@ export interface OpEnv {
   progress: JobContext['progress'];
   /** Where centrality runs when a request asked for GDS. */
   centralityEngines?: CentralityEngines;
+  /** Most bytes one RR collection of a request may hold while it grows (RIPPLE_MAX_REQUEST_MEMORY): past it, a 422. */
+  maxRequestMemory?: number;
 }
+
+/** The RR-collection bound of an operation's environment, as the influencers engine takes it. */
+const rrMemoryOf = (env: OpEnv) =>
+  env.maxRequestMemory !== undefined ? { maxBytes: env.maxRequestMemory, name: 'RIPPLE_MAX_REQUEST_MEMORY', pathPrefix: 'body.' } : undefined;
 
 /**
  * `prepared`: the parameters as the door already validated and resolved them (a ResolvedSimulation, a
@@ -64,7 +70,7 @@ const OPS = {
     }),
 
   influencers: (g: OpGraph, body: unknown, env: OpEnv) =>
-    runInfluencers(g.graph, body, { pool: env.pool, signal: env.signal, progress: (share, info) => env.progress(share, info) }),
+    runInfluencers(g.graph, body, { pool: env.pool, signal: env.signal, rrMemory: rrMemoryOf(env), progress: (share, info) => env.progress(share, info) }),
 
   value: (g: OpGraph, request: unknown, env: OpEnv) =>
     rankValues(g.graph, request, {

@@ -1,13 +1,13 @@
 import { CancelledError, InputError } from '../errors.js';
 import type { CompiledGraph } from '../graph/compile.js';
-import { centralityAnswer, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../influence/centrality/answer.js';
+import { centralityAnswer, centralityAnswerAsync, centralityOptions, markGds, runCentrality, type CentralityAnswer } from '../influence/centrality/answer.js';
 import { CENTRALITY_METRICS, type CentralityResult } from '../influence/centrality/types.js';
 import type { CentralityRequest } from '../influence/schemas.js';
 import type { centralityResultSchema } from '../influence/result-schemas.js';
 import type { AnswerOf } from '../diffusion/result-schema.js';
 import type { EnginePool } from '../workers/pool.js';
 import type { CentralityEngines } from './centrality-engines.js';
-import { topK } from '../graph/top-k.js';
+import { topK, topKAsync } from '../graph/top-k.js';
 
 /**
  * The centrality service that the route (`GET /graphs/:id/centrality/:metric`) and the CLI (`ripple centrality`)
@@ -29,6 +29,8 @@ interface Entry {
   order?: Int32Array;
   /** rank[i] = 1-based rank of customer i (computed on first use). */
   rank?: Int32Array;
+  /** The ranking being computed in slices (rankedAsync), when one is. */
+  ranking?: Promise<void>;
   bytes: number;
 }
 
@@ -69,6 +71,16 @@ export class CentralityCache {
     return { result: e.result, order: this.rank(e, e.result.scores).order };
   }
 
+  /** peekRanked, with the ranking (first use) computed in slices that yield to the event loop. */
+  async peekRankedAsync(key: string): Promise<{ result: CentralityResult; order: Int32Array } | undefined> {
+    const e = this.entries.get(key);
+    if (!e?.result) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    const result = e.result;
+    return { result, order: (await this.rankAsync(e, result.scores)).order };
+  }
+
   /**
    * The cached (or in-flight) result, else `compute()` it and keep it. A failed computation is not kept.
    * Joining another caller's computation that gets cancelled (its job was deleted, its client left) does not
@@ -105,12 +117,12 @@ export class CentralityCache {
     return entry.promise;
   }
 
-  /** Scores of one customer in every finished result for this graph version. */
-  scoresOf(graphId: string, version: number, index: number): { metric: string; score: number; rank: number; options?: Record<string, unknown> }[] {
+  /** Scores of one customer in every finished result for this graph version (rankings made in slices on first use). */
+  async scoresOf(graphId: string, version: number, index: number): Promise<{ metric: string; score: number; rank: number; options?: Record<string, unknown> }[]> {
     const out: { metric: string; score: number; rank: number; options?: Record<string, unknown> }[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of [...this.entries.values()]) {
       if (e.graphId !== graphId || e.version !== version || !e.result || index >= e.result.scores.length) continue;
-      const { rank } = this.rank(e, e.result.scores);
+      const { rank } = await this.rankAsync(e, e.result.scores);
       out.push({ metric: e.metric, score: e.result.scores[index], rank: rank[index], ...(Object.keys(e.options).length ? { options: e.options } : {}) });
     }
     return out.sort((a, b) => CENTRALITY_METRICS.indexOf(a.metric as never) - CENTRALITY_METRICS.indexOf(b.metric as never));
@@ -123,6 +135,18 @@ export class CentralityCache {
       e.rank = ranksOf(e.order);
     }
     return { order: e.order, rank: e.rank };
+  }
+
+  /** rank(), in slices that yield to the event loop; one ranking per entry however many callers wait for it. */
+  private async rankAsync(e: Entry, scores: Float64Array): Promise<{ order: Int32Array; rank: Int32Array }> {
+    if (!e.order || !e.rank) {
+      e.ranking ??= topKAsync(scores, scores.length).then((order) => {
+        e.order = order;
+        e.rank = ranksOf(order);
+      });
+      await e.ranking;
+    }
+    return { order: e.order!, rank: e.rank! };
   }
 
   /** Forget every version of a graph (deleted). */
@@ -194,8 +218,9 @@ export type CentralityServiceAnswer = AnswerOf<typeof centralityResultSchema>;
  */
 export function createCentralityService(deps: CentralityServiceDeps) {
   const keyOf = (t: CentralityTarget, request: CentralityRequest) => CentralityCache.key(t.summary.id, t.summary.version, request.metric, centralityOptions(request));
-  const answer = (t: CentralityTarget, request: CentralityRequest, r: CentralityResult, cached: boolean, t0: number, order?: Int32Array): CentralityServiceAnswer => ({
-    graphId: t.summary.id, graphVersion: t.summary.version, version: t.summary.version, ...centralityAnswer(t.graph, request, r, order), cached,
+  // Built in slices that yield to the event loop: `top=all` lists every customer.
+  const answer = async (t: CentralityTarget, request: CentralityRequest, r: CentralityResult, cached: boolean, t0: number, order?: Int32Array): Promise<CentralityServiceAnswer> => ({
+    graphId: t.summary.id, graphVersion: t.summary.version, version: t.summary.version, ...(await centralityAnswerAsync(t.graph, request, r, order)), cached,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   });
   return {
@@ -203,9 +228,9 @@ export function createCentralityService(deps: CentralityServiceDeps) {
     has(t: CentralityTarget, request: CentralityRequest): boolean {
       return deps.cache.peek(keyOf(t, request)) !== undefined;
     },
-    cached(t: CentralityTarget, request: CentralityRequest): CentralityServiceAnswer | undefined {
+    async cached(t: CentralityTarget, request: CentralityRequest): Promise<CentralityServiceAnswer | undefined> {
       const t0 = performance.now();
-      const hit = deps.cache.peekRanked(keyOf(t, request));
+      const hit = await deps.cache.peekRankedAsync(keyOf(t, request));
       return hit ? answer(t, request, hit.result, true, t0, hit.order) : undefined;
     },
     engine(t: CentralityTarget, request: CentralityRequest): Promise<'local' | 'gds'> {

@@ -64,7 +64,7 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const request = parseOrThrow(centralityRequestSchema, { metric: req.params.metric, ...defined(q) }, 'query');
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
-    const hit = !forceAsync ? service.cached(entry, request) : undefined;
+    const hit = !forceAsync ? await service.cached(entry, request) : undefined;
     if (hit) return hit as never;
     // Before any job is queued: CENTRALITY_ENGINE=gds without GDS is an immediate 503, not a failed job.
     const engine = await service.engine(entry, request);

@@ -23,7 +23,7 @@ const customerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const { summary, graph, data } = await ctx.cache.get(req.params.id);
     const i = indexOf(graph, req.params.customerId);
     if (i < 0) throw new NotFoundError(`customer ${JSON.stringify(clip(req.params.customerId))} is not in graph ${summary.id}`);
-    const centrality = ctx.centrality.scoresOf(summary.id, summary.version, i);
+    const centrality = await ctx.centrality.scoresOf(summary.id, summary.version, i);
     return { graphId: summary.id, ...customerAt(data, i), degree: degreeOf(graph, i), ...(centrality.length ? { centrality } : {}) };
   });
 };

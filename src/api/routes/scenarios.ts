@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { prepareParsedRiskiest, prepareParsedScenario, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, checkMemory, runOrSubmit, scenarioMemory } from '../budget.js';
+import { asyncQuery, budgetDeps, checkMemory, measuredScenarioWork, runOrSubmit, scenarioMemory } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
@@ -14,7 +14,6 @@ import { compareResultSchema, riskiestResultSchema, scenarioReportSchema } from 
 // The answers' schemas live with the code that writes them (src/scenarios/report-schema.ts).
 export { COMPARE_EXAMPLE, REPORT_EXAMPLE, RISKIEST_EXAMPLE, compareResultSchema, riskiestResultSchema, scenarioReportSchema } from '../../scenarios/report-schema.js';
 
-/** Work in arcs examined: runs × arcs per scenario run (maxRuns in precision mode). */
 /** 422 when a scenario (× its variants, × candidates for riskiest) would hold or answer more than the memory budget. */
 function checkScenarioMemory(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; maxSteps?: number; horizon?: number; variants?: unknown[] }, config: RouteContext['config'], times: number): void {
   const defaults = { runs: SCENARIO_DEFAULTS.runs, maxRuns: SCENARIO_DEFAULTS.maxRuns, maxSteps: SCENARIO_DEFAULTS.maxSteps };
@@ -28,10 +27,13 @@ function checkScenarioMemory(g: CompiledGraph, body: { runs?: number; precision?
   checkMemory(est, config.memory, times > 1 ? `this ranking of ${times} candidates` : 'this scenario', lower);
 }
 
+/** The static work, in arcs examined: runs × arcs per scenario run (maxRuns in precision mode) × variants; the pilot (measuredScenarioWork) replaces it. */
 function scenarioWork(g: CompiledGraph, body: { runs?: number; precision?: number; maxRuns?: number; variants?: unknown[] }): number {
   const runs = body.precision !== undefined ? (body.maxRuns ?? SCENARIO_DEFAULTS.maxRuns) : (body.runs ?? SCENARIO_DEFAULTS.runs);
   return runs * Math.max(1, g.m) * Math.max(1, body.variants?.length ?? 1);
 }
+
+const runsField = (body: { precision?: number }) => (body.precision !== undefined ? 'body.maxRuns' : 'body.runs');
 
 /** The request bodies, named once at load (a schema's id is registered once per process, not per app). */
 const scenarioBodySchema = scenarioRequestSchema.meta({ id: 'ScenarioRequest' });
@@ -69,6 +71,9 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       graphId: summary.id,
       graphVersion: summary.version,
       work: scenarioWork(graph, body),
+      // The first runs of each variant, measured (cascades that die out cost far less than runs × arcs; a public answer more).
+      measure: () => measuredScenarioWork(graph, prepared.simulations, scenarioWork(graph, { ...body, variants: undefined }), runsField(body)),
+      measureAlways: true,
       graph: entry,
       op: { name: 'scenario', params: body },
       prepared,
@@ -102,11 +107,22 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const work = scenarioWork(graph, body) * candidates + (body.candidates ? 0 : body.rrSets * Math.max(1, graph.m / Math.max(1, graph.n)));
     // Validated and resolved once, here: 400 / unknown candidate 404 before any work or job.
     const prepared = prepareParsedRiskiest(graph, body, data.currency, data.stepDuration);
+    // Given candidates: a pilot of up to 8 of them (evenly spaced), extrapolated to all; else the static estimate.
+    const given = prepared.candidates;
+    const measure = given && given.simulations.length > 0 ? () => {
+      const step = Math.max(1, Math.floor(given.simulations.length / 8));
+      const sample = given.simulations.filter((_, i) => i % step === 0).slice(0, 8);
+      const m = measuredScenarioWork(graph, sample, scenarioWork(graph, body), runsField(body));
+      const scale = given.simulations.length / sample.length;
+      return { work: m.work * scale, basis: `${sample.length} of the ${given.simulations.length} candidates: ${m.basis}`, lower: (budget: number) => m.lower(budget / scale) };
+    } : undefined;
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario-riskiest',
       graphId: summary.id,
       graphVersion: summary.version,
       work,
+      measure,
+      measureAlways: measure !== undefined,
       graph: entry,
       op: { name: 'scenario-riskiest', params: body },
       prepared,

@@ -7,6 +7,8 @@ import { indexOf } from '../../graph/compile.js';
 import { customerValueRequestSchema, schemeOf, valueRankingRequestSchema } from '../../influence/schemas.js';
 import { spreadRequest } from '../../influence/influencers.js';
 import { resolveBaseline } from '../../influence/value.js';
+import { rrSpecAsync } from '../../influence/rr.js';
+import { sliceYielder } from '../../graph/top-k.js';
 import { resolveSimulation } from '../../diffusion/simulate.js';
 import type { RouteContext } from '../app.js';
 import {
@@ -49,6 +51,8 @@ const valueRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     const entry = await ctx.cache.get(req.params.id);
     const { summary, graph } = entry;
     resolveBaseline(graph, request); // an unknown baseline customer is a 404 now, not a failed job
+    // The RR spec (O(customers + arcs)) built in slices first: the pilot and the run then find it made.
+    if (graph.n > 0 && graph.totalValue > 0) await rrSpecAsync(graph, { model: request.model, probability: schemeOf(request), p: request.p, valueWeighted: true, activity: request.activity }, sliceYielder());
     return runOrSubmit(budget, req, reply, forceAsync as boolean | undefined, {
       kind: 'value',
       graphId: summary.id,

@@ -3,6 +3,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { CentralityRequest } from '../schemas.js';
 import { computeCentrality } from './compute.js';
 import { topScores } from './registry.js';
+import { mapInSlices, topKAsync } from '../../graph/top-k.js';
 import type { CentralityResult } from './types.js';
 import type { EngineAnswer } from '../../diffusion/result-schema.js';
 import type { centralityResultSchema } from '../result-schemas.js';
@@ -41,15 +42,35 @@ export type CentralityAnswer = Omit<EngineAnswer<typeof centralityResultSchema>,
  */
 export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): CentralityAnswer {
   const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
-  const se = r.stderr;
-  const item = (index: number, rank: number) =>
-    se ? { id: graph.ids[index], score: r.scores[index], rank, stderr: se[index] } : { id: graph.ids[index], score: r.scores[index], rank };
+  const item = itemOf(graph, r);
   const top = order
     ? Array.from(order.subarray(0, Math.min(k, order.length)), (index, i) => item(index, i + 1))
     : topScores(r.scores, k).map((t) => item(t.index, t.rank));
+  return withTop(req, r, graph.n, top);
+}
+
+/**
+ * centralityAnswer in slices that yield to the event loop (the API's: `top=all` over a million customers ranks and
+ * lists a million entries): the same answer.
+ */
+export async function centralityAnswerAsync(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): Promise<CentralityAnswer> {
+  const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
+  const item = itemOf(graph, r);
+  const ranked = order ? order.subarray(0, Math.min(k, order.length)) : await topKAsync(r.scores, k);
+  const top = await mapInSlices(ranked.length, (i) => item(ranked[i], i + 1));
+  return withTop(req, r, graph.n, top);
+}
+
+function itemOf(graph: CompiledGraph, r: CentralityResult) {
+  const se = r.stderr;
+  return (index: number, rank: number) =>
+    se ? { id: graph.ids[index], score: r.scores[index], rank, stderr: se[index] } : { id: graph.ids[index], score: r.scores[index], rank };
+}
+
+function withTop(req: CentralityRequest, r: CentralityResult, customers: number, top: CentralityAnswer['top']): CentralityAnswer {
   return {
     metric: r.metric,
-    customers: graph.n,
+    customers,
     top,
     ...(r.iterations !== undefined ? { iterations: r.iterations } : {}),
     ...(r.converged !== undefined ? { converged: r.converged } : {}),

@@ -1,27 +1,75 @@
 import type { CompiledGraph } from '../../graph/compile.js';
-import { CancelledError, InputError } from '../../errors.js';
+import { CancelledError, InputError, UnprocessableError } from '../../errors.js';
 import { sampleBatches, type RRSetsPayload } from './sampling.js';
 import { RR_BATCH, type RRSpec } from './spec.js';
 
 /** Collections of RR sets (flat typed arrays, or counts only) and growing one, in this thread or on a pool. */
+
+/**
+ * A bound on the bytes one collection may hold while it grows (its two arrays, and both copies of the one being
+ * grown), and what to say past it: `name` is the setting that sets it (RIPPLE_MAX_REQUEST_MEMORY), `lower` the
+ * request fields that shrink the collection, with advice.
+ */
+export interface RRMemoryLimit {
+  maxBytes: number;
+  name: string;
+  lower: { path: string; advice: string }[];
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * An RR collection would grow past its RRMemoryLimit: a 422 naming the limit and the fields to lower, raised while
+ * the sets are sampled (the estimate made before any set was drawn came from a pilot, and can be low) instead of
+ * the process running out of memory.
+ */
+export class RRMemoryLimitError extends UnprocessableError {
+  constructor(bytes: number, limit: RRMemoryLimit, sets: number) {
+    const fields = limit.lower.map((l) => l.path.replace(/^(body|query)\./, ''));
+    super(
+      `RR sets: the collection would hold ${(bytes / MB).toFixed(1)} MB after ${sets} sets, above the ${(limit.maxBytes / MB).toFixed(1)} MB one request may hold ` +
+        `(${limit.name}); stopped before it grew${fields.length ? `: ${fields.map((f) => (f === 'epsilon' ? 'raise epsilon' : `lower ${f}`)).join(' or ')}` : ''}`,
+      { errors: limit.lower.map((l) => ({ path: l.path, message: l.advice })), memory: Math.round(bytes), limit: limit.maxBytes },
+    );
+  }
+}
 
 /** A flat, growable collection of RR sets: set i is members[offsets[i] .. offsets[i+1]); its root comes first. */
 export class RRCollection {
   members: Int32Array;
   offsets: Int32Array;
   count = 0;
-  constructor(initialSets = 1024, initialMembers = 4096) {
-    this.members = new Int32Array(Math.max(16, initialMembers));
-    this.offsets = new Int32Array(Math.max(16, initialSets + 1));
+  /** Checked whenever an array grows: past it, RRMemoryLimitError (nothing is allocated). */
+  limit: RRMemoryLimit | undefined;
+  constructor(initialSets = 1024, initialMembers = 4096, limit?: RRMemoryLimit) {
+    this.limit = limit;
+    const members = Math.max(16, initialMembers);
+    const offsets = Math.max(16, initialSets + 1);
+    if (limit && (members + offsets) * 4 > limit.maxBytes) throw new RRMemoryLimitError((members + offsets) * 4, limit, 0);
+    this.members = new Int32Array(members);
+    this.offsets = new Int32Array(offsets);
   }
   /** Members stored (sum of set sizes). */
   get size(): number {
     return this.offsets[this.count];
   }
+  /**
+   * The new length of an array of `length` that must hold `need` entries: doubled, or, when doubling would break the
+   * limit, just what fits (at least `need`); else RRMemoryLimitError. `other` is the length of the other array.
+   */
+  private grown(length: number, need: number, other: number): number {
+    let cap = length;
+    while (cap < need && cap < 2 ** 31 - 1) cap = Math.min(2 ** 31 - 1, cap * 2);
+    if (!this.limit) return cap;
+    const held = (length + other) * 4; // while copying, the old array and the new one
+    if (held + cap * 4 <= this.limit.maxBytes) return cap;
+    const fit = Math.floor((this.limit.maxBytes - held) / 4);
+    if (fit >= need) return Math.max(need, Math.min(cap, fit));
+    throw new RRMemoryLimitError(held + need * 4, this.limit, this.count);
+  }
   reserveMembers(total: number): void {
     if (total <= this.members.length) return;
-    let cap = this.members.length;
-    while (cap < total) cap = Math.min(2 ** 31 - 1, cap * 2);
+    const cap = this.grown(this.members.length, total, this.offsets.length);
     if (cap < total) throw new InputError(`RR sets: more than ${cap} members; lower the precision (raise epsilon) or use a smaller graph`);
     const next = new Int32Array(cap);
     next.set(this.members.subarray(0, this.size));
@@ -29,8 +77,7 @@ export class RRCollection {
   }
   reserveSets(count: number): void {
     if (count + 1 <= this.offsets.length) return;
-    let cap = this.offsets.length;
-    while (cap < count + 1) cap *= 2;
+    const cap = this.grown(this.offsets.length, count + 1, this.members.length);
     const next = new Int32Array(cap);
     next.set(this.offsets.subarray(0, this.count + 1));
     this.offsets = next;
@@ -89,8 +136,10 @@ export interface GrowOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Batches per in-thread step between event-loop yields (cancellation and progress). */
+/** Most batches per in-thread step between event-loop yields (cancellation and progress). */
 const BATCHES_PER_STEP = 16;
+/** Time an in-thread step aims at, in ms. */
+const STEP_MS = 2;
 /** Most RR batches (of RR_BATCH sets) in one worker task. */
 const MAX_BATCHES_PER_TASK = 64;
 
@@ -158,11 +207,18 @@ export async function growRR(
     }
     return;
   }
-  for (let b = fromBatch; b < toBatch; b += BATCHES_PER_STEP) {
+  // In this thread: a step of batches at a time, as many as fit in STEP_MS at the rate measured so far (at most
+  // BATCHES_PER_STEP), then a yield, so the event loop keeps serving other requests between steps.
+  let per = 1;
+  for (let b = fromBatch, to = b; b < toBatch; b = to) {
     if (signal?.aborted) throw new CancelledError();
-    const r = sampleBatches(g, spec, seed, salt, b, Math.min(toBatch, b + BATCHES_PER_STEP));
+    const t0 = performance.now();
+    to = Math.min(toBatch, b + per);
+    const r = sampleBatches(g, spec, seed, salt, b, to);
     coll.append(r.members, r.offsets);
     onProgress?.(coll.count, toBatch * RR_BATCH);
+    const msPerBatch = (performance.now() - t0) / (to - b);
     if (signal) await new Promise<void>((res) => setImmediate(res));
+    per = Math.max(1, Math.min(BATCHES_PER_STEP, Math.floor(STEP_MS / Math.max(msPerBatch, 0.01))));
   }
 }

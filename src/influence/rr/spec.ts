@@ -59,12 +59,49 @@ export interface RRSpecOptions {
  * in-arc order, and alias tables for value-weighted roots.
  */
 export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
+  // The last spec made per graph is kept: a request's pilot (the API's work and memory estimates) and its run ask for
+  // the same one, which costs O(n + m) to build (a spec is read-only once built).
+  const key = specKey(o);
+  const last = lastSpec.get(g);
+  if (last && last.key === key) return last.spec;
+  const steps = buildSpec(g, o);
+  let r = steps.next();
+  while (!r.done) r = steps.next();
+  lastSpec.set(g, { key, spec: r.value });
+  return r.value;
+}
+
+/**
+ * rrSpec built in slices that yield to the event loop (`tick` between blocks of customers), kept as the graph's last
+ * spec: the API builds it this way before a request's pilot, which then finds it made.
+ */
+export async function rrSpecAsync(g: CompiledGraph, o: RRSpecOptions, tick: () => Promise<void>): Promise<RRSpec> {
+  const key = specKey(o);
+  const last = lastSpec.get(g);
+  if (last && last.key === key) return last.spec;
+  const steps = buildSpec(g, o);
+  let r = steps.next();
+  while (!r.done) {
+    await tick();
+    r = steps.next();
+  }
+  lastSpec.set(g, { key, spec: r.value });
+  return r.value;
+}
+
+const specKey = (o: RRSpecOptions) => `${o.model}|${o.probability}|${o.p}|${o.valueWeighted === true}|${o.activity ?? 'per-arc'}`;
+const lastSpec = new WeakMap<CompiledGraph, { key: string; spec: RRSpec }>();
+
+/** The spec, built in steps (a yield every 16 384 customers): rrSpec runs them at once, rrSpecAsync in slices. */
+function* buildSpec(g: CompiledGraph, o: RRSpecOptions): Generator<void, RRSpec, void> {
   const { n, inOffsets, inArc } = g;
   if (o.model === 'lt' && o.activity === 'gate') throw new InputError('activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)');
   const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true, activity: o.activity }).arcP!;
+  yield;
   const inP = sharedF32(g.m);
   const nodeInP = sharedF64(n);
   for (let v = 0; v < n; v++) {
+    if ((v & 16383) === 16383) yield;
     const s = inOffsets[v];
     const e = inOffsets[v + 1];
     let common = e > s ? arcP[inArc[s]] : 0;
@@ -80,6 +117,7 @@ export function rrSpec(g: CompiledGraph, o: RRSpecOptions): RRSpec {
   let scale = n;
   if (o.valueWeighted) {
     if (!(g.totalValue > 0)) throw new InputError('value-weighted influence needs customers with positive value (the total value is 0)');
+    yield;
     ({ aliasProb, aliasIdx } = aliasTables(g.value));
     scale = g.totalValue;
   }
