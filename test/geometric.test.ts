@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commonValue, geometricGap, geometricSkip, geometricTable, NO_TABLE, TABLE_BITS } from '../src/diffusion/geometric.js';
 import { Rng } from '../src/diffusion/rng.js';
+import { StepBuckets } from '../src/diffusion/step-buckets.js';
 
 /** The gap the kernels used to draw: Math.floor(Math.log(rng.floatOpen()) / lq) (+ 0: the table's 0 where U = 1 gives −0, the same gap). */
 const formula = (rng: Rng, lq: number) => Math.floor(Math.log(rng.floatOpen()) / lq) + 0;
@@ -71,5 +72,44 @@ describe('geometric gaps by table (src/diffusion/geometric.ts)', () => {
     expect(commonValue(new Float64Array([0.3, 0.3, 0.3]))).toBe(0.3);
     expect(commonValue(new Float64Array([0.3, 0.3, 0.2]))).toBeNaN();
     expect(commonValue(new Float64Array(0))).toBeNaN();
+  });
+});
+
+describe('StepBuckets (Dial’s bucket queue of whole steps)', () => {
+  it('pops what was added at a step, moves a customer to an earlier step, finds the next non-empty step across words', () => {
+    const b = new StepBuckets(10);
+    b.reserve(100);
+    expect(b.nextStep(0)).toBe(-1);
+    b.add(1, 5);
+    b.add(2, 5);
+    b.add(3, 31);
+    b.add(4, 64);
+    b.add(5, 100);
+    expect(b.nextStep(0)).toBe(5);
+    expect(b.nextStep(6)).toBe(31);
+    expect(b.nextStep(32)).toBe(64);
+    // Move 4 from step 64 to step 40: step 64 is empty again.
+    b.remove(4, 64);
+    b.add(4, 40);
+    expect(b.nextStep(32)).toBe(40);
+    expect(b.nextStep(41)).toBe(100);
+    // Take 2 out of the middle of step 5's list.
+    b.add(6, 5);
+    b.remove(2, 5);
+    const at5: number[] = [];
+    for (let v = b.pop(5); v >= 0; v = b.pop(5)) at5.push(v);
+    expect(at5.sort()).toEqual([1, 6]);
+    expect(b.nextStep(0)).toBe(31);
+    expect(b.pop(31)).toBe(3);
+    expect(b.pop(31)).toBe(-1);
+    expect(b.pop(40)).toBe(4);
+    // Growing keeps what is queued.
+    b.reserve(1000);
+    b.add(7, 999);
+    expect(b.nextStep(0)).toBe(100);
+    expect(b.pop(100)).toBe(5);
+    expect(b.nextStep(101)).toBe(999);
+    expect(b.pop(999)).toBe(7);
+    expect(b.nextStep(0)).toBe(-1);
   });
 });
