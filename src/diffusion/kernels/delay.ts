@@ -163,6 +163,8 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   let reach = 0;
   let within = 0;
   let timeToTarget = target > 0 && seeded >= target ? 0 : Infinity;
+  let bin = 0; // the time bin of the latest arrival within the horizon, and its arrivals so far
+  let inBin = 0;
   let head = 0;
   let t = 0;
   for (;;) {
@@ -189,9 +191,18 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       if (reach === target) timeToTarget = t;
       if (t <= horizon) {
         within++;
-        const bin = Math.max(1, Math.ceil(t / dt));
-        rec.steps.add(bin, 1);
-        curve.add(bin, 1);
+        // Arrivals come in time order: a bin's count is added once, when the next bin opens (a run adds at most
+        // once per bin, which the per-step intervals of `steps` need).
+        const b = Math.max(1, Math.ceil(t / dt));
+        if (b !== bin) {
+          if (inBin > 0) {
+            rec.steps.add(bin, inBin);
+            curve.add(bin, inBin);
+          }
+          bin = b;
+          inBin = 0;
+        }
+        inBin++;
       }
       if (tr) tr.add(top.from, u, t, 1);
     }
@@ -226,6 +237,10 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       if (arcDelay) delay /= arcDelay[a];
       heap.push(t + delay, v, u);
     }
+  }
+  if (inBin > 0) {
+    rec.steps.add(bin, inBin);
+    curve.add(bin, inBin);
   }
   rec.arcs += arcs;
   rec.extra1 = within;
