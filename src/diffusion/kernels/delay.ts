@@ -131,6 +131,10 @@ export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kernel
  * scale) — and v is reached at the earliest arrival. Whether v is ever reached depends only on the coins,
  * which are IC's live-edge graph: reach at time ∞ has IC's law (tests check it against the exact IC value).
  *
+ * Dijkstra on the drawn delays with a binary heap that gets an arrival only when it is earlier than the customer's
+ * earliest so far; with one p for every customer the coins are skipped geometrically by table (../geometric.ts).
+ * Customers are reached in time order either way, so the draws and the answer are those of pushing every arrival.
+ *
  * The run continues past the horizon (reach at ∞ is the reported reach); the reach-by-time curve bins each
  * arrival at ceil(t / dt) (so bin k counts arrivals in ((k-1)·dt, k·dt]), for t <= horizon only. Per-run
  * extras: rec.extra1 = reach within the horizon, rec.extra2 = time of the reachTarget-th arrival
@@ -142,6 +146,11 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   const queue = s.queue;
   const heap = rec.tracer ? ks.tracedHeap : ks.heap;
   heap.clear();
+  // Earliest arrival pushed so far: best[v] where valid[v] === due. A later arrival is not pushed (it could only
+  // be a stale entry when popped), so the heap holds improvements, not every success.
+  const due = ks.nextEpoch();
+  const valid = ks.valid;
+  const best = ks.x;
   const off = g.outOffsets;
   const tgt = g.outTargets;
   const k = plan.kernel;
@@ -157,6 +166,10 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   const arcP = plan.arcP;
   const tr = rec.tracer;
   const curve = rec.curves[0];
+  // One p for every customer (uniform scheme, equal activity): the geometric gaps from a table (../geometric.ts).
+  const pCommon = nodeP ? commonValue(nodeP) : NaN;
+  const lqCommon = pCommon >= 1 ? -Infinity : Math.log1p(-pCommon);
+  const tabCommon = pCommon > 0 && pCommon < 1 ? geometricTable(lqCommon) : NO_TABLE;
   rec.steps.add(0, seeded);
   curve.add(0, seeded);
   let arcs = 0;
@@ -214,17 +227,24 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       // already reached is a no-op, exactly as its coin would be).
       const pu = nodeP[u];
       if (pu <= 0) continue;
-      const lq = pu >= 1 ? -Infinity : Math.log1p(-pu);
-      a += Math.floor(Math.log(rng.floatOpen()) / lq);
+      const common = pu === pCommon;
+      const lq = common ? lqCommon : pu >= 1 ? -Infinity : Math.log1p(-pu);
+      const tab = common ? tabCommon : NO_TABLE;
+      a += geometricSkip(rng, tab, lq);
       while (a < e) {
         const v = tgt[a];
         if (stamp[v] !== ep) {
           const x = -Math.log(rng.floatOpen()); // Exp(1)
           let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
           if (arcDelay) delay /= arcDelay[a];
-          heap.push(t + delay, v, u);
+          const at = t + delay;
+          if (valid[v] !== due || at < best[v]) {
+            valid[v] = due;
+            best[v] = at;
+            heap.push(at, v, u);
+          }
         }
-        a += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+        a += 1 + geometricSkip(rng, tab, lq);
       }
       continue;
     }
@@ -235,7 +255,12 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       const x = -Math.log(rng.floatOpen()); // Exp(1)
       let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
       if (arcDelay) delay /= arcDelay[a];
-      heap.push(t + delay, v, u);
+      const at = t + delay;
+      if (valid[v] !== due || at < best[v]) {
+        valid[v] = due;
+        best[v] = at;
+        heap.push(at, v, u);
+      }
     }
   }
   if (inBin > 0) {
