@@ -9,7 +9,8 @@
  *             run-to-run sd and Ripple's (from 20 batch means on different seeds): the same model has the same variance. Models whose semantics differ from NDlib's code are
  *             listed with the difference named (KNOWN below) and reported, not failed. Exit 1 if any other differs.
  *   --bench   ego-Facebook: ms per run of each model, NDlib and Ripple on the same graph and parameters, one after
- *             the other in this process's run (same machine load).
+ *             the other in this process's run (same machine load): wall time, and each side's process CPU time (the
+ *             steadier figure when the machine is shared).
  *
  * Time: Ripple's step is NDlib's iteration for the epidemic and threshold models; for the opinion models one
  * Ripple step is a sweep of n elementary updates (ceil(n/q) groups for majority rule), NDlib's iteration one
@@ -106,7 +107,7 @@ function cases(): Case[] {
 
 interface NdCurve { mean: number; sd: number }
 interface RippleOut { compartments?: Record<string, number>[]; reach: { mean: number } }
-interface NdResult { samples: number[]; runs: number; msPerRun: number; curves: Record<string, NdCurve[]> }
+interface NdResult { samples: number[]; runs: number; msPerRun: number; cpuMsPerRun: number; curves: Record<string, NdCurve[]> }
 
 function runNdlib(jobs: unknown[]): NdResult[] {
   const python = process.env.NDLIB_PYTHON ?? path.join(root, '.venvs/ndlib/bin/python');
@@ -137,6 +138,9 @@ interface Row {
   worst: string;
   ndlibMsPerRun: number;
   rippleMsPerRun: number;
+  /** Process CPU time per run of each side (NDlib: time.process_time; Ripple: process.cpuUsage, user + system). */
+  ndlibCpuMsPerRun: number;
+  rippleCpuMsPerRun: number;
   note?: string;
 }
 
@@ -175,10 +179,13 @@ async function check(only: Set<string> | null, runsNd: number, runsRp: number, g
       const batches: RippleOut[] = [];
       await simulate(g, { model: c.model, seeds, runs: 10, seed: 99, maxSteps: c.steps, ...c.ripple } as never); // warm-up (JIT)
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       for (let b = 0; b < K; b++) {
         batches.push((await simulate(g, { model: c.model, seeds, runs: per, seed: 1 + b, maxSteps: c.steps, ...c.ripple } as never)) as unknown as RippleOut);
       }
+      const cpu = process.cpuUsage(c0);
       const rippleMs = (performance.now() - t0) / (per * K);
+      const rippleCpuMs = (cpu.user + cpu.system) / 1000 / (per * K);
       const valueAt = (res: RippleOut, rk: string, k: number) => {
         if (c.finalOnly) return res.reach.mean;
         const rows_ = res.compartments ?? [];
@@ -211,18 +218,21 @@ async function check(only: Set<string> | null, runsNd: number, runsRp: number, g
       const verdict: Row['verdict'] = bench
         ? 'timed only'
         : c.compare.length === 0 ? 'not compared (named)' : maxZ <= 4 ? 'agrees' : named ? 'differs (named)' : 'differs';
-      rows.push({ graph: gname, model: c.model, verdict, maxZ, worst, ndlibMsPerRun: ndr.msPerRun, rippleMsPerRun: rippleMs, note: named ?? TRANSLATED[c.model] });
+      rows.push({
+        graph: gname, model: c.model, verdict, maxZ, worst, ndlibMsPerRun: ndr.msPerRun, rippleMsPerRun: rippleMs,
+        ndlibCpuMsPerRun: ndr.cpuMsPerRun, rippleCpuMsPerRun: rippleCpuMs, note: named ?? TRANSLATED[c.model],
+      });
     }
   }
   return rows;
 }
 
 function printRows(rows: Row[]): void {
-  console.log('| graph | model | verdict | max z | worst step | NDlib ms/run | Ripple ms/run | × |');
-  console.log('| --- | --- | --- | ---: | --- | ---: | ---: | ---: |');
+  console.log('| graph | model | verdict | max z | worst step | NDlib ms/run | Ripple ms/run | × | NDlib CPU ms/run | Ripple CPU ms/run | CPU × |');
+  console.log('| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.graph} | ${r.model} | ${r.verdict} | ${Number.isFinite(r.maxZ) ? r.maxZ.toFixed(2) : '∞'} | ${r.worst} | ${r.ndlibMsPerRun.toFixed(2)} | ${r.rippleMsPerRun.toFixed(4)} | ${Math.round(r.ndlibMsPerRun / r.rippleMsPerRun)} |`,
+      `| ${r.graph} | ${r.model} | ${r.verdict} | ${Number.isFinite(r.maxZ) ? r.maxZ.toFixed(2) : '∞'} | ${r.worst} | ${r.ndlibMsPerRun.toFixed(2)} | ${r.rippleMsPerRun.toFixed(4)} | ${Math.round(r.ndlibMsPerRun / r.rippleMsPerRun)} | ${r.ndlibCpuMsPerRun.toFixed(2)} | ${r.rippleCpuMsPerRun.toFixed(4)} | ${Math.round(r.ndlibCpuMsPerRun / r.rippleCpuMsPerRun)} |`,
     );
   }
 }

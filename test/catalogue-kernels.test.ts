@@ -58,6 +58,30 @@ describe('SI (first-passage percolation with geometric delays)', () => {
     }
   });
 
+  it('with per-arc probabilities (no common q, no table): on a star, 1 + Σ_a (1 − (1 − β·p_a)^t)', () => {
+    const g = star(4);
+    const beta = 0.5;
+    const arcP = Float32Array.from([1, 0.5, 0.2, 0]);
+    for (const t of [1, 3]) {
+      const res = sample(si, g, plan(g, [idx(g, 'c')], { beta }, { maxSteps: t, arcP }), 4000);
+      const exact = 1 + Array.from(arcP).reduce((acc, p) => acc + 1 - (1 - beta * p) ** t, 0);
+      const c = within4se(res.reach, exact);
+      expect(c.ok, `t=${t}: ${c.mean} ± ${c.se} vs ${exact}`).toBe(true);
+    }
+  });
+
+  it('two paths to one customer: it is infected at the earlier arrival (1 − (1 − P(Bin(t, β) ≥ 2))² by t)', () => {
+    // a→b→d and a→c→d: d waits in the bucket of its first arrival and moves when the other path is earlier.
+    const g = build(true, [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']]);
+    const beta = 0.35;
+    const res = sample(si, g, plan(g, [idx(g, 'a')], { beta }, { maxSteps: 12 }), 6000);
+    for (const t of [2, 3, 5, 9]) {
+      const exact = 1 + 2 * (1 - (1 - beta) ** t) + 1 - (1 - binomTail(t, beta, 2)) ** 2;
+      const c = within4se(Array.from({ length: 6000 }, (_, r) => res.steps(r, t)), exact);
+      expect(c.ok, `t=${t}: ${c.mean} ± ${c.se} vs ${exact}`).toBe(true);
+    }
+  });
+
   it('β = 1 infects the path one customer per step; β = 0 nobody; the trace names who infected whom', () => {
     const g = path(4, true);
     const one = sample(si, g, plan(g, [0], { beta: 1 }), 3);

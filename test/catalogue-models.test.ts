@@ -110,6 +110,30 @@ describe('model catalogue through simulate()', () => {
     expect(ic.exceedance![0].probability).toBeGreaterThan(0);
   });
 
+  it('SI per-step intervals: newCi95 at step 1 on a star is 1.96·sd/√runs of Bin(leaves, β)', async () => {
+    const starG = build(true, Array.from({ length: 6 }, (_, i): Tie => ['c', `l${i}`]));
+    const runs = 4000;
+    const beta = 0.3;
+    const r = await simulate(starG, { model: 'si', seeds: ['c'], beta, runs, seed: 5, maxSteps: 1 } as never);
+    const s1 = r.steps[1] as { newMean: number; newCi95: [number, number] };
+    const half = (s1.newCi95[1] - s1.newCi95[0]) / 2;
+    const want = (1.96 * Math.sqrt(6 * beta * (1 - beta))) / Math.sqrt(runs);
+    expect(Math.abs(s1.newMean - 6 * beta)).toBeLessThan(4 * (want / 1.96));
+    expect(Math.abs(half - want) / want).toBeLessThan(0.1);
+  });
+
+  it('CTIC per-bin intervals: newCi95 of the first time bin on a star is 1.96·sd/√runs of Bin(leaves, 1 − e^(−rate·dt))', async () => {
+    const starG = build(true, Array.from({ length: 6 }, (_, i): Tie => ['c', `l${i}`]));
+    const runs = 4000;
+    const r = await simulate(starG, { model: 'ctic', seeds: ['c'], p: 1, rate: 1, horizon: 4, timeBins: 4, runs, seed: 5 } as never);
+    const s1 = r.steps[1] as { newMean: number; newCi95: [number, number] };
+    const q = 1 - Math.exp(-1);
+    const half = (s1.newCi95[1] - s1.newCi95[0]) / 2;
+    const want = (1.96 * Math.sqrt(6 * q * (1 - q))) / Math.sqrt(runs);
+    expect(Math.abs(s1.newMean - 6 * q)).toBeLessThan(4 * (want / 1.96));
+    expect(Math.abs(half - want) / want).toBeLessThan(0.1);
+  });
+
   it('trace: run 0, who reached whom; the traced run is run 0 of the Monte Carlo (same stream)', async () => {
     const one = await simulate(g, req('si', { runs: 1, trace: true }));
     const tr = one.trace!;

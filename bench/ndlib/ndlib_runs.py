@@ -4,7 +4,8 @@ Reads a JSON list of jobs from the file named by argv[1] (one Python start-up fo
   {"edges": "path/to/edgelist", "directed": false, "model": "sis", "params": {...}, "seeds": ["0", "5"],
    "runs": 200, "iterations": 30, "sample_every": 1, "seed": 7}
 and prints one JSON list, one document per job: per status, the mean and sd over runs of NDlib's node_count after each
-sampled iteration, plus the wall time per run (model construction + iterations: what an NDlib user pays).
+sampled iteration, plus the wall time per run (model construction + iterations: what an NDlib user pays) and the
+process CPU time per run (the steadier figure on a shared machine).
 
 Each run builds a fresh NDlib model (NDlib keeps state in the model object) with seed = job seed + run.
 Ripple's model ids map to NDlib classes and parameter names; where NDlib's code reads a parameter the other
@@ -97,9 +98,12 @@ def run_job(job):
     values = {s: [[] for _ in samples] for s in statuses}
     hk_mean = [[] for _ in samples]
     times = []
+    cpu = []
     for r in range(job["runs"]):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         its = one_run(g, job, r)
+        cpu.append((time.process_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
         if job["model"] == "hk":
             status = {}
@@ -119,7 +123,7 @@ def run_job(job):
         v = sum((x - m) ** 2 for x in xs) / max(1, n - 1)
         return m, v ** 0.5
 
-    out = {"samples": samples, "runs": job["runs"], "msPerRun": sum(times) / len(times), "curves": {}}
+    out = {"samples": samples, "runs": job["runs"], "msPerRun": sum(times) / len(times), "cpuMsPerRun": sum(cpu) / len(cpu), "curves": {}}
     if job["model"] == "hk":
         out["curves"]["meanOpinion"] = [dict(zip(("mean", "sd"), stats(x))) for x in hk_mean]
     else:

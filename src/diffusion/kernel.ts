@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { MinHeap } from '../graph/min-heap.js';
 import { Rng } from './rng.js';
 import { CurveSums, scratchFor, StepSums, type Scratch } from './scratch.js';
+import { StepBuckets } from './step-buckets.js';
 
 /**
  * What the catalogue's kernels (SI … CTIC, one folder each under models/) share: per-customer state
@@ -30,6 +31,7 @@ export class KernelScratch {
   private _y: Float64Array | null = null;
   private _heap: MinHeap | null = null;
   private _tracedHeap: MinHeap | null = null;
+  private _buckets: StepBuckets | null = null;
 
   constructor(n: number, m: number) {
     this.n = n;
@@ -80,7 +82,7 @@ export class KernelScratch {
     return (this._y ??= new Float64Array(this.n));
   }
   /**
-   * The delay kernels' event queue of (time, customer), capacity m + n + 1 (each arc pushes at most once per run,
+   * CTIC's event queue of (time, customer), capacity m + n + 1 (each arc pushes at most once per run,
    * plus the seeds). A traced run uses `tracedHeap`, which also carries each entry's sender (the trace's `from`);
    * untraced runs do not move senders they never read.
    */
@@ -90,6 +92,11 @@ export class KernelScratch {
 
   get tracedHeap(): MinHeap {
     return (this._tracedHeap ??= new MinHeap(this.m + this.n + 1, true));
+  }
+
+  /** SI's queue of customers by the whole step they are due (each run leaves it empty). */
+  get buckets(): StepBuckets {
+    return (this._buckets ??= new StepBuckets(this.n));
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The engine's one binary min-heap: (key, node) entries — and, when asked for, the customer each entry came
  * `from` — on preallocated typed arrays, with lazy deletion (a node may sit in it more than once; callers skip
- * stale entries). Dijkstra in closeness and betweenness uses key + node (capacity m + 1 per run); the delay
- * kernels (SI as first-passage percolation, CTIC) use it as their event queue of (time, customer, sender),
+ * stale entries). Dijkstra in closeness and betweenness uses key + node (capacity m + 1 per run); the
+ * continuous-time cascade (CTIC) uses it as its event queue of (time, customer, sender),
  * capacity m + n + 1 (each arc pushes at most once per run, plus the seeds). Read the minimum at index 0
  * (`keys[0]`, `nodes[0]`, `from[0]`) before `pop()`, or let `popTo` copy it out.
  */

@@ -1,5 +1,6 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { KernelParams, KernelScratch, Recorder } from '../kernel.js';
+import { commonValue, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
 
@@ -74,7 +75,8 @@ export function startInfected(
  * out-degree of the infected, not n.
  *
  * With the uniform scheme the trials of one customer's arcs are skipped geometrically (a success on a
- * customer that is no longer susceptible is a no-op, exactly as its coin would be).
+ * customer that is no longer susceptible is a no-op, exactly as its coin would be); when every customer has the
+ * same q the gaps come from a table (../geometric.ts: the same numbers as the logarithm, without one per draw).
  *
  * Reach = customers ever infected or exposed (listed in s.queue[0 .. reach)); rec.curves get the changes
  * of S, I, E, R per step; the traced run logs infections (from, to, step, E or I) and recoveries.
@@ -99,6 +101,10 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
   let nInf = seeded;
   let nExp = 0;
   let reach = seeded;
+  // Uniform p and equal activity (the common case): one q for every customer, its gaps read from a table.
+  const qCommon = nodeP ? beta * commonValue(nodeP) : NaN;
+  const lqCommon = Math.log1p(-qCommon);
+  const tabCommon = qCommon > 0 && qCommon < 1 ? geometricTable(lqCommon) : NO_TABLE;
   const recover = gamma + lambda; // SEIR has only gamma, SIS and SEIS only lambda
   const toS = lambda > 0;
   let step = 0;
@@ -127,8 +133,10 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
           }
           continue;
         }
-        const lq = Math.log1p(-q);
-        a += Math.floor(Math.log(rng.floatOpen()) / lq);
+        const common = q === qCommon;
+        const lq = common ? lqCommon : Math.log1p(-q);
+        const tab = common ? tabCommon : NO_TABLE;
+        a += geometricSkip(rng, tab, lq);
         while (a < e) {
           const v = tgt[a];
           if (valid[v] !== ep || state[v] === S) {
@@ -137,7 +145,7 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
             fresh[nFresh++] = v;
             if (tr) tr.add(u, v, step, withE ? E : I);
           }
-          a += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+          a += 1 + geometricSkip(rng, tab, lq);
         }
       } else {
         const pa = arcP!;

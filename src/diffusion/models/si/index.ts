@@ -11,8 +11,8 @@ export const siSchema = modelRequest(
 );
 
 /**
- * SI. Run as first-passage percolation with geometric delays (../../kernels/delay.ts): each arc is drawn at
- * most once per run, however many steps it stays "open". Reach = infected by maxSteps.
+ * SI. Run as first-passage percolation with geometric delays on a bucket queue of steps (../../kernels/delay.ts):
+ * each arc is drawn at most once per run, however many steps it stays "open". Reach = infected by maxSteps.
  */
 export const si = kernelModel({
   name: 'si',
