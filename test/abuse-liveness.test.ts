@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sleep, startAbuseServer } from './abuse-helper.js';
@@ -266,7 +267,15 @@ describe('abuse: liveness', () => {
           res.on('error', reject);
         }).on('error', reject);
       });
+      // The GC pauses of this process while the answer runs, printed beside the probes: the worst probes left line up
+      // with them (scavenges of the answer's rows, longer on a loaded machine).
+      const gc: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) gc.push(e.duration);
+      });
+      observer.observe({ entryTypes: ['gc'] });
       const lat = await healthWhile(s.url, pending, 5);
+      observer.disconnect();
       const body = Buffer.concat(await pending);
       const ms = performance.now() - t0;
       expect(status, body.subarray(0, 300).toString()).toBe(200);
@@ -274,7 +283,7 @@ describe('abuse: liveness', () => {
       // probe with nothing running (a few ms when quiet; more when the machine is shared). The bound below is on
       // what the big answer adds to it.
       const idle = await healthWhile(s.url, sleep(Math.min(ms, 5000)), 5);
-      figures.push(`${path.split('?')[0].split('/').pop()}: ${(bytes / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms, ${lat.length} probes, max ${Math.max(...lat).toFixed(1)} ms, p95 ${quantile(lat, 0.95).toFixed(1)} ms (idle: max ${Math.max(...idle).toFixed(1)} ms, p95 ${quantile(idle, 0.95).toFixed(1)} ms)`);
+      figures.push(`${path.split('?')[0].split('/').pop()}: ${(bytes / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms, ${lat.length} probes, max ${Math.max(...lat).toFixed(1)} ms, p95 ${quantile(lat, 0.95).toFixed(1)} ms (idle: max ${Math.max(...idle).toFixed(1)} ms, p95 ${quantile(idle, 0.95).toFixed(1)} ms), GC pauses ${gc.length}, longest ${Math.max(0, ...gc).toFixed(1)} ms, ${gc.filter((d) => d > 20).length} over 20 ms`);
       return { raw: body, lat, idle, bytes };
     };
     const v = await during(`/graphs/${id}/value?top=100000&rrSets=20000&p=0.05`);
@@ -293,7 +302,10 @@ describe('abuse: liveness', () => {
       expect(lat.length).toBeGreaterThan(10); // probed all along, not once at the end
       // The issue's goal is every probe under 50 ms. What is shown here: 95% of probes under 50 ms more than the idle
       // machine's own p95, and the worst under 250 ms more than the idle worst (before slicing: a 2–4 s stall). The
-      // worst probes left (~100 ms at load 4) are longer than the serialiser's 2 ms slices: not yet explained.
+      // worst probes left (50–130 ms at load 4–10) are not one unsliced step: stall timestamps against stage marks and
+      // slice timings (2026-12-01) put them on V8 GC pauses (scavenges of 10–90 ms while the 100 000 answer rows and
+      // zod's encoded copies are young; printed above) and on slices stretched 5–10× by CPU contention; at load ~4
+      // runs met worst < idle worst + 50 ms, at load 8–10 they did not, so the bound stays here.
       expect(quantile(lat, 0.95)).toBeLessThan(50 + quantile(idle, 0.95));
       expect(Math.max(...lat)).toBeLessThan(250 + Math.max(...idle));
     }
