@@ -1,6 +1,6 @@
 /**
  * Scale-out benchmark (issue 12): one large IC simulation in-process vs on `ripple worker` processes through Redis.
- *   npm run build && node dist/bench/distributed.js [--smoke] [--runs N] [--threads 1,2] [--workers 1,2,4] [--chunks C]
+ *   npm run build && node dist/bench/distributed.js [--smoke] [--runs N] [--threads 1,2] [--workers 1,2,4] [--chunks C] [--rounds R]
  *
  * BA n=100k m=5, IC p=0.05 from the top-degree customer, 1M runs (smoke: n=2000, 20k runs, 1 worker). Starts its own
  * redis-server on a free port (skipped with one line when redis-server is not installed), a file store in a temp
@@ -36,6 +36,7 @@ const runs = Number(opt('--runs') ?? (smoke ? 20_000 : 1_000_000));
 const workerCounts = (opt('--workers') ?? (smoke ? '1' : '1,2,4')).split(',').map(Number);
 const chunks = Number(opt('--chunks') ?? 32);
 const threadCounts = (opt('--threads') ?? '1,2').split(',').map(Number); // in-process cases (the last is the baseline)
+const rounds = Number(opt('--rounds') ?? 1); // alternate the in-process and worker cases this many times (paired rounds)
 const TICK = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux)
 
 function freePort(): Promise<number> {
@@ -122,23 +123,9 @@ async function main(): Promise<void> {
     const req = { model: 'ic', seeds: [seed], p: 0.05, runs, seed: 1 };
     await api2.inject({ method: 'POST', url: url0, payload: { ...req, runs: 100 } }); // warm: threads started, graph posted
 
-    const rows: { label: string; wallMs: number; cpuMs: number; processes: number }[] = [];
+    const rows: { label: string; round: number; wallMs: number; cpuMs: number; coordinatorMs: number; redisMs: number; processes: number }[] = [];
     let reference = '';
     let checksum = 0;
-    for (const [threads, app] of ([[1, api1], [2, api2]] as const).filter(([t]) => threadCounts.includes(t))) {
-      await app.inject({ method: 'POST', url: url0, payload: { ...req, runs: 100 } });
-      const c0 = selfCpuMs();
-      const w0 = performance.now();
-      const res = await app.inject({ method: 'POST', url: url0, payload: req });
-      const wallMs = performance.now() - w0;
-      if (res.statusCode !== 200) throw new Error(`in-process: ${res.statusCode} ${res.body}`);
-      const body = res.json() as { reach: { mean: number } };
-      if (!reference) reference = strip(body);
-      else if (strip(body) !== reference) throw new Error('in-process answers differ between 1 and 2 threads');
-      checksum += body.reach.mean;
-      rows.push({ label: `in-process, ${threads} thread${threads > 1 ? 's' : ''}`, wallMs, cpuMs: selfCpuMs() - c0, processes: 1 });
-    }
-
     const submit = api1; // the submitting instance does no engine work for jobs
     const startWorker = async () => {
       const child = spawn(process.execPath, [bin, 'worker'], {
@@ -148,22 +135,49 @@ async function main(): Promise<void> {
       await waitFor(child, 'ripple worker ready', 'ripple worker');
       workers.push(child);
     };
-    for (const count of workerCounts) {
+    const inProcessCase = async (threads: 1 | 2, app: Awaited<ReturnType<typeof buildApp>>, round: number) => {
+      await app.inject({ method: 'POST', url: url0, payload: { ...req, runs: 100 } });
+      const c0 = selfCpuMs();
+      const w0 = performance.now();
+      const res = await app.inject({ method: 'POST', url: url0, payload: req });
+      const wallMs = performance.now() - w0;
+      if (res.statusCode !== 200) throw new Error(`in-process: ${res.statusCode} ${res.body}`);
+      const body = res.json() as { reach: { mean: number } };
+      if (!reference) reference = strip(body);
+      else if (strip(body) !== reference) throw new Error('in-process answers differ between 1 and 2 threads');
+      if (round === 0) checksum += body.reach.mean;
+      const cpuMs = selfCpuMs() - c0;
+      rows.push({ label: `in-process, ${threads} thread${threads > 1 ? 's' : ''}`, round, wallMs, cpuMs, coordinatorMs: cpuMs, redisMs: 0, processes: 1 });
+    };
+    const workerCase = async (count: number, round: number) => {
       while (workers.length < count) await startWorker();
+      while (workers.length > count) {
+        const w = workers.pop()!;
+        w.kill('SIGTERM');
+        await new Promise((r) => w.once('exit', r));
+      }
       // Warm: every worker loads and compiles the graph once (cached by version afterwards).
       for (let i = 0; i < 2; i++) await submit.inject({ method: 'POST', url: `${url0}?async=true`, headers: { prefer: 'wait=600' }, payload: { ...req, runs: 64 * count, seed: 100 + i } });
       const cpu0 = await Promise.all(workers.map((w) => procCpuMs(w.pid!)));
+      const r0 = await procCpuMs(redis.pid!);
       const c0 = selfCpuMs();
       const w0 = performance.now();
       const res = await submit.inject({ method: 'POST', url: `${url0}?async=true`, headers: { prefer: 'wait=3600' }, payload: req });
       const wallMs = performance.now() - w0;
       if (res.statusCode !== 200) throw new Error(`distributed: ${res.statusCode} ${res.body}`);
       const cpu1 = await Promise.all(workers.map((w) => procCpuMs(w.pid!)));
-      const cpuMs = selfCpuMs() - c0 + cpu1.reduce((s, x, i) => s + x - cpu0[i], 0);
+      const coordinatorMs = selfCpuMs() - c0;
+      const redisMs = (await procCpuMs(redis.pid!)) - r0;
+      const cpuMs = coordinatorMs + cpu1.reduce((s, x, i) => s + x - cpu0[i], 0);
       const same = strip(res.json()) === reference;
       if (!same) throw new Error(`distributed answer with ${count} worker(s) differs from the in-process one`);
-      checksum += (res.json() as { reach: { mean: number } }).reach.mean;
-      rows.push({ label: `${count} worker process${count > 1 ? 'es' : ''} × 1 thread (identical: ${same})`, wallMs, cpuMs, processes: count + 1 });
+      if (round === 0) checksum += (res.json() as { reach: { mean: number } }).reach.mean;
+      rows.push({ label: `${count} worker process${count > 1 ? 'es' : ''} × 1 thread (identical: ${same})`, round, wallMs, cpuMs, coordinatorMs, redisMs, processes: count + 1 });
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (const [threads, app] of ([[1, api1], [2, api2]] as const).filter(([t]) => threadCounts.includes(t))) await inProcessCase(threads, app, round);
+      for (const count of workerCounts) await workerCase(count, round);
+      if (rounds > 1) console.log(`round ${round + 1}/${rounds}: ${rows.filter((r) => r.round === round).map((r) => `${r.label.split(' (')[0]} ${(r.wallMs / 1000).toFixed(1)} s`).join(', ')}`);
     }
 
     // Per-chunk overhead: one worker, 1-run chunks (an API instance with RIPPLE_CHUNKS = runs).
@@ -195,12 +209,20 @@ async function main(): Promise<void> {
     const jobIds = new Set(three.map((r) => r.headers['content-location']));
     if (one.statusCode !== 200 || three.some((r) => r.statusCode !== 200)) throw new Error('coalescing case failed');
 
-    const base = rows[threadCounts.filter((t) => t === 1 || t === 2).length - 1]; // the last in-process case
-    console.log(`\n| case | wall s | CPU s (all processes) | wall vs ${base.label} | CPU vs ${rows[0].label} |`);
-    console.log('|---|---|---|---|---|');
-    for (const r of rows) {
-      console.log(`| ${r.label} | ${(r.wallMs / 1000).toFixed(2)} | ${(r.cpuMs / 1000).toFixed(2)} | ${(r.wallMs / base.wallMs).toFixed(3)}× | ${(r.cpuMs / rows[0].cpuMs).toFixed(3)}× |`);
+    const cases = rows.filter((r) => r.round === 0);
+    const base = cases[threadCounts.filter((t) => t === 1 || t === 2).length - 1]; // the last in-process case
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const ratios = (r: (typeof rows)[number], pick: (x: (typeof rows)[number]) => number, ref: (typeof rows)[number]) =>
+      median(Array.from({ length: rounds }, (_, i) => pick(rows.find((x) => x.round === i && x.label === r.label)!) / pick(rows.find((x) => x.round === i && x.label === ref.label)!)));
+    console.log(`\n| case | wall s${rounds > 1 ? ' (median)' : ''} | CPU s (all processes) | of which coordinator / redis-server | wall vs ${base.label} | CPU vs ${cases[0].label} |`);
+    console.log('|---|---|---|---|---|---|');
+    for (const r of cases) {
+      const all = rows.filter((x) => x.label === r.label);
+      console.log(`| ${r.label} | ${(median(all.map((x) => x.wallMs)) / 1000).toFixed(2)} | ${(median(all.map((x) => x.cpuMs)) / 1000).toFixed(2)} | ` +
+        `${(median(all.map((x) => x.coordinatorMs)) / 1000).toFixed(2)} / ${(median(all.map((x) => x.redisMs)) / 1000).toFixed(2)} | ` +
+        `${ratios(r, (x) => x.wallMs, base).toFixed(3)}× | ${ratios(r, (x) => x.cpuMs, cases[0]).toFixed(3)}× |`);
     }
+    if (rounds > 1) console.log(`(${rounds} alternating rounds; ratios are the median of the per-round ratios)`);
     console.log(`\nper-chunk overhead: ${tiny} one-run chunks on 1 worker in ${chunkWall.toFixed(0)} ms = ${(chunkWall / tiny).toFixed(2)} ms per chunk ` +
       `(the same ${tiny} runs in-process: ${localMs.toFixed(1)} ms)`);
     console.log(`coalescing: 3 identical requests at once -> ${jobIds.size} job(s), ${threeMs.toFixed(0)} ms; one such request alone: ${oneMs.toFixed(0)} ms (${same.runs} runs)`);

@@ -113,3 +113,36 @@ describe('random seeds: the expected spread over many draws', () => {
     expect([2, 3]).toContain(Number(one.reach_mean));
   });
 });
+
+describe('parallel ties over HTTP (POST and PUT /graphs…/import?parallelTies=)', () => {
+  it('count keeps one tie weighted by the number of lines, in raw and multipart uploads; merge is the default; other values are a 400', async () => {
+    const { buildTestApp } = await import('./helper.js');
+    const { app } = await buildTestApp();
+    const upload = (query: string, method: 'POST' | 'PUT' = 'POST', id = '') =>
+      app.inject({ method, url: `/graphs${id ? `/${id}` : ''}/import?format=edgelist&name=m${query}`, headers: { 'content-type': 'text/plain' }, payload: MULTI });
+    const weightOf = async (id: string) => {
+      const ties = (await app.inject(`/graphs/${id}/export`)).json().ties as { source: string; target: string; weight?: number }[];
+      return Object.fromEntries(ties.map((t) => [[t.source, t.target].sort().join('-'), t.weight ?? 1]));
+    };
+    const counted = await upload('&parallelTies=count');
+    expect(counted.statusCode, counted.body).toBe(201);
+    expect(counted.json()).toMatchObject({ ties: 2 });
+    expect(await weightOf(counted.json().id)).toEqual({ 'a-b': 3, 'b-c': 1 });
+    const merged = await upload('');
+    expect(await weightOf(merged.json().id)).toEqual({ 'a-b': 1, 'b-c': 1 });
+    const replaced = await upload('&parallelTies=count', 'PUT', merged.json().id);
+    expect(replaced.statusCode, replaced.body).toBe(200);
+    expect(await weightOf(merged.json().id)).toEqual({ 'a-b': 3, 'b-c': 1 });
+
+    const boundary = 'ripple-parallel';
+    const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="ties"; filename="m.txt"\r\nContent-Type: text/plain\r\n\r\n${MULTI}\r\n--${boundary}--\r\n`;
+    const mp = await app.inject({ method: 'POST', url: '/graphs/import?parallelTies=count', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: multipart });
+    expect(mp.statusCode, mp.body).toBe(201);
+    expect(await weightOf(mp.json().id)).toEqual({ 'a-b': 3, 'b-c': 1 });
+
+    const bad = await upload('&parallelTies=sum');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(bad.json().detail).toMatch(/parallelTies/);
+  });
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { stepDurationSchema } from '../graph/duration.js';
 import { graphSourceSchema } from '../services/neo4j-source-schema.js';
-import { GRAPH_FORMATS, IMPORT_FORMATS, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
+import { GRAPH_FORMATS, IMPORT_FORMATS, PARALLEL_TIES, PARALLEL_TIES_DESCRIPTION, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_VALUE, MAX_WEIGHT, MIN_WEIGHT } from '../graph/model.js';
 
 /** Zod schemas shared by the routes: they validate requests, shape responses and write the OpenAPI text. */
 
@@ -158,6 +158,7 @@ export const importQuerySchema = z.object({
   name: z.string().min(1).max(1000).optional().describe('Graph name (required on POST unless the format carries one).'),
   directed: booleanText.optional().describe('Edge lists and CSV are undirected unless true; JSON/GEXF/GraphML use their own flag unless given.'),
   ifVersion: versionText.optional().describe('Replace only if the stored version is this one (else 409).'),
+  parallelTies: z.enum(PARALLEL_TIES).optional().describe(`${PARALLEL_TIES_DESCRIPTION} Edge lists, CSV, JSON, GEXF and GraphML alike.`),
   stepDuration: stepDurationSchema.optional().describe('How long one step is (ISO 8601, e.g. `PT2H`); overrides what the file says. Change it later with PATCH /graphs/:id.'),
 });
 

@@ -53,6 +53,12 @@ export interface ImportReport {
   warnings?: string[];
 }
 
+/** How parallel ties (the same pair on several lines) are read: kept once (`merge`) or counted into the tie's weight. */
+export const PARALLEL_TIES = ['merge', 'count'] as const;
+export const PARALLEL_TIES_DESCRIPTION =
+  'Parallel ties (the same pair on several lines, e.g. repeated co-authorship): `merge` keeps one (default); `count` keeps one whose ' +
+  'weight is their number c, so `weighted-cascade` gives c(u,v)/d(v) and `parallel` gives 1 − (1 − p)^c (Kempe et al. 2003).';
+
 export const GRAPH_FORMATS = ['edgelist', 'csv', 'json', 'gexf', 'graphml'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 /** What an import report names as its input: a file format, or `neo4j` (a snapshot of a data team's Neo4j graph). */

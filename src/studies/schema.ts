@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { InputError } from '../errors.js';
-import { GRAPH_FORMATS } from '../graph/model.js';
+import { GRAPH_FORMATS, PARALLEL_TIES, PARALLEL_TIES_DESCRIPTION } from '../graph/model.js';
 import { defaultsText, parameterDocs } from '../diffusion/models/parameters.js';
 import { MODEL_DEFINITIONS, MODELS, type ModelName } from '../diffusion/models/registry.js';
 import { CENTRALITY_METRICS } from '../influence/centrality/types.js';
@@ -77,10 +77,7 @@ export const graphSpecSchema = z
     format: z.enum(GRAPH_FORMATS).optional().describe('Input format (default: from the file extension).'),
     directed: z.boolean().optional().describe('Edge lists and CSV: directed? (default false).'),
     skipLines: z.number().int().min(0).max(1000).default(0).describe('Lines to drop at the top of the file (e.g. an "N M" header).'),
-    parallelTies: z.enum(['merge', 'count']).default('merge').describe(
-      'Parallel ties (the same pair on several lines, e.g. repeated co-authorship): `merge` keeps one (default); `count` keeps one whose ' +
-        'weight is their number c, so `weighted-cascade` gives c(u,v)/d(v) and `parallel` gives 1 − (1 − p)^c (Kempe et al. 2003).',
-    ),
+    parallelTies: z.enum(PARALLEL_TIES).default('merge').describe(PARALLEL_TIES_DESCRIPTION),
   })
   .refine((g) => (g.file === undefined) !== (g.id === undefined), { message: 'give exactly one of `file` or `id`', path: ['file'] })
   .describe('A graph: a file or a stored id');

@@ -58,6 +58,8 @@ M = TypeVar("M", bound=BaseModel)
 
 FileLike = bytes | str | os.PathLike[str] | IO[bytes]
 Format = Literal["edgelist", "csv", "json", "gexf", "graphml"]
+#: Parallel ties (the same pair on several lines): kept once, or counted into the kept tie's weight.
+ParallelTies = Literal["merge", "count"]
 #: Above this many ties, upload_networkx / upload_frame send CSV files (streamed import) instead of one JSON body.
 JSON_TIES_LIMIT = 200_000
 
@@ -271,12 +273,13 @@ class Ripple:
         format: Format | None = None,
         name: str | None = None,
         directed: bool | None = None,
+        parallel_ties: ParallelTies | None = None,
         step_duration: str | None = None,
     ) -> ImportResult:
         """Create a graph from a file (path, bytes or binary stream): edge list, CSV, Ripple JSON, GEXF or GraphML,
         optionally gzip-compressed. With ``customers`` (a CSV ``id,label,followers,value,segment,activity``) both
-        go as one multipart upload."""
-        params = query(format=format, name=name, directed=directed, step_duration=step_duration)
+        go as one multipart upload. ``parallel_ties="count"`` keeps a pair given c times once, with weight c."""
+        params = query(format=format, name=name, directed=directed, parallel_ties=parallel_ties, step_duration=step_duration)
         if name is None and isinstance(ties, (str, os.PathLike)):
             params["name"] = Path(ties).name
         return self._upload("POST", "/graphs/import", ties, customers, params)
@@ -291,9 +294,11 @@ class Ripple:
         name: str | None = None,
         directed: bool | None = None,
         if_version: int | None = None,
+        parallel_ties: ParallelTies | None = None,
         step_duration: str | None = None,
     ) -> ImportResult:
-        params = query(format=format, name=name, directed=directed, if_version=if_version, step_duration=step_duration)
+        params = query(format=format, name=name, directed=directed, if_version=if_version, parallel_ties=parallel_ties,
+                       step_duration=step_duration)
         return self._upload("PUT", f"/graphs/{_seg(graph_id)}/import", ties, customers, params)
 
     def import_graph_from_neo4j(

@@ -89,7 +89,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     limits: { fileSize: config.uploadLimit + 1, files: 3, fields: 1, parts: 3, fieldSize: 1024 },
   });
 
-  type ImportQuery = { format?: GraphFormat; name?: string; directed?: boolean };
+  type ImportQuery = { format?: GraphFormat; name?: string; directed?: boolean; parallelTies?: 'merge' | 'count' };
 
   /**
    * Parse off the event loop (a worker thread with a capped heap, src/io/parse-off-thread.ts) whenever the
@@ -119,6 +119,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
         format,
         name,
         directed: query.directed,
+        parallelTies: query.parallelTies,
         source: query.name ?? 'upload',
         maxBytes: config.uploadLimit * DECOMPRESSED_FACTOR,
         maxRatio: config.maxGzipRatio,
@@ -148,7 +149,7 @@ const importRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
     checkDeclaredLength(req, config.uploadLimit);
     const limit = config.uploadLimit;
     const counter: ByteCounter = { seen: 0 };
-    const base = { name, directed: query.directed, maxBytes: limit * DECOMPRESSED_FACTOR, maxRatio: config.maxGzipRatio, maxXmlElements: config.maxXmlElements, maxXmlDepth: config.maxXmlDepth, signal };
+    const base = { name, directed: query.directed, parallelTies: query.parallelTies, maxBytes: limit * DECOMPRESSED_FACTOR, maxRatio: config.maxGzipRatio, maxXmlElements: config.maxXmlElements, maxXmlDepth: config.maxXmlDepth, signal };
     let customers: { bytes: Uint8Array; source: string } | undefined;
     let spooled: { dir: string; path: string; source: string; format: GraphFormat } | undefined;
     let result: Parsed | undefined;
