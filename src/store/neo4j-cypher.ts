@@ -14,8 +14,8 @@
  * the order it reads them back, rides on the customer as little-endian byte arrays (neo4j-rows.ts OutTieColumns): the
  * ties' positions (`outIdx`), targets' idx (`outDst`), and `outWeight`/`outP`/`outChannel` when the graph has those
  * columns. A load then reads customers only (no relationship traversal, no property per tie), and a tie relationship
- * carries only the attributes it has (a property per tie for its position cost as much as creating the tie; measured in
- * BENCHMARKS.md). Slots written before this layout have `TIE.idx` and no arrays; they are read through readTies.
+ * carries only the attributes it has (a property per tie for its position nearly doubled the server's cost of writing a
+ * tie; measured in BENCHMARKS.md). Slots written before this layout have `TIE.idx` and no arrays; they are read through readTies.
  *
  * `version` on a Graph is the public version (1, 2, 3 … per successful write); `liveVersion` is the slot
  * number that its customers carry (`Customer.version`). Slots are allocated from `nextVersion`, so an

@@ -7,7 +7,7 @@ import type { GraphData, GraphSource } from '../graph/model.js';
 import { CorruptGraphError } from './codec.js';
 import type { CypherRecord } from './neo4j-port.js';
 
-/** Rows per write transaction (UNWIND batches; 50k measured faster than 10k, BENCHMARKS.md). */
+/** Rows per write transaction (UNWIND batches; 10k to 50k cost the server the same CPU, BENCHMARKS.md: 50k, fewer round trips). */
 export const DEFAULT_BATCH = 50_000;
 
 /** Customers per read page (one index range, one row of columns). */
