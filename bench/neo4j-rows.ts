@@ -1,8 +1,8 @@
 /**
- * The client side of reading a graph from Neo4j into the compiled form, without a database (none runs on the
- * machine): GraphData -> write batches (what an import sends), then driver-like page rows -> the assembler (what a
- * load does with each page) -> compile(). Times and heap growth per graph. The whole path against a real Neo4j is
- * bench/neo4j.ts.
+ * The client side of reading a graph from Neo4j into the compiled form, without a database: GraphData -> write
+ * batches (what an import sends), then a driver-like page row of customers with their out-tie byte arrays -> the
+ * assembler (what a load does with each page) -> compile(). Times and heap growth per graph. The whole path against a
+ * real Neo4j is bench/neo4j.ts.
  *
  *   node dist/bench/neo4j-rows.js [--smoke]     (--smoke: a generated 20k-tie graph only)
  */
@@ -33,18 +33,22 @@ function measure(label: string, data: GraphData) {
   let t = performance.now();
   let rows = 1;
   let batches = 0;
-  for (const b of customerBatches(data)) { rows += b.ids.length; batches++; }
+  // The out-tie byte arrays of every customer, as the customer batches carry them (and a load reads them back).
+  const out: Record<'outIdx' | 'outDst' | 'outWeight' | 'outP' | 'outChannel', (Int8Array | null)[]> = { outIdx: [], outDst: [], outWeight: [], outP: [], outChannel: [] };
+  for (const b of customerBatches(data)) {
+    rows += b.ids.length;
+    batches++;
+    for (const k of Object.keys(out) as (keyof typeof out)[]) out[k].push(...(b[k] ?? new Array<null>(b.ids.length).fill(null)));
+  }
   for (const b of tieBatches(data)) { rows += b.src.length; batches++; }
   const batchMs = performance.now() - t;
-  // One page row of columns each, as Q.readCustomers / Q.readTies answer (absent attributes are lists of nulls).
+  // One page row of columns, as Q.readCustomers answers (absent attributes are lists of nulls; ties ride on customers).
   const n = data.ids.length;
-  const m = data.src.length;
   const nulls = (len: number) => new Array<null>(len).fill(null);
   const customers = record({
     idx: data.ids.map((_, i) => i), id: data.ids, idRaw: nulls(n), label: nulls(n), labelRaw: nulls(n), segment: nulls(n), segmentRaw: nulls(n),
-    followers: nulls(n), value: nulls(n), activity: nulls(n),
+    followers: nulls(n), value: nulls(n), activity: nulls(n), ...out,
   });
-  const ties = record({ idx: Array.from(data.src, (_, j) => j), src: Array.from(data.src), dst: Array.from(data.dst), weight: nulls(m), p: nulls(m), channel: nulls(m) });
   const h0 = process.memoryUsage().heapUsed;
   t = performance.now();
   const asm = new GraphDataAssembler({
@@ -52,7 +56,6 @@ function measure(label: string, data: GraphData) {
     columns: columnsOf(data), channels: [],
   });
   asm.customers(customers);
-  asm.ties(ties);
   const g = asm.finish();
   const assembleMs = performance.now() - t;
   t = performance.now();

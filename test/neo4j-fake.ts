@@ -97,21 +97,21 @@ const handlers = new Map<string, Handler>([
         graphId: p.graphId, version, idx, id: ids[k], idRaw: at(p.idsRaw, k), label: at(p.labels, k), labelRaw: at(p.labelsRaw, k),
         segment: at(p.segments, k), segmentRaw: at(p.segmentsRaw, k),
         followers: int(at(p.followers, k)), value: at(p.values, k), activity: at(p.activity, k),
+        outIdx: at(p.outIdx, k), outDst: at(p.outDst, k), outWeight: at(p.outWeight, k), outP: at(p.outP, k), outChannel: at(p.outChannel, k),
       }));
     }
     return [{ n: ids.length, nodes }];
   }],
   [Q.writeTies, (s, p) => {
-    const src = p.src as number[];
+    const srcNode = p.srcNode as string[];
     let n = 0;
-    for (let k = 0; k < src.length; k++) {
-      const a = at(p.srcNode, k) as string;
-      const b = at(p.dstNode, k) as string;
-      // MATCH by element id, then the (graphId, version, idx) check: a miss gives no row.
-      if (a !== key(p.graphId, p.slot, int(src[k])) || b !== key(p.graphId, p.slot, int((p.dst as number[])[k]))) continue;
-      if (!s.customers.has(a) || !s.customers.has(b)) continue;
-      s.ties.push({ a, b, graphId: p.graphId as string, version: int(p.slot)!, props: withoutNulls({
-        idx: int(p.base)! + k, weight: at(p.weight, k), p: at(p.p, k), channel: at(p.channel, k),
+    for (let k = 0; k < srcNode.length; k++) {
+      const a = s.customers.get(srcNode[k]);
+      const b = s.customers.get(at(p.dstNode, k) as string);
+      // MATCH by element id, then the (graphId, version) check: a miss gives no row.
+      if (!a || !b || a.graphId !== p.graphId || b.graphId !== p.graphId || a.version !== int(p.slot) || b.version !== int(p.slot)) continue;
+      s.ties.push({ a: srcNode[k], b: at(p.dstNode, k) as string, graphId: p.graphId as string, version: int(p.slot)!, props: withoutNulls({
+        weight: at(p.weight, k), p: at(p.p, k), channel: at(p.channel, k),
       }) });
       n++;
     }
@@ -151,7 +151,11 @@ const handlers = new Map<string, Handler>([
   [Q.readCustomers, (s, p) => {
     const cs = [...s.customers.values()].filter((c) => c.graphId === p.graphId && c.version === int(p.slot) && (c.idx as number) >= int(p.from)! && (c.idx as number) < int(p.to)!);
     const col = (k: string) => cs.map((c) => c[k] ?? null);
-    return [{ idx: col('idx'), id: col('id'), idRaw: col('idRaw'), label: col('label'), labelRaw: col('labelRaw'), segment: col('segment'), segmentRaw: col('segmentRaw'), followers: col('followers'), value: col('value'), activity: col('activity') }];
+    return [{
+      idx: col('idx'), id: col('id'), idRaw: col('idRaw'), label: col('label'), labelRaw: col('labelRaw'), segment: col('segment'), segmentRaw: col('segmentRaw'),
+      followers: col('followers'), value: col('value'), activity: col('activity'),
+      outIdx: col('outIdx'), outDst: col('outDst'), outWeight: col('outWeight'), outP: col('outP'), outChannel: col('outChannel'),
+    }];
   }],
   [Q.readTies, (s, p) => {
     const ts = s.ties.filter((t) => {

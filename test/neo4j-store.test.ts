@@ -65,6 +65,27 @@ describe('neo4j rows (pure mapping)', () => {
     expect(tb[0].p).toBeNull();
   });
 
+  it('gives each customer its out-ties as little-endian byte arrays, and cuts batches by the ties they carry', () => {
+    const b = new GraphBuilder({ name: 'g', directed: true, source: 't', format: 'json' });
+    for (let i = 0; i < 5; i++) b.addCustomer(`c${i}`, {});
+    // Tie positions 0..5: c0 has ties 0, 2, 5; c1 has 1; c3 has 3, 4; c2 and c4 have none.
+    const ties: [number, number, number][] = [[0, 1, 0.5], [1, 2, 1.5], [0, 3, 2], [3, 4, 3], [3, 0, 4], [0, 4, 5]];
+    for (const [a, t, w] of ties) b.addTie(`c${a}`, `c${t}`, { weight: w, channel: a === 3 ? 'mail' : null });
+    const g = b.finish().data;
+    const ints = (x: Int8Array | null) => (x ? Array.from(new Int32Array(new Uint8Array(x).buffer)) : null);
+    const floats = (x: Int8Array | null) => (x ? Array.from(new Float64Array(new Uint8Array(x).buffer)) : null);
+    const [all] = [...customerBatches(g, 10)];
+    expect(all.outIdx.map(ints)).toEqual([[0, 2, 5], [1], null, [3, 4], null]);
+    expect(all.outDst.map(ints)).toEqual([[1, 3, 4], [2], null, [4, 0], null]);
+    expect(all.outWeight!.map(floats)).toEqual([[0.5, 2, 5], [1.5], null, [3, 4], null]);
+    expect(all.outChannel!.map(ints)).toEqual([[-1, -1, -1], [-1], null, [0, 0], null]);
+    expect(all.outP).toBeNull();
+    // At most 3 rows: c0 carries 3 ties, so it goes alone; c1..c3 carry 3 together; c4 last.
+    expect([...customerBatches(g, 3)].map((x) => [x.base, x.ids.length])).toEqual([[0, 1], [1, 3], [4, 1]]);
+    // A customer with more ties than a batch still goes (alone).
+    expect([...customerBatches(g, 2)].map((x) => [x.base, x.ids.length])).toEqual([[0, 1], [1, 2], [3, 2]]);
+  });
+
   it('keeps strings with lone surrogates exactly through a raw copy', () => {
     for (const s of ['a\uD800b', '\uDC00', 'x\uDBFF', 'ok 😀', '']) {
       expect(fromStored(wellFormed(s), rawOf(s))).toBe(s);
@@ -116,7 +137,7 @@ describe('Neo4jStore on a fake driver (recorded queries, injected failures; not 
     const ties = fake.calls.filter((c) => c.query === Q.writeTies);
     expect(cust.map((c) => (c.params.ids as string[]).length)).toEqual([4, 4, 2]);
     expect(cust.map((c) => c.params.base)).toEqual([0, 4, 8]);
-    expect(ties.map((c) => (c.params.src as number[]).length)).toEqual([4, 4, 1]);
+    expect(ties.map((c) => (c.params.srcNode as string[]).length)).toEqual([4, 4, 1]);
     expect(new Set(cust.map((c) => c.params.slot))).toEqual(new Set([1]));
   });
 
@@ -182,9 +203,9 @@ describe('Neo4jStore on a fake driver (recorded queries, injected failures; not 
     fake.state = before;
     let raced = false;
     fake.beforeRead = (call) => {
-      if (raced || call.query !== Q.readTies) return;
+      if (raced || call.query !== Q.readCustomers) return;
       raced = true;
-      // Another instance's replace commits (flip + purge of slot 1) between our customer and tie reads.
+      // Another instance's replace commits (flip + purge of slot 1) between our read of the Graph row and of its customers.
       fake.state = after;
     };
     const got = await store.load(s.id);
@@ -192,6 +213,18 @@ describe('Neo4jStore on a fake driver (recorded queries, injected failures; not 
     expect(got.summary.version).toBe(2);
     expectSameData(got.data, b);
     expect(fake.calls.filter((c) => c.query === Q.readCustomers).map((c) => c.params.slot)).toEqual([1, 2]);
+  });
+
+  it('reads a slot written before ties rode on their customers from its relationships (TIE.idx)', async () => {
+    const { fake, store } = await fakeStore({ batchSize: 3 });
+    const data = richGraph({ directed: true });
+    const s = await store.create(data);
+    // The older layout: no out-tie arrays on customers, each TIE with its position (written in order, so its place here).
+    for (const c of fake.state.customers.values()) for (const k of ['outIdx', 'outDst', 'outWeight', 'outP', 'outChannel']) delete c[k];
+    fake.state.ties.forEach((t, j) => (t.props.idx = j));
+    const before = fake.calls.length;
+    expectSameData((await store.load(s.id)).data, data);
+    expect(fake.calls.slice(before).some((c) => c.query === Q.readTies)).toBe(true);
   });
 
   it('start-up finishes interrupted deletes and creates, and (opt-in) abandoned slots', async () => {
@@ -229,7 +262,7 @@ describe('Neo4jStore connection lifecycle (fake driver: injected connection fail
     fake.connectivity = async () => {
       if (!up) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:7687'), { code: 'ServiceUnavailable' });
     };
-    fake.failWhen = (c) => (c.query === Q.readTies ? Object.assign(new Error('Connection was closed by server'), { code: 'SessionExpired' }) : undefined);
+    fake.failWhen = (c) => (c.query === Q.readCustomers ? Object.assign(new Error('Connection was closed by server'), { code: 'SessionExpired' }) : undefined);
     up = false;
     const err = await store.load(s.id).then(() => null, (e: unknown) => e as StoreUnavailableError);
     expect(err).toBeInstanceOf(StoreUnavailableError);

@@ -6,8 +6,16 @@
  * Model (one stored version = one "slot"):
  *   (:Graph {id, name, directed, version, customers, ties, createdAt, updatedAt, defaultValue, currency,
  *            liveVersion, nextVersion, columns, channels})
- *   (:Customer {graphId, version, idx, id, label, followers, value, segment, activity})
- *   (:Customer)-[:TIE {idx, weight, p, channel}]->(:Customer)
+ *   (:Customer {graphId, version, idx, id, label, followers, value, segment, activity,
+ *               outIdx, outDst, outWeight, outP, outChannel})
+ *   (:Customer)-[:TIE {weight, p, channel}]->(:Customer)
+ *
+ * The TIE relationships are the graph for Cypher, GDS and people. Ripple's own copy of each customer's out-ties, in
+ * the order it reads them back, rides on the customer as little-endian byte arrays (neo4j-rows.ts OutTieColumns): the
+ * ties' positions (`outIdx`), targets' idx (`outDst`), and `outWeight`/`outP`/`outChannel` when the graph has those
+ * columns. A load then reads customers only (no relationship traversal, no property per tie), and a tie relationship
+ * carries only the attributes it has (a property per tie for its position nearly doubled the server's cost of writing a
+ * tie; measured in BENCHMARKS.md). Slots written before this layout have `TIE.idx` and no arrays; they are read through readTies.
  *
  * `version` on a Graph is the public version (1, 2, 3 … per successful write); `liveVersion` is the slot
  * number that its customers carry (`Customer.version`). Slots are allocated from `nextVersion`, so an
@@ -86,26 +94,28 @@ SET g.retiring = [s IN coalesce(g.retiring, []) WHERE s <> toInteger($slot)]
 RETURN g.id AS id`,
 
   /**
-   * One batch of customers (column arrays; null columns give null attributes, which are not stored). Returns the
-   * element ids of the new nodes in batch order, so the ties can find them without an index seek.
+   * One batch of customers (column arrays; null columns give null attributes, which are not stored), each with its
+   * out-tie byte arrays. Returns the element ids of the new nodes in batch order, so the ties can find them without an
+   * index seek.
    */
   writeCustomers: `UNWIND range(0, size($ids) - 1) AS k
 CREATE (c:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger($base) + k, id: $ids[k], idRaw: $idsRaw[k],
   label: $labels[k], labelRaw: $labelsRaw[k], segment: $segments[k], segmentRaw: $segmentsRaw[k],
-  followers: toInteger($followers[k]), value: $values[k], activity: $activity[k]})
+  followers: toInteger($followers[k]), value: $values[k], activity: $activity[k],
+  outIdx: $outIdx[k], outDst: $outDst[k], outWeight: $outWeight[k], outP: $outP[k], outChannel: $outChannel[k]})
 RETURN count(c) AS n, collect(elementId(c)) AS nodes`,
 
   /**
    * One batch of ties between customers of the same slot, found by element id (what writeCustomers returned) and
-   * checked against (graphId, version, idx): a node deleted and its id reused meanwhile matches nothing, and the
-   * store fails the write on the missing rows.
+   * checked to belong to the slot (graphId, version): a node deleted and its id reused meanwhile matches nothing, and
+   * the store fails the write on the missing rows. (Position needs no check: only this writer creates the slot's
+   * customers, all of them before any tie.)
    */
-  writeTies: `UNWIND range(0, size($src) - 1) AS k
+  writeTies: `UNWIND range(0, size($srcNode) - 1) AS k
 MATCH (a) WHERE elementId(a) = $srcNode[k]
 MATCH (b) WHERE elementId(b) = $dstNode[k]
-WITH k, a, b WHERE a.graphId = $graphId AND a.version = toInteger($slot) AND a.idx = toInteger($src[k])
-  AND b.graphId = $graphId AND b.version = toInteger($slot) AND b.idx = toInteger($dst[k])
-CREATE (a)-[t:TIE {idx: toInteger($base) + k, weight: $weight[k], p: $p[k], channel: $channel[k]}]->(b)
+WITH k, a, b WHERE a.graphId = $graphId AND a.version = toInteger($slot) AND b.graphId = $graphId AND b.version = toInteger($slot)
+CREATE (a)-[t:TIE {weight: $weight[k], p: $p[k], channel: $channel[k]}]->(b)
 RETURN count(t) AS n`,
 
   /**
@@ -136,18 +146,21 @@ RETURN g {.id, .name, .nameRaw, .directed, .version, .customers, .ties, .created
 ORDER BY g.createdAt, g.id`,
 
   /**
-   * Customers of one slot with from <= idx < to (index range seek), as one row of columns: the driver decodes one
-   * list per attribute instead of a record per customer. List comprehensions keep nulls (collect() would drop them).
+   * Customers of one slot with from <= idx < to (index range seek), with their out-ties, as one row of columns: the
+   * driver decodes one list per attribute instead of a record per customer. List comprehensions keep nulls (collect()
+   * would drop them).
    */
   readCustomers: `MATCH (c:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE c.idx >= toInteger($from) AND c.idx < toInteger($to)
 WITH collect(c) AS cs
 RETURN [c IN cs | c.idx] AS idx, [c IN cs | c.id] AS id, [c IN cs | c.idRaw] AS idRaw, [c IN cs | c.label] AS label,
   [c IN cs | c.labelRaw] AS labelRaw, [c IN cs | c.segment] AS segment, [c IN cs | c.segmentRaw] AS segmentRaw,
-  [c IN cs | c.followers] AS followers, [c IN cs | c.value] AS value, [c IN cs | c.activity] AS activity`,
+  [c IN cs | c.followers] AS followers, [c IN cs | c.value] AS value, [c IN cs | c.activity] AS activity,
+  [c IN cs | c.outIdx] AS outIdx, [c IN cs | c.outDst] AS outDst, [c IN cs | c.outWeight] AS outWeight,
+  [c IN cs | c.outP] AS outP, [c IN cs | c.outChannel] AS outChannel`,
 
   /**
-   * Ties leaving the customers of one slot with from <= idx < to, as one row of columns; each tie carries its own
-   * position (idx), so no server-side sort is needed.
+   * Slots written before ties rode on their customers (no out-tie arrays; each TIE has its position as `idx`): the ties
+   * leaving the customers with from <= idx < to, as one row of columns; no server-side sort is needed.
    */
   readTies: `MATCH (a:Customer {graphId: $graphId, version: toInteger($slot)}) WHERE a.idx >= toInteger($from) AND a.idx < toInteger($to)
 MATCH (a)-[t:TIE]->(b:Customer)

@@ -7,13 +7,19 @@ import type { GraphData, GraphSource } from '../graph/model.js';
 import { CorruptGraphError } from './codec.js';
 import type { CypherRecord } from './neo4j-port.js';
 
-/** Rows per write transaction (UNWIND batches; 50k measured faster than 10k, BENCHMARKS.md). */
+/** Rows per write transaction (UNWIND batches; 10k to 50k cost the server the same CPU, BENCHMARKS.md: 50k, fewer round trips). */
 export const DEFAULT_BATCH = 50_000;
 
 /** Customers per read page (one index range, one row of columns). */
 export const CUSTOMER_PAGE = 50_000;
-/** Ties per read page, on average (pages are ranges of source customers). */
+/** Ties per read page, on average (pages are ranges of source customers, whose out-tie columns they carry). */
 export const TIE_PAGE = 100_000;
+
+/** Customers per read page: at most CUSTOMER_PAGE, and few enough that a page carries about TIE_PAGE ties on average. */
+export function customerPage(customers: number, ties: number): number {
+  const byTies = ties > 0 ? Math.ceil(customers / Math.ceil(ties / TIE_PAGE)) : customers;
+  return Math.max(1, Math.min(CUSTOMER_PAGE, byTies));
+}
 
 /** [from, to) ranges covering 0..n in steps of `size`. */
 export function* pages(n: number, size: number): Generator<[number, number]> {
@@ -28,7 +34,20 @@ export function columnsOf(g: GraphData): ColumnName[] {
   return COLUMNS.filter((c) => g[c] !== null);
 }
 
-export interface CustomerBatch {
+/**
+ * A customer's out-ties as byte arrays (little-endian), null for a customer without out-ties: `outIdx` the ties'
+ * positions (int32, ascending), `outDst` their targets' idx (int32), `outWeight`/`outP` float64 (NaN = absent), `outChannel`
+ * int32 indices into the graph's channels (-1 = none). Columns the graph does not have are null for the whole batch.
+ */
+export interface OutTieColumns {
+  outIdx: (Int8Array | null)[];
+  outDst: (Int8Array | null)[];
+  outWeight: (Int8Array | null)[] | null;
+  outP: (Int8Array | null)[] | null;
+  outChannel: (Int8Array | null)[] | null;
+}
+
+export interface CustomerBatch extends OutTieColumns {
   base: number;
   /** Texts as Neo4j can hold them (well-formed); `*Raw` carry exact UTF-16 where that differs (else null). */
   ids: string[];
@@ -72,12 +91,60 @@ const raws = (a: readonly (string | null)[] | null, from: number, to: number): (
   return out;
 };
 
-/** Customers in batches of `size` rows; one batch is built at a time. */
+/** int32 values, little-endian, as bytes (what Neo4j stores as a byte array and Bolt carries without a value per element). */
+export function packInt32(values: ArrayLike<number>, order: Int32Array | null, from: number, to: number): Int8Array {
+  const out = new Int8Array(4 * (to - from));
+  const v = new DataView(out.buffer);
+  for (let k = from; k < to; k++) v.setInt32(4 * (k - from), values[order ? order[k] : k], true);
+  return out;
+}
+
+/** float64 values, little-endian, as bytes (NaN stays NaN: an absent value). */
+export function packFloat64(values: ArrayLike<number>, order: Int32Array, from: number, to: number): Int8Array {
+  const out = new Int8Array(8 * (to - from));
+  const v = new DataView(out.buffer);
+  for (let k = from; k < to; k++) v.setFloat64(8 * (k - from), values[order[k]], true);
+  return out;
+}
+
+/** The out-ties of every customer: tie positions grouped by source, ascending within each (`order[start[i]..start[i+1])`). */
+export function outTies(g: GraphData): { start: Int32Array; order: Int32Array } {
+  const n = g.ids.length;
+  const m = g.src.length;
+  const start = new Int32Array(n + 1);
+  for (let j = 0; j < m; j++) start[g.src[j] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const next = start.slice(0, n);
+  const order = new Int32Array(m);
+  for (let j = 0; j < m; j++) order[next[g.src[j]]++] = j;
+  return { start, order };
+}
+
+/**
+ * Customers in batches of at most `size` rows, cut earlier when the out-ties they carry pass `size` (a batch holds at
+ * least one customer); one batch is built at a time.
+ */
 export function* customerBatches(g: GraphData, size = DEFAULT_BATCH): Generator<CustomerBatch> {
   const n = g.ids.length;
-  for (let from = 0; from < n; from += size) {
-    const to = Math.min(n, from + size);
+  const { start, order } = outTies(g);
+  const channel = g.channel;
+  const column = (from: number, to: number, pack: (i: number) => Int8Array) => {
+    const out = new Array<Int8Array | null>(to - from);
+    for (let i = from; i < to; i++) out[i - from] = start[i + 1] > start[i] ? pack(i) : null;
+    return out;
+  };
+  for (let from = 0; from < n; ) {
+    let to = from + 1;
+    while (to < n && to - from < size && start[to + 1] - start[from] <= size) to++;
+    const outs: OutTieColumns = {
+      outIdx: column(from, to, (i) => packInt32(order, null, start[i], start[i + 1])),
+      outDst: column(from, to, (i) => packInt32(g.dst, order, start[i], start[i + 1])),
+      outWeight: g.weight ? column(from, to, (i) => packFloat64(g.weight!, order, start[i], start[i + 1])) : null,
+      outP: g.p ? column(from, to, (i) => packFloat64(g.p!, order, start[i], start[i + 1])) : null,
+      outChannel: channel ? column(from, to, (i) => packInt32(channel, order, start[i], start[i + 1])) : null,
+    };
     yield {
+      ...outs,
       base: from,
       ids: strings(g.ids, from, to) as string[],
       idsRaw: raws(g.ids, from, to),
@@ -89,6 +156,7 @@ export function* customerBatches(g: GraphData, size = DEFAULT_BATCH): Generator<
       values: numbers(g.value, from, to),
       activity: numbers(g.activity, from, to),
     };
+    from = to;
   }
 }
 
@@ -153,6 +221,22 @@ function list(r: CypherRecord, key: string): readonly unknown[] {
   return v;
 }
 
+/** A byte-array field (the driver hands byte arrays over as Int8Array). */
+function expectBytes(v: unknown, length: number, i: number, key: string): Int8Array {
+  if (!(v instanceof Int8Array) || v.length !== length) {
+    throw new CorruptGraphError(`neo4j: customer ${i} has ${v instanceof Int8Array ? `${v.length} bytes of` : 'no'} ${key}, expected ${length} bytes`);
+  }
+  return v;
+}
+
+/** How many values of `width` bytes a byte-array field holds. */
+function count(v: unknown, width: number, i: number, key: string): number {
+  if (!(v instanceof Int8Array) || v.length % width !== 0) throw new CorruptGraphError(`neo4j: customer ${i} has a malformed ${key}`);
+  return v.length / width;
+}
+
+const view = (b: Int8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
 const optNumber = (v: unknown): number => (v === null || v === undefined ? NaN : toNumber(v));
 const optString = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -182,6 +266,7 @@ export class GraphDataAssembler {
   private readonly seenTie: Uint8Array;
   private customerRows = 0;
   private tieRows = 0;
+  private arrayTies = 0;
   private readonly channelIndex = new Map<string, number>();
 
   constructor(private readonly meta: GraphMeta) {
@@ -218,12 +303,17 @@ export class GraphDataAssembler {
     this.seenTie = new Uint8Array(m);
   }
 
-  /** One page of customers: a row whose fields are equal-length lists (Q.readCustomers). */
+  /**
+   * One page of customers: a row whose fields are equal-length lists (Q.readCustomers), with each customer's out-ties as
+   * byte arrays (OutTieColumns; null where the customer has none, and for every customer of a slot written before ties
+   * were kept on customers — the ties of such a slot are read from the relationships, Q.readTies).
+   */
   customers(r: CypherRecord): void {
     const idx = list(r, 'idx');
     const cols = {
       id: list(r, 'id'), idRaw: list(r, 'idRaw'), label: list(r, 'label'), labelRaw: list(r, 'labelRaw'),
       segment: list(r, 'segment'), segmentRaw: list(r, 'segmentRaw'), followers: list(r, 'followers'), value: list(r, 'value'), activity: list(r, 'activity'),
+      outIdx: list(r, 'outIdx'), outDst: list(r, 'outDst'), outWeight: list(r, 'outWeight'), outP: list(r, 'outP'), outChannel: list(r, 'outChannel'),
     };
     for (const [k, c] of Object.entries(cols)) {
       if (c.length !== idx.length) throw new CorruptGraphError(`neo4j: customer page has ${c.length} ${k} for ${idx.length} customers`);
@@ -244,7 +334,45 @@ export class GraphDataAssembler {
       if (d.followers) d.followers[i] = optNumber(cols.followers[k]);
       if (d.value) d.value[i] = optNumber(cols.value[k]);
       if (d.activity) d.activity[i] = optNumber(cols.activity[k]);
+      if (cols.outIdx[k] != null) this.outTies(i, cols.outIdx[k], cols.outDst[k], cols.outWeight[k], cols.outP[k], cols.outChannel[k]);
     }
+  }
+
+  /** Ties placed from a customer's out-tie byte arrays. */
+  private outTies(i: number, idxBytes: unknown, dstBytes: unknown, weightBytes: unknown, pBytes: unknown, channelBytes: unknown): void {
+    const k = count(idxBytes, 4, i, 'outIdx');
+    const at = view(idxBytes as Int8Array);
+    const dst = view(expectBytes(dstBytes, 4 * k, i, 'outDst'));
+    const d = this.data;
+    const weight = d.weight && weightBytes != null ? view(expectBytes(weightBytes, 8 * k, i, 'outWeight')) : null;
+    const p = d.p && pBytes != null ? view(expectBytes(pBytes, 8 * k, i, 'outP')) : null;
+    const channel = d.channel && channelBytes != null ? view(expectBytes(channelBytes, 4 * k, i, 'outChannel')) : null;
+    const n = this.meta.customers;
+    for (let e = 0; e < k; e++) {
+      const j = at.getInt32(4 * e, true);
+      if (!(j >= 0 && j < this.meta.ties) || this.seenTie[j]) {
+        throw new CorruptGraphError(`neo4j: tie with index ${j} (of customer ${i}) outside 0..${this.meta.ties - 1} or repeated`);
+      }
+      const t = dst.getInt32(4 * e, true);
+      if (!(t >= 0 && t < n)) throw new CorruptGraphError(`neo4j: tie ${j} has an endpoint outside the graph`);
+      this.seenTie[j] = 1;
+      this.tieRows++;
+      this.arrayTies++;
+      d.src[j] = i;
+      d.dst[j] = t;
+      if (weight) d.weight![j] = weight.getFloat64(8 * e, true);
+      if (p) d.p![j] = p.getFloat64(8 * e, true);
+      if (channel) {
+        const c = channel.getInt32(4 * e, true);
+        if (!(c >= -1 && c < d.channels.length)) throw new CorruptGraphError(`neo4j: tie ${j} has channel ${c} of ${d.channels.length}`);
+        d.channel![j] = c;
+      }
+    }
+  }
+
+  /** True when some tie came from customers' out-tie arrays (a slot of this layout); false for an older slot. */
+  get tiesOnCustomers(): boolean {
+    return this.arrayTies > 0;
   }
 
   /** One page of ties: a row whose fields are equal-length lists (Q.readTies). */

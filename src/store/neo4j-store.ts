@@ -2,16 +2,17 @@
  * GraphStore on Neo4j (DESIGN §1, issue "Neo4j as the system of record"). See neo4j-cypher.ts for the
  * model and every query text; data only ever travels as parameters.
  *
- * Writes: a create or replace writes a whole new slot (customers, then ties, in UNWIND batches of 50k
- * rows, each batch its own `executeWrite`, which the driver retries on transient errors; ties find their
- * customers by the element ids the customer batches returned), then flips the
+ * Writes: a create or replace writes a whole new slot (customers with their out-tie arrays, then the TIE
+ * relationships, in UNWIND batches of 50k rows, each batch its own `executeWrite`, which the driver retries on
+ * transient errors; ties find their customers by the element ids the customer batches returned), then flips the
  * Graph's live slot in one transaction, then removes older slots in batches. Readers only follow the
  * live slot, so they see the old version or the new one, never a mix; a failed write removes its slot
  * and leaves nothing visible.
  *
- * Reads: one read transaction reads the customers and the ties in pages (index ranges of idx), each page one
- * row of columns (a list per attribute: far fewer driver objects than a record per tie), into preallocated
- * columns (GraphDataAssembler), so at most one page is held twice. If a concurrent replace removed
+ * Reads: one read transaction reads the customers, with their out-ties, in pages (index ranges of idx), each page one
+ * row of columns (a list per attribute, ties as byte arrays: far fewer driver objects than a record per tie), into
+ * preallocated columns (GraphDataAssembler), so at most one page is held twice; no relationship is traversed (slots
+ * written by an older Ripple, without the arrays, are read from their relationships). If a concurrent replace removed
  * the slot under the reader (Neo4j reads are read-committed), the counts do not match and the read is
  * retried on the new live slot.
  */
@@ -23,7 +24,7 @@ import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
 import { isConnectionError, redactUri, StoreUnavailableError } from './neo4j-errors.js';
 import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
 import {
-  columnsOf, CUSTOMER_PAGE, customerBatches, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
+  columnsOf, customerBatches, customerPage, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
   wellFormed, type GraphMeta,
 } from './neo4j-rows.js';
 import type { GraphStore, GraphSummary } from './types.js';
@@ -278,7 +279,8 @@ export class Neo4jStore implements GraphStore {
     for (const b of tieBatches(data, this.batch)) {
       const srcNode = b.src.map((i) => nodes[i]);
       const dstNode = b.dst.map((i) => nodes[i]);
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, { graphId: id, slot, ...b, srcNode, dstNode }))[0]?.get('n')));
+      const params = { graphId: id, slot, srcNode, dstNode, weight: b.weight, p: b.p, channel: b.channel };
+      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, params))[0]?.get('n')));
       if (n !== b.src.length) throw new AppError(`neo4j: wrote ${n} of ${b.src.length} ties in a batch (missing customers)`);
     }
     const flipped = await this.write((tx) =>
@@ -361,13 +363,16 @@ export class Neo4jStore implements GraphStore {
         const slot = toNumber(g.liveVersion);
         const meta = toMeta(g);
         const asm = new GraphDataAssembler(meta);
-        for (const [from, to] of pages(meta.customers, CUSTOMER_PAGE)) {
+        // Customers carry their out-ties: pages sized so that one holds about TIE_PAGE ties on average.
+        for (const [from, to] of pages(meta.customers, customerPage(meta.customers, meta.ties))) {
           for (const r of await collect(tx, Q.readCustomers, { graphId: id, slot, from, to })) asm.customers(r);
         }
-        // Pages of source customers sized so that one page holds about TIE_PAGE ties on average.
-        const perPage = meta.ties > 0 ? Math.max(1, Math.ceil(meta.customers / Math.ceil(meta.ties / TIE_PAGE))) : Math.max(1, meta.customers);
-        for (const [from, to] of pages(meta.ties > 0 ? meta.customers : 0, perPage)) {
-          for (const r of await collect(tx, Q.readTies, { graphId: id, slot, from, to })) asm.ties(r);
+        if (meta.ties > 0 && !asm.tiesOnCustomers && asm.counts.customers === meta.customers) {
+          // A slot written before ties rode on their customers: read the relationships (each has its position).
+          const perPage = Math.max(1, Math.ceil(meta.customers / Math.ceil(meta.ties / TIE_PAGE)));
+          for (const [from, to] of pages(meta.customers, perPage)) {
+            for (const r of await collect(tx, Q.readTies, { graphId: id, slot, from, to })) asm.ties(r);
+          }
         }
         return { g, asm };
       });
