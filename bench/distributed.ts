@@ -1,6 +1,6 @@
 /**
  * Scale-out benchmark (issue 12): one large IC simulation in-process vs on `ripple worker` processes through Redis.
- *   npm run build && node dist/bench/distributed.js [--smoke] [--runs N] [--threads 1,2] [--workers 1,2,4] [--chunks C] [--rounds R]
+ *   npm run build && node dist/bench/distributed.js [--smoke] [--runs N] [--threads 1,2] [--workers 1,2,4] [--chunks C] [--rounds R] [--worker-threads T]
  *
  * BA n=100k m=5, IC p=0.05 from the top-degree customer, 1M runs (smoke: n=2000, 20k runs, 1 worker). Starts its own
  * redis-server on a free port (skipped with one line when redis-server is not installed), a file store in a temp
@@ -36,6 +36,7 @@ const runs = Number(opt('--runs') ?? (smoke ? 20_000 : 1_000_000));
 const workerCounts = (opt('--workers') ?? (smoke ? '1' : '1,2,4')).split(',').map(Number);
 const chunks = Number(opt('--chunks') ?? 32);
 const threadCounts = (opt('--threads') ?? '1,2').split(',').map(Number); // in-process cases (the last is the baseline)
+const workerThreads = Number(opt('--worker-threads') ?? 1); // RIPPLE_WORKERS of each `ripple worker` process
 const rounds = Number(opt('--rounds') ?? 1); // alternate the in-process and worker cases this many times (paired rounds)
 const TICK = 100; // clock ticks per second of /proc/PID/stat (USER_HZ on Linux)
 
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     const submit = api1; // the submitting instance does no engine work for jobs
     const startWorker = async () => {
       const child = spawn(process.execPath, [bin, 'worker'], {
-        env: { PATH: process.env.PATH ?? '', RIPPLE_REDIS_URL: url, RIPPLE_REDIS_PREFIX: prefix, RIPPLE_DATA_DIR: dir, RIPPLE_WORKERS: '1', LOG_LEVEL: 'info' },
+        env: { PATH: process.env.PATH ?? '', RIPPLE_REDIS_URL: url, RIPPLE_REDIS_PREFIX: prefix, RIPPLE_DATA_DIR: dir, RIPPLE_WORKERS: String(workerThreads), LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       await waitFor(child, 'ripple worker ready', 'ripple worker');
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
       const same = strip(res.json()) === reference;
       if (!same) throw new Error(`distributed answer with ${count} worker(s) differs from the in-process one`);
       if (round === 0) checksum += (res.json() as { reach: { mean: number } }).reach.mean;
-      rows.push({ label: `${count} worker process${count > 1 ? 'es' : ''} × 1 thread (identical: ${same})`, round, wallMs, cpuMs, coordinatorMs, redisMs, processes: count + 1 });
+      rows.push({ label: `${count} worker process${count > 1 ? 'es' : ''} × ${workerThreads} thread${workerThreads > 1 ? 's' : ''} (identical: ${same})`, round, wallMs, cpuMs, coordinatorMs, redisMs, processes: count + 1 });
     };
     for (let round = 0; round < rounds; round++) {
       for (const [threads, app] of ([[1, api1], [2, api2]] as const).filter(([t]) => threadCounts.includes(t))) await inProcessCase(threads, app, round);
