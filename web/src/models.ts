@@ -17,15 +17,18 @@ export interface PageModel {
   seedRole: string;
 }
 
+/** What the chosen customer is at step 0 in the binary opinion models. */
+const OPINION_SEED = 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.';
+
 /** Which models fit a brand question, and how the page frames them (the models themselves are the API's). */
 export const PAGE_MODELS: { group: string; models: PageModel[] }[] = [
   {
     group: 'How does sentiment settle?',
     models: [
-      { name: 'voter', family: 'opinion', question: 'People copy a friend (voter)', seedRole: 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.' },
-      { name: 'qvoter', family: 'opinion', question: 'People follow friends who agree (q-voter)', seedRole: 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.' },
-      { name: 'majority', family: 'opinion', question: 'Groups take their majority (majority rule)', seedRole: 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.' },
-      { name: 'sznajd', family: 'opinion', question: 'Two who agree convince their friends (Sznajd)', seedRole: 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.' },
+      { name: 'voter', family: 'opinion', question: 'People copy a friend (voter)', seedRole: OPINION_SEED },
+      { name: 'qvoter', family: 'opinion', question: 'People follow friends who agree (q-voter)', seedRole: OPINION_SEED },
+      { name: 'majority', family: 'opinion', question: 'Groups take their majority (majority rule)', seedRole: OPINION_SEED },
+      { name: 'sznajd', family: 'opinion', question: 'Two who agree convince their friends (Sznajd)', seedRole: OPINION_SEED },
       { name: 'hk', family: 'hk', question: 'People listen to views close to theirs (Hegselmann–Krause)', seedRole: 'The customer holds the seed opinion at step 0; the others start with opinions drawn between the low and high ends.' },
     ],
   },
