@@ -49,7 +49,11 @@ class IdIndex {
 
   get(id: string): number | undefined {
     const v = canonicalInt(id);
-    if (v < 0) return this.strings.get(id);
+    return v < 0 ? this.strings.get(id) : this.getInt(v);
+  }
+
+  /** The index of the id whose canonical decimal form is `v` (0 <= v < 10^9). */
+  getInt(v: number): number | undefined {
     if (v < this.table.length) {
       const t = this.table[v];
       return t === 0 ? undefined : t - 1;
@@ -58,12 +62,18 @@ class IdIndex {
   }
 
   set(id: string, i: number): void {
-    this.count++;
     const v = canonicalInt(id);
     if (v < 0) {
+      this.count++;
       this.strings.set(id, i);
       return;
     }
+    this.setInt(v, i);
+  }
+
+  /** set() for the id whose canonical decimal form is `v`. */
+  setInt(v: number, i: number): void {
+    this.count++;
     if (v >= this.table.length && v < Math.max(1 << 20, 8 * this.count)) this.grow(v);
     if (v < this.table.length) this.table[v] = i + 1;
     else this.numbers.set(v, i);
@@ -175,6 +185,17 @@ export class GraphBuilder {
     return i;
   }
 
+  /** intern() for the id whose canonical decimal form is `v` (no string is made unless the id is new). */
+  private internInt(v: number): number {
+    let i = this.index.getInt(v);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.index.setInt(v, i);
+      this.ids.push(String(v));
+    }
+    return i;
+  }
+
   /** Declare a customer with attributes. A second declaration of the same id is an error. */
   addCustomer(rawId: unknown, attrs: CustomerAttributes, line?: number): number {
     const id = this.checkId(rawId, line, 'customer id');
@@ -230,6 +251,29 @@ export class GraphBuilder {
   addTie(source: unknown, target: unknown, attrs: TieAttributes = {}, line?: number): void {
     const s = this.endpoint(source, line, 'source');
     const t = this.endpoint(target, line, 'target');
+    this.pushTie(s, t, attrs, line);
+  }
+
+  /**
+   * addTie() for ids given as their canonical decimal values (0 <= v < 10^9: "0", "17", never "017"): the same
+   * tie as `addTie(String(source), String(target), attrs, line)`, without making or hashing a string per end.
+   */
+  addIntTie(source: number, target: number, attrs: TieAttributes, line: number): void {
+    const s = this.intEndpoint(source, line);
+    const t = this.intEndpoint(target, line);
+    this.pushTie(s, t, attrs, line);
+  }
+
+  private intEndpoint(v: number, line: number): number {
+    if (this.customersClosed) {
+      const i = this.index.getInt(v);
+      if (i === undefined) this.fail(line, `tie to unknown customer ${JSON.stringify(String(v))}`);
+      return i;
+    }
+    return this.internInt(v);
+  }
+
+  private pushTie(s: number, t: number, attrs: TieAttributes, line: number | undefined): void {
     let w = NaN;
     if (attrs.weight != null) {
       w = num(attrs.weight);

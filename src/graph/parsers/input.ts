@@ -279,6 +279,56 @@ export async function forEachLine(input: ByteInput, opts: InputOptions, onLine: 
   return lineNo;
 }
 
+/**
+ * forEachLine over bytes: `onLine(bytes, start, end, lineNumber)` for every line (LF or CRLF stripped; a final line
+ * without a newline counts), without decoding. The bytes are a view valid only during the call. The caller decodes
+ * (and so validates as UTF-8) what it needs — a parser that takes every non-ASCII line through a fatal decoder keeps
+ * forEachLine's checks. Streaming: a partial line is carried over in one growing buffer.
+ */
+export async function forEachLineBytes(
+  input: ByteInput,
+  opts: InputOptions,
+  onLine: (bytes: Uint8Array, start: number, end: number, lineNo: number) => void,
+): Promise<number> {
+  let carry = new Uint8Array(0);
+  let carried = 0;
+  let lineNo = 0;
+  const emit = (b: Uint8Array, s: number, e: number) => onLine(b, s, e > s && b[e - 1] === 13 ? e - 1 : e, ++lineNo);
+  const keep = (b: Uint8Array, s: number, e: number) => {
+    const need = carried + (e - s);
+    if (need > carry.length) {
+      const next = new Uint8Array(Math.max(need, 2 * carry.length, 256));
+      next.set(carry.subarray(0, carried));
+      carry = next;
+    }
+    carry.set(b.subarray(s, e), carried);
+    carried = need;
+  };
+  for await (const chunk of inputBytes(input, opts)) {
+    let start = 0;
+    let idx = chunk.indexOf(LF);
+    if (carried > 0) {
+      if (idx < 0) {
+        keep(chunk, 0, chunk.length);
+        continue;
+      }
+      keep(chunk, 0, idx);
+      emit(carry, 0, carried);
+      carried = 0;
+      start = idx + 1;
+      idx = chunk.indexOf(LF, start);
+    }
+    while (idx >= 0) {
+      emit(chunk, start, idx);
+      start = idx + 1;
+      idx = chunk.indexOf(LF, start);
+    }
+    if (start < chunk.length) keep(chunk, start, chunk.length);
+  }
+  if (carried > 0) emit(carry, 0, carried);
+  return lineNo;
+}
+
 function stripCr(line: string): string {
   return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
