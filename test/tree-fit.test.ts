@@ -8,7 +8,7 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { logGamma } from '../src/influence/imm.js';
 import {
-  delayCdf, fitDelay, fitLaws, geometricSizeFit, logPmf, nelderMead, selectedProbability, sizeLaw, treeLogLik, type Law,
+  delayCdf, delayLogPdf, fitDelay, fitLaws, geometricSizeFit, logPmf, nelderMead, selectedProbability, sizeLaw, treeDelayLogLik, treeLogLik, type Law,
 } from '../src/studies/branching.js';
 import { runStudyFile } from '../src/studies/runner.js';
 import { readTarTexts } from '../src/studies/tree-archive.js';
@@ -173,15 +173,32 @@ describe('branching process likelihood', () => {
     expect(ksContinuous((x) => Math.min(1, x), [0.5])).toBeCloseTo(0.5, 14);
   });
 
+  it('delays with a pace per tree: the closed-form likelihood equals the bivariate normal density; τ = 0 is the iid law', () => {
+    const law = { family: 'lognormal-tree' as const, a: 0.5, b: 0.8, tau: 0.6 };
+    const d = [2, 5];
+    const y = d.map(Math.log);
+    const st = { n: Float64Array.of(2), s: Float64Array.of(y[0] + y[1]), s2: Float64Array.of(y[0] ** 2 + y[1] ** 2) };
+    // Covariance [[b² + τ², τ²], [τ², b² + τ²]].
+    const v = law.b ** 2 + law.tau ** 2;
+    const c = law.tau ** 2;
+    const det = v * v - c * c;
+    const r = y.map((x) => x - law.a);
+    const quad = (v * r[0] ** 2 - 2 * c * r[0] * r[1] + v * r[1] ** 2) / det;
+    const direct = -Math.log(2 * Math.PI) - 0.5 * Math.log(det) - 0.5 * quad - y[0] - y[1];
+    expect(treeDelayLogLik([st], [law])).toBeCloseTo(direct / 2, 12);
+    const iid = { ...law, family: 'lognormal' as const, tau: 0 };
+    expect(treeDelayLogLik([st], [{ ...law, tau: 0 }])).toBeCloseTo((delayLogPdf(iid, 2) + delayLogPdf(iid, 5)) / 2, 12);
+  });
+
   it('simulated trees are kept at the rate P(S ≥ min) of the exact law, and are the same for the same seed', () => {
     const laws = [geo(0.8)];
     const o = { minSize: 3, runs: 3000, maxDraws: 1e6, cap: 10_000, seed: 5 };
-    const sim = simulateTrees(laws, [{ family: 'exponential', a: 1, b: 0 }], o);
+    const sim = simulateTrees(laws, [{ family: 'exponential', a: 1, b: 0, tau: 0 }], o);
     const p = selectedProbability(laws, 3);
     const rate = sim.accepted / sim.draws;
     expect(Math.abs(rate - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / sim.draws));
     expect(Math.min(...sim.sizes)).toBe(3);
-    expect(simulateTrees(laws, [{ family: 'exponential', a: 1, b: 0 }], o).t90).toEqual(sim.t90);
+    expect(simulateTrees(laws, [{ family: 'exponential', a: 1, b: 0, tau: 0 }], o).t90).toEqual(sim.t90);
   });
 });
 

@@ -261,40 +261,108 @@ export class LawSampler {
 // ---------------------------------------------------------------------------------------------------------------
 // Delays (time per step)
 
-export const DELAY_FAMILIES = ['exponential', 'lognormal'] as const;
+export const DELAY_FAMILIES = ['exponential', 'lognormal', 'lognormal-tree'] as const;
 export type DelayFamily = (typeof DELAY_FAMILIES)[number];
 
+/**
+ * The delay of one step (minutes). `lognormal-tree` adds a speed per tree: ln delay = a + u + b·z with u ~ N(0, τ²)
+ * drawn once per tree and z ~ N(0, 1) per hop (a one-way random-effects model: a tree's hops share its pace), so its
+ * hops are log-normal with σ² = b² + τ² each but correlated within a tree.
+ */
 export interface DelayLaw {
   family: DelayFamily;
   /** exponential: the mean; lognormal: μ of ln delay. */
   a: number;
-  /** lognormal: σ of ln delay; exponential: unused (0). */
+  /** lognormal: σ of ln delay (within a tree for lognormal-tree); exponential: unused (0). */
   b: number;
+  /** lognormal-tree: τ, the spread of the trees' ln pace; else 0. */
+  tau: number;
 }
 
-/** MLE of a delay law on positive delays (minutes): exponential mean = sample mean; lognormal μ, σ of the logs. */
-export function fitDelay(family: DelayFamily, delays: readonly number[]): DelayLaw {
+/** MLE of an iid delay law on positive delays (minutes): exponential mean = sample mean; lognormal μ, σ of the logs. */
+export function fitDelay(family: 'exponential' | 'lognormal', delays: readonly number[]): DelayLaw {
   const n = delays.length;
-  if (family === 'exponential') return { family, a: delays.reduce((s, x) => s + x, 0) / n, b: 0 };
+  if (family === 'exponential') return { family, a: delays.reduce((s, x) => s + x, 0) / n, b: 0, tau: 0 };
   let m = 0;
   for (const x of delays) m += Math.log(x);
   m /= n;
   let v = 0;
   for (const x of delays) v += (Math.log(x) - m) ** 2;
-  return { family, a: m, b: Math.sqrt(v / n) };
+  return { family, a: m, b: Math.sqrt(v / n), tau: 0 };
+}
+
+/** Per tree and delay class: hops n, Σ ln d, Σ (ln d)² (the sufficient statistics of the lognormal-tree model). */
+export interface TreeHopStats {
+  n: Float64Array;
+  s: Float64Array;
+  s2: Float64Array;
+}
+
+/**
+ * Mean log-likelihood per hop of the trees' hops under lognormal-tree laws (one per class, τ shared): each tree's
+ * log-delays are jointly normal with covariance D + τ²11ᵀ (D = diag σ_c²), in closed form by Sherman–Morrison:
+ * ln det = Σ ln σ_j² + ln(1 + τ²A), quadratic form Q − τ²B²/(1 + τ²A) with A = Σ 1/σ_j², B = Σ r_j/σ_j², Q = Σ r_j²/σ_j²;
+ * minus Σ ln d (the density of d, not of ln d).
+ */
+export function treeDelayLogLik(trees: readonly TreeHopStats[], laws: readonly DelayLaw[]): number {
+  let ll = 0;
+  let hops = 0;
+  const tau2 = laws[0].tau ** 2;
+  for (const t of trees) {
+    let A = 0;
+    let B = 0;
+    let Q = 0;
+    let logDet = 0;
+    let N = 0;
+    let sumLog = 0;
+    for (let c = 0; c < t.n.length; c++) {
+      const n = t.n[c];
+      if (n === 0) continue;
+      const { a: mu, b } = laws[Math.min(c, laws.length - 1)];
+      const v = b * b;
+      A += n / v;
+      B += (t.s[c] - n * mu) / v;
+      Q += (t.s2[c] - 2 * mu * t.s[c] + n * mu * mu) / v;
+      logDet += n * Math.log(v);
+      N += n;
+      sumLog += t.s[c];
+    }
+    if (N === 0) continue;
+    ll += -0.5 * (N * Math.log(2 * Math.PI) + logDet + Math.log(1 + tau2 * A) + Q - (tau2 * B * B) / (1 + tau2 * A)) - sumLog;
+    hops += N;
+  }
+  return hops ? ll / hops : NaN;
+}
+
+/** Maximum-likelihood lognormal-tree laws (Nelder–Mead on μ_c, ln σ_c, ln τ from the iid fit, τ starting at σ/2). */
+export function fitTreeDelays(trees: readonly TreeHopStats[], start: readonly DelayLaw[]): DelayLaw[] {
+  const C = start.length;
+  const build = (x: ArrayLike<number>): DelayLaw[] =>
+    Array.from({ length: C }, (_, c) => ({ family: 'lognormal-tree' as const, a: x[2 * c], b: Math.exp(x[2 * c + 1]), tau: Math.exp(x[2 * C]) }));
+  const x0 = [...start.flatMap((l) => [l.a, Math.log(l.b)]), Math.log(start[0].b / 2)];
+  const f = (x: ArrayLike<number>) => {
+    const v = treeDelayLogLik(trees, build(x));
+    return Number.isFinite(v) ? -v : 1e300;
+  };
+  let r = nelderMead(f, x0, { step: 0.3 });
+  const again = nelderMead(f, r.x, { step: 0.05 });
+  if (again.value <= r.value) r = again;
+  return build(r.x);
 }
 
 export function delayLogPdf(law: DelayLaw, x: number): number {
   if (!(x > 0)) return -Infinity;
   if (law.family === 'exponential') return -Math.log(law.a) - x / law.a;
-  const z = (Math.log(x) - law.a) / law.b;
-  return -Math.log(x * law.b * Math.sqrt(2 * Math.PI)) - 0.5 * z * z;
+  const sd = Math.sqrt(law.b * law.b + law.tau * law.tau);
+  const z = (Math.log(x) - law.a) / sd;
+  return -Math.log(x * sd * Math.sqrt(2 * Math.PI)) - 0.5 * z * z;
 }
 
+/** The CDF of one hop's delay (lognormal-tree: the marginal over trees, σ² = b² + τ²). */
 export function delayCdf(law: DelayLaw, x: number): number {
   if (!(x > 0)) return 0;
   if (law.family === 'exponential') return 1 - Math.exp(-x / law.a);
-  return 0.5 * erfc(-(Math.log(x) - law.a) / (law.b * Math.SQRT2));
+  return 0.5 * erfc(-(Math.log(x) - law.a) / (Math.sqrt(law.b * law.b + law.tau * law.tau) * Math.SQRT2));
 }
 
 export function delayMedian(law: DelayLaw): number {
@@ -302,14 +370,18 @@ export function delayMedian(law: DelayLaw): number {
 }
 
 export function delayMean(law: DelayLaw): number {
-  return law.family === 'exponential' ? law.a : Math.exp(law.a + (law.b * law.b) / 2);
+  return law.family === 'exponential' ? law.a : Math.exp(law.a + (law.b * law.b + law.tau * law.tau) / 2);
 }
 
-export function sampleDelay(law: DelayLaw, rng: Rng): number {
+/** A standard normal (Box–Muller, one per call). */
+export function normal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(rng.floatOpen())) * Math.cos(2 * Math.PI * rng.float());
+}
+
+/** One hop's delay; `pace` = the tree's u (lognormal-tree; 0 otherwise). */
+export function sampleDelay(law: DelayLaw, rng: Rng, pace = 0): number {
   if (law.family === 'exponential') return -law.a * Math.log(rng.floatOpen());
-  // Box–Muller, one normal per call.
-  const z = Math.sqrt(-2 * Math.log(rng.floatOpen())) * Math.cos(2 * Math.PI * rng.float());
-  return Math.exp(law.a + law.b * z);
+  return Math.exp(law.a + pace + law.b * normal(rng));
 }
 
 /** erfc (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7: enough for a CDF). */

@@ -242,8 +242,8 @@ export const treeFitStudySchema = z
           .describe('Settings: offspring laws of the branching process (each chosen on the validation split).'),
         generations: z.array(z.number().int().min(0).max(3)).min(1).default([0, 1, 2])
           .describe('Settings: generations with a law of their own before one law for the rest (0: one law for all, 1: the root apart, 2: root and first generation apart).'),
-        delays: z.array(z.enum(['exponential', 'lognormal'])).min(1).default(['exponential', 'lognormal'])
-          .describe('Settings: laws of the delay of one step (parent to child), fitted to the hops of the training trees.'),
+        delays: z.array(z.enum(['exponential', 'lognormal', 'lognormal-tree'])).min(1).default(['exponential', 'lognormal', 'lognormal-tree'])
+          .describe('Settings: laws of the delay of one step (parent to child), fitted to the hops of the training trees (lognormal-tree: log-normal with a pace per tree, shared by its hops).'),
         binsPerDoubling: z.array(z.number().int().min(1).max(16)).min(1).default([1, 2, 4])
           .describe('Settings of the graph-free baseline (the training size distribution): size bins per doubling.'),
         smoothing: z.array(z.number().gt(0).max(1e6)).min(1).default([0.1, 1, 10])

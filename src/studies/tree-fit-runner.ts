@@ -4,8 +4,8 @@ import { InputError } from '../errors.js';
 import { Rng } from '../diffusion/rng.js';
 import { formatDuration } from '../diffusion/duration.js';
 import {
-  DELAY_FAMILIES, delayCdf, delayLogPdf, delayMean, delayMedian, fitDelay, fitLaws, geometricSizeFit, LawSampler, logPmf, sampleDelay, sizeLaw,
-  treeLogLik, type DelayFamily, type DelayLaw, type Family, type Law,
+  DELAY_FAMILIES, delayCdf, delayLogPdf, delayMean, delayMedian, fitDelay, fitLaws, fitTreeDelays, geometricSizeFit, LawSampler, logPmf, normal,
+  sampleDelay, sizeLaw, treeDelayLogLik, treeLogLik, type DelayFamily, type DelayLaw, type Family, type Law, type TreeHopStats,
 } from './branching.js';
 import { averagePrecisionAt, finiteMean, SizeDistribution } from './calibration.js';
 import { median } from './cascades.js';
@@ -153,6 +153,8 @@ export function simulateTrees(
     let boom = false;
     depth[0] = 0;
     time[0] = 0;
+    // lognormal-tree: the tree's pace, shared by its hops.
+    const pace = delays[0].tau > 0 ? delays[0].tau * normal(rng) : 0;
     while (head < n && !boom) {
       const g = depth[head];
       const k = samplers[Math.min(g, samplers.length - 1)].sample(rng);
@@ -163,7 +165,7 @@ export function simulateTrees(
           break;
         }
         depth[n] = g + 1;
-        time[n] = time[head] + sampleDelay(dl, rng);
+        time[n] = time[head] + sampleDelay(dl, rng, pace);
         n++;
       }
       head++;
@@ -350,14 +352,38 @@ function fitDataset(study: TreeFitStudy, l: Loaded) {
   const positive = <T extends { delay: number }>(h: T[]): T[] => h.filter((x) => x.delay > 0);
   const classOf = (generation: number, classes: number) => Math.min(generation - 1, classes - 1);
   const delaySettings: DelaySetting[] = [];
+  /** Per tree and class: the positive hops' n, Σ ln d, Σ (ln d)². */
+  const hopStats = (ts: readonly RetweetTree[], classes: number): TreeHopStats[] => ts.map((t) => {
+    const st = { n: new Float64Array(classes), s: new Float64Array(classes), s2: new Float64Array(classes) };
+    for (let v = 1; v < t.size; v++) {
+      const d = t.time[v] - t.time[t.parent[v]];
+      if (!(d > 0)) continue;
+      const c = classOf(t.depth[v], classes);
+      const y = Math.log(d);
+      st.n[c]++;
+      st.s[c] += y;
+      st.s2[c] += y * y;
+    }
+    return st;
+  });
   for (const classes of [1, 2]) {
-    for (const family of DELAY_FAMILIES.filter((f) => study.fit.delays.includes(f))) {
+    const iid = (family: 'exponential' | 'lognormal') => {
       const pooled = positive(trainHops).map((h) => h.delay);
       // A class without a hop (no tree deeper than 1) takes the pooled law.
-      const laws = Array.from({ length: classes }, (_, c) => {
+      return Array.from({ length: classes }, (_, c) => {
         const mine = positive(trainHops).filter((h) => classOf(h.generation, classes) === c).map((h) => h.delay);
         return fitDelay(family, mine.length > 0 ? mine : pooled);
       });
+    };
+    for (const family of DELAY_FAMILIES.filter((f) => study.fit.delays.includes(f))) {
+      if (family === 'lognormal-tree') {
+        const laws = fitTreeDelays(hopStats(train, classes), iid('lognormal'));
+        delaySettings.push({
+          family, classes, laws, trainLogLik: treeDelayLogLik(hopStats(train, classes), laws), validationLogLik: treeDelayLogLik(hopStats(validation, classes), laws),
+        });
+        continue;
+      }
+      const laws = iid(family);
       const ll = (hs: { delay: number; generation: number }[]) => plainMean(positive(hs).map((h) => delayLogPdf(laws[classOf(h.generation, classes)], h.delay)));
       delaySettings.push({ family, classes, laws, trainLogLik: ll(trainHops), validationLogLik: ll(hops(validation)) });
     }
@@ -531,7 +557,8 @@ function fitDataset(study: TreeFitStudy, l: Loaded) {
   });
 
   const lawText = (laws: readonly Law[]) => laws.map((x, c) => `${c === laws.length - 1 && laws.length > 1 ? `g>=${c}` : laws.length === 1 ? 'all' : `g=${c}`}: mean ${x.mean.toPrecision(4)}${x.family === 'negbin' ? ` r ${x.r.toPrecision(4)}` : ''}`).join('; ');
-  const delayText = (d: DelaySetting) => d.laws.map((x, c) => `${d.classes === 1 ? 'all hops' : c === 0 ? 'root hop' : 'later hops'}: median ${delayMedian(x).toPrecision(4)} min, mean ${delayMean(x).toPrecision(4)} min`).join('; ');
+  const delayText = (d: DelaySetting) => d.laws.map((x, c) => `${d.classes === 1 ? 'all hops' : c === 0 ? 'root hop' : 'later hops'}: median ${delayMedian(x).toPrecision(4)} min, mean ${delayMean(x).toPrecision(4)} min`).join('; ') +
+    (d.family === 'lognormal-tree' ? `; within a tree σ ${d.laws.map((x) => x.b.toPrecision(3)).join('/')}, between trees τ ${d.laws[0].tau.toPrecision(3)}` : '');
   const allHops = trainHops.length;
   const rootLaw = best.laws[0];
   const tailLaw = best.laws[best.laws.length - 1];
