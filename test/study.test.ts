@@ -55,7 +55,7 @@ describe('study files', () => {
   });
 
   it('every shipped study parses', async () => {
-    for (const f of ['demo-tiny', 'kkt-2003', 'kkt-2003-nethept', 'one-customer', 'observed-cascades']) {
+    for (const f of ['demo-tiny', 'kkt-2003', 'kkt-2003-nethept', 'one-customer', 'observed-cascades', 'twitter-trees']) {
       const s = parseStudy(await readFile(join(sims, `${f}.yaml`), 'utf8'), `${f}.yaml`);
       expect(s.name).toBe(f);
     }

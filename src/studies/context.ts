@@ -4,8 +4,8 @@ import { versions, type StoreAccess } from './io.js';
 import type { Study } from './schema.js';
 
 /**
- * What both study runners (grid: runner.ts, cascade-fit: cascade-fit-runner.ts) share: options, the run
- * context, the pool and the manifest. Its own module so that the two runners do not import each other.
+ * What the study runners (grid: runner.ts, cascade-fit: cascade-fit-runner.ts, tree-fit: tree-fit-runner.ts) share: options, the run
+ * context, the pool and the manifest. Its own module so that the runners do not import each other.
  */
 
 export interface RunStudyOptions {

@@ -6,6 +6,7 @@ import { simulate, simulateRuns } from '../diffusion/simulate.js';
 import { buildReport, type ScenarioReport } from '../scenarios/report.js';
 import { SCENARIO_DEFAULTS, type ScenarioSpec } from '../scenarios/schema.js';
 import { runCascadeFit } from './cascade-fit-runner.js';
+import { runTreeFit } from './tree-fit-runner.js';
 import { buildManifest, withPool, type RunStudyOptions, type StudyContext, type StudyRunSummary } from './context.js';
 import { gridCharts, type ChartFile } from './charts.js';
 import { cellParams, cellRequest, expandCells, type Cell } from './grid.js';
@@ -49,6 +50,7 @@ export async function runStudyFile(file: string, opts: RunStudyOptions = {}): Pr
   const out = resolve(opts.out ?? join(dirname(studyFile), 'out', study.name));
   const ctx: StudyContext = { study, studyFile, studyChecksum: sha256(text), out, opts, stderr: opts.stderr ?? process.stderr };
   if (study.kind === 'cascade-fit') return runCascadeFit(study, ctx);
+  if (study.kind === 'tree-fit') return runTreeFit(study, ctx);
   return runGrid(study, ctx);
 }
 

@@ -8,10 +8,11 @@ import { CENTRALITY_METRICS } from '../influence/centrality/types.js';
 
 /**
  * A research study (simulations/*.yaml): ONE zod declaration, which also yields schemas/study.schema.json
- * for editors (scripts/export-study-schema.ts). Two kinds:
+ * for editors (scripts/export-study-schema.ts). Three kinds:
  *  - `grid` (default): graphs × models (parameter grids) × seed strategies (× k) -> one cell each, run by
  *    the engine's Monte Carlo with the study seed;
- *  - `cascade-fit`: fit one uniform IC p on observed training cascades, evaluate on test cascades.
+ *  - `cascade-fit`: fit one uniform IC p on observed training cascades, evaluate on test cascades;
+ *  - `tree-fit`: fit a graph-free branching process to observed retweet trees, evaluate on test trees.
  * Lists in model fields are grids: every combination is a cell.
  */
 
@@ -213,13 +214,59 @@ export const cascadeFitStudySchema = z
   })
   .describe('Fit a uniform IC p to observed cascades by maximum likelihood of their sizes given the observed minimum size (train), choose settings on validation, evaluate on test against graph-free, degree and past-activity baselines');
 
+export const treeFitStudySchema = z
+  .strictObject({
+    kind: z.literal('tree-fit'),
+    ...common,
+    datasets: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(60).regex(/^[A-Za-z0-9_.-]+$/),
+          archive: z.string().min(1).describe('A tar (optionally gzip) archive of retweet trees, relative to the study file.'),
+          folder: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/)
+            .describe('Folder inside the archive holding `tree/<source_tweet_id>.txt` (one edge a line, Twitter15/16 format) and optionally `label.txt`.'),
+        }),
+      )
+      .min(1),
+    split: z
+      .strictObject({
+        train: z.number().gt(0).lt(1).default(0.7),
+        validation: z.number().gt(0).lt(1).default(0.15),
+      })
+      .refine((s) => s.train + s.validation < 1, { message: 'train + validation must leave a test share (< 1)' })
+      .prefault({})
+      .describe('Shares of the source tweets in train and validation (test: the rest), by a hash of each tweet id with the study seed.'),
+    fit: z
+      .strictObject({
+        families: z.array(z.enum(['poisson', 'geometric', 'negbin'])).min(1).default(['poisson', 'geometric', 'negbin'])
+          .describe('Settings: offspring laws of the branching process (each chosen on the validation split).'),
+        generations: z.array(z.number().int().min(0).max(3)).min(1).default([0, 1, 2])
+          .describe('Settings: generations with a law of their own before one law for the rest (0: one law for all, 1: the root apart, 2: root and first generation apart).'),
+        delays: z.array(z.enum(['exponential', 'lognormal', 'lognormal-tree'])).min(1).default(['exponential', 'lognormal', 'lognormal-tree'])
+          .describe('Settings: laws of the delay of one step (parent to child), fitted to the hops of the training trees (lognormal-tree: log-normal with a pace per tree, shared by its hops).'),
+        binsPerDoubling: z.array(z.number().int().min(1).max(16)).min(1).default([1, 2, 4])
+          .describe('Settings of the graph-free baseline (the training size distribution): size bins per doubling.'),
+        smoothing: z.array(z.number().gt(0).max(1e6)).min(1).default([0.1, 1, 10])
+          .describe('Settings of the baselines: pseudo-count spread over the bins (sizes; depths).'),
+      })
+      .prefault({}),
+    evaluate: z
+      .strictObject({
+        runs: z.number().int().min(100).max(1_000_000).default(20_000).describe('Simulated trees (kept: size >= the minimum) for depth and timing.'),
+        maxDraws: z.number().int().min(100).max(100_000_000).default(20_000_000).describe('Give up drawing simulated trees after this many.'),
+      })
+      .prefault({}),
+  })
+  .describe('Fit a Galton–Watson branching process (no graph) to observed retweet trees by maximum likelihood given the observed minimum size (train), choose settings on validation, evaluate on test against graph-free baselines');
+
 export const studySchema = z
-  .union([cascadeFitStudySchema, gridStudySchema])
+  .union([cascadeFitStudySchema, treeFitStudySchema, gridStudySchema])
   .describe('A Ripple research study (simulations/*.yaml)');
 
 export type GridStudy = z.infer<typeof gridStudySchema>;
 export type CascadeFitStudy = z.infer<typeof cascadeFitStudySchema>;
-export type Study = GridStudy | CascadeFitStudy;
+export type TreeFitStudy = z.infer<typeof treeFitStudySchema>;
+export type Study = GridStudy | CascadeFitStudy | TreeFitStudy;
 export type GraphSpec = z.infer<typeof graphSpecSchema>;
 /** A model block as parsed: `model`, `label`, `maxSteps`, `runs` and the model's parameter axes by name. */
 export type ModelSpec = Omit<z.infer<typeof modelSpecSchema>, string> & {
@@ -267,7 +314,7 @@ export function parseStudy(text: string, source = 'study.yaml'): Study {
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw studyError(source, [{ path: '', message: 'a study is a YAML mapping (name, graphs, models, seeds, ...)' }]);
   const kind = (raw as { kind?: unknown }).kind;
-  const schema = kind === 'cascade-fit' ? cascadeFitStudySchema : gridStudySchema;
+  const schema = kind === 'cascade-fit' ? cascadeFitStudySchema : kind === 'tree-fit' ? treeFitStudySchema : gridStudySchema;
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issues = r.error.issues.map(unionDetail).map((i): StudyIssue => {
