@@ -10,8 +10,8 @@ import type { CypherRecord } from './neo4j-port.js';
 /** Rows per write transaction (UNWIND batches; 10k to 50k cost the server the same CPU, BENCHMARKS.md: 50k, fewer round trips). */
 export const DEFAULT_BATCH = 50_000;
 
-/** Tie batches a write sends at once, each its own transaction (BENCHMARKS.md, Neo4j: measured 1 against 2). */
-export const TIE_WRITERS = 2;
+/** Tie batches a write sends at once, each its own transaction (BENCHMARKS.md, Neo4j: 2 measured no faster than 1 on two busy cores). */
+export const TIE_WRITERS = 1;
 
 /** Customers per read page (one index range, one row of columns). */
 export const CUSTOMER_PAGE = 50_000;
