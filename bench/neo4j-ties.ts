@@ -152,23 +152,33 @@ const run: Record<string, (writers: number) => Promise<number>> = {
     await lanes(flatBatches(), writers, async ({ from, to }) => {
       const src = Array.from(data.src.subarray(from, to));
       const dst = Array.from(data.dst.subarray(from, to));
-      n += await write(MAIN_WRITE_TIES, { graphId, slot, srcNode: src.map((i) => elementIds[i]), dstNode: dst.map((i) => elementIds[i]), weight: null, p: null, channel: null });
+      const k = await write(MAIN_WRITE_TIES, { graphId, slot, srcNode: src.map((i) => elementIds[i]), dstNode: dst.map((i) => elementIds[i]), weight: null, p: null, channel: null });
+      n += k;
     });
     return n;
   },
   store: async (writers) => {
     let n = 0;
-    await lanes(tieBatches(data, batchSize), writers, async (b) => void (n += await write(Q.writeTies, storeParams(b))));
+    await lanes(tieBatches(data, batchSize), writers, async (b) => {
+      const k = await write(Q.writeTies, storeParams(b));
+      n += k;
+    });
     return n;
   },
   attrs: async (writers) => {
     let n = 0;
-    await lanes(tieBatches(data, batchSize), writers, async (b) => void (n += await write(Q.writeTiesWithAttributes, storeParams(b))));
+    await lanes(tieBatches(data, batchSize), writers, async (b) => {
+      const k = await write(Q.writeTiesWithAttributes, storeParams(b));
+      n += k;
+    });
     return n;
   },
   nocheck: async (writers) => {
     let n = 0;
-    await lanes(tieBatches(data, batchSize), writers, async (b) => void (n += await write(NOCHECK, storeParams(b))));
+    await lanes(tieBatches(data, batchSize), writers, async (b) => {
+      const k = await write(NOCHECK, storeParams(b));
+      n += k;
+    });
     return n;
   },
   floor: async (writers) => {
@@ -176,7 +186,8 @@ const run: Record<string, (writers: number) => Promise<number>> = {
     await lanes(flatBatches(), writers, async ({ from, to }) => {
       const src = Array.from(data.src.subarray(from, to), (i) => intIds[i]);
       const dst = Array.from(data.dst.subarray(from, to), (i) => intIds[i]);
-      n += await write(FLOOR, { src, dst });
+      const k = await write(FLOOR, { src, dst });
+      n += k;
     });
     return n;
   },
