@@ -4,9 +4,13 @@
  * centrality time on the same graphs: ego-Facebook (../shared/data) and a generated Barabási–Albert graph of ~1M ties.
  * The graphs it creates are deleted at the end.
  *
- *   node dist/bench/neo4j.js [--ties 1000000] [--batch 50000] [--skip-generated]
+ *   node dist/bench/neo4j.js [--ties 1000000] [--batch 50000] [--writers 2] [--skip-generated] [--import-only]
+ *
+ * --writers: tie batches written at once (the store's `tieWriters`, default TIE_WRITERS); --import-only: import and
+ * load, no centrality. `importServerCpuS` is the Neo4j process's CPU during the import (a local server: bench/neo4j-cpu.ts).
  */
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/graph/compile.js';
@@ -16,7 +20,9 @@ import { centrality } from '../src/influence/centrality/registry.js';
 import type { CentralityMetric } from '../src/influence/centrality/types.js';
 import { gdsCentrality, gdsVersion } from '../src/influence/gds.js';
 import { createNeo4jStore } from '../src/store/neo4j-store.js';
+import { TIE_WRITERS } from '../src/store/neo4j-rows.js';
 import { barabasiAlbertData } from './generators.js';
+import { neo4jServerPid, processCpuMs } from './neo4j-cpu.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -33,8 +39,10 @@ if (!uri) {
 }
 const store = await createNeo4jStore(
   { uri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '', database: process.env.NEO4J_DATABASE },
-  { batchSize: arg('--batch', 50_000) },
+  { batchSize: arg('--batch', 50_000), tieWriters: arg('--writers', TIE_WRITERS) },
 );
+const pid = neo4jServerPid(repoRoot);
+const importOnly = process.argv.includes('--import-only');
 const hasGds = (await gdsVersion(store.runInDatabase)) !== null;
 const s = (ms: number) => +(ms / 1000).toFixed(2);
 
@@ -52,9 +60,11 @@ let checksum = 0;
 try {
   for (const [label, make] of graphs) {
     const data = await make();
+    const cpu0 = processCpuMs(pid);
     let t = performance.now();
     const summary = await store.create(data);
     const importMs = performance.now() - t;
+    const importCpuMs = processCpuMs(pid) - cpu0;
     try {
       t = performance.now();
       const loaded = await store.load(summary.id);
@@ -65,9 +75,11 @@ try {
       const row: Record<string, unknown> = {
         graph: label, customers: data.ids.length, ties: data.src.length,
         importS: s(importMs), tiesPerS: Math.round(data.src.length / (importMs / 1000)), rowsPerS: Math.round((data.src.length + data.ids.length) / (importMs / 1000)),
+        // The Neo4j process's CPU during the import (local server only): what the server spent per tie, load aside.
+        importServerCpuS: s(importCpuMs), serverUsPerTie: +((importCpuMs * 1000) / data.src.length).toFixed(2), load1: +loadavg()[0].toFixed(1),
         loadS: s(loadMs), compileS: s(compileMs),
       };
-      for (const metric of ['pagerank', 'betweenness'] as CentralityMetric[]) {
+      for (const metric of (importOnly ? [] : ['pagerank', 'betweenness']) as CentralityMetric[]) {
         // Exact betweenness on the 1M-tie graph would take minutes locally: only on ego-Facebook.
         if (metric === 'betweenness' && data.src.length > 200_000) continue;
         t = performance.now();

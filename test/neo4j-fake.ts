@@ -44,6 +44,27 @@ function dropPending(g: Props, slot: number): void {
   g.pending = pending.filter((x) => x !== slot);
 }
 
+/** Q.writeTies / Q.writeTiesWithAttributes: every node of the batch found by element id and in the slot, or nothing. */
+function writeTies(s: FakeState, p: Props): Props[] {
+  const nodes = p.nodes as string[];
+  const version = int(p.slot)!;
+  const ok = nodes.every((e) => {
+    const c = s.customers.get(e);
+    return c !== undefined && c.graphId === p.graphId && c.version === version;
+  });
+  if (!ok) return [{ n: 0 }];
+  let n = 0;
+  (p.src as number[]).forEach((a, k) => {
+    (p.dst as number[][])[k].forEach((b, j) => {
+      s.ties.push({ a: nodes[a], b: nodes[b], graphId: p.graphId as string, version, props: withoutNulls({
+        weight: at(at(p.weight, k), j), p: at(at(p.p, k), j), channel: at(at(p.channel, k), j),
+      }) });
+      n++;
+    });
+  });
+  return [{ n }];
+}
+
 const handlers = new Map<string, Handler>([
   [Q.createShell, (s, p) => {
     if (s.graphs.has(p.id as string)) throw new Error('Neo.ClientError.Schema.ConstraintValidationFailed (Graph.id)');
@@ -102,21 +123,8 @@ const handlers = new Map<string, Handler>([
     }
     return [{ n: ids.length, nodes }];
   }],
-  [Q.writeTies, (s, p) => {
-    const srcNode = p.srcNode as string[];
-    let n = 0;
-    for (let k = 0; k < srcNode.length; k++) {
-      const a = s.customers.get(srcNode[k]);
-      const b = s.customers.get(at(p.dstNode, k) as string);
-      // MATCH by element id, then the (graphId, version) check: a miss gives no row.
-      if (!a || !b || a.graphId !== p.graphId || b.graphId !== p.graphId || a.version !== int(p.slot) || b.version !== int(p.slot)) continue;
-      s.ties.push({ a: srcNode[k], b: at(p.dstNode, k) as string, graphId: p.graphId as string, version: int(p.slot)!, props: withoutNulls({
-        weight: at(p.weight, k), p: at(p.p, k), channel: at(p.channel, k),
-      }) });
-      n++;
-    }
-    return [{ n }];
-  }],
+  [Q.writeTies, (s, p) => writeTies(s, p)],
+  [Q.writeTiesWithAttributes, (s, p) => writeTies(s, p)],
   [Q.flip, (s, p) => {
     const g = s.graphs.get(p.id as string);
     const slot = int(p.slot)!;

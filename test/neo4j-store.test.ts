@@ -8,6 +8,7 @@ import { chooseEngine, GDS_DROP, GDS_METRICS, GDS_NOT_INSTALLED, GDS_PROJECT, gd
 import { Q } from '../src/store/neo4j-cypher.js';
 import { createNeo4jStore, Neo4jStore, redactUri, StoreUnavailableError } from '../src/store/neo4j-store.js';
 import { customerBatches, fromStored, rawOf, tieBatches, wellFormed } from '../src/store/neo4j-rows.js';
+import type { CypherDriver } from '../src/store/neo4j-port.js';
 import { clone, FakeNeo4j, KNOWN_QUERIES } from './neo4j-fake.js';
 import { describeStoreContract, expectSameData, HOSTILE_IDS, plainGraph, richGraph } from './store-contract.js';
 
@@ -56,13 +57,35 @@ describe('neo4j rows (pure mapping)', () => {
     expect(cb[0].labels).toEqual([null, 'one', null]);
     expect(cb[0].segments).toBeNull();
     expect(cb[0].idsRaw).toBeNull();
+    // Ties c0→c1 … c5→c6: a row per source, ends as positions in the batch's node list.
     const tb = [...tieBatches(g, 4)];
-    expect(tb.map((x) => [x.base, x.src.length])).toEqual([[0, 4], [4, 2]]);
+    expect(tb.map((x) => [x.ties, x.nodes])).toEqual([[4, [0, 1, 2, 3, 4]], [2, [4, 5, 6]]]);
     expect(tb[0].src).toEqual([0, 1, 2, 3]);
-    expect(tb[0].dst).toEqual([1, 2, 3, 4]);
-    expect(tb[0].channel).toEqual([null, null, 'mail', null]);
-    expect(tb[1].weight).toEqual([3, null]);
+    expect(tb[0].dst).toEqual([[1], [2], [3], [4]]);
+    expect(tb[0].channel).toEqual([[null], [null], ['mail'], [null]]);
+    expect(tb[1].weight).toEqual([[3], [null]]);
     expect(tb[0].p).toBeNull();
+  });
+
+  it('cuts tie batches by ties, splitting a source across batches; keeps multi-ties and self-ties', () => {
+    const b = new GraphBuilder({ name: 'g', directed: true, source: 't', format: 'json' });
+    for (let i = 0; i < 4; i++) b.addCustomer(`c${i}`, {});
+    // Positions: 0 c2→c1, 1 c0→c1, 2 c0→c1 (again), 3 c0→c0, 4 c0→c3, 5 c2→c2.
+    const pairs = [[2, 1], [0, 1], [0, 1], [0, 0], [0, 3], [2, 2]];
+    // The builder merges repeated ties and drops self-ties; stored data may still hold them (a graph read from Neo4j).
+    const g = { ...b.finish().data, src: Int32Array.from(pairs, ([a]) => a), dst: Int32Array.from(pairs, ([, t]) => t) };
+    const tb = [...tieBatches(g, 3)];
+    // c0's four ties in position order, three in the first batch; the second holds the last and c2's two.
+    expect(tb.map((x) => ({ ties: x.ties, nodes: x.nodes, src: x.src, dst: x.dst }))).toEqual([
+      { ties: 3, nodes: [0, 1], src: [0], dst: [[1, 1, 0]] },
+      { ties: 3, nodes: [0, 3, 2, 1], src: [0, 2], dst: [[1], [3, 2]] },
+    ]);
+    // Every tie once, ends intact.
+    const ends = tb.flatMap((x) => x.src.flatMap((s, k) => x.dst[k].map((d) => [x.nodes[s], x.nodes[d]])));
+    expect(ends.sort()).toEqual([[0, 0], [0, 1], [0, 1], [0, 3], [2, 1], [2, 2]].sort());
+    const lone = new GraphBuilder({ name: 'g', directed: true, source: 't', format: 'json' });
+    lone.addCustomer('only', {});
+    expect([...tieBatches(lone.finish().data)]).toEqual([]);
   });
 
   it('gives each customer its out-ties as little-endian byte arrays, and cuts batches by the ties they carry', () => {
@@ -137,7 +160,7 @@ describe('Neo4jStore on a fake driver (recorded queries, injected failures; not 
     const ties = fake.calls.filter((c) => c.query === Q.writeTies);
     expect(cust.map((c) => (c.params.ids as string[]).length)).toEqual([4, 4, 2]);
     expect(cust.map((c) => c.params.base)).toEqual([0, 4, 8]);
-    expect(ties.map((c) => (c.params.srcNode as string[]).length)).toEqual([4, 4, 1]);
+    expect(ties.map((c) => (c.params.dst as number[][]).flat().length)).toEqual([4, 4, 1]);
     expect(new Set(cust.map((c) => c.params.slot))).toEqual(new Set([1]));
   });
 
@@ -157,6 +180,44 @@ describe('Neo4jStore on a fake driver (recorded queries, injected failures; not 
     const flip = names.lastIndexOf(Q.flip);
     expect(names.lastIndexOf(Q.writeTies)).toBeLessThan(flip);
     expect(names.indexOf(Q.purgeTies, flip)).toBeGreaterThan(flip);
+  });
+
+  it('writes tieWriters tie batches at once, and a failed one fails the write with nothing left stored', async () => {
+    const fake = new FakeNeo4j();
+    let inFlight = 0;
+    let most = 0;
+    // Count the write transactions the store has open at once (the fake itself runs them one after another).
+    const counting: CypherDriver = {
+      session: (o) => {
+        const s = fake.session(o);
+        return {
+          ...s,
+          executeWrite: async (work) => {
+            most = Math.max(most, ++inFlight);
+            try {
+              return await s.executeWrite(work);
+            } finally {
+              inFlight--;
+            }
+          },
+        };
+      },
+      verifyConnectivity: () => fake.verifyConnectivity(),
+      close: () => fake.close(),
+    };
+    const store = new Neo4jStore(counting, { uri: 'bolt://fake:7687' }, { batchSize: 2, tieWriters: 3 });
+    await store.init();
+    const data = plainGraph('w', 12);
+    const s = await store.create(data);
+    expect(most).toBe(3);
+    expect(fake.calls.filter((c) => c.query === Q.writeTies).length).toBe(6);
+    expectSameData((await store.load(s.id)).data, data);
+    fake.failWhen = (c, nth) => (c.query === Q.writeTies && nth === 8 ? new Error('Neo.TransientError.General.Boom') : undefined);
+    await expect(store.create(plainGraph('x', 12))).rejects.toThrow('Boom');
+    fake.failWhen = null;
+    expect((await store.list()).map((g) => g.id)).toEqual([s.id]);
+    expect(fake.state.customers.size).toBe(13);
+    expect(fake.state.ties.length).toBe(12);
   });
 
   it('a failed create leaves nothing visible and nothing stored', async () => {

@@ -56,6 +56,16 @@ const LEASES = `[i IN range(0, size(coalesce(g.pending, [])) - 1) | ${LEASE_AT_I
 const DROP_PENDING = `g.pendingUntil = [i IN range(0, size(coalesce(g.pending, [])) - 1) WHERE g.pending[i] <> toInteger($slot) | ${LEASE_AT_I}],
   g.pending = [s IN coalesce(g.pending, []) WHERE s <> toInteger($slot)]`;
 
+/**
+ * The customers a tie batch touches, as the list `cs` in `$nodes` order, each found by element id and checked to belong
+ * to the slot; no row at all unless all of them are (`found` lists the positions that passed, in order).
+ */
+const TIE_ENDS = `UNWIND range(0, size($nodes) - 1) AS i
+MATCH (c) WHERE elementId(c) = $nodes[i]
+WITH i, c WHERE c.graphId = $graphId AND c.version = toInteger($slot)
+WITH collect(c) AS cs, collect(i) AS found
+WHERE found = range(0, size($nodes) - 1)`;
+
 export const Q = {
   /** An invisible shell for a graph being created: slot 1 is reserved for its first version. */
   createShell: `CREATE (g:Graph {id: $id, name: $name, nameRaw: $nameRaw, directed: $directed, version: 0, liveVersion: 0,
@@ -106,17 +116,30 @@ CREATE (c:Customer {graphId: $graphId, version: toInteger($slot), idx: toInteger
 RETURN count(c) AS n, collect(elementId(c)) AS nodes`,
 
   /**
-   * One batch of ties between customers of the same slot, found by element id (what writeCustomers returned) and
-   * checked to belong to the slot (graphId, version): a node deleted and its id reused meanwhile matches nothing, and
-   * the store fails the write on the missing rows. (Position needs no check: only this writer creates the slot's
-   * customers, all of them before any tie.)
+   * One batch of ties between customers of the same slot (neo4j-rows.ts TieBatch): first each customer the batch touches
+   * (`$nodes`, element ids as writeCustomers returned them), found by element id and checked to belong to the slot
+   * (graphId, version) — a node deleted and its id reused meanwhile fails the check — once per batch, not once per tie
+   * end; the batch writes nothing unless every one is found, checked and in order. Then one row per source customer
+   * (`$src[k]`, a position in `$nodes`) with its targets (`$dst[k]`, positions): a tie costs the server a list lookup
+   * and the relationship. (Position needs no check: only this writer creates the slot's customers, all of them before
+   * any tie.) Ties without attributes; writeTiesWithAttributes for graphs with weight, p or channel columns.
    */
-  writeTies: `UNWIND range(0, size($srcNode) - 1) AS k
-MATCH (a) WHERE elementId(a) = $srcNode[k]
-MATCH (b) WHERE elementId(b) = $dstNode[k]
-WITH k, a, b WHERE a.graphId = $graphId AND a.version = toInteger($slot) AND b.graphId = $graphId AND b.version = toInteger($slot)
-CREATE (a)-[t:TIE {weight: $weight[k], p: $p[k], channel: $channel[k]}]->(b)
-RETURN count(t) AS n`,
+  writeTies: `${TIE_ENDS}
+UNWIND range(0, size($src) - 1) AS k
+WITH cs, k, cs[toInteger($src[k])] AS a
+UNWIND $dst[k] AS d
+WITH a, cs[toInteger(d)] AS b
+CREATE (a)-[:TIE]->(b)
+RETURN count(*) AS n`,
+
+  /** writeTies with the tie attributes, lists parallel to `$dst` (`$weight[k][j]`; a column the graph lacks is null). */
+  writeTiesWithAttributes: `${TIE_ENDS}
+UNWIND range(0, size($src) - 1) AS k
+WITH cs, k, cs[toInteger($src[k])] AS a
+UNWIND range(0, size($dst[k]) - 1) AS j
+WITH a, cs[toInteger($dst[k][j])] AS b, k, j
+CREATE (a)-[:TIE {weight: $weight[k][j], p: $p[k][j], channel: $channel[k][j]}]->(b)
+RETURN count(*) AS n`,
 
   /**
    * Make a fully written slot the live version, in one transaction, under the Graph node's write lock

@@ -10,6 +10,9 @@ import type { CypherRecord } from './neo4j-port.js';
 /** Rows per write transaction (UNWIND batches; 10k to 50k cost the server the same CPU, BENCHMARKS.md: 50k, fewer round trips). */
 export const DEFAULT_BATCH = 50_000;
 
+/** Tie batches a write sends at once, each its own transaction (BENCHMARKS.md, Neo4j: 2 measured no faster than 1 on two busy cores). */
+export const TIE_WRITERS = 1;
+
 /** Customers per read page (one index range, one row of columns). */
 export const CUSTOMER_PAGE = 50_000;
 /** Ties per read page, on average (pages are ranges of source customers, whose out-tie columns they carry). */
@@ -61,13 +64,25 @@ export interface CustomerBatch extends OutTieColumns {
   activity: (number | null)[] | null;
 }
 
+/**
+ * One transaction's ties, grouped by source customer ("fat rows": a row per source, with the list of its targets),
+ * endpoints as positions in `nodes`, the distinct customers the batch touches. The store sends those customers' element
+ * ids once per batch; the server finds and checks each of them once, and a tie costs it a list lookup and the
+ * relationship (BENCHMARKS.md, Neo4j).
+ */
 export interface TieBatch {
-  base: number;
+  /** How many ties the batch holds (the sum of the lengths of `dst`). */
+  ties: number;
+  /** Customer idx of every endpoint of the batch, each once, in the order the positions below refer to. */
+  nodes: number[];
+  /** Per row: the source's position in `nodes`. A source with more ties than fit goes on in the next batch. */
   src: number[];
-  dst: number[];
-  weight: (number | null)[] | null;
-  p: (number | null)[] | null;
-  channel: (string | null)[] | null;
+  /** Per row: the targets' positions in `nodes`, one per tie (a multi-tie repeats its target). */
+  dst: number[][];
+  /** Per row and tie, when the graph has the column (else null for the batch): the attribute, null where absent. */
+  weight: (number | null)[][] | null;
+  p: (number | null)[][] | null;
+  channel: (string | null)[][] | null;
 }
 
 const numbers = (a: Float64Array | null, from: number, to: number): (number | null)[] | null => {
@@ -160,24 +175,61 @@ export function* customerBatches(g: GraphData, size = DEFAULT_BATCH): Generator<
   }
 }
 
-/** Ties in batches of `size` rows (endpoints as customer indices of the same slot). */
+/**
+ * Ties in batches of at most `size`, one row per source customer with its out-ties (in Ripple's order), endpoints as
+ * positions in the batch's `nodes` (TieBatch). One batch is built at a time.
+ */
 export function* tieBatches(g: GraphData, size = DEFAULT_BATCH): Generator<TieBatch> {
-  const m = g.src.length;
-  for (let from = 0; from < m; from += size) {
-    const to = Math.min(m, from + size);
-    let channel: (string | null)[] | null = null;
-    if (g.channel) {
-      channel = new Array<string | null>(to - from);
-      for (let j = from; j < to; j++) channel[j - from] = g.channel[j] >= 0 ? wellFormed(g.channels[g.channel[j]]) : null;
-    }
-    yield {
-      base: from,
-      src: Array.from(g.src.subarray(from, to)),
-      dst: Array.from(g.dst.subarray(from, to)),
-      weight: numbers(g.weight, from, to),
-      p: numbers(g.p, from, to),
-      channel,
+  const n = g.ids.length;
+  const { start, order } = outTies(g);
+  // Position of each customer in the batch being built (-1: not in it); reset through the batch's own node list.
+  const local = new Int32Array(n).fill(-1);
+  const channelName = g.channel ? g.channels.map(wellFormed) : null;
+  let i = 0;
+  let e = start[0];
+  while (i < n) {
+    const batch: TieBatch = {
+      ties: 0, nodes: [], src: [], dst: [],
+      weight: g.weight ? [] : null, p: g.p ? [] : null, channel: g.channel ? [] : null,
     };
+    const { nodes } = batch;
+    const at = (c: number) => {
+      let q = local[c];
+      if (q < 0) {
+        q = local[c] = nodes.length;
+        nodes.push(c);
+      }
+      return q;
+    };
+    while (i < n && batch.ties < size) {
+      if (e >= start[i + 1]) {
+        i++;
+        e = start[i];
+        continue;
+      }
+      const take = Math.min(start[i + 1] - e, size - batch.ties);
+      const dst = new Array<number>(take);
+      const weight = g.weight ? new Array<number | null>(take) : null;
+      const p = g.p ? new Array<number | null>(take) : null;
+      const channel = g.channel ? new Array<string | null>(take) : null;
+      batch.src.push(at(i));
+      for (let t = 0; t < take; t++) {
+        const j = order[e + t];
+        dst[t] = at(g.dst[j]);
+        if (weight) weight[t] = Number.isNaN(g.weight![j]) ? null : g.weight![j];
+        if (p) p[t] = Number.isNaN(g.p![j]) ? null : g.p![j];
+        if (channel) channel[t] = g.channel![j] >= 0 ? channelName![g.channel![j]] : null;
+      }
+      batch.dst.push(dst);
+      batch.weight?.push(weight!);
+      batch.p?.push(p!);
+      batch.channel?.push(channel!);
+      batch.ties += take;
+      e += take;
+    }
+    if (batch.ties === 0) break;
+    for (const c of nodes) local[c] = -1;
+    yield batch;
   }
 }
 

@@ -4,7 +4,8 @@
  *
  * Writes: a create or replace writes a whole new slot (customers with their out-tie arrays, then the TIE
  * relationships, in UNWIND batches of 50k rows, each batch its own `executeWrite`, which the driver retries on
- * transient errors; ties find their customers by the element ids the customer batches returned), then flips the
+ * transient errors; a tie batch is a row per source customer, and finds the customers it touches once, by the element
+ * ids the customer batches returned; `tieWriters` tie batches at a time), then flips the
  * Graph's live slot in one transaction, then removes older slots in batches. Readers only follow the
  * live slot, so they see the old version or the new one, never a mix; a failed write removes its slot
  * and leaves nothing visible.
@@ -24,7 +25,7 @@ import { AWAIT_INDEXES, Q, SCHEMA } from './neo4j-cypher.js';
 import { isConnectionError, redactUri, StoreUnavailableError } from './neo4j-errors.js';
 import { collect, type CypherDriver, type CypherSession, type CypherTx } from './neo4j-port.js';
 import {
-  columnsOf, customerBatches, customerPage, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, toNumber,
+  columnsOf, customerBatches, customerPage, DEFAULT_BATCH, fromStored, GraphDataAssembler, pages, rawOf, tieBatches, TIE_PAGE, TIE_WRITERS, toNumber,
   wellFormed, type GraphMeta,
 } from './neo4j-rows.js';
 import type { GraphStore, GraphSummary } from './types.js';
@@ -47,6 +48,11 @@ export interface StoreLogger {
 export interface Neo4jStoreOptions {
   /** Rows per write transaction (default 50 000). */
   batchSize?: number;
+  /**
+   * Tie batches written at once, each in its own transaction and session (default TIE_WRITERS). A failed batch fails
+   * the write once the others in flight have settled.
+   */
+  tieWriters?: number;
   /** Rows per delete transaction when old slots are removed (default 50 000). */
   deleteBatchSize?: number;
   /** ready() gives up after this many ms (default 3000). */
@@ -129,6 +135,7 @@ export class Neo4jStore implements GraphStore {
   readonly kind = 'neo4j';
   private readonly batch: number;
   private readonly deleteBatch: number;
+  private readonly tieWriters: number;
   private readonly log: StoreLogger;
   private readonly now: () => Date;
   private closed = false;
@@ -145,6 +152,7 @@ export class Neo4jStore implements GraphStore {
   ) {
     this.batch = opts.batchSize ?? DEFAULT_BATCH;
     this.deleteBatch = opts.deleteBatchSize ?? DEFAULT_BATCH;
+    this.tieWriters = Math.max(1, Math.floor(opts.tieWriters ?? TIE_WRITERS));
     this.log = opts.logger ?? silent;
     this.now = opts.now ?? (() => new Date());
     this.leaseMs = opts.writeLeaseMs ?? 60_000;
@@ -276,13 +284,14 @@ export class Neo4jStore implements GraphStore {
       if (n !== b.ids.length || !Array.isArray(ids) || ids.length !== n) throw new AppError(`neo4j: wrote ${n} of ${b.ids.length} customers in a batch`);
       for (let k = 0; k < n; k++) nodes[b.base + k] = String(ids[k]);
     }
-    for (const b of tieBatches(data, this.batch)) {
-      const srcNode = b.src.map((i) => nodes[i]);
-      const dstNode = b.dst.map((i) => nodes[i]);
-      const params = { graphId: id, slot, srcNode, dstNode, weight: b.weight, p: b.p, channel: b.channel };
-      const n = await this.write(async (tx) => toNumber((await collect(tx, Q.writeTies, params))[0]?.get('n')));
-      if (n !== b.src.length) throw new AppError(`neo4j: wrote ${n} of ${b.src.length} ties in a batch (missing customers)`);
-    }
+    // Tie batches go in `tieWriters` transactions at a time (sessions of their own; Neo4j takes the end nodes' locks at
+    // commit, in order, and the driver retries a transient failure such as a deadlock).
+    await eachConcurrently(tieBatches(data, this.batch), this.tieWriters, async (b) => {
+      const params = { graphId: id, slot, nodes: b.nodes.map((i) => nodes[i]), src: b.src, dst: b.dst, weight: b.weight, p: b.p, channel: b.channel };
+      const query = b.weight || b.p || b.channel ? Q.writeTiesWithAttributes : Q.writeTies;
+      const n = await this.write(async (tx) => toNumber((await collect(tx, query, params))[0]?.get('n')));
+      if (n !== b.ties) throw new AppError(`neo4j: wrote ${n} of ${b.ties} ties in a batch (missing customers)`);
+    });
     const flipped = await this.write((tx) =>
       collect(tx, Q.flip, {
         id, slot, ifVersion,
@@ -455,6 +464,26 @@ export class Neo4jStore implements GraphStore {
     await this.sweeping;
     await this.driver.close();
   }
+}
+
+/**
+ * Run `work` on each item, at most `width` at a time, in order of the items; the first failure is thrown once every
+ * started piece of work has settled (so nothing is still writing when the caller cleans up).
+ */
+async function eachConcurrently<T>(items: Iterable<T>, width: number, work: (item: T) => Promise<void>): Promise<void> {
+  const it = items[Symbol.iterator]();
+  let failure: { error: unknown } | null = null;
+  const lane = async () => {
+    for (let r = it.next(); !r.done && failure === null; r = it.next()) {
+      try {
+        await work(r.value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 function toSummary(v: unknown): GraphSummary {
