@@ -2,16 +2,16 @@ import { CHECK_EVERY, checkpoint } from './kernel-util.js';
 import { sourceAt, sourceCount, type Graph, type SourceSet } from './types.js';
 import type { KernelOptions } from './betweenness.js';
 
-/** Sources per batch (at most 32: one bit of a 32-bit mask each). */
-export function lanesFor(_n: number): number {
-  return 32;
-}
+/** Sources per batch: one bit of a 32-bit mask each (fewer, `lanes`, only for measurements). */
+const LANES = 32;
 
 /**
- * Above this many customers the batched kernel is not used: its path counts and dependencies take 2 × 32 doubles per
- * customer (512 bytes: 128 MB at 250,000 customers), and a graph that large is sampled in few sources per chunk anyway.
+ * Above this many customers the one-source kernel is the default: the batch's path counts and dependencies take
+ * 2 × 32 doubles per customer (512 bytes), and once they leave the caches the per-(arc, search) work costs what the
+ * batching saves. Measured single-thread CPU time, batched / one-source (BENCHMARKS.md): ego-Facebook (4,039
+ * customers, degree 44) 0.24, BA n=2,000 m=5 0.62, BA n=10,000 m=5 0.97–1.08.
  */
-export const BATCHED_MAX_N = 250_000;
+export const BATCHED_MAX_N = 16_384;
 
 /**
  * Unweighted Brandes (2001) for up to 32 sources at once, the breadth-first searches run together as one
@@ -30,7 +30,7 @@ export const BATCHED_MAX_N = 250_000;
  *
  * Per-(customer, search) values live at v·32 + b (σ, then coef in the same slot; the dependency sums in `acc`).
  */
-export function batchedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, opts: KernelOptions, lanes = lanesFor(graph.n)): void {
+export function batchedKernel(graph: Graph, sources: SourceSet, bc: Float64Array, opts: KernelOptions, lanes = LANES): void {
   const { n, outOffsets, outTargets, inOffsets, inSources } = graph;
   const sq = opts.squares ?? null;
   const seen = new Int32Array(n);

@@ -49,7 +49,7 @@ export interface KernelOptions {
   squares?: Float64Array;
   /**
    * Unweighted kernel: `batched` (32 sources per multi-source BFS, betweenness-batched.ts; the default up to
-   * BATCHED_MAX_N customers) or `single` (one direction-optimising BFS per source; the default above it).
+   * BATCHED_MAX_N = 16,384 customers) or `single` (one direction-optimising BFS per source; the default above it).
    */
   kernel?: 'batched' | 'single';
 }
