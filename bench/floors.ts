@@ -15,10 +15,12 @@
  *    kind of cascade without any randomness: one live-edge graph per replay (each arc kept with probability p, drawn
  *    beforehand, untimed), then a plain BFS from the seed over the kept arcs, timed; plus one random draw per success
  *    (a geometric gap: one log), timed apart. Split over 2 cores with no overhead.
- *  - betweenness: Brandes needs at least one BFS from every source over all arcs; the floor is a plain BFS (distances
- *    only, no path counts, no backward pass) from a sample of sources, scaled to n, over 2 cores.
- *  - PageRank: the iterations the fixed point takes (Ripple's count) × one plain pull sweep over the in-arcs (the
- *    same gather, no convergence test), single thread.
+ *  - betweenness: one-source Brandes needs at least one BFS from every source over all arcs; the floor is a plain BFS
+ *    (distances only, no path counts, no backward pass) from a sample of sources, scaled to n, over 2 cores. Batched
+ *    Brandes (32 sources per multi-source BFS) goes under that floor; beside it, the distance-only bit-parallel BFS of
+ *    closeness (32 sources per pass, the same batching without path counts or the walk back), 2 workers.
+ *  - PageRank: the sweeps the fixed point takes (Ripple's count: conjugate-gradient iterations + the power step that
+ *    checks them) × one plain pull sweep over the in-arcs (the same gather, no convergence test), over 2 cores.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkerPool } from '../src/workers/pool.js';
 import { simulate } from '../src/diffusion/simulate.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
-import { centrality, computeCentrality } from '../src/influence/centrality/index.js';
+import { centrality, computeCentrality, pagerank } from '../src/influence/centrality/index.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { isCompare, runScenarioRequest } from '../src/scenarios/index.js';
 import { barabasiAlbert } from './generators.js';
@@ -220,22 +222,30 @@ async function main(): Promise<void> {
 
     if (want('pagerank')) {
       const g = barabasiAlbert(100_000, 5, 1);
-      const ts: number[] = [];
-      let it = 0;
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        const r = centrality(g, 'pagerank');
-        ts.push(performance.now() - t0);
-        it = r.iterations ?? 0;
-      }
-      ts.sort((a, b) => a - b);
+      const median = async (f: () => unknown, reps = 5): Promise<number> => {
+        await f(); // warm-up
+        const ts: number[] = [];
+        for (let i = 0; i < reps; i++) {
+          const t0 = performance.now();
+          await f();
+          ts.push(performance.now() - t0);
+        }
+        ts.sort((a, b) => a - b);
+        return ts[Math.floor(reps / 2)];
+      };
+      const r = centrality(g, 'pagerank');
+      const it = r.iterations ?? 0;
+      const single = await median(() => centrality(g, 'pagerank'));
+      const shared = await median(() => computeCentrality(g, 'pagerank', { pool, cache: false }));
+      const pw = pagerank(g, { solver: 'power' });
+      const powerMs = await median(() => pagerank(g, { solver: 'power' }), 3);
       const nx = centrality(g, 'pagerank', { convergence: 'networkx' });
       const sw = sweepMs(g);
       rows.push({
-        goal: 'PageRank BA n=100k m=5 to the fixed point, ms', target: '≤ 30', met: ts[2] <= 30,
-        today: `${ts[2].toFixed(1)} (median of 5, 1 thread)`,
-        floor: `${(it * sw).toFixed(1)} (${it} iterations × ${sw.toFixed(2)} ms per plain pull sweep)`,
-        counts: `${it} iterations to relative L1 change ≤ 1e-14 (networkx's stop: ${nx.iterations}); ${g.m} in-arcs gathered per iteration`,
+        goal: 'PageRank BA n=100k m=5 to the fixed point, ms', target: '≤ 30', met: shared <= 30,
+        today: `${shared.toFixed(1)} (2 workers sharing the sweeps, median of 5); ${single.toFixed(1)} (1 thread); power iteration ${powerMs.toFixed(1)} (1 thread)`,
+        floor: `${((it * sw) / 2).toFixed(1)} (${it} sweeps × ${sw.toFixed(2)} ms per plain pull sweep, / 2 cores; 1 thread ${(it * sw).toFixed(1)})`,
+        counts: `${it} sweeps (${it - 1} conjugate-gradient + 1 power step, whose L1 change ${r.residual?.toExponential(1)} ≤ 1e-14 is the residual); the power iteration takes ${pw.iterations} (residual ${pw.residual?.toExponential(1)}); networkx's stop: ${nx.iterations}; ${g.m} in-arcs gathered per sweep`,
       });
       console.log(rows[rows.length - 1]);
     }
@@ -255,10 +265,14 @@ async function main(): Promise<void> {
         await computeCentrality(g, 'betweenness', { pool, cache: false });
         const ms = performance.now() - t0;
         const bfsAll = allSourcesBfsMs(g, Math.min(g.n, 1000));
+        await computeCentrality(g, 'closeness', { pool, cache: false }); // warm-up
+        const t1 = performance.now();
+        await computeCentrality(g, 'closeness', { pool, cache: false });
+        const closenessMs = performance.now() - t1;
         rows.push({
           goal: `exact betweenness ${name}, ms`, target, met: ms <= Number(target.replace(/[^0-9]/g, '')),
           today: `${ms.toFixed(0)} (2 workers)`,
-          floor: `${(bfsAll / 2).toFixed(0)} (a plain BFS from each of the ${g.n} sources: ${(bfsAll / g.n).toFixed(3)} ms each, / 2 cores)`,
+          floor: `${(bfsAll / 2).toFixed(0)} (a plain BFS from each of the ${g.n} sources: ${(bfsAll / g.n).toFixed(3)} ms each, / 2 cores); distances only, 32 sources per bit-parallel BFS (closeness, 2 workers): ${closenessMs.toFixed(0)}`,
           counts: `${g.n} sources × ${g.m} arcs = ${((g.n * g.m) / 1e9).toFixed(2)} G arc visits forward (Brandes then walks them back)`,
         });
         console.log(rows[rows.length - 1]);

@@ -6,6 +6,10 @@ import { WorkerPool, workerUrl } from '../src/workers/pool.js';
 import { GraphBuilder } from '../src/graph/builder.js';
 import { compile, type CompiledGraph } from '../src/graph/compile.js';
 import { betweenness, centrality, closeness, computeCentrality, harmonic } from '../src/influence/centrality/index.js';
+import { SHARED_PAGERANK_MIN_ARCS } from '../src/influence/centrality/compute.js';
+import { pagerankBuffer, pagerankShared } from '../src/influence/centrality/pagerank.js';
+import { helpSweeps } from '../src/influence/centrality/pagerank-sweeps.js';
+import { barabasiAlbertData } from '../bench/generators.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const built = existsSync(fileURLToPath(workerUrl()));
@@ -65,6 +69,25 @@ describe.skipIf(!built)('centrality on the worker pool', () => {
     expect(Array.from((await p1).scores)).toEqual(Array.from(centrality(g, 'pagerank').scores));
     const l = await computeCentrality(g, 'louvain', { pool, seed: 3 });
     expect(Array.from(l.scores)).toEqual(Array.from(centrality(g, 'louvain', { seed: 3 }).scores));
+  });
+
+  it('PageRank on a large graph shares its sweeps between the workers: the single-thread answer, bit for bit', async () => {
+    // 3 chunks each (pagerank-sweeps.ts: about 32k arcs + rows per chunk); shared from 0 arcs up here
+    const undirected = compile(barabasiAlbertData(8_000, 5, 3));
+    const directed = compile({ ...barabasiAlbertData(15_000, 5, 4), directed: true });
+    for (const g of [undirected, directed]) {
+      for (const options of [{}, { convergence: 'networkx' as const }, { maxIterations: 5, tolerance: 1e-9 }]) {
+        const r = await computeCentrality(g, 'pagerank', { pool, cache: false, sharedPagerankMinArcs: 0, ...options });
+        const ref = centrality(g, 'pagerank', options);
+        expect(Array.from(r.scores)).toEqual(Array.from(ref.scores));
+        expect({ ...r, scores: null }).toEqual({ ...ref, scores: null });
+      }
+    }
+    expect(SHARED_PAGERANK_MIN_ARCS).toBeGreaterThan(undirected.m); // by default a graph this small runs in one worker
+    // a lead whose helper never comes runs every chunk; a helper whose lead has finished leaves at once
+    const buffer = pagerankBuffer(undirected);
+    expect(Array.from(pagerankShared(undirected, {}, buffer).scores)).toEqual(Array.from(centrality(undirected, 'pagerank').scores));
+    helpSweeps(undirected, buffer, () => false);
   });
 
   it('an aborted request rejects as cancelled', async () => {

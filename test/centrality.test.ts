@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/graph/builder.js';
+import { seededRandom } from '../src/influence/centrality/rng.js';
 import { compile, indexOf, type CompiledGraph } from '../src/graph/compile.js';
 import {
   betweenness, betweennessPartial, centrality, closeness, closenessPartial, degreeCentrality, eigenvector, harmonic, hits,
@@ -190,6 +191,57 @@ describe('centrality: kernels split over sources add up', () => {
         for (let i = 0; i < graph.n; i++) expect(summed[i]).toBeCloseTo(whole[i], 12);
       }
     }
+  });
+
+  it('batched betweenness (32 searches per multi-source BFS) equals the one-source kernel', () => {
+    // seeded random graphs: sparse and dense, directed and not, a long path (deep levels), isolated customers
+    const rand = seededRandom(5);
+    const random = (directed: boolean, n: number, ties: number): CompiledGraph => {
+      const edges: [string, string][] = [];
+      for (let j = 0; j < ties; j++) edges.push([`c${Math.floor(rand() * n)}`, `c${Math.floor(rand() * n)}`]);
+      for (let j = 0; j < 40; j++) edges.push([`p${j}`, `p${j + 1}`]);
+      return build(directed, [...Array.from({ length: n }, (_, i) => `c${i}`), 'alone'], edges);
+    };
+    const graphs = [g, d, random(false, 150, 400), random(true, 150, 900), random(false, 100, 2000)];
+    for (const graph of graphs) {
+      const all = { from: 0, to: graph.n };
+      const one = betweennessPartial(graph, all, { kernel: 'single' });
+      const batched = betweennessPartial(graph, all, { kernel: 'batched' });
+      expect(Array.from(betweennessPartial(graph, all)), 'batched is the default').toEqual(Array.from(batched));
+      for (let i = 0; i < graph.n; i++) expect(batched[i]).toBeCloseTo(one[i], 9);
+      // an explicit list with a repeated source (two searches from one customer in one batch) and its squares
+      const list = Int32Array.from([3, 7, 3, graph.n - 1, 0, 11]);
+      const [sqOne, sqBatched] = [new Float64Array(graph.n), new Float64Array(graph.n)];
+      const a = betweennessPartial(graph, list, { kernel: 'single', squares: sqOne });
+      const b = betweennessPartial(graph, list, { kernel: 'batched', squares: sqBatched });
+      for (let i = 0; i < graph.n; i++) {
+        expect(b[i]).toBeCloseTo(a[i], 9);
+        expect(sqBatched[i]).toBeCloseTo(sqOne[i], 6);
+      }
+    }
+  });
+
+  it('pagerank: conjugate gradients (the undirected default) reach the power iteration\'s fixed point in fewer sweeps', () => {
+    const rand = seededRandom(9);
+    const edges: [string, string, number][] = [];
+    for (let j = 0; j < 1600; j++) edges.push([`c${Math.floor(rand() * 400)}`, `c${Math.floor(rand() * 400)}`, 1 + Math.floor(rand() * 5)]);
+    const graph = build(false, [...Array.from({ length: 400 }, (_, i) => `c${i}`), 'alone'], edges);
+    for (const weighted of [false, true]) {
+      const cg = pagerank(graph, { weighted });
+      const pw = pagerank(graph, { weighted, solver: 'power' });
+      expect(cg).toMatchObject({ converged: true, convergence: 'fixed-point', tolerance: 1e-14 });
+      expect(pw.converged).toBe(true);
+      expect(cg.residual).toBeLessThanOrEqual(1e-14);
+      expect(cg.iterations).toBeLessThan(pw.iterations!);
+      let worstRel = 0;
+      for (let i = 0; i < graph.n; i++) worstRel = Math.max(worstRel, Math.abs(cg.scores[i] - pw.scores[i]) / pw.scores[i]);
+      expect(worstRel).toBeLessThan(1e-10);
+      expect(cg.scores.reduce((a, x) => a + x, 0)).toBeCloseTo(1, 13);
+    }
+    // an iteration cap counts the CG sweeps; directed graphs and the networkx setting keep the power iteration
+    expect(pagerank(graph, { maxIterations: 4 })).toMatchObject({ iterations: 4, converged: false });
+    expect(Array.from(pagerank(d).scores)).toEqual(Array.from(pagerank(d, { solver: 'power' }).scores));
+    expect(Array.from(pagerank(g, { convergence: 'networkx' }).scores)).toEqual(Array.from(pagerank(g, { convergence: 'networkx', solver: 'power' }).scores));
   });
 
   it('bit-parallel BFS closeness/harmonic equals the Dijkstra path with unit lengths', () => {

@@ -24,7 +24,7 @@ export const centralityResultSchema = z
       id: z.string(), score: z.number(), rank: z.number().int(),
       stderr: z.number().optional().describe('Sampled betweenness: standard error of the score from the sampled sources (finite-population corrected).'),
     })),
-    iterations: z.number().int().optional().describe('Power iterations run (pagerank, eigenvector, katz, hub, authority).'),
+    iterations: z.number().int().optional().describe('Sweeps over the arcs run (pagerank, eigenvector, katz, hub, authority): power iterations; for PageRank on an undirected graph at the fixed point, conjugate-gradient iterations plus the final power step whose change is the residual.'),
     converged: z.boolean().optional().describe('False when an iterative method stopped at maxIterations (or stalled at the rounding floor) before its tolerance.'),
     residual: z.number().optional().describe('The last change of the scores in the stop rule\'s terms: relative L1 change (fixed-point), L1 change (networkx).'),
     tolerance: z.number().optional().describe('The tolerance the iteration stopped at (the rule\'s default unless given).'),

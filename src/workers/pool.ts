@@ -72,6 +72,12 @@ function rebuildError(e: ErrorShape): Error {
  */
 export interface EnginePool {
   readonly size: number;
+  /**
+   * True when the tasks run in threads of this process, started in the order `run` was called, so that a payload's
+   * SharedArrayBuffer is shared by the tasks that receive it (PageRank's sweeps split over workers); a RemotePool
+   * copies payloads and leaves it unset.
+   */
+  readonly sharedMemory?: boolean;
   run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<T>;
 }
 
@@ -89,6 +95,7 @@ const graphIds = new WeakMap<CompiledGraph, number>();
  */
 export class WorkerPool implements EnginePool {
   readonly size: number;
+  readonly sharedMemory = true;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;

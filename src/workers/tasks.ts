@@ -2,7 +2,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { runBatch } from '../diffusion/batch.js';
 import type { SimulationPlan } from '../diffusion/plan.js';
 import { rrSetsTask } from '../influence/rr.js';
-import { centralityPartialTask, centralityTask } from '../influence/centrality/tasks.js';
+import { centralityPartialTask, centralityTask, pagerankHelpTask, pagerankLeadTask } from '../influence/centrality/tasks.js';
 
 /**
  * The task registry of the worker pool: a task name -> a handler run inside a worker thread (and, for
@@ -38,4 +38,6 @@ export const tasks: ReadonlyMap<string, TaskHandler> = new Map<string, TaskHandl
   ['rr-sets', rrSetsTask as TaskHandler],
   ['centrality-partial', centralityPartialTask as TaskHandler],
   ['centrality', centralityTask as TaskHandler],
+  ['pagerank-lead', pagerankLeadTask as TaskHandler],
+  ['pagerank-help', pagerankHelpTask as TaskHandler],
 ]);

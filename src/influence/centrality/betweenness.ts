@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { BATCHED_MAX_N, batchedKernel } from './betweenness-batched.js';
 import { CHECK_EVERY, MinHeap, checkpoint } from './kernel-util.js';
 import { seededRandom } from './rng.js';
 import { sourceAt, sourceCount, type CentralityResult, type Graph, type Progress, type SourceSet } from './types.js';
@@ -46,12 +47,18 @@ export interface KernelOptions {
   into?: Float64Array;
   /** Also accumulate the squares of the per-source dependencies here (length n): the sampled estimate's spread. */
   squares?: Float64Array;
+  /**
+   * Unweighted kernel: `batched` (32 sources per multi-source BFS, betweenness-batched.ts; the default up to
+   * BATCHED_MAX_N = 16,384 customers) or `single` (one direction-optimising BFS per source; the default above it).
+   */
+  kernel?: 'batched' | 'single';
 }
 
 /** Raw (unscaled) Brandes dependencies from the given sources, summed per customer. */
 export function betweennessPartial(graph: Graph, sources: SourceSet, opts: KernelOptions = {}): Float64Array {
   const bc = opts.into ?? new Float64Array(graph.n);
   if (opts.weighted && graph.arcWeight) weightedKernel(graph, sources, bc, opts);
+  else if ((opts.kernel ?? (graph.n <= BATCHED_MAX_N ? 'batched' : 'single')) === 'batched') batchedKernel(graph, sources, bc, opts);
   else unweightedKernel(graph, sources, bc, opts);
   return bc;
 }

@@ -2,13 +2,16 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
 import { BETWEENNESS_DEFAULTS, betweennessStderr, reportFullSample, rescaleBetweenness, resolveSample, sumPartials } from './betweenness.js';
 import { CLOSENESS_DEFAULTS } from './closeness.js';
+import { pagerankBuffer, type PagerankOptions } from './pagerank.js';
 import { centrality, type CentralityOptions } from './registry.js';
-import type { PartialPayload, PartialProgress } from './tasks.js';
+import type { PagerankLeadPayload, PartialPayload, PartialProgress } from './tasks.js';
 import { isCentralityMetric, type CentralityMetric, type CentralityResult, type SourceSet } from './types.js';
 
 /** The part of src/workers/pool.ts WorkerPool that centrality uses. */
 export interface PoolLike {
   readonly size: number;
+  /** Tasks run as threads of this process (src/workers/pool.ts EnginePool): PageRank may split its sweeps. */
+  readonly sharedMemory?: boolean;
   run<T>(task: string, graph: CompiledGraph, payload: unknown, opts?: { signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<T>;
 }
 
@@ -18,6 +21,8 @@ export interface ComputeOptions extends CentralityOptions {
   chunksPerWorker?: number;
   /** Reuse the result of an identical earlier request on the same compiled graph (default true). */
   cache?: boolean;
+  /** PageRank shares its sweeps between the workers from this many arcs up (default SHARED_PAGERANK_MIN_ARCS). */
+  sharedPagerankMinArcs?: number;
 }
 
 const ALL_SOURCES = new Set<CentralityMetric>(['betweenness', 'closeness', 'harmonic']);
@@ -52,11 +57,35 @@ export function computeCentrality(graph: CompiledGraph, metric: string, opts: Co
   return p;
 }
 
+/** From this many arcs up, PageRank on a thread pool shares its sweeps between the workers (below: one worker). */
+export const SHARED_PAGERANK_MIN_ARCS = 200_000;
+
+/**
+ * PageRank with its sweeps shared by every worker of the pool: one `pagerank-lead` task drives the iteration and
+ * returns the answer; `pagerank-help` tasks (one per other worker, queued after the lead) join its sweeps and leave
+ * when it ends. The lead never waits for them — a helper that starts late joins late, or finds the work done — and
+ * the answer is the single-thread one, bit for bit.
+ */
+function sharedPagerank(graph: CompiledGraph, pool: PoolLike, options: CentralityOptions, signal?: AbortSignal): Promise<CentralityResult> {
+  const o: PagerankOptions = {};
+  if (options.alpha !== undefined) o.alpha = options.alpha;
+  if (options.convergence !== undefined) o.convergence = options.convergence;
+  if (options.maxIterations !== undefined) o.maxIterations = options.maxIterations;
+  if (options.tolerance !== undefined) o.tolerance = options.tolerance;
+  if (options.weighted !== undefined) o.weighted = options.weighted;
+  const buffer = pagerankBuffer(graph, o);
+  const lead = pool.run<CentralityResult>('pagerank-lead', graph, { buffer, options: o } satisfies PagerankLeadPayload, { signal });
+  for (let w = 1; w < pool.size; w++) pool.run('pagerank-help', graph, { buffer }, { signal }).catch(() => undefined);
+  return lead;
+}
+
 async function run(graph: CompiledGraph, metric: CentralityMetric, opts: ComputeOptions): Promise<CentralityResult> {
   const { pool, signal, onProgress } = opts;
   if (!pool) return centrality(graph, metric, opts);
   if (!ALL_SOURCES.has(metric)) {
-    const { pool: _p, signal: _s, onProgress: _o, cache: _c, chunksPerWorker: _k, ...options } = opts;
+    const { pool: _p, signal: _s, onProgress: _o, cache: _c, chunksPerWorker: _k, sharedPagerankMinArcs, ...options } = opts;
+    const shared = pool.sharedMemory && pool.size > 1 && graph.m >= (sharedPagerankMinArcs ?? SHARED_PAGERANK_MIN_ARCS);
+    if (metric === 'pagerank' && shared) return sharedPagerank(graph, pool, options, signal);
     return pool.run<CentralityResult>('centrality', graph, { metric, options }, { signal });
   }
   const n = graph.n;

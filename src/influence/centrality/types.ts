@@ -19,7 +19,7 @@ export function isCentralityMetric(name: string): name is CentralityMetric {
 export interface CentralityResult {
   metric: CentralityMetric;
   scores: Float64Array;
-  /** Power iterations run (pagerank, eigenvector, katz, hub, authority). */
+  /** Sweeps over the arcs run (pagerank, eigenvector, katz, hub, authority): power iterations, or for PageRank on an undirected graph conjugate-gradient iterations + the final power step. */
   iterations?: number;
   /** False when an iterative method stopped at maxIterations before reaching its tolerance. */
   converged?: boolean;
