@@ -421,7 +421,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     await page.getByLabel('Customer', { exact: true }).press('Tab');
     await page.locator('#scenario details summary').press('Enter');
     await page.getByLabel('Runs', { exact: true }).fill('400');
-    const hood = (await served.app.inject({ url: `/graphs/${served.graphId}/customers/c0006/neighbourhood?limit=150` })).json() as { customers: { id: string }[] };
+    const hood = (await served.app.inject({ url: `/graphs/${served.graphId}/customers/c0006/neighbourhood?limit=150` })).json() as { customers: { id: string }[]; ties: { source: string; target: string }[] };
     const shown = new Set(hood.customers.map((c) => c.id));
     const run = (body: object) => scenario(served.app, served.graphId, { seeds: ['c0006'], runs: 400, seed: 1, ...body }, 'simulations') as Promise<Sim & Traced>;
     const runButton = page.getByRole('button', { name: 'Run', exact: true });
@@ -452,6 +452,14 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     // The legend's shades run from the first friend reached to the last (the customer itself is drawn apart).
     const times = sir.trace!.events.filter((e) => e.state === 'infected' && shown.has(e.to) && e.to !== 'c0006').map((e) => e.time);
     for (const words of [`reached at step ${Math.min(...times)}`, `… at step ${Math.max(...times)}`, 'not reached in this run', 'who reached whom']) expect(legend).toContain(words);
+    // The drawing exports as SVG: the same colours, and the ties of who reached whom drawn dark.
+    const svgDownload = page.waitForEvent('download');
+    await page.locator('button[data-export="model-neighbourhood"][data-kind="svg"]').click();
+    const hoodSvg = await svgDownload;
+    expect(hoodSvg.suggestedFilename()).toBe('ripple-c0006-sir-neighbourhood.svg');
+    const svgText = readFileSync((await hoodSvg.path())!, 'utf8');
+    const treeTies = sir.trace!.events.filter((e) => e.from !== null && shown.has(e.from) && shown.has(e.to) && hood.ties.some((t) => (t.source === e.from && t.target === e.to) || (t.source === e.to && t.target === e.from))).length;
+    expect(svgText.match(/stroke="#1d2733"/g)?.length ?? 0).toBe(treeTies);
     await shot(page, 'model-sir');
 
     // Compare two settings of SIR: B halves beta. Same runs and seed; the difference is paired run by run on the samples.
