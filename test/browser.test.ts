@@ -11,6 +11,7 @@ import { pageDir } from '../src/api/page.js';
 import { loadConfig } from '../src/config.js';
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { FileStore } from '../src/store/file-store.js';
+import { pairedDifference } from '../src/scenarios/paired.js';
 import { money, num, pct, range } from '../web/src/format.js';
 
 /**
@@ -166,6 +167,22 @@ interface Sim {
   withinHorizon?: Mc;
   reachByTime?: { time: number; mean: number }[];
 }
+interface Traced {
+  trace?: { run: number; reach: number; events: { from: string | null; to: string; time: number; state: string }[]; truncated: boolean };
+  samples?: { reach: number[] } & Record<string, (number | null)[]>;
+  finalMeanOpinion?: Mc;
+}
+
+/** The rows of a table, each cell's text. */
+const tableRows = (page: Page, container: string) =>
+  page.$$eval(`${container} tbody tr`, (rows: El[]) => rows.map((r: El) => [...r.querySelectorAll('td')].map((td: El) => td.textContent as string)));
+
+/** "Customer 5 (c0005)" -> "c0005"; a bare id stays. */
+const idOf = (cell: string) => /\(([^()]+)\)$/.exec(cell)?.[1] ?? cell;
+
+/** A difference as the page writes it: "+12.3", "−4.5" (the page's num, with a sign). */
+const signed = (x: number) => (x > 0 ? `+${num(x)}` : x < 0 ? `−${num(-x)}` : num(0));
+
 interface Schema { $ref?: string; properties?: Record<string, { default?: unknown; maximum?: number; exclusiveMinimum?: number; description?: string; const?: string }>; oneOf?: Schema[] }
 
 /** A model's request schema as /openapi.json publishes it (the page reads the same document). */
@@ -279,7 +296,7 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     const model = page.getByLabel('Model', { exact: true });
     expect(await model.inputValue()).toBe('voice'); // the scenario stays the default
     const offered = await page.$$eval('#model option', (os: El[]) => os.map((o: El) => o.value as string));
-    for (const m of ['voice', 'voter', 'qvoter', 'majority', 'sznajd', 'hk', 'threshold', 'kertesz', 'sis', 'seir', 'ctic']) expect(offered).toContain(m);
+    for (const m of ['voice', 'voter', 'qvoter', 'majority', 'sznajd', 'hk', 'threshold', 'kertesz', 'profile', 'profile-threshold', 'si', 'sir', 'sis', 'seir', 'seis', 'swir', 'ctic']) expect(offered).toContain(m);
     await page.getByLabel('Customer', { exact: true }).fill('c0006');
     await page.getByLabel('Customer', { exact: true }).press('Tab');
     await page.locator('#scenario details summary').press('Enter');
@@ -390,6 +407,124 @@ describe.skipIf(!available)('scenario explorer in Chromium', () => {
     await model.selectOption('voice');
     expect(await page.getByLabel('Experience', { exact: true }).isVisible()).toBe(true);
     expect(await page.locator('#model-params').isHidden()).toBe(true);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('runs SIR, profile and HK, colours the neighbourhood by the traced run, and compares two settings of SIR on common random numbers', async () => {
+    const page = await ctx.newPage();
+    const errors = watch(page, served.url);
+    await page.goto(served.url + '/');
+    await expect.poll(() => page.locator('#graph option').count()).toBe(1);
+    const model = page.getByLabel('Model', { exact: true });
+    await page.getByLabel('Customer', { exact: true }).fill('c0006');
+    await page.getByLabel('Customer', { exact: true }).press('Tab');
+    await page.locator('#scenario details summary').press('Enter');
+    await page.getByLabel('Runs', { exact: true }).fill('400');
+    const hood = (await served.app.inject({ url: `/graphs/${served.graphId}/customers/c0006/neighbourhood?limit=150` })).json() as { customers: { id: string }[]; ties: { source: string; target: string }[] };
+    const shown = new Set(hood.customers.map((c) => c.id));
+    const run = (body: object) => scenario(served.app, served.graphId, { seeds: ['c0006'], runs: 400, seed: 1, ...body }, 'simulations') as Promise<Sim & Traced>;
+    const runButton = page.getByRole('button', { name: 'Run', exact: true });
+
+    // SIR: the API's figures; its compartments come without intervals, and the page says so instead of inventing one.
+    await model.selectOption('sir');
+    const sirSchema = await requestSchema(served.app, 'sir');
+    await expect.poll(() => page.getByLabel('Beta', { exact: true }).inputValue()).toBe(String(sirSchema.beta.default));
+    await runButton.press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Susceptible–infected–recovered');
+    const sir = await run({ model: 'sir', trace: true });
+    const f = await figures(page, '#model-figures');
+    expect(f.reach).toEqual({ value: num(sir.reach.mean), ci: range(sir.reach.ci95) });
+    expect(sir.compartmentsCi95).toBeUndefined();
+    const infected = sir.compartments!.map((row) => row.infected);
+    expect(f.peak).toEqual({ value: num(Math.max(...infected)), ci: 'no interval in the answer' });
+    // The neighbourhood of the traced run (run 0, the same stream as the API's run 0): reached = an "infected" event.
+    expect(['webgl', 'svg']).toContain(await page.locator('#model-neighbourhood').getAttribute('data-renderer'));
+    const reachedIds = new Set(sir.trace!.events.filter((e) => e.state === 'infected' && shown.has(e.to)).map((e) => e.to));
+    expect(reachedIds.size).toBeGreaterThan(1); // a real run: c0006 and some friends
+    const sirRows = await tableRows(page, '#model-neighbourhood-table');
+    expect(sirRows).toHaveLength(shown.size);
+    expect(new Set(sirRows.filter((r) => r[1] !== '—').map((r) => idOf(r[0])))).toEqual(reachedIds);
+    const firstTold = sir.trace!.events.find((e) => e.from === 'c0006' && shown.has(e.to))!;
+    expect(sirRows.find((r) => idOf(r[0]) === firstTold.to)!.slice(1, 3)).toEqual([`step ${firstTold.time}`, expect.stringContaining('c0006')]);
+    expect(await page.locator('#model-trace-caption').textContent()).toContain(`the run reached ${num(sir.trace!.reach)} customers in all`);
+    const legend = await page.locator('#model-legend').textContent();
+    // The legend's shades run from the first friend reached to the last (the customer itself is drawn apart).
+    const times = sir.trace!.events.filter((e) => e.state === 'infected' && shown.has(e.to) && e.to !== 'c0006').map((e) => e.time);
+    for (const words of [`reached at step ${Math.min(...times)}`, `… at step ${Math.max(...times)}`, 'not reached in this run', 'who reached whom']) expect(legend).toContain(words);
+    // The drawing exports as SVG: the same colours, and the ties of who reached whom drawn dark.
+    const svgDownload = page.waitForEvent('download');
+    await page.locator('button[data-export="model-neighbourhood"][data-kind="svg"]').click();
+    const hoodSvg = await svgDownload;
+    expect(hoodSvg.suggestedFilename()).toBe('ripple-c0006-sir-neighbourhood.svg');
+    const svgText = readFileSync((await hoodSvg.path())!, 'utf8');
+    const treeTies = sir.trace!.events.filter((e) => e.from !== null && shown.has(e.from) && shown.has(e.to) && hood.ties.some((t) => (t.source === e.from && t.target === e.to) || (t.source === e.to && t.target === e.from))).length;
+    expect(svgText.match(/stroke="#1d2733"/g)?.length ?? 0).toBe(treeTies);
+    await shot(page, 'model-sir');
+
+    // Compare two settings of SIR: B halves beta. Same runs and seed; the difference is paired run by run on the samples.
+    await page.locator('#tab-compare').click();
+    expect(await page.locator('#tab-compare').textContent()).toBe('Compare settings');
+    const bBeta = page.getByLabel('Beta, setting B', { exact: true });
+    expect(await bBeta.inputValue()).toBe(String(sirSchema.beta.default)); // B starts as a copy of A
+    const half = Number(sirSchema.beta.default) / 2;
+    // The same validation as a run: the API refuses beta 2, and the page marks B's field.
+    await bBeta.fill('2');
+    await page.getByRole('button', { name: 'Compare', exact: true }).press('Enter');
+    const bad = await served.app.inject({ method: 'POST', url: `/graphs/${served.graphId}/simulations`, payload: { model: 'sir', seeds: ['c0006'], runs: 400, seed: 1, beta: 2 } });
+    expect(bad.statusCode).toBe(400);
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 30_000 }).toBe(`Could not run it: ${(bad.json() as { detail: string }).detail}`);
+    expect(await bBeta.getAttribute('aria-invalid')).toBe('true');
+    await bBeta.fill(String(half));
+    await page.getByLabel('Name of setting B', { exact: true }).fill('half the beta');
+    await page.getByRole('button', { name: 'Compare', exact: true }).press('Enter');
+    await page.locator('#model-compare-out').waitFor({ state: 'visible', timeout: 60_000 });
+    const [sa, sb] = await Promise.all([run({ model: 'sir', samples: true }), run({ model: 'sir', samples: true, beta: half })]);
+    const d = pairedDifference(Float64Array.from(sa.samples!.reach), Float64Array.from(sb.samples!.reach));
+    const reachRow = (await tableRows(page, '#model-compare-table'))[0];
+    expect(reachRow[0]).toBe(`${num(sa.reach.mean)}${range(sa.reach.ci95)}`);
+    expect(reachRow[1]).toContain(`${num(sb.reach.mean)}${range(sb.reach.ci95)}`);
+    expect(reachRow[1]).toContain(`${signed(d.mean)} (${signed(d.ci95[0])} – ${signed(d.ci95[1])})`);
+    expect(d.ci95[1]).toBeLessThan(0); // half the beta reaches fewer, and the paired interval says so
+    expect(await page.locator('#model-compare-summary').textContent()).toContain(`half the beta changes beta ${sirSchema.beta.default} → ${half}`);
+    expect(await page.locator('#model-compare-curve svg polyline').count()).toBe(2);
+    const cmpCsv = page.waitForEvent('download');
+    await page.locator('#model-compare-csv').click();
+    const csv = readFileSync((await (await cmpCsv).path())!, 'utf8').split('\n');
+    expect(csv).toContain(`half the beta,difference,reach,,,,${d.mean},${d.ci95[0]},${d.ci95[1]},customers,A: as in the form`);
+    await shot(page, 'model-compare');
+    await page.locator('#tab-report').click();
+
+    // Profile: adopters with their interval, and the neighbourhood of the traced run.
+    await model.selectOption('profile');
+    await page.getByLabel('Profile', { exact: true }).waitFor({ state: 'visible' });
+    await runButton.press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Profile');
+    const prof = await run({ model: 'profile', trace: true });
+    expect((await figures(page, '#model-figures')).reach).toEqual({ value: num(prof.reach.mean), ci: range(prof.reach.ci95) });
+    const adopted = new Set(prof.trace!.events.filter((e) => e.state === 'adopting' && shown.has(e.to)).map((e) => e.to));
+    expect(new Set((await tableRows(page, '#model-neighbourhood-table')).filter((r) => r[1] !== '—').map((r) => idOf(r[0])))).toEqual(adopted);
+
+    // Hegselmann–Krause, 10 runs (about 0.1 s each here): the mean opinion, and each friend's side at the end of run 0.
+    await page.getByLabel('Runs', { exact: true }).fill('10');
+    await model.selectOption('hk');
+    const eps = page.getByLabel('Epsilon', { exact: true });
+    await eps.waitFor({ state: 'visible' });
+    expect(await eps.inputValue()).toBe(String((await requestSchema(served.app, 'hk')).epsilon.default));
+    await runButton.press('Enter');
+    await expect.poll(() => page.locator('#model-summary').textContent(), { timeout: 60_000 }).toContain('Hegselmann');
+    const hk = await scenario(served.app, served.graphId, { model: 'hk', seeds: ['c0006'], runs: 10, seed: 1, trace: true }, 'simulations') as Sim & Traced;
+    const h = await figures(page, '#model-figures');
+    const twoPlaces = (x: number) => x.toFixed(2).replace(/^-(?=.*[1-9])/, '−').replace(/^-/, '');
+    expect(h.meanOpinion).toEqual({ value: twoPlaces(hk.finalMeanOpinion!.mean), ci: range(hk.finalMeanOpinion!.ci95, twoPlaces) });
+    const side = new Map<string, string>();
+    for (const e of hk.trace!.events) side.set(e.to, e.state);
+    const forShown = [...shown].filter((id) => side.get(id) === 'for').length;
+    expect(await page.locator('#model-trace-caption').textContent()).toContain(`${num(forShown)} of the ${num(shown.size)} customers shown are for the brand`);
+    const hkRows = await tableRows(page, '#model-neighbourhood-table');
+    for (const r of hkRows) expect(r[1]).toBe(side.get(idOf(r[0])) ?? 'against');
+    expect(await page.locator('#model-legend').textContent()).toContain('won over to for');
+    await shot(page, 'model-hk');
     expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.close();
   });

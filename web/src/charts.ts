@@ -7,6 +7,13 @@ import { esc, num, pct } from './format.js';
 
 export const COLORS = { negative: '#b3261e', positive: '#1b7a3a', neutral: '#5f6b7a', grid: '#e3e7ec', text: '#1d2733', accent: '#1f5fbf', amber: '#b86e00', violet: '#6b3fa0' };
 
+/** White-ish (236) -> `rgb`, by f in 0..1 (eased, so that small values still show). */
+export function mixColor([r, g, b]: readonly [number, number, number], f: number): string {
+  const t = Math.max(0, Math.min(1, f)) ** 0.6;
+  const mix = (c: number) => Math.round(236 + (c - 236) * t);
+  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+}
+
 /** Dash patterns (SVG stroke-dasharray) that tell series apart without colour: solid, dashed, dotted, dash-dot. */
 export const DASHES = { solid: '', dashed: '6 4', dotted: '2 3', dashDot: '8 3 2 3' };
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';

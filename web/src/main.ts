@@ -3,10 +3,12 @@ import { ApiError, cancelJob, getJson, onKeyNeeded, request, runAsJob, type JobV
 import { barChart, COLORS, DASHES, intervalChart, lineChart, type Series } from './charts.js';
 import { saveSvg, savePng, saveText } from './download.js';
 import { durationSeconds, esc, money, num, pct, range, shortTime } from './format.js';
-import { layout, neighbourhoodSvg, reachColor, show } from './graph-view.js';
+import { layout, neighbourhoodSvg, place, reachColor, show } from './graph-view.js';
+import { compareCsv, compareCurve, compareRows, compareTableHtml, headlineChart, type CompareRow, type Setting } from './model-compare.js';
 import { figuresHtml, modelCharts, modelFigures, type ModelRun } from './model-view.js';
-import { markInvalid, paramField, paramValues } from './model-form.js';
-import { modelSchemas, PAGE_MODELS, pageModel, type Param } from './models.js';
+import { markInvalid, paramField, paramValues, type FormOf } from './model-form.js';
+import { modelSchemas, PAGE_MODELS, pageModel, paramLabel, type Param, type PageModel } from './models.js';
+import { legendHtml, traceView } from './trace-view.js';
 import type { CompareResult, CustomerRow, GraphSummary, MeanCi, Neighbourhood, Ranked, ScenarioReport, SimulationResult, Step } from './types.js';
 
 /** The scenario explorer: pick a graph, a customer, an experience and an answer; Run; read and export the report. */
@@ -30,6 +32,26 @@ const ui = {
   figModelOpinion: $('fig-model-opinion'),
   modelOpinionChart: $('model-opinion-chart'),
   modelOpinionTable: $('model-opinion-table'),
+  figModelNeighbourhood: $('fig-model-neighbourhood'),
+  modelNeighbourhood: $('model-neighbourhood'),
+  modelNeighbourhoodNote: $('model-neighbourhood-note'),
+  modelTraceCaption: $('model-trace-caption'),
+  modelLegend: $('model-legend'),
+  modelNeighbourhoodTable: $('model-neighbourhood-table'),
+  tabCompare: $('tab-compare'),
+  compareHint: $('compare-hint'),
+  modelSettings: $('model-settings'),
+  settingAName: $<HTMLInputElement>('setting-a-name'),
+  settingAText: $('setting-a-text'),
+  settingBName: $<HTMLInputElement>('setting-b-name'),
+  settingBFields: $('setting-b-fields'),
+  settingBCopy: $<HTMLButtonElement>('setting-b-copy'),
+  modelCompareOut: $('model-compare-out'),
+  modelCompareSummary: $('model-compare-summary'),
+  modelCompareTable: $('model-compare-table'),
+  modelCompareCurve: $('model-compare-curve'),
+  modelCompareCurveTitle: $('model-compare-curve-title'),
+  modelCompareChart: $('model-compare-chart'),
   customer: $<HTMLInputElement>('customer'),
   options: $<HTMLDataListElement>('customer-options'),
   card: $('customer-card'),
@@ -84,6 +106,8 @@ interface State {
   params?: Param[];
   modelRun?: ModelRun;
   modelJob?: string;
+  /** Two settings of a catalogue model, compared (the compare view). */
+  modelCompare?: { settings: [Setting, Setting]; rows: CompareRow[] };
   svgs: Record<string, string>;
 }
 const state: State = { graphs: [], svgs: {} };
@@ -262,11 +286,19 @@ async function withProgress<T>(what: string, path: string, body: unknown, onErro
   }
 }
 
+/** Neighbourhoods fetched, by graph, version and customer (the scenario and the model runs draw the same one). */
+const neighbourhoods = new Map<string, Neighbourhood>();
+
 async function loadNeighbourhood(): Promise<Neighbourhood | undefined> {
   const id = state.customer!.id;
-  if (state.neighbourhood?.center === id && state.report?.graphId === state.graph!.id) return state.neighbourhood;
+  const g = state.graph!;
+  const key = JSON.stringify([g.id, g.version, id]);
+  const known = neighbourhoods.get(key);
+  if (known) return known;
   try {
-    return await getJson<Neighbourhood>(`/graphs/${encodeURIComponent(state.graph!.id)}/customers/${encodeURIComponent(id)}/neighbourhood?limit=150`);
+    const n = await getJson<Neighbourhood>(`/graphs/${encodeURIComponent(g.id)}/customers/${encodeURIComponent(id)}/neighbourhood?limit=150`);
+    neighbourhoods.set(key, n);
+    return n;
   } catch {
     return undefined;
   }
@@ -314,6 +346,7 @@ async function selectModel(): Promise<void> {
   const pm = pageModel(name);
   const seq = ++modelSeq;
   for (const el of document.querySelectorAll<HTMLElement>('.voice-only')) el.hidden = pm !== undefined;
+  showCompareFor(pm);
   if (!pm) {
     ui.modelParams.hidden = true;
     ui.modelHint.textContent = VOICE_HINT;
@@ -334,7 +367,8 @@ async function selectModel(): Promise<void> {
   }
   ui.modelAbout.textContent = m.about;
   state.params = m.params;
-  ui.modelFields.replaceChildren(...m.params.map(paramField));
+  ui.modelFields.replaceChildren(...m.params.map((p) => paramField(p)));
+  copySettingA();
 }
 
 async function runModel(): Promise<void> {
@@ -347,24 +381,76 @@ async function runModel(): Promise<void> {
   const pm = pageModel(name)!;
   if (!state.params) await selectModel();
   const graph = state.graph!;
-  const body = {
+  // `trace: true`: run 0 of these runs (stream (seed, 0), counted with the others) comes back event by event, for the neighbourhood.
+  const body = { ...modelBase(name), ...paramValues(state.params ?? []), trace: true };
+  const [n, out] = await Promise.all([loadNeighbourhood(), withProgress<SimulationResult>('Running', `/graphs/${encodeURIComponent(graph.id)}/simulations`, body, markInvalid)]);
+  if (!out) return;
+  const m = (await modelSchemas()).get(name);
+  state.modelRun = modelRunOf(pm, m?.title ?? name, out.result);
+  state.modelJob = out.jobId;
+  renderModel(m?.about ?? '');
+  renderModelNeighbourhood(n);
+  selectTab('report');
+  ui.results.focus();
+}
+
+/** The request fields every run of a catalogue model from the chosen customer shares (the compare's two settings too). */
+function modelBase(name: string): Record<string, unknown> {
+  return {
     model: name,
     seeds: [state.customer!.id],
     runs: Math.round(clampNumber(ui.runs, 1, 1_000_000, 2000)),
     seed: Math.round(clampNumber(ui.seed, 0, 4_294_967_295, 1)),
-    ...paramValues(state.params ?? []),
   };
-  const out = await withProgress<SimulationResult>('Running', `/graphs/${encodeURIComponent(graph.id)}/simulations`, body, markInvalid);
-  if (!out) return;
-  const m = (await modelSchemas()).get(name);
-  state.modelRun = {
-    model: name, family: pm.family, title: m?.title ?? name, result: out.result, customers: graph.customers,
-    stepSeconds: durationSeconds(graph.stepDuration), unitSeconds: durationSeconds(out.result.timeUnit),
+}
+
+function modelRunOf(pm: PageModel, title: string, result: SimulationResult): ModelRun {
+  const graph = state.graph!;
+  return {
+    model: pm.name, family: pm.family, title, result, customers: graph.customers,
+    stepSeconds: durationSeconds(graph.stepDuration), unitSeconds: durationSeconds(result.timeUnit),
   };
-  state.modelJob = out.jobId;
-  renderModel(m?.about ?? '');
-  selectTab('report');
-  ui.results.focus();
+}
+
+/** A customer of the neighbourhood as the tables write it: "Customer 5 (c0005)", or the id. */
+function nameIn(n: Neighbourhood): (id: string) => string {
+  const labels = new Map(n.customers.map((c) => [c.id, c.label]));
+  return (id) => {
+    const l = labels.get(id) ?? (state.customer?.id === id ? state.customer.label : null);
+    return l ? `${l} (${id})` : id;
+  };
+}
+
+/** The neighbourhood coloured by the traced run: who was reached when and by whom, or who ends for or against. */
+function renderModelNeighbourhood(n: Neighbourhood | undefined): void {
+  const run = state.modelRun!;
+  const trace = run.result.trace;
+  delete state.svgs['model-neighbourhood'];
+  if (!n || !trace) {
+    ui.modelNeighbourhood.textContent = n ? 'The answer has no traced run.' : 'The neighbourhood could not be loaded.';
+    ui.modelTraceCaption.textContent = '';
+    ui.modelLegend.replaceChildren();
+    ui.modelNeighbourhoodTable.replaceChildren();
+    return;
+  }
+  const unit = run.unitSeconds ?? 3600;
+  const s = run.stepSeconds;
+  const when = run.family === 'ctic'
+    ? (t: number) => shortTime(Math.round(t * unit))
+    : (t: number) => (s === undefined ? `step ${t}` : `${shortTime(Math.round(t * s))} (step ${t})`);
+  const name = nameIn(n);
+  const view = traceView(n, trace, run.family, when, name);
+  const { graph, placed } = place(n, (id) => view.looks.get(id) ?? { color: '#e6eaee', frequency: 0, tip: name(id) }, view.centerColor, view.tree);
+  const opinions = run.family === 'opinion' || run.family === 'hk';
+  ui.modelNeighbourhoodNote.textContent = opinions
+    ? `(run ${trace.run} of these runs: each customer's opinion at the end)`
+    : `(run ${trace.run} of these runs: who was reached, when and by whom)`;
+  const title = `${opinions ? 'Opinions at the end of one run' : 'Who was reached in one run'}: friends of ${name(n.center)}${n.truncated ? ` (the ${n.customers.length - 1} best connected)` : ''}`;
+  state.svgs['model-neighbourhood'] = neighbourhoodSvg(graph, placed, title);
+  ui.modelNeighbourhood.dataset.renderer = show(ui.modelNeighbourhood, graph, state.svgs['model-neighbourhood']);
+  ui.modelTraceCaption.textContent = view.caption;
+  ui.modelLegend.innerHTML = legendHtml(view.legend);
+  ui.modelNeighbourhoodTable.innerHTML = `<table><thead><tr>${view.head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${view.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
 function renderModel(about: string): void {
@@ -554,11 +640,7 @@ function renumberVariants(): void {
 }
 
 async function runCompare(): Promise<void> {
-  if (ui.model.value !== 'voice') {
-    ui.status.textContent = 'Compare answers runs the complaint scenario: choose it under Model first.';
-    ui.model.focus();
-    return;
-  }
+  if (ui.model.value !== 'voice') return runModelCompare();
   if (!(await pickCustomer())) {
     ui.status.textContent = 'Pick a customer of this graph first.';
     ui.customer.focus();
@@ -618,6 +700,107 @@ function renderCompare(): void {
     title: 'Money at risk per answer (95% interval)', color: COLORS.negative, format: fm,
   });
   ui.compareChart.innerHTML = state.svgs.compare;
+}
+
+// ---------------------------------------------------------------- compare two settings of a catalogue model
+
+/** Setting B's fields in the compare view (ids `b-param-NAME`, named "Beta, setting B"). */
+const B_FORM: FormOf = { prefix: 'b-param', suffix: 'setting B', brief: true };
+
+const VOICE_COMPARE_HINT = 'Up to four answers to the same complaint (the scenario model), on the same random streams: differences are paired run by run, against the first.';
+
+/** The compare view of the model chosen: the scenario's answers, or two settings of a catalogue model. */
+function showCompareFor(pm: PageModel | undefined): void {
+  const voice = pm === undefined;
+  ui.tabCompare.textContent = voice ? 'Compare answers' : 'Compare settings';
+  ui.variants.hidden = !voice;
+  ui.addVariant.hidden = !voice;
+  ui.modelSettings.hidden = voice;
+  ui.compareOut.hidden = !voice || !state.compare;
+  ui.modelCompareOut.hidden = voice || state.modelCompare?.settings[0].run.model !== pm?.name;
+  ui.compareHint.textContent = voice
+    ? VOICE_COMPARE_HINT
+    : `Two settings of this model from the same customer, with the same runs and seed: run r of both draws from the same random stream (common random numbers), so the page pairs them run by run. A is the form on the left; change what you want to try in B (e.g. half the beta, another initial share, ε). The API compares the scenario's answers only: each setting's figures are its answer, the differences are the page's.`;
+  if (voice) ui.settingBFields.replaceChildren();
+}
+
+/** The value of a parameter as the form holds it ('' = the default). */
+function formValue(p: Param, prefix: string): unknown {
+  const el = document.getElementById(`${prefix}-${p.name}`) as HTMLInputElement | HTMLSelectElement | null;
+  if (!el) return undefined;
+  return el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el.value;
+}
+
+/** B's fields, filled with A's values (the form's). */
+function copySettingA(): void {
+  const params = state.params ?? [];
+  ui.settingBFields.replaceChildren(...params.map((p) => paramField(p, B_FORM, formValue(p, 'param'))));
+  describeSettingA();
+}
+
+/** What A is, in words: the form's parameter values. */
+function describeSettingA(): void {
+  const params = state.params ?? [];
+  const values = paramValues(params);
+  ui.settingAText.textContent = params.length === 0 ? '' : `A runs the form on the left: ${params.map((p) => `${paramLabel(p.name)} ${String(values[p.name] ?? p.default ?? 'default')}`).join(', ')}.`;
+}
+
+/** The parameters that B changes, "beta 0.1 → 0.05", each value as sent or else its default. */
+function changes(params: readonly Param[], a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const v = (x: Record<string, unknown>, p: Param) => String(p.name in x ? x[p.name] : (p.default ?? 'default'));
+  return params.filter((p) => v(a, p) !== v(b, p)).map((p) => `${p.name} ${v(a, p)} → ${v(b, p)}`);
+}
+
+async function runModelCompare(): Promise<void> {
+  const name = ui.model.value;
+  const pm = pageModel(name)!;
+  if (!(await pickCustomer())) {
+    ui.status.textContent = 'Pick a customer of this graph first.';
+    ui.customer.focus();
+    return;
+  }
+  if (!state.params) await selectModel();
+  const params = state.params ?? [];
+  const names: [string, string] = [ui.settingAName.value.trim() || 'A', ui.settingBName.value.trim() || 'B'];
+  if (names[0] === names[1]) {
+    ui.status.textContent = 'Give each setting its own name.';
+    return;
+  }
+  const a = paramValues(params);
+  const b = paramValues(params, B_FORM);
+  // Same customer, runs and seed: the streams are common. `samples`: every run's values, to pair them.
+  const base = { ...modelBase(name), samples: true };
+  const path = `/graphs/${encodeURIComponent(state.graph!.id)}/simulations`;
+  const ra = await withProgress<SimulationResult>(`Comparing: ${names[0]}`, path, { ...base, ...a }, (e) => markInvalid(e));
+  if (!ra) return;
+  const rb = await withProgress<SimulationResult>(`Comparing: ${names[1]}`, path, { ...base, ...b }, (e) => markInvalid(e, B_FORM));
+  if (!rb) return;
+  const title = (await modelSchemas()).get(name)?.title ?? name;
+  const settings: [Setting, Setting] = [
+    { name: names[0], run: modelRunOf(pm, title, ra.result), params: a },
+    { name: names[1], run: modelRunOf(pm, title, rb.result), params: b },
+  ];
+  state.modelCompare = { settings, rows: compareRows(settings[0].run, settings[1].run) };
+  renderModelCompare(changes(params, a, b));
+}
+
+function renderModelCompare(changed: string[]): void {
+  const { settings, rows } = state.modelCompare!;
+  const [A, B] = settings;
+  const names: [string, string] = [A.name, B.name];
+  ui.compareOut.hidden = true;
+  ui.modelCompareOut.hidden = false;
+  const r = A.run.result;
+  const who = r.seeds.map((id) => labelOf(id, state.customer && id === state.customer.id ? state.customer.label : null)).join(', ');
+  const what = changed.length > 0 ? `${B.name} changes ${changed.join(', ')}` : `${B.name} is the same as ${A.name}: every difference is 0`;
+  ui.modelCompareSummary.textContent = `${A.run.title} from ${who} on ${state.graph?.name ?? 'this graph'}: ${A.name} against ${B.name} (${what}), ${num(r.runs)} runs each, seed ${r.seed}, on the same random streams.`;
+  ui.modelCompareTable.innerHTML = compareTableHtml(rows, names, Math.min(r.runs, B.run.result.runs));
+  const curve = compareCurve(A.run, B.run, names);
+  ui.modelCompareCurveTitle.textContent = curve.title;
+  ui.modelCompareCurve.innerHTML = curve.svg;
+  state.svgs['model-compare-curve'] = curve.svg;
+  state.svgs['model-compare'] = headlineChart(rows, A.run.family, names);
+  ui.modelCompareChart.innerHTML = state.svgs['model-compare'];
 }
 
 // ---------------------------------------------------------------- tabs, exports, wiring
@@ -680,12 +863,20 @@ function wire(): void {
   $('csv').addEventListener('click', () => void downloadCsv(state.reportJob, `${fileBase()}-report.csv`).catch(report));
   $('model-csv').addEventListener('click', () => void downloadCsv(state.modelJob, `${fileBase()}-${state.modelRun?.model ?? 'model'}.csv`).catch(report));
   $('compare-csv').addEventListener('click', () => void downloadCsv(state.compareJob, `${fileBase()}-comparison.csv`).catch(report));
+  $('model-compare-csv').addEventListener('click', () => {
+    const c = state.modelCompare;
+    if (c) saveText(compareCsv(c.settings, c.rows), `${fileBase()}-${c.settings[0].run.model}-comparison.csv`, 'text/csv');
+  });
+  ui.settingBCopy.addEventListener('click', () => copySettingA());
+  ui.modelFields.addEventListener('input', () => describeSettingA());
+  ui.modelFields.addEventListener('change', () => describeSettingA());
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-export]')) {
     b.addEventListener('click', () => {
       const which = b.dataset.export!;
       const svg = state.svgs[which];
       if (!svg) return;
-      const chart = which.startsWith('model') ? which.replace('model', state.modelRun?.model ?? 'model') : which;
+      const model = which.startsWith('model-compare') ? state.modelCompare?.settings[0].run.model : state.modelRun?.model;
+      const chart = which.startsWith('model') ? which.replace('model', model ?? 'model') : which;
       const name = `${fileBase()}-${chart}.${b.dataset.kind}`;
       if (b.dataset.kind === 'svg') saveSvg(svg, name);
       else void savePng(svg, name).catch(report);

@@ -1,7 +1,6 @@
 import { COLORS, DASHES, lineChart, type Series } from './charts.js';
 import { esc, num, pct, range, shortTime } from './format.js';
-import type { Family } from './models.js';
-import type { MeanCi, SimulationResult } from './types.js';
+import type { Family, SimulationResult } from './types.js';
 
 /**
  * The report of a catalogue model run (voter, threshold, SIS, CTIC…): its figures, each with its 95% interval as the
@@ -29,6 +28,8 @@ export interface Figure {
   /** The 95% interval, rounded as the value; or, where there is none, a note saying why. */
   ci?: string;
   note?: string;
+  /** The number behind `value` (and its interval), in the unit the value is written in (shares 0..1, steps, time units). */
+  raw?: { mean: number; ci95?: [number, number] };
 }
 
 /** Compartment names as a person reads them, with a colour and a dash each (so that they differ without colour too). */
@@ -41,6 +42,8 @@ const LOOK: Record<string, { name: string; color: string; dash: string }> = {
   infected: { name: 'Passing it on', color: COLORS.negative, dash: DASHES.solid },
   exposed: { name: 'Heard, not passing it on yet', color: COLORS.amber, dash: DASHES.dashDot },
   recovered: { name: 'Done with it', color: COLORS.positive, dash: DASHES.dotted },
+  weakened: { name: 'Doubtful (heard it once)', color: COLORS.amber, dash: DASHES.dashDot },
+  removed: { name: 'Done with it', color: COLORS.positive, dash: DASHES.dotted },
   meanOpinion: { name: 'Mean opinion', color: COLORS.violet, dash: DASHES.solid },
   reached: { name: 'Reached by then', color: COLORS.accent, dash: DASHES.solid },
 };
@@ -55,12 +58,19 @@ export function opinion(x: number): string {
   return t.startsWith('-') ? (/[1-9]/.test(t) ? `−${t.slice(1)}` : t.slice(1)) : t;
 }
 
-const share = (m: MeanCi, n: number): MeanCi => ({ mean: m.mean / n, ci95: [m.ci95[0] / n, m.ci95[1] / n] });
+const share = <M extends Mean>(m: M, n: number): M => ({ ...m, mean: m.mean / n, ...(m.ci95 ? { ci95: [m.ci95[0] / n, m.ci95[1] / n] } : {}) });
+
+/** A mean, with its 95% interval when the answer gives one (SIR's compartments come without). */
+type Mean = { mean: number; ci95?: [number, number] };
+
+/** The note of a figure whose answer has no interval. */
+export const NO_INTERVAL = 'no interval in the answer';
 
 /** A figure: the value with `f`, its interval with `fci` (default `f`: "34.7 steps", "33.6 – 35.9"). */
-function fig(key: string, title: string, m: MeanCi | null | undefined, f: (x: number) => string, none = 'never', fci = f): Figure {
+function fig(key: string, title: string, m: Mean | null | undefined, f: (x: number) => string, none = 'never', fci = f): Figure {
   if (!m) return { key, title, value: '–', note: none };
-  return { key, title, value: f(m.mean), ci: range(m.ci95, fci) };
+  const raw = { mean: m.mean, ...(m.ci95 ? { ci95: m.ci95 } : {}) };
+  return m.ci95 ? { key, title, value: f(m.mean), ci: range(m.ci95, fci), raw } : { key, title, value: f(m.mean), note: NO_INTERVAL, raw };
 }
 
 /** A time in steps, or in hours when the graph says how long a step is ("6 h", "2.5 steps"). */
@@ -69,12 +79,17 @@ export function stepTime(steps: number, stepSeconds: number | undefined): string
   return shortTime(Math.round(steps * stepSeconds));
 }
 
+/** The row `i` of the compartments, with its interval when the answer has one. */
+function at(r: SimulationResult, i: number, name: string): Mean | undefined {
+  const row = r.compartments?.[i];
+  if (!row || row[name] === undefined) return undefined;
+  const ci = r.compartmentsCi95?.[i]?.[name];
+  return ci ? { mean: row[name], ci95: ci } : { mean: row[name] };
+}
+
 /** The last row of the compartments, with its interval: the state at the end of the runs. */
-function last(r: SimulationResult, name: string): MeanCi | undefined {
-  const rows = r.compartments;
-  const cis = r.compartmentsCi95;
-  if (!rows?.length || !cis?.length || rows[rows.length - 1][name] === undefined) return undefined;
-  return { mean: rows[rows.length - 1][name], ci95: cis[cis.length - 1][name] };
+function last(r: SimulationResult, name: string): Mean | undefined {
+  return at(r, (r.compartments?.length ?? 0) - 1, name);
 }
 
 /** The figures of a run, by family; each is the API's number and interval, rounded for a person. */
@@ -118,8 +133,8 @@ export function modelFigures(run: ModelRun): Figure[] {
         if (row.infected > rows[peak].infected) peak = i;
       });
       if (rows.length > 0) {
-        out.push(fig('peak', 'Most passing it on at once', { mean: rows[peak].infected, ci95: r.compartmentsCi95![peak].infected }, num));
-        out.push({ key: 'peakTime', title: 'When that is', value: t(rows[peak].step), note: 'peak of the mean curve' });
+        out.push(fig('peak', 'Most passing it on at once', at(r, peak, 'infected'), num));
+        out.push({ key: 'peakTime', title: 'When that is', value: t(rows[peak].step), note: 'peak of the mean curve', raw: { mean: rows[peak].step } });
       }
       out.push(fig('stillInfected', 'Still passing it on at the end', last(r, 'infected'), num));
       break;
@@ -221,7 +236,7 @@ export function modelCharts(run: ModelRun): Chart[] {
     key: 'model',
     title,
     svg: lineChart(series(names, scale), {
-      title: `${title}, by time (mean per run, shaded: 95% interval)`, xTitle, yTitle: opinions ? 'share of customers' : 'customers', xLabel,
+      title: `${title}, by time (mean per run${cis.length > 0 ? ', shaded: 95% interval' : '; no intervals in the answer'})`, xTitle, yTitle: opinions ? 'share of customers' : 'customers', xLabel,
       ...(opinions ? { yMin: 0, yMax: 1, yLabel: (y: number) => pct(y) } : {}),
     }),
     table: tableOf(all, scale, fmt),

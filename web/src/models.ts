@@ -1,4 +1,5 @@
 import { getJson } from './api.js';
+import type { Family } from './types.js';
 
 /**
  * The catalogue models the page offers besides the voice scenario, and their parameters as the API publishes them:
@@ -6,7 +7,7 @@ import { getJson } from './api.js';
  * zod declaration in src/diffusion/models/). Ranges, defaults and descriptions are read from there, never copied.
  */
 
-export type Family = 'opinion' | 'hk' | 'threshold' | 'epidemic' | 'ctic';
+export type { Family };
 
 export interface PageModel {
   name: string;
@@ -19,6 +20,9 @@ export interface PageModel {
 
 /** What the chosen customer is at step 0 in the binary opinion models. */
 const OPINION_SEED = 'The customer holds “for” the brand at step 0; the others start “against” unless For share says otherwise.';
+
+/** What the chosen customer is at step 0 in the epidemic models. */
+const SPREADER = 'The customer passes it on from step 0.';
 
 /** Which models fit a brand question, and how the page frames them (the models themselves are the API's). */
 export const PAGE_MODELS: { group: string; models: PageModel[] }[] = [
@@ -37,8 +41,14 @@ export const PAGE_MODELS: { group: string; models: PageModel[] }[] = [
     models: [
       { name: 'threshold', family: 'threshold', question: 'People act once enough friends have (Granovetter threshold)', seedRole: 'The customer adopts at step 0.' },
       { name: 'kertesz', family: 'threshold', question: 'Some never act, some act on their own (Kertész threshold)', seedRole: 'The customer adopts at step 0.' },
-      { name: 'sis', family: 'epidemic', question: 'People forget and can hear it again (SIS)', seedRole: 'The customer passes it on from step 0.' },
-      { name: 'seir', family: 'epidemic', question: 'Heard it, pass it on later, then stop (SEIR)', seedRole: 'The customer passes it on from step 0.' },
+      { name: 'profile', family: 'threshold', question: 'Each hears it from a friend and decides by taste (profile)', seedRole: 'The customer adopts at step 0.' },
+      { name: 'profile-threshold', family: 'threshold', question: 'Enough friends open the door, taste decides (profile-threshold)', seedRole: 'The customer adopts at step 0.' },
+      { name: 'si', family: 'epidemic', question: 'Once told, people keep passing it on (SI)', seedRole: SPREADER },
+      { name: 'sir', family: 'epidemic', question: 'People pass it on for a while, then stop (SIR)', seedRole: SPREADER },
+      { name: 'sis', family: 'epidemic', question: 'People forget and can hear it again (SIS)', seedRole: SPREADER },
+      { name: 'seir', family: 'epidemic', question: 'Heard it, pass it on later, then stop (SEIR)', seedRole: SPREADER },
+      { name: 'seis', family: 'epidemic', question: 'Heard it, pass it on later, then forget (SEIS)', seedRole: SPREADER },
+      { name: 'swir', family: 'epidemic', question: 'Hearing it twice can convince the doubtful (SWIR)', seedRole: SPREADER },
       { name: 'ctic', family: 'ctic', question: 'When does it reach people, in hours (continuous-time cascade)', seedRole: 'The customer speaks up at time 0.' },
     ],
   },

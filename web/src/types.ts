@@ -1,5 +1,8 @@
 /** The parts of Ripple's answers the page reads (see /openapi.json for the whole). */
 
+/** How the page reads a catalogue model's answer: binary opinions, HK's continuous ones, thresholds, epidemics, CTIC. */
+export type Family = 'opinion' | 'hk' | 'threshold' | 'epidemic' | 'ctic';
+
 export interface MeanCi {
   mean: number;
   ci95: [number, number];
@@ -116,4 +119,16 @@ export interface SimulationResult {
   reachByTime?: { time: number; duration: string; mean: number }[];
   withinHorizon?: MeanCi;
   timeToReach?: { target: number; share: MeanCi; value: MeanCi | null };
+  /** With `trace: true`: run 0 of the request, event by event. */
+  trace?: Trace;
+  /** With `samples: true`: every run's values in run order (`reach`, and the model's per-run outputs; null: none in that run). */
+  samples?: Record<string, (number | null)[]>;
+}
+
+/** One traced run (`trace: true`): `to` entered `state` at `time` (a step; time units for ctic), told by `from`. */
+export interface Trace {
+  run: number;
+  reach: number;
+  events: { from: string | null; to: string; time: number; state: string }[];
+  truncated: boolean;
 }
