@@ -154,10 +154,10 @@ describe('renamed fields keep their old names as deprecated aliases', () => {
     expect(deprecated(value, 'totalValue')).toEqual([true]);
     expect(deprecated(value, 'network')).toEqual([true]);
     expect(deprecated(value, 'valueWeightedReach')).toEqual([false]);
-    const ranking = answer('/graphs/{id}/value', 'get');
+    const ranking = props(answer('/graphs/{id}/value', 'get').get('top')![0]); // the rows
     for (const old of ['network', 'networkValue', 'networkCi95']) expect(deprecated(ranking, old), old).toEqual([true]);
     expect(deprecated(ranking, 'valueWeightedReach')).toEqual([false]);
-    const riskiest = answer('/graphs/{id}/scenarios/riskiest');
+    const riskiest = props(answer('/graphs/{id}/scenarios/riskiest').get('top')![0]);
     for (const old of ['network', 'networkValue']) expect(deprecated(riskiest, old), old).toEqual([true]);
     expect(deprecated(riskiest, 'valueWeightedReach')).toEqual([false]);
     expect(deprecated(answer('/graphs/{id}/centrality/{metric}', 'get'), 'version')).toEqual([true]);
