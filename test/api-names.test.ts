@@ -72,12 +72,13 @@ describe('renamed fields keep their old names as deprecated aliases', () => {
     expect(r.top).toHaveLength(3);
     expect(r.ranked).toEqual(r.top);
     for (const e of r.top) {
+      expect(e.valueWeightedReach).toEqual(e.network); // issue 19: the new name, the old ones kept
       expect(e.network.mean).toBe(e.networkValue);
       expect(e.network.ci95[0]).toBeLessThanOrEqual(e.networkValue);
       expect(e.network.ci95[1]).toBeGreaterThanOrEqual(e.networkValue);
     }
     const given = (await app.inject({ method: 'POST', url: `/graphs/${id}/scenarios/riskiest`, payload: { candidates: ['a'], runs: 100 } })).json();
-    expect(given.top[0]).toMatchObject({ id: 'a', networkValue: null, network: null });
+    expect(given.top[0]).toMatchObject({ id: 'a', valueWeightedReach: null, networkValue: null, network: null });
   });
 
   it('value: network and total are objects with intervals everywhere; networkValue stays a number in rankings', async () => {
@@ -86,11 +87,18 @@ describe('renamed fields keep their old names as deprecated aliases', () => {
     for (const e of ranking.top) {
       expect(typeof e.networkValue).toBe('number');
       expect(e.network).toEqual({ mean: e.networkValue, ci95: e.networkCi95 });
+      expect(e.valueWeightedReach).toEqual(e.network);
       expect(e.total.mean).toBeCloseTo(e.totalValue, 9);
       expect(e.total.ci95[0]).toBeCloseTo(e.ownValue + e.networkCi95[0], 9);
     }
     const one = (await app.inject({ url: `/graphs/${id}/customers/a/value?runs=500` })).json();
     expect(one.network).toEqual(one.networkValue);
+    expect(one.valueWeightedReach).toEqual(one.network);
+    // by=network is the deprecated name of by=valueWeightedReach: the same list, `by` echoed as asked
+    const byOld = (await app.inject({ url: `/graphs/${id}/value?top=5&rrSets=5000&by=network` })).json();
+    const byNew = (await app.inject({ url: `/graphs/${id}/value?top=5&rrSets=5000&by=valueWeightedReach` })).json();
+    expect([byOld.by, byNew.by]).toEqual(['network', 'valueWeightedReach']);
+    expect(byOld.top).toEqual(byNew.top);
     expect(one.total).toEqual(one.totalValue);
     expect(one.total.mean).toBeCloseTo(one.ownValue + one.network.mean, 9);
   });
@@ -144,7 +152,14 @@ describe('renamed fields keep their old names as deprecated aliases', () => {
     const value = answer('/graphs/{id}/customers/{customerId}/value', 'get');
     expect(deprecated(value, 'networkValue')).toEqual([true]);
     expect(deprecated(value, 'totalValue')).toEqual([true]);
-    expect(deprecated(value, 'network')).toEqual([false]);
+    expect(deprecated(value, 'network')).toEqual([true]);
+    expect(deprecated(value, 'valueWeightedReach')).toEqual([false]);
+    const ranking = props(answer('/graphs/{id}/value', 'get').get('top')![0]); // the rows
+    for (const old of ['network', 'networkValue', 'networkCi95']) expect(deprecated(ranking, old), old).toEqual([true]);
+    expect(deprecated(ranking, 'valueWeightedReach')).toEqual([false]);
+    const riskiest = props(answer('/graphs/{id}/scenarios/riskiest').get('top')![0]);
+    for (const old of ['network', 'networkValue']) expect(deprecated(riskiest, old), old).toEqual([true]);
+    expect(deprecated(riskiest, 'valueWeightedReach')).toEqual([false]);
     expect(deprecated(answer('/graphs/{id}/centrality/{metric}', 'get'), 'version')).toEqual([true]);
     expect(text).toContain('Deprecated');
   });

@@ -53,9 +53,13 @@ describe('CSV answers a DataFrame reads', () => {
     expect(v[0]).toEqual({
       rank: '1', id: first.id, own_value: String(first.ownValue), network_value: String(first.networkValue),
       network_ci95_low: String(first.networkCi95[0]), network_ci95_high: String(first.networkCi95[1]), total_value: String(first.totalValue),
+      // issue 19: the value-weighted reach under its own name, last (network_* are its deprecated names)
+      value_weighted_reach: String(first.valueWeightedReach.mean),
+      value_weighted_reach_ci95_low: String(first.valueWeightedReach.ci95[0]), value_weighted_reach_ci95_high: String(first.valueWeightedReach.ci95[1]),
     });
     const one = csv((await app.inject({ url: `/graphs/${id}/customers/hub/value?p=0.5&runs=500`, headers: { accept: 'text/csv' } })).body);
-    expect(one.map((r) => r.figure)).toEqual(['own_value', 'network_value', 'total_value', 'reach']);
+    expect(one.map((r) => r.figure)).toEqual(['own_value', 'network_value', 'total_value', 'reach', 'value_weighted_reach']);
+    expect(one[4]).toEqual({ ...one[1], figure: 'value_weighted_reach' });
     expect(one[0]).toMatchObject({ id: 'hub', mean: '50' });
     const inf = await app.inject({ method: 'POST', url: `/graphs/${id}/influencers?format=csv`, payload: { k: 2, method: 'degree', p: 1 } });
     expect(inf.statusCode, inf.body).toBe(200);

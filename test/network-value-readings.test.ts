@@ -170,7 +170,39 @@ describe('incremental network value (Domingos & Richardson): with the customer m
     }
   });
 
-  it('API: baseline repeated in the query, an unknown baseline customer is a 404, a share out of range a 400', async () => {
+  it('one customer\'s incremental value: exactly the ranking\'s figure for that customer, and the enumeration within 4 standard errors', async () => {
+    const cases = [
+      { baseline: ['c'] },
+      { baselineShare: 0.2 },
+      { baselineShare: 0.3, baseline: ['b'] },
+    ];
+    const rrSets = 100_000;
+    for (const o of cases) {
+      const want = exact(diamond, { fixed: o.baseline, share: o.baselineShare }).incremental;
+      const ranking = await rankValues(g, { ...base, rrSets, ...o });
+      for (const id of ['a', 'd']) {
+        const one = await customerValue(g, id, { probability: 'attribute', p: 0, runs: 200, rrSets, seed: base.seed, ...o });
+        const row = ranking.top.find((x) => x.id === id)!;
+        expect(one.incremental, `${id} ${JSON.stringify(o)}`).toEqual(row.incremental);
+        expect(one.baseline).toEqual(ranking.baseline);
+        expect(one.rrSets).toBe(ranking.rrSets);
+        near(one.incremental!, want[diamond.ids.indexOf(id)], `${id} ${JSON.stringify(o)}`);
+      }
+    }
+    // under the gate too (the diamond with a quiet top): the enumeration of every gate, world and baseline
+    const t: Tiny = { ...diamond, activity: [0.5, 1, 0.6, 1, 1] };
+    const gated = build(t);
+    const want = exact(t, { fixed: ['c'], gate: true }).incremental;
+    const one = await customerValue(gated, 'a', { probability: 'attribute', p: 0, runs: 200, rrSets, seed: 3, baseline: ['c'], activity: 'gate' });
+    near(one.incremental!, want[0], 'a gated');
+    // no baseline: no incremental figure (the answer as before), and the value-weighted reach under its new name
+    const plain = await customerValue(g, 'a', { probability: 'attribute', p: 0, runs: 2000, seed: 1 });
+    expect(plain.incremental).toBeUndefined();
+    expect(plain.baseline).toBeUndefined();
+    expect(plain.valueWeightedReach).toEqual(plain.network);
+  });
+
+  it('API: baseline repeated in the query (ranking and one customer), an unknown baseline customer is a 404, a share out of range a 400; activity at every door', async () => {
     const { app } = await buildTestApp();
     const created = await app.inject({
       method: 'POST', url: '/graphs',
@@ -186,11 +218,53 @@ describe('incremental network value (Domingos & Richardson): with the customer m
     const csv = await app.inject({ url: `/graphs/${id}/value?probability=attribute&p=0&baseline=c&baseline=b&by=incremental&rrSets=20000&top=5`, headers: { accept: 'text/csv' } });
     expect(csv.statusCode).toBe(200);
     const [header, first] = csv.body.trim().split(/\r?\n/);
-    expect(header).toBe('rank,id,own_value,network_value,network_ci95_low,network_ci95_high,total_value,incremental_value,incremental_ci95_low,incremental_ci95_high');
+    expect(header).toBe(
+      'rank,id,own_value,network_value,network_ci95_low,network_ci95_high,total_value,incremental_value,incremental_ci95_low,incremental_ci95_high,' +
+        'value_weighted_reach,value_weighted_reach_ci95_low,value_weighted_reach_ci95_high',
+    );
     expect(Number(first.split(',')[7])).toBe(body.top[0].incremental.mean);
     expect((await app.inject({ url: `/graphs/${id}/value?baseline=zz` })).statusCode).toBe(404);
+    // one customer's value takes the same baseline: the ranking's figure; CSV gains its row; an unknown baseline is a 404
+    const q = 'probability=attribute&p=0&baseline=c&baseline=b&rrSets=20000&runs=200';
+    const oneA = await app.inject({ url: `/graphs/${id}/customers/a/value?${q}` });
+    expect(oneA.statusCode, oneA.body).toBe(200);
+    const rankedA = body.top.find((x: { id: string }) => x.id === 'a');
+    expect(oneA.json()).toMatchObject({ incremental: rankedA.incremental, baseline: { customers: 2, share: 0 }, rrSets: body.rrSets });
+    const oneCsv = (await app.inject({ url: `/graphs/${id}/customers/a/value?${q}`, headers: { accept: 'text/csv' } })).body.trim().split(/\r?\n/);
+    expect(oneCsv.at(-1)!.split(',').slice(1, 3)).toEqual(['incremental_value', String(rankedA.incremental.mean)]);
+    expect((await app.inject({ url: `/graphs/${id}/customers/a/value?baseline=zz` })).statusCode).toBe(404);
+    expect((await app.inject({ url: `/graphs/${id}/customers/a/value?baselineShare=1` })).statusCode).toBe(400);
     expect((await app.inject({ url: `/graphs/${id}/value?baselineShare=1` })).statusCode).toBe(400);
     expect((await app.inject({ url: `/graphs/${id}/value?model=lt&activity=gate` })).statusCode).toBe(400);
+
+    // The other doors of activity (test/activity-readings.test.ts has the numbers): a (activity 0.5) → b1..b6 → d, x → y1..y4.
+    const gate = await app.inject({
+      method: 'POST', url: '/graphs',
+      payload: {
+        name: 'gate', directed: true,
+        customers: ['a', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'd', 'x', 'y1', 'y2', 'y3', 'y4'].map((c) => ({ id: c, ...(c === 'a' ? { activity: 0.5 } : {}) })),
+        ties: [
+          ...[1, 2, 3, 4, 5, 6].flatMap((i) => [{ source: 'a', target: `b${i}`, p: 1 }, { source: `b${i}`, target: 'd', p: 1 }]),
+          { source: 'x', target: 'y1', p: 1 }, { source: 'x', target: 'y2', p: 1 }, { source: 'x', target: 'y3', p: 1 }, { source: 'x', target: 'y4', p: 0.75 },
+        ],
+      },
+    });
+    const gid = gate.json().id as string;
+    const inf = await app.inject({ method: 'POST', url: `/graphs/${gid}/influencers`, payload: { k: 1, method: 'celf', probability: 'attribute', p: 0, activity: 'gate', celfRuns: 5000, runs: 500, gainSamples: 5000 } });
+    expect(inf.statusCode, inf.body).toBe(200);
+    expect(inf.json()).toMatchObject({ activity: 'gate', seeds: [{ id: 'x' }] }); // per-arc it would be a
+    const lt = await app.inject({ method: 'POST', url: `/graphs/${gid}/influencers`, payload: { k: 1, model: 'lt', activity: 'gate' } });
+    expect(lt.statusCode).toBe(400);
+    expect(lt.json().errors).toEqual([expect.objectContaining({ path: 'body.activity' })]);
+    const ltSim = await app.inject({ method: 'POST', url: `/graphs/${gid}/simulations`, payload: { model: 'lt', seeds: ['a'], activity: 'gate' } });
+    expect(ltSim.statusCode).toBe(400);
+    expect(JSON.stringify(ltSim.json().errors)).toContain('activity');
+    const sc = await app.inject({ method: 'POST', url: `/graphs/${gid}/scenarios`, payload: { customer: 'a', activity: 'gate', runs: 200 } });
+    expect(sc.statusCode, sc.body).toBe(200);
+    expect(sc.json().assumptions.activity).toBe('gate');
+    expect((await app.inject({ method: 'POST', url: `/graphs/${gid}/scenarios`, payload: { customer: 'a', activity: 'loud' } })).statusCode).toBe(400);
+    const sir = await app.inject({ method: 'POST', url: `/graphs/${gid}/simulations`, payload: { model: 'sir', seeds: ['a'], activity: 'gate', runs: 100 } });
+    expect(sir.statusCode, sir.body).toBe(200);
   });
 });
 
@@ -283,6 +357,17 @@ describe('the command line takes the same fields (built CLI)', () => {
     expect(val.code, val.stderr).toBe(0);
     const libValue = await rankValues(g, { probability: 'attribute', p: 0, rrSets: 20_000, top: 5, baseline: ['c'], by: 'incremental', activity: 'gate' });
     expect({ ...JSON.parse(val.stdout), elapsedMs: 0 }).toEqual({ ...libValue, elapsedMs: 0 });
+    // one customer's incremental value (--customer with --baseline) and the gate on influencers and scenarios
+    const oneCli = await ripple(['value', '--file', file, '--customer', 'a', '--probability', 'attribute', '--p', '0', '--rr-sets', '20000', '--runs', '300',
+      '--baseline', 'c', '--activity', 'gate', '--json'], { RIPPLE_WORKERS: '1' });
+    expect(oneCli.code, oneCli.stderr).toBe(0);
+    const libOne = await customerValue(g, 'a', { probability: 'attribute', p: 0, rrSets: 20_000, runs: 300, baseline: ['c'], activity: 'gate' });
+    expect({ ...JSON.parse(oneCli.stdout), elapsedMs: 0 }).toEqual({ ...libOne, elapsedMs: 0 });
+    expect(libOne.incremental).toEqual(libValue.top.find((x) => x.id === 'a')!.incremental);
+    const inf = await ripple(['influencers', '--file', file, '--k', '1', '--method', 'degree', '--probability', 'attribute', '--p', '0', '--runs', '200',
+      '--gain-samples', '2000', '--activity', 'gate', '--json'], { RIPPLE_WORKERS: '1' });
+    expect(inf.code, inf.stderr).toBe(0);
+    expect(JSON.parse(inf.stdout)).toMatchObject({ activity: 'gate', seeds: [{ id: 'a' }] });
     const bad = await ripple(['simulate', '--file', file, '--seeds', 'a', '--histogram-edges', '3,2']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/histogram/);

@@ -92,7 +92,7 @@ describe('scenario report', () => {
   it('echoes every default as assumptions', async () => {
     const r = await single(tree, { customer: 'a', runs: 10 });
     expect(r.assumptions).toEqual({
-      model: 'voice', customers: ['a'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
+      model: 'voice', customers: ['a'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, activity: 'per-arc', negativityBias: 2,
       response: null, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
       runs: 10, precision: null, maxRuns: 100_000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: [],
     });

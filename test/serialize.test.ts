@@ -26,7 +26,7 @@ function valueRanking(n: number) {
   return {
     graphId: 'g_1', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', by: 'total', seed: 1, rrSets: 1000, graphValue: 5e6,
     top: Array.from({ length: n }, (_, i) => ({
-      rank: i + 1, id: `v${i}`, ownValue: i, networkValue: i / 2, networkCi95: [i / 3, i], totalValue: 1.5 * i,
+      rank: i + 1, id: `v${i}`, ownValue: i, valueWeightedReach: { mean: i / 2, ci95: [i / 3, i] }, networkValue: i / 2, networkCi95: [i / 3, i], totalValue: 1.5 * i,
       network: { mean: i / 2, ci95: [i / 3, i] }, total: { mean: 1.5 * i, ci95: [i, 2 * i] }, ignored: 'dropped by the schema',
     })),
     elapsedMs: 420, extraLoose: { kept: true },

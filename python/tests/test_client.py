@@ -147,7 +147,10 @@ def test_value_ranking_and_one_customer(client: Ripple, karate: str) -> None:
     assert one.total.mean == pytest.approx(one.own_value + one.network.mean)
     assert one.network_value == one.network and one.total_value == one.total  # the deprecated names, same estimates
     assert ranking.top[0].network.mean == ranking.top[0].network_value
-    assert set(one.to_frame()["figure"]) == {"own_value", "network_value", "total_value", "reach"}
+    # issue 19: value_weighted_reach is the new name (network / network_value its deprecated ones, the same figures)
+    assert one.value_weighted_reach == one.network and ranking.top[0].value_weighted_reach == ranking.top[0].network
+    assert (frame["value_weighted_reach"] == frame["network_value"]).all()
+    assert set(one.to_frame()["figure"]) == {"own_value", "network_value", "total_value", "reach", "value_weighted_reach"}
 
 
 def test_samples_edges_and_incremental_value(client: Ripple, path_graph: str) -> None:
@@ -170,6 +173,33 @@ def test_samples_edges_and_incremental_value(client: Ripple, path_graph: str) ->
     a = rows["a"].incremental
     assert a is not None and abs(a.mean - 1.5) < 0.06
     assert "incremental" in ranking.to_frame().columns
+    # one customer's incremental value: the ranking's estimator on the ranking's stream, so the same figure
+    one = client.get_customer_value(path_graph, "a", p=0.5, baseline=["d", "c"], rr_sets=50_000, runs=200, seed=1)
+    assert one.incremental == a and one.rr_sets == ranking.rr_sets
+    assert one.baseline is not None and one.baseline.customers == 2
+    assert "incremental_value" in set(one.to_frame()["figure"])
+    # activity read as a gate by influencers and scenarios too (echoed)
+    inf = client.find_influencers(path_graph, 1, method="degree", p=0.5, activity="gate", gain_samples=1000, runs=100)
+    assert inf.activity == "gate"
+    report = client.run_scenario(path_graph, customer="a", p=0.5, activity="gate", runs=100, seed=1)
+    assert isinstance(report, ScenarioReport) and report.assumptions.activity == "gate"
+
+
+def test_value_models_read_the_old_and_the_new_names() -> None:
+    """A server from before issue 19 sends only ``network``; a newer one both: the models read either."""
+    from ripple_client import RiskyCustomer, ValueRow
+
+    reach = {"mean": 2.0, "ci95": [1.5, 2.5]}
+    old = ValueRow.model_validate({"rank": 1, "id": "a", "ownValue": 1, "networkValue": 2.0, "networkCi95": [1.5, 2.5],
+                                   "totalValue": 3.0, "network": reach, "total": {"mean": 3.0, "ci95": [2.5, 3.5]}})
+    new = ValueRow.model_validate({"rank": 1, "id": "a", "ownValue": 1, "valueWeightedReach": reach, "totalValue": 3.0,
+                                   "total": {"mean": 3.0, "ci95": [2.5, 3.5]}})
+    assert old.value_weighted_reach == new.network and new.network_value == 2.0 and new.network_ci95 == (1.5, 2.5)
+    brief = {"mean": 1.0, "ci95": [1.0, 1.0]}
+    money = {"atRisk": brief, "earned": brief, "net": brief}
+    risky = RiskyCustomer.model_validate({"rank": 1, "id": "a", "ownValue": 1, "networkValue": 2.0, "network": reach,
+                                          "reach": brief, "negative": brief, "impressions": brief, "money": money})
+    assert risky.value_weighted_reach == risky.network
 
 
 def test_scenario_and_compare(client: Ripple, karate: str) -> None:

@@ -200,7 +200,7 @@ export function measuredInfluencersWork(g: CompiledGraph, req: InfluencersReques
   // The spread re-estimate, piloted from the pilot's greedy seeds.
   const ids = Array.from(est.chosen.length > 0 ? est.chosen : Int32Array.of(0), (v) => g.ids[v]);
   const spread = measuredSimulationWork(
-    g, resolveSimulation(g, spreadRequest(req.model, { seeds: ids, runs: req.runs, seed: req.seed, probability: schemeOf(req), p: req.p })),
+    g, resolveSimulation(g, spreadRequest(req.model, { seeds: ids, runs: req.runs, seed: req.seed, probability: schemeOf(req), p: req.p, activity: req.activity })),
     req.runs * m, 'body.runs', SPREAD_PILOT,
   );
   const work = rrSets * perSet + select + compare + spread.work;
@@ -246,8 +246,19 @@ export function measuredScenarioWork(g: CompiledGraph, sims: readonly ResolvedSi
   };
 }
 
-export function customerValueWork(g: CompiledGraph, req: { runs: number }): Work {
-  return req.runs * Math.max(1, g.m);
+/** One customer's value: its Monte Carlo runs, and with a baseline the RR sets of its incremental value. */
+export function customerValueWork(g: CompiledGraph, req: { runs: number; rrSets?: number; baseline?: unknown; baselineShare?: unknown }): Work {
+  const withBaseline = req.baseline !== undefined || req.baselineShare !== undefined;
+  return req.runs * Math.max(1, g.m) + (withBaseline ? valueRankingWork(g, { rrSets: req.rrSets ?? 0 }) : 0);
+}
+
+/** Two measured parts of one request (one customer's runs and its RR sets): their work adds up, each says what to lower. */
+export function bothMeasured(a: Measured, b: Measured): Measured {
+  return {
+    work: a.work + b.work,
+    basis: `${a.basis}; ${b.basis}`,
+    lower: (budget) => [...a.lower(Math.max(0, budget - b.work)), ...b.lower(Math.max(0, budget - a.work))],
+  };
 }
 
 /** `?async=true|false|1|0`: force a job. */
@@ -584,7 +595,7 @@ const COLLECTION_GROWTH = 3;
 export function influencersRRMemory(g: CompiledGraph, req: InfluencersRequest): InfluencersPilot {
   const kept = new RRCollection();
   if (g.n < 2) return { sets: 0, meanSize: 0, bytes: 0, pilotSets: 0, kept, pilotArcs: 0, chosen: new Int32Array(0) };
-  const spec = rrSpec(g, { model: req.model, probability: schemeOf(req), p: req.p });
+  const spec = rrSpec(g, { model: req.model, probability: schemeOf(req), p: req.p, activity: req.activity });
   const pilot = pilotSets(g, spec, req.seed, SALT_IMM_SAMPLING, { ...PILOT_SETS, keep: kept });
   const meanSize = pilot.members / Math.max(1, pilot.sets);
   // Every method draws the gains' collection; IMM also its own (CELF's live-edge worlds are bounded by checkCelfSize).

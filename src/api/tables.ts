@@ -30,28 +30,32 @@ function centrality(b: Obj): Rows | null {
 
 function valueRanking(b: Obj): Rows | null {
   if (!Array.isArray(b.top) || typeof b.graphValue !== 'number') return null;
-  // With a baseline: the incremental value and its interval as three more columns.
+  // With a baseline: the incremental value and its interval as three more columns. The value-weighted reach under its
+  // own name comes last; `network_value` / `network_ci95_*` are its deprecated names, kept in place for this release.
   const incremental = isObj(b.baseline);
   return {
     columns: [
       'rank', 'id', 'own_value', 'network_value', 'network_ci95_low', 'network_ci95_high', 'total_value',
       ...(incremental ? ['incremental_value', 'incremental_ci95_low', 'incremental_ci95_high'] : []),
+      'value_weighted_reach', 'value_weighted_reach_ci95_low', 'value_weighted_reach_ci95_high',
     ],
     rows: (b.top as Obj[]).map((r) => {
-      const [lo, hi] = ci(r.networkCi95);
-      const row: Record<string, Scalar> = { rank: r.rank as number, id: r.id as string, own_value: r.ownValue as number, network_value: r.networkValue as number, network_ci95_low: lo, network_ci95_high: hi, total_value: r.totalValue as number };
+      const reach = isObj(r.valueWeightedReach) ? r.valueWeightedReach : { mean: r.networkValue, ci95: r.networkCi95 };
+      const [lo, hi] = ci(reach.ci95);
+      const row: Record<string, Scalar> = { rank: r.rank as number, id: r.id as string, own_value: r.ownValue as number, network_value: reach.mean as number, network_ci95_low: lo, network_ci95_high: hi, total_value: r.totalValue as number };
       if (incremental && isObj(r.incremental)) {
         const [ilo, ihi] = ci(r.incremental.ci95);
         Object.assign(row, { incremental_value: r.incremental.mean as number, incremental_ci95_low: ilo, incremental_ci95_high: ihi });
       }
+      Object.assign(row, { value_weighted_reach: reach.mean as number, value_weighted_reach_ci95_low: lo, value_weighted_reach_ci95_high: hi });
       return row;
     }),
   };
 }
 
 function customerValue(b: Obj): Rows | null {
-  // `network` / `total` (the deprecated `networkValue` / `totalValue` objects before them).
-  const network = isObj(b.network) ? b.network : b.networkValue;
+  // `valueWeightedReach` / `total` (the deprecated `network`, `networkValue` / `totalValue` objects before them).
+  const network = isObj(b.valueWeightedReach) ? b.valueWeightedReach : isObj(b.network) ? b.network : b.networkValue;
   const total = isObj(b.total) ? b.total : b.totalValue;
   if (typeof b.ownValue !== 'number' || !isObj(network) || !isObj(total)) return null;
   const row = (figure: string, v: unknown): Record<string, Scalar> => {
@@ -62,7 +66,11 @@ function customerValue(b: Obj): Rows | null {
   };
   return {
     columns: ['id', 'figure', 'mean', 'ci95_low', 'ci95_high'],
-    rows: [row('own_value', b.ownValue), row('network_value', network), row('total_value', total), ...(isObj(b.reach) ? [row('reach', b.reach)] : [])],
+    // `network_value` is the deprecated name of the `value_weighted_reach` row (the same figure), kept for this release.
+    rows: [
+      row('own_value', b.ownValue), row('network_value', network), row('total_value', total), ...(isObj(b.reach) ? [row('reach', b.reach)] : []),
+      row('value_weighted_reach', network), ...(isObj(b.incremental) ? [row('incremental_value', b.incremental)] : []),
+    ],
   };
 }
 

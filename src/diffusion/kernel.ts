@@ -3,6 +3,7 @@ import { MinHeap } from '../graph/min-heap.js';
 import { Rng } from './rng.js';
 import { CurveSums, scratchFor, StepSums, type Scratch } from './scratch.js';
 import { StepBuckets } from './step-buckets.js';
+import { newGateState, nextGateRun, type GateState } from './gate.js';
 
 /**
  * What the catalogue's kernels (SI … CTIC, one folder each under models/) share: per-customer state
@@ -32,6 +33,7 @@ export class KernelScratch {
   private _heap: MinHeap | null = null;
   private _tracedHeap: MinHeap | null = null;
   private _buckets: StepBuckets | null = null;
+  private _gate: GateState | null = null;
 
   constructor(n: number, m: number) {
     this.n = n;
@@ -48,6 +50,14 @@ export class KernelScratch {
       this.epoch = 0;
     }
     return ++this.epoch;
+  }
+
+  /**
+   * The gate reading of activity (../gate.ts): a new run of the per-customer gate draws (each customer undrawn), for
+   * a kernel whose plan has a gate. Allocated the first time a gated run asks.
+   */
+  startGate(): GateState {
+    return nextGateRun((this._gate ??= newGateState(this.n)));
   }
 
   /** Work lists of n customers (frontiers, compartments). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputError } from '../errors.js';
 
 /**
  * The parts of a simulation request that every model shares (DESIGN §4): seeds, runs or precision, the
@@ -22,7 +23,7 @@ export const probabilityField = (dflt: ProbabilityScheme) =>
         "v's in-weights), `trivalency` (0.1, 0.01 or 0.001, fixed per arc by a hash), `attribute` (the tie's `p`, " +
         'else the request `p`), `parallel` (1 − (1 − p)^w: w independent chances at the request `p`, w = the tie\'s weight — ' +
         'the number of parallel ties when the graph was imported with `parallelTies: count`). ' +
-        `A customer's activity multiplies every arc leaving it. Default \`${dflt}\`.`,
+        `A customer's activity multiplies every arc leaving it (the \`per-arc\` reading of \`activity\`). Default \`${dflt}\`.`,
     );
 
 /** The two readings of a customer's `activity` (DESIGN §9). */
@@ -39,6 +40,34 @@ export const activityField = z
       'then each arc with its own probability). Each arc fires as often under both; under `gate` a sender\'s arcs fire together or not at all, ' +
       'so the reach is more variable and smaller where someone can be reached through two of a quiet customer\'s arcs.',
   );
+
+/** The message of the 400 when a model that cannot honour the gate reading is asked for it (LT). */
+export const LT_GATE_MESSAGE =
+  'activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)';
+
+/**
+ * The gate reading with a model that cannot honour it (LT) is a 400 whose field list names `path` (`activity`,
+ * `body.activity`, `query.activity`): the one check behind the influence requests (RR sets, CELF, the engine re-estimate).
+ */
+export function checkActivityReading(model: string, activity: ActivityReading | undefined, path = 'activity'): void {
+  if (model === 'lt' && activity === 'gate') {
+    throw new InputError(LT_GATE_MESSAGE, { errors: [{ path, message: 'lt reads activity per arc only: use per-arc, or model ic' }] });
+  }
+}
+
+/**
+ * `activity` of a model that reads activity per arc only (LT: a customer's weights b(u,v) are multiplied by it, and a
+ * gate has no live-edge reading there): `per-arc` (default), and `gate` is a 400 naming the field.
+ */
+export const perArcOnlyActivityField = (model: string) =>
+  z
+    .enum(ACTIVITY_READINGS)
+    .refine((a) => a === 'per-arc', { message: `${model}: ${LT_GATE_MESSAGE}` })
+    .default('per-arc')
+    .describe(
+      `How a customer's \`activity\` acts: \`per-arc\` only (default: it multiplies every weight leaving the customer); \`gate\` is a 400 with ${model}, ` +
+        'whose live-edge reading (each customer keeps at most one in-arc) has no per-customer gate.',
+    );
 
 /** The arc probability `p` (uniform scheme, fallback of `attribute`), with a model's default. */
 export const pField = (dflt: number) =>

@@ -8,7 +8,8 @@ import { GainHeap } from './gain-heap.js';
  * Carlo and common random numbers, for small graphs.
  *
  * The Monte Carlo runs are `runs` live-edge graphs (Kempe, Kleinberg, Tardos 2003) drawn once, world r
- * from the stream (seed, r): IC keeps arc a when U < p(a); LT lets each customer keep at most one in-arc,
+ * from the stream (seed, r): IC keeps arc a when U < p(a) (with a gate, `activity: 'gate'`, only in the worlds where
+ * its sender passes things on: one draw per customer and world); LT lets each customer keep at most one in-arc,
  * chosen by b. Every candidate is evaluated on the same worlds, so the estimate σ̂(S) = mean reach of S
  * over the worlds is exactly monotone and submodular in S — which is what makes CELF's lazy evaluation
  * correct (with independent runs per evaluation the laziness would compare noise). The marginal gain of v
@@ -26,6 +27,11 @@ export interface CelfOptions {
   model: 'ic' | 'lt';
   /** Per out-arc probability (IC p, LT b), e.g. from arcProbabilities(..., {perArc: true}) or ltWeights. */
   arcP: Float32Array;
+  /**
+   * IC with `activity: 'gate'` (activityGate): per customer, the chance it passes anything on in a world (one draw per
+   * customer and world; its arcs then carry p without activity). Null or absent: no gate (the worlds as before).
+   */
+  gate?: Float32Array | null;
   /** Optional per-customer weight of reaching it (value); default 1 (reach). */
   weights?: Float64Array | null;
   runs?: number;
@@ -65,6 +71,7 @@ export async function celf(g: CompiledGraph, o: CelfOptions): Promise<CelfResult
   checkCelfSize(g, runs);
   const p = o.arcP;
   const weights = o.weights ?? null;
+  const gate = o.model === 'ic' ? (o.gate ?? null) : null;
 
   // Live arcs of every world as one bitset: bit r·m + a.
   const live = new Uint8Array(Math.ceil((runs * m) / 8));
@@ -72,7 +79,18 @@ export async function celf(g: CompiledGraph, o: CelfOptions): Promise<CelfResult
   for (let r = 0; r < runs; r++) {
     rng.reseed(seed, r, SALT_CELF);
     const base = r * m;
-    if (o.model === 'ic') {
+    if (o.model === 'ic' && gate) {
+      // Gate reading: customer u's arcs are live only in the worlds where u passes things on (one draw per world).
+      for (let u = 0; u < n; u++) {
+        if (gate[u] < 1 && !(rng.float() < gate[u])) continue;
+        for (let a = outOffsets[u]; a < outOffsets[u + 1]; a++) {
+          if (rng.float() < p[a]) {
+            const bit = base + a;
+            live[bit >>> 3] |= 1 << (bit & 7);
+          }
+        }
+      }
+    } else if (o.model === 'ic') {
       for (let a = 0; a < m; a++) {
         if (rng.float() < p[a]) {
           const bit = base + a;

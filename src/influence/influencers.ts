@@ -1,11 +1,11 @@
 import { parseOrThrow } from '../validate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { CancelledError, InputError } from '../errors.js';
-import { arcProbabilities, ltWeights } from '../diffusion/probability.js';
+import { activityGate, arcProbabilities, ltWeights } from '../diffusion/probability.js';
 import type { EnginePool } from '../workers/pool.js';
 import { simulate } from '../diffusion/simulate.js';
 import type { ProbabilityScheme, SimulationRequestInput } from '../diffusion/schemas.js';
-import type { ActivityReading } from '../diffusion/request.js';
+import { checkActivityReading, type ActivityReading } from '../diffusion/request.js';
 import { degreeDiscountSeeds, degreeSeeds, pagerankSeeds, type BaselineResult } from './baselines.js';
 import { celf } from './celf.js';
 import { imm } from './imm.js';
@@ -89,8 +89,9 @@ export function influencersProgress(phase: string, done: number, total: number):
 export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersRequestInput | unknown, opts: InfluencersOptions = {}): Promise<InfluencersResult> {
   const t0 = performance.now();
   const req = parseOrThrow(influencersRequestSchema, rawReq, 'influencers request');
-  const { k, method, model, p, seed } = req;
+  const { k, method, model, p, seed, activity } = req;
   const probability = schemeOf(req);
+  checkActivityReading(model, activity);
   const { pool, signal, onProgress } = opts;
   const rrLimit = rrLimitOf(opts.rrMemory, method, req.gainSamples);
   checkK(graph, k);
@@ -102,7 +103,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
   const warnings: string[] = [];
   switch (method) {
     case 'imm': {
-      const spec = rrSpec(graph, { model, probability, p });
+      const spec = rrSpec(graph, { model, probability, p, activity });
       const r = await imm(graph, spec, {
         k, epsilon: req.epsilon, ell: req.ell, seed, pool, signal, rrLimit,
         onProgress: onProgress ? (_phase, d, t) => onProgress('select', d, t) : undefined,
@@ -116,9 +117,9 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
       break;
     }
     case 'celf': {
-      const arcP = model === 'lt' ? ltWeights(graph, probability, p) : arcProbabilities(graph, probability, p, { perArc: true }).arcP!;
+      const arcP = model === 'lt' ? ltWeights(graph, probability, p) : arcProbabilities(graph, probability, p, { perArc: true, activity }).arcP!;
       const r = await celf(graph, {
-        k, model, arcP, runs: req.celfRuns, seed, signal,
+        k, model, arcP, gate: model === 'ic' ? activityGate(graph, activity) : null, runs: req.celfRuns, seed, signal,
         onProgress: onProgress ? (d, t) => onProgress('select', d, t) : undefined,
       });
       seeds = r.seeds;
@@ -134,7 +135,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
       scores = b.scores;
     }
   }
-  const spec = rrSpec(graph, { model, probability, p });
+  const spec = rrSpec(graph, { model, probability, p, activity });
   const fresh = (salt: number, samples: number) => freshCollection(graph, spec, salt, samples, seed, opts, rrLimit);
   let pickedBy: InfluenceMethod = method;
   if (method === 'imm' && req.compare) {
@@ -163,7 +164,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
   const ids = Array.from(seeds, (v) => graph.ids[v]);
   const sim = await simulate(
     graph,
-    spreadRequest(model, { seeds: ids, runs: req.runs, seed, probability, p }),
+    spreadRequest(model, { seeds: ids, runs: req.runs, seed, probability, p, activity }),
     { pool, signal, onProgress: onProgress ? (d, t) => onProgress('spread', d, t) : undefined },
   );
   const seedRows = ids.map((id, i) => {
@@ -172,7 +173,7 @@ export async function findInfluencers(graph: CompiledGraph, rawReq: InfluencersR
     return row;
   });
   return {
-    method, model, probability, p, k, seed, pickedBy,
+    method, model, probability, p, activity, k, seed, pickedBy,
     seeds: seedRows,
     spread: sim.reach, runs: sim.runs,
     estimatedSpread: evaluation.estimate, estimatedSpreadCi95: evaluation.ci95, evaluation: { rrSets: evaluation.rrSets },
@@ -188,9 +189,9 @@ export function spreadRequest(
   model: 'ic' | 'lt', o: { seeds: string[]; runs: number; seed: number; probability: ProbabilityScheme; p: number; activity?: ActivityReading },
 ): SimulationRequestInput {
   const { activity, ...rest } = o;
-  const common = { ...rest, maxSteps: 1_000_000, top: 0 };
-  if (model === 'lt' && activity === 'gate') throw new InputError('activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)');
-  return model === 'ic' ? { model: 'ic', ...common, ...(activity ? { activity } : {}) } : { model: 'lt', ...common };
+  const common = { ...rest, maxSteps: 1_000_000, top: 0, ...(activity ? { activity } : {}) };
+  checkActivityReading(model, activity);
+  return model === 'ic' ? { model: 'ic', ...common } : { model: 'lt', ...common };
 }
 
 function sameSeeds(a: Int32Array, b: Int32Array): boolean {

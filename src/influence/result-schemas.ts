@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { graphRefShape, meanCiSchema, reachStatsSchema } from '../diffusion/result-schema.js';
 import { CONVERGENCE_MODES } from './centrality/convergence.js';
 import { CENTRALITY_METRICS } from './centrality/types.js';
-import { INFLUENCE_METHODS } from './schemas.js';
+import { INFLUENCE_METHODS, VALUE_RANKING_KEYS } from './schemas.js';
 import { ACTIVITY_READINGS } from '../diffusion/request.js';
 
 /**
@@ -54,6 +54,7 @@ export const influencersResultSchema = z
     model: z.enum(['ic', 'lt']),
     probability: z.string(),
     p: z.number(),
+    activity: z.enum(ACTIVITY_READINGS).describe('The reading of activity the RR sets, CELF\'s worlds and the spread\'s runs used (`per-arc` or `gate`).'),
     k: z.number().int(),
     seed: z.number().int(),
     pickedBy: z.enum(INFLUENCE_METHODS).describe('Whose pick the seeds are: `method`, or for imm with `compare` the heuristic that beat IMM\'s pick on a fresh collection.'),
@@ -98,7 +99,7 @@ export const influencersResultSchema = z
   .meta({
     id: 'InfluencersResult',
     examples: [{
-      graphId: 'g_0123456789abcdef', graphVersion: 1, method: 'imm', model: 'ic', probability: 'uniform', p: 0.05, k: 2, seed: 1,
+      graphId: 'g_0123456789abcdef', graphVersion: 1, method: 'imm', model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', k: 2, seed: 1,
       pickedBy: 'imm', seeds: [{ id: 'c42', gain: 31.2, gainCi95: [30.9, 31.5] }, { id: 'c7', gain: 18.4, gainCi95: [18.1, 18.7] }],
       spread: { mean: 49.1, sd: 12.2, stderr: 0.12, ci95: [48.86, 49.34], min: 2, max: 96, quantiles: { p5: 29, p25: 41, p50: 49, p75: 57, p95: 69 }, histogram: [] },
       runs: 10000, estimatedSpread: 49.6, estimatedSpreadCi95: [49.2, 50.0], evaluation: { rrSets: 100000 }, elapsedMs: 812, selectionMs: 640,
@@ -112,7 +113,7 @@ export const valueRankingSchema = z
     probability: z.string(),
     p: z.number(),
     activity: z.enum(ACTIVITY_READINGS).describe('The reading of activity the cascades used (`per-arc` or `gate`).'),
-    by: z.enum(['total', 'network', 'incremental']),
+    by: z.enum(VALUE_RANKING_KEYS).describe('What the list is ranked by, as asked (`network`: the deprecated name of `valueWeightedReach`).'),
     seed: z.number().int(),
     rrSets: z.number().int(),
     graphValue: z.number().describe('Total value of all customers.'),
@@ -124,14 +125,15 @@ export const valueRankingSchema = z
       rank: z.number().int(),
       id: z.string(),
       ownValue: z.number(),
-      networkValue: z.number().describe('Expected value of the other customers its voice reaches (a number, `network.mean`).'),
-      networkCi95: z.tuple([z.number(), z.number()]).describe('95% interval of networkValue (`network.ci95`).'),
-      totalValue: z.number().describe('ownValue + networkValue (a number, `total.mean`).'),
-      network: brief.describe(
-        'The network value with its 95% interval (Wilson on the share of RR sets), as in every answer that estimates it: the value-weighted reach of ' +
-          'its voice, the expected value of the other customers it reaches, counted whether or not they would have been reached anyway.',
+      valueWeightedReach: brief.describe(
+        'The value-weighted reach of its voice with its 95% interval (Wilson on the share of RR sets): the expected value of the other customers ' +
+          'it reaches, counted whether or not they would have been reached anyway (the exposure of a complaint). Until issue 19 named `network`.',
       ),
-      total: brief.describe('ownValue + network, with its 95% interval.'),
+      networkValue: z.number().meta({ deprecated: true }).describe('Deprecated (kept for this release): `valueWeightedReach.mean`, its old name.'),
+      networkCi95: z.tuple([z.number(), z.number()]).meta({ deprecated: true }).describe('Deprecated (kept for this release): `valueWeightedReach.ci95`, its old name.'),
+      totalValue: z.number().describe('ownValue + valueWeightedReach (a number, `total.mean`).'),
+      network: brief.meta({ deprecated: true }).describe('Deprecated (kept for this release): the old name of `valueWeightedReach` (the same object).'),
+      total: brief.describe('ownValue + valueWeightedReach, with its 95% interval.'),
       incremental: brief
         .optional()
         .describe(
@@ -147,7 +149,7 @@ export const valueRankingSchema = z
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', by: 'total', seed: 1, rrSets: 200000, graphValue: 3000,
       top: [{
-        rank: 1, id: 'c42', ownValue: 12, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5,
+        rank: 1, id: 'c42', ownValue: 12, valueWeightedReach: { mean: 40.5, ci95: [39.1, 41.9] }, networkValue: 40.5, networkCi95: [39.1, 41.9], totalValue: 52.5,
         network: { mean: 40.5, ci95: [39.1, 41.9] }, total: { mean: 52.5, ci95: [51.1, 53.9] },
       }], elapsedMs: 420,
     }],
@@ -164,18 +166,35 @@ export const customerValueSchema = z
     runs: z.number().int(),
     seed: z.number().int(),
     ownValue: z.number(),
-    network: meanCiSchema.describe('Expected value of the other customers reached, with its 95% interval.'),
-    total: meanCiSchema.describe('ownValue + network.'),
-    networkValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `network` (an object here, while rankings give `networkValue` as a number), kept for this release.'),
+    valueWeightedReach: meanCiSchema.describe(
+      'The value-weighted reach of its voice: the expected value of the other customers it reaches (whether or not they would have been reached ' +
+        'anyway), with its 95% interval. Until issue 19 named `network`.',
+    ),
+    network: meanCiSchema.meta({ deprecated: true }).describe('Deprecated (kept for this release): the old name of `valueWeightedReach` (the same figure).'),
+    total: meanCiSchema.describe('ownValue + valueWeightedReach.'),
+    networkValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: an older name of `valueWeightedReach` (an object here, while rankings give `networkValue` as a number), kept for this release.'),
     totalValue: meanCiSchema.meta({ deprecated: true }).describe('Deprecated: the old name of `total`, kept for this release.'),
+    baseline: z
+      .object({ customers: z.number().int().describe('Organic adopters named in the request.'), share: z.number().describe('Share of customers adopting organically, each on its own.') })
+      .optional()
+      .describe('With `baseline` or `baselineShare`: the organic adopters that `incremental` is measured against.'),
+    incremental: brief
+      .optional()
+      .describe(
+        'With a baseline: Domingos & Richardson\'s incremental value, the expected value reached with this customer speaking up minus without, given ' +
+          'the organic adopters (its own value included when no one else would reach it; 0 for a baseline customer), with its 95% Wilson interval — ' +
+          'from value-weighted RR sets, the ranking\'s estimator (the same request gives the ranking\'s figure).',
+      ),
+    rrSets: z.number().int().optional().describe('With a baseline: the value-weighted RR sets behind `incremental`.'),
     reach: reachStatsSchema,
     elapsedMs: z.number(),
   })
-  .describe('Own value + network value of one customer.')
+  .describe('Own value + value-weighted reach of one customer (and, with a baseline, its incremental value).')
   .meta({
     id: 'CustomerValue',
     examples: [{
       graphId: 'g_0123456789abcdef', graphVersion: 1, id: 'c42', model: 'ic', probability: 'uniform', p: 0.05, activity: 'per-arc', runs: 10000, seed: 1, ownValue: 12,
+      valueWeightedReach: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] },
       network: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, total: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       networkValue: { mean: 40.5, sd: 30.1, stderr: 0.3, ci95: [39.9, 41.1] }, totalValue: { mean: 52.5, sd: 30.1, stderr: 0.3, ci95: [51.9, 53.1] },
       reach: { mean: 38.2, sd: 25.3, stderr: 0.25, ci95: [37.7, 38.7], min: 1, max: 160, quantiles: { p5: 4, p25: 19, p50: 35, p75: 54, p95: 84 }, histogram: [] },

@@ -36,7 +36,9 @@ const activity = z
   .default('per-arc')
   .describe(
     'How a customer\'s `activity` acts (model ic): `per-arc` (default: it multiplies every arc leaving the customer) or `gate` (the customer passes ' +
-      'it on at all with probability activity, then each arc with its own probability). `gate` with model lt is a 400.',
+      'it on at all with probability activity — one draw per customer and cascade — then each arc with its own probability). The same reading in ' +
+      'the RR sets, CELF\'s live-edge worlds and the engine\'s Monte Carlo; without any activity below 1 both readings give the same answer. `gate` ' +
+      'with model lt is a 400.',
   );
 
 const seed = z
@@ -61,6 +63,7 @@ export const influencersRequestSchema = z
     model,
     probability,
     p,
+    activity,
     epsilon: z.number().gt(0).lt(1).default(0.1).describe('IMM approximation slack ε, in (0, 1) (default 0.1). Sample size grows as 1/ε².'),
     ell: z.number().gt(0).max(100).default(1).describe('IMM confidence: success probability ≥ 1 − 1/n^ℓ (0 < ℓ ≤ 100, default 1).'),
     runs: z
@@ -101,6 +104,38 @@ export const influencersRequestSchema = z
 export type InfluencersRequest = z.infer<typeof influencersRequestSchema>;
 export type InfluencersRequestInput = z.input<typeof influencersRequestSchema>;
 
+/** What a value ranking can be ranked by; `network` is the deprecated name of `valueWeightedReach`. */
+export const VALUE_RANKING_KEYS = ['total', 'valueWeightedReach', 'incremental', 'network'] as const;
+
+/** The organic adopters of the incremental reading (Domingos & Richardson 2001): a ranking's and one customer's. */
+const incrementalFields = {
+  baseline: z
+    .array(z.string().min(1).max(16_384))
+    .max(100_000)
+    .optional()
+    .describe(
+      'Incremental value: customers who adopt (are reached) anyway, the organic adopters (ids; in a query repeat the parameter: ' +
+        '`baseline=a&baseline=b`). Their own incremental value is 0, and a customer whose voice only reaches what they reach anyway adds nothing.',
+    ),
+  baselineShare: z
+    .number()
+    .min(0)
+    .lt(1)
+    .optional()
+    .describe(
+      'Incremental value: instead of (or besides) a list, each customer adopts organically on its own with this probability (0 <= share < 1), ' +
+        'independently, the baseline of Domingos & Richardson\'s "no marketing" world.',
+    ),
+};
+
+const rrSetsField = z
+  .number()
+  .int()
+  .min(1000)
+  .max(50_000_000)
+  .default(200_000)
+  .describe('Value-weighted RR sets sampled (1000..50000000, default 200000): the standard error of a value-weighted reach is about totalValue·√(f/rrSets).');
+
 export const valueRankingRequestSchema = z
   .strictObject({
     model,
@@ -109,37 +144,16 @@ export const valueRankingRequestSchema = z
     top: z.number().int().min(1).max(100_000).default(10).describe('How many customers to list, most valuable first (1..100000, default 10).'),
     activity,
     by: z
-      .enum(['total', 'network', 'incremental'])
+      .enum(VALUE_RANKING_KEYS)
       .default('total')
       .describe(
-        'Rank by `total` (own value + network value, default), by `network` value alone (the value-weighted reach of its voice: the expected ' +
-          'value of the other customers it reaches, whether or not they would have been reached anyway), or by `incremental` value (Domingos & ' +
-          'Richardson 2001: the expected value reached with this customer speaking up minus without, given the `baseline` of organic adopters).',
+        'Rank by `total` (own value + value-weighted reach, default), by `valueWeightedReach` alone (the value-weighted reach of its voice: the ' +
+          'expected value of the other customers it reaches, whether or not they would have been reached anyway), or by `incremental` value ' +
+          '(Domingos & Richardson 2001: the expected value reached with this customer speaking up minus without, given the `baseline` of organic ' +
+          'adopters). `network` is the deprecated name of `valueWeightedReach` (kept for this release; echoed as given).',
       ),
-    baseline: z
-      .array(z.string().min(1).max(16_384))
-      .max(100_000)
-      .optional()
-      .describe(
-        'Incremental value: customers who adopt (are reached) anyway, the organic adopters (ids; in a query repeat the parameter: ' +
-          '`baseline=a&baseline=b`). Their own incremental value is 0, and a customer whose voice only reaches what they reach anyway adds nothing.',
-      ),
-    baselineShare: z
-      .number()
-      .min(0)
-      .lt(1)
-      .optional()
-      .describe(
-        'Incremental value: instead of (or besides) a list, each customer adopts organically on its own with this probability (0 <= share < 1), ' +
-          'independently, the baseline of Domingos & Richardson\'s "no marketing" world.',
-      ),
-    rrSets: z
-      .number()
-      .int()
-      .min(1000)
-      .max(50_000_000)
-      .default(200_000)
-      .describe('Value-weighted RR sets sampled (1000..50000000, default 200000): the standard error of a network value is about totalValue·√(f/rrSets).'),
+    ...incrementalFields,
+    rrSets: rrSetsField,
     seed,
   })
   .describe('Rank all customers by what their voice is worth (Domingos & Richardson 2001)');
@@ -154,9 +168,14 @@ export const customerValueRequestSchema = z
     p,
     activity,
     runs: z.number().int().min(1).max(1_000_000).default(10_000).describe('Monte Carlo runs from this customer (1..1000000, default 10000).'),
+    ...incrementalFields,
+    rrSets: rrSetsField.describe(
+      'With `baseline` or `baselineShare`: value-weighted RR sets behind the incremental value (1000..50000000, default 200000) — the ranking\'s ' +
+        'estimator, so the same model, scheme, p, activity, baseline, rrSets and seed give this customer exactly the ranking\'s figure.',
+    ),
     seed,
   })
-  .describe('Own value + network value of one customer (Domingos & Richardson 2001)');
+  .describe('Own value + value-weighted reach of one customer, and with a baseline its incremental value (Domingos & Richardson 2001)');
 
 export type CustomerValueRequest = z.infer<typeof customerValueRequestSchema>;
 export type CustomerValueRequestInput = z.input<typeof customerValueRequestSchema>;

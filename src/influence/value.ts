@@ -31,7 +31,7 @@ import { mapInSlices, sliceYielder, topKAsync } from '../graph/top-k.js';
  *   totalValue · (sets containing v other than as root) / θ is an unbiased estimate of v's network value.
  *
  * Two readings of "network value" (README, "Network value: two readings"):
- * - `network`, the value-weighted reach: the expected value of the others v's voice reaches, whoever else would have
+ * - `valueWeightedReach` (until issue 19 named `network` / `networkValue`, kept as deprecated aliases), the value-weighted reach: the expected value of the others v's voice reaches, whoever else would have
  *   reached them (the exposure of a complaint);
  * - `incremental`, Domingos & Richardson's: given organic adopters (a list and/or a share adopting on their own), the
  *   expected value reached with v minus without — what getting v to speak adds (ValueCounter, from the same sets).
@@ -51,8 +51,14 @@ export interface ValueOptions {
 export type CustomerValueResult = EngineAnswer<typeof customerValueSchema>;
 
 /**
- * The value of one customer (Domingos & Richardson 2001): own value + network value, the expected value of the
+ * The value of one customer (Domingos & Richardson 2001): own value + value-weighted reach, the expected value of the
  * customers its voice reaches (Monte Carlo, with 95% CIs). Fields and defaults as `GET /graphs/:id/customers/:cid/value`.
+ *
+ * With a baseline (`baseline` ids and/or `baselineShare`) also its incremental value, with minus without given the
+ * organic adopters, from `rrSets` value-weighted RR sets: the ranking's estimator (valueScores, ValueCounter) and its
+ * Wilson interval, on the ranking's stream — so the same request gives exactly the ranking's figure for this customer.
+ * (A forward Monte Carlo of "with minus without" would need both cascades in one live-edge world per run; the RR sets
+ * give it for every customer at once, and its interval stays valid where the value is 0.)
  */
 export async function customerValue(graph: CompiledGraph, customerId: string, rawReq: CustomerValueRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<CustomerValueResult> {
   const t0 = performance.now();
@@ -60,20 +66,37 @@ export async function customerValue(graph: CompiledGraph, customerId: string, ra
   const v = indexOf(graph, customerId);
   if (v < 0) throw new NotFoundError(`customer ${JSON.stringify(customerId.length > 80 ? `${customerId.slice(0, 80)}…` : customerId)} is not in the graph`);
   const probability = schemeOf(req);
+  const baseline = resolveBaseline(graph, req);
+  // Progress: the Monte Carlo runs, then (with a baseline) the RR sets, as one count.
+  const rr = baseline ? req.rrSets : 0;
+  const { onProgress } = opts;
   const { result, perRun } = await simulateRuns(
     graph,
     spreadRequest(req.model, { seeds: [customerId], runs: req.runs, seed: req.seed, probability, p: req.p, activity: req.activity }),
-    opts,
+    { ...opts, onProgress: onProgress ? (d, t) => onProgress(d, t + rr) : undefined },
   );
   const own = graph.value[v];
   const total = meanCi(perRun!.value, result.runs);
-  const network: MeanCi = {
+  const reached: MeanCi = {
     mean: Math.max(0, total.mean - own), sd: total.sd, stderr: total.stderr,
     ci95: [Math.max(0, total.ci95[0] - own), Math.max(0, total.ci95[1] - own)],
   };
+  let incremental: Pick<CustomerValueResult, 'baseline' | 'incremental' | 'rrSets'> = {};
+  if (baseline) {
+    const s = await valueScores(
+      graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed, activity: req.activity, baseline },
+      { ...opts, onProgress: onProgress ? (d, t) => onProgress(result.runs + d, result.runs + t) : undefined },
+    );
+    const inc = s.incremental!;
+    incremental = {
+      baseline: { customers: baseline.customers.length, share: baseline.share },
+      incremental: { mean: inc.mean[v], ci95: [inc.ci95Lo[v], inc.ci95Hi[v]] },
+      rrSets: s.rrSets,
+    };
+  }
   return {
     id: customerId, model: req.model, probability, p: req.p, activity: req.activity, runs: result.runs, seed: req.seed,
-    ownValue: own, network, total, networkValue: network, totalValue: total, reach: result.reach,
+    ownValue: own, valueWeightedReach: reached, network: reached, total, networkValue: reached, totalValue: total, ...incremental, reach: result.reach,
     elapsedMs: Math.round((performance.now() - t0) * 1000) / 1000,
   };
 }
@@ -211,7 +234,7 @@ export type ValueRankingResult = EngineAnswer<typeof valueRankingSchema>;
 /** One customer of a value ranking. */
 export type RankedCustomer = ValueRankingResult['top'][number];
 
-/** "Whose unhappiness costs most?": every customer's own + network value, the top ones listed. */
+/** "Whose unhappiness costs most?": every customer's own value + value-weighted reach (and incremental value), the top ones listed. */
 export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<ValueRankingResult> {
   const t0 = performance.now();
   const req = parseOrThrow(valueRankingRequestSchema, rawReq, 'value request');
@@ -220,7 +243,7 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   const s = await valueScores(graph, { model: req.model, probability, p: req.p, rrSets: req.rrSets, seed: req.seed, activity: req.activity, baseline }, opts);
   const inc = s.incremental;
   let key: Float64Array;
-  if (req.by === 'network') key = s.network;
+  if (req.by === 'valueWeightedReach' || req.by === 'network') key = s.network;
   else if (req.by === 'incremental') key = inc!.mean;
   else {
     key = new Float64Array(s.own.length);
@@ -230,11 +253,13 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   const order = await topKAsync(key, Math.min(req.top, graph.n));
   const top = await mapInSlices(order.length, (i) => {
     const v = order[i];
+    const reached = { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] };
     return {
-      rank: i + 1, id: graph.ids[v], ownValue: s.own[v], networkValue: s.network[v],
-      networkCi95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number],
+      rank: i + 1, id: graph.ids[v], ownValue: s.own[v],
+      valueWeightedReach: reached,
+      // The deprecated names of valueWeightedReach (kept for this release): the number, its interval, the object.
+      networkValue: s.network[v], networkCi95: reached.ci95, network: reached,
       totalValue: s.own[v] + s.network[v],
-      network: { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] },
       total: { mean: s.own[v] + s.network[v], ci95: [s.own[v] + s.ci95Lo[v], s.own[v] + s.ci95Hi[v]] as [number, number] },
       ...(inc ? { incremental: { mean: inc.mean[v], ci95: [inc.ci95Lo[v], inc.ci95Hi[v]] as [number, number] } } : {}),
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { graphRefShape, meanCiSchema, reachStatsSchema, stepSchema } from '../diffusion/result-schema.js';
+import { ACTIVITY_READINGS } from '../diffusion/request.js';
 
 /**
  * What a brand scenario answers (DESIGN §6, §8), next to the code that writes it (report.ts, compare.ts,
@@ -40,6 +41,7 @@ const assumptionsSchema = z
     horizon: z.number().int().meta({ deprecated: true }).describe('Deprecated: the old name of `maxSteps` (same value), kept for this release.'),
     probability: z.string(),
     p: z.number(),
+    activity: z.enum(ACTIVITY_READINGS).describe('The reading of activity the runs used (`per-arc` or `gate`).'),
     negativityBias: z.number(),
     response: z.object({
       atStep: z.number().int(),
@@ -83,7 +85,7 @@ export const REPORT_EXAMPLE = {
   valuesAreDefaults: false, truncatedByHorizon: false, lastStep: { step: 20, newMean: 0, shareOfReach: 0 }, stepDuration: null, reachOf: [{ id: 'c0005', frequency: 0.173 }],
   summary: 'A complaint from c0006 reaches about 32 customers (31–32) within 20 steps: about 26 (26–27) end up negative and 5.5 (5.2–5.7) positive. The brand answers after step 1, in public, and wins the complainant over in 60% of runs. …',
   assumptions: {
-    model: 'voice', customers: ['c0006'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, negativityBias: 2,
+    model: 'voice', customers: ['c0006'], experience: 'negative', maxSteps: 20, horizon: 20, probability: 'uniform', p: 0.05, activity: 'per-arc', negativityBias: 2,
     response: { atStep: 1, effectiveness: 0.6, public: true }, impact: { churnIfNegative: 0.05, upliftIfPositive: 0.02, currency: 'EUR' },
     runs: 2000, precision: null, maxRuns: 100000, seed: 1, amplifiers: 10, stepDuration: null, reachOf: ['c0005'],
   },
@@ -112,7 +114,7 @@ export const COMPARE_EXAMPLE = {
   summary: 'Compared with “no answer” (26 negative customers, €423 at risk), on the same random runs: “answer before it spreads” lowers the negative customers by 16 (15–17), cuts the money at risk by €253 (60%, range 57–63%), a smaller loss; net improves by €285. …',
 };
 const RISKIEST_TOP = [{
-  rank: 1, id: 'c0003', ownValue: 1121.99, networkValue: 9636.4, network: { mean: 9636.4, ci95: [9420.5, 9855.2] }, reach: { mean: 17.28, ci95: [16.7, 17.87] }, negative: { mean: 17.28, ci95: [16.7, 17.87] },
+  rank: 1, id: 'c0003', ownValue: 1121.99, valueWeightedReach: { mean: 9636.4, ci95: [9420.5, 9855.2] }, networkValue: 9636.4, network: { mean: 9636.4, ci95: [9420.5, 9855.2] }, reach: { mean: 17.28, ci95: [16.7, 17.87] }, negative: { mean: 17.28, ci95: [16.7, 17.87] },
   impressions: { mean: 1630, ci95: [1528, 1733] },
   money: { atRisk: { mean: 554.52, ci95: [539.79, 569.25] }, earned: { mean: 0, ci95: [0, 0] }, net: { mean: -554.52, ci95: [-569.25, -539.79] } },
 }];
@@ -222,8 +224,11 @@ const riskiestEntry = z.object({
   rank: z.number().int(),
   id: z.string(),
   ownValue: z.number(),
-  networkValue: z.number().nullable().describe('Network value that picked the candidate (a number, `network.mean`); null for given candidates.'),
-  network: brief.nullable().describe('The network value with its 95% interval; null for given candidates.'),
+  valueWeightedReach: brief
+    .nullable()
+    .describe('The value-weighted reach (expected value of the others its voice reaches) that, with its own value, picked the candidate, with its 95% interval; null for given candidates.'),
+  networkValue: z.number().nullable().meta({ deprecated: true }).describe('Deprecated (kept for this release): `valueWeightedReach.mean`, its old name; null for given candidates.'),
+  network: brief.nullable().meta({ deprecated: true }).describe('Deprecated (kept for this release): the old name of `valueWeightedReach`; null for given candidates.'),
   reach: brief,
   negative: brief,
   impressions: brief,
@@ -233,7 +238,7 @@ const riskiestEntry = z.object({
 export const riskiestResultSchema = z
   .object({
     ...graphRefShape,
-    candidates: z.enum(['given', 'value']).describe('Where the candidates came from: the request, or the top customers by network value.'),
+    candidates: z.enum(['given', 'value']).describe('Where the candidates came from: the request, or the top customers by own value + value-weighted reach.'),
     currency: z.string(),
     runs: z.number().int(),
     seed: z.number().int(),

@@ -118,6 +118,7 @@ export function engineRequest(spec: ScenarioSpec, runsOverride?: number): Simula
     top: spec.amplifiers > 0 || spec.reachOf.length > 0 ? Math.max(spec.amplifiers, 1) : 0,
     probability: spec.probability,
     p: spec.p,
+    activity: spec.activity,
     experience: spec.experience,
     negativityBias: spec.negativityBias,
     response: spec.response ? { atStep: spec.response.atStep, effectiveness: spec.response.effectiveness, public: spec.response.public } : null,

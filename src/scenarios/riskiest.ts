@@ -13,8 +13,8 @@ import { parseScenarioInput, resolveSpec, riskiestRequestSchema, type RiskiestRe
  * "Whose complaint would hurt most?" (issue 5 part 4): the negative scenario run for each candidate, ranked
  * by expected money at risk (largest first; ties by candidate order), each figure with its 95% CI.
  *
- * Candidates: the given list, or the top-N customers by network value (own value + expected value its voice
- * reaches, value-weighted RR sets, src/influence/value.ts) under IC with the scenario's scheme. Under the
+ * Candidates: the given list, or the top-N customers by own value + value-weighted reach (the expected value its voice
+ * reaches, value-weighted RR sets, src/influence/value.ts) under IC with the scenario's scheme and reading of activity. Under the
  * `uniform` scheme the ranking uses the probability of a complaint, min(1, p·negativityBias); under other
  * schemes it uses the positive-message probabilities (RR sets do not model the bias), a pre-selection only:
  * the ranking itself always comes from the full negative scenario.
@@ -87,10 +87,10 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
     const uniform = template.probability === 'uniform';
     const ranking = await rankValues(graph, {
       model: 'ic', probability: template.probability, p: uniform ? Math.min(1, template.p * template.negativityBias) : template.p,
-      top: Math.min(top, graph.n), by: 'total', rrSets, seed: template.seed,
+      activity: template.activity, top: Math.min(top, graph.n), by: 'total', rrSets, seed: template.seed,
     }, { pool: ctx.pool, signal: ctx.signal });
     ids = ranking.top.map((r) => r.id);
-    network = new Map(ranking.top.map((r) => [r.id, r.network]));
+    network = new Map(ranking.top.map((r) => [r.id, r.valueWeightedReach]));
   }
   const perCandidate = template.runs ?? template.maxRuns;
   const entries: Omit<RiskiestEntry, 'rank'>[] = [];
@@ -102,7 +102,9 @@ export async function riskiestCustomers(graph: CompiledGraph, input: RiskiestReq
     const { report } = await runScenario(graph, spec, { ...ctx, onProgress }, undefined, candidates?.simulations[i]);
     runs = report.runs;
     entries.push({
-      id, ownValue: graph.value[indexOf(graph, id)], networkValue: network?.get(id)?.mean ?? null, network: network?.get(id) ?? null,
+      id, ownValue: graph.value[indexOf(graph, id)], valueWeightedReach: network?.get(id) ?? null,
+      // The deprecated names of valueWeightedReach (kept for this release).
+      networkValue: network?.get(id)?.mean ?? null, network: network?.get(id) ?? null,
       reach: brief(report.reach), negative: brief(report.negative), impressions: brief(report.impressions),
       money: { atRisk: money(report.money.atRisk), earned: money(report.money.earned), net: money(report.money.net) },
     });

@@ -2,6 +2,7 @@ import { parseOrThrow } from '../validate.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { brandResponseSchema, PROBABILITY_SCHEMES } from '../diffusion/schemas.js';
+import { ACTIVITY_READINGS, type ActivityReading } from '../diffusion/request.js';
 import { isoDuration, normaliseDuration, parseDuration, stepAt, stepDurationSchema } from '../graph/duration.js';
 
 /**
@@ -23,6 +24,7 @@ export const SCENARIO_DEFAULTS = {
   horizon: 20,
   probability: 'uniform',
   p: 0.05,
+  activity: 'per-arc',
   negativityBias: 2,
   churnIfNegative: 0.05,
   upliftIfPositive: 0.02,
@@ -84,9 +86,17 @@ const fields = {
     .enum(PROBABILITY_SCHEMES)
     .describe(
       'Arc probabilities: `uniform` (one `p`), `weighted-cascade` (w(u,v) / sum of v\'s in-weights), `trivalency` (0.1/0.01/0.001 by arc hash), ' +
-        `\`attribute\` (the tie's p, else \`p\`), \`parallel\` (1 − (1 − p)^w, w = the tie's weight); multiplied by the sender's activity. Default ${d.probability}.`,
+        `\`attribute\` (the tie's p, else \`p\`), \`parallel\` (1 − (1 − p)^w, w = the tie's weight); multiplied by the sender's activity (\`activity: per-arc\`; under \`gate\` the sender passes it on at all with probability activity). Default ${d.probability}.`,
     ),
   p: z.number().min(0).max(1).describe(`Arc probability of a positive message (\`uniform\`, fallback of \`attribute\`) (0..1, default ${d.p}).`),
+  activity: z
+    .enum(ACTIVITY_READINGS)
+    .describe(
+      'How a customer\'s `activity` (0..1, default 1) acts: `per-arc` (default: it multiplies every arc leaving the customer) or `gate` (the customer ' +
+        'passes anything on at all with probability activity — one draw per customer and run, kept for both of its messages: a complainant answered ' +
+        'in public passes on its complaint and its praise, or neither — then each arc with its own probability). The same reading picks riskiest ' +
+        `candidates by network value. Default ${d.activity}.`,
+    ),
   negativityBias: z.number().min(1).max(100).describe(`A negative message crosses an arc with min(1, p·negativityBias) (1..100, default ${d.negativityBias}).`),
   response: scenarioResponseSchema
     .nullable()
@@ -129,6 +139,7 @@ export const variantSchema = z
     horizon: fields.horizon.optional(),
     probability: fields.probability.optional(),
     p: fields.p.optional(),
+    activity: fields.activity.optional(),
     negativityBias: fields.negativityBias.optional(),
     amplifiers: fields.amplifiers.optional(),
   })
@@ -141,6 +152,7 @@ const baseShape = {
   horizon: fields.horizon.optional(),
   probability: fields.probability.optional(),
   p: fields.p.optional(),
+  activity: fields.activity.optional(),
   negativityBias: fields.negativityBias.optional(),
   response: fields.response.optional(),
   impact: fields.impact.optional(),
@@ -199,6 +211,8 @@ export interface ScenarioSpec {
   horizon: number;
   probability: (typeof PROBABILITY_SCHEMES)[number];
   p: number;
+  /** The reading of activity (DESIGN §9): `per-arc` or `gate`. */
+  activity: ActivityReading;
   negativityBias: number;
   /** `at`: the time the answer was asked for, or the time of its step (with a step duration). */
   response: { atStep: number; effectiveness: number; public: boolean; at?: string } | null;
@@ -281,6 +295,7 @@ export function resolveSpec(base: Overrides, variant: Overrides = {}, graphCurre
     horizon: maxSteps,
     probability: pick('probability') ?? d.probability,
     p: pick('p') ?? d.p,
+    activity: pick('activity') ?? d.activity,
     negativityBias: pick('negativityBias') ?? d.negativityBias,
     response,
     impact: {

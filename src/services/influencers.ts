@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../graph/compile.js';
 import { checkCelfSize } from '../influence/celf.js';
 import { checkK, findInfluencers, influencersProgress, type InfluencersOptions, type InfluencersResult } from '../influence/influencers.js';
 import type { InfluencersRequest } from '../influence/schemas.js';
+import { checkActivityReading } from '../diffusion/request.js';
 
 /**
  * The influencers service that the route (`POST /graphs/:id/influencers`), the job operation (src/jobs/ops.ts)
@@ -12,10 +13,11 @@ import type { InfluencersRequest } from '../influence/schemas.js';
 /**
  * The door checks of a parsed request on a graph: k at most the customers (400; `k` names the field as the caller
  * shows it: `{ label: 'k', path: 'body.k' }` over HTTP, `{ label: '--k' }` on the command line), and CELF's size
- * limit (422 now, not from inside a job the client would have to poll).
+ * limit (422 now, not from inside a job the client would have to poll); `activity: gate` with model lt is a 400.
  */
 export function checkInfluencersRequest(graph: CompiledGraph, req: InfluencersRequest, k: { label: string; path?: string } = { label: 'k' }): void {
   checkK(graph, req.k, k.label, k.path);
+  checkActivityReading(req.model, req.activity, k.path?.startsWith('body.') ? 'body.activity' : 'activity');
   if (req.method === 'celf') checkCelfSize(graph, req.celfRuns);
 }
 

@@ -208,7 +208,7 @@ async function runCell(
 /** The scenario of a voice cell: its model point, its seeds, the study's impact coefficients (scenario defaults). */
 function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedStudyGraph): ScenarioSpec {
   const m = cell.model;
-  const v = m.params as { experience?: ScenarioSpec['experience']; negativityBias?: number; response?: ScenarioSpec['response'] };
+  const v = m.params as { experience?: ScenarioSpec['experience']; negativityBias?: number; response?: ScenarioSpec['response']; activity?: ScenarioSpec['activity'] };
   const d = SCENARIO_DEFAULTS;
   return {
     customers: ids,
@@ -217,6 +217,7 @@ function voiceSpec(cell: Cell, ids: string[], study: GridStudy, loaded: LoadedSt
     horizon: m.maxSteps,
     probability: m.probability ?? d.probability,
     p: m.p ?? d.p,
+    activity: v.activity ?? d.activity,
     negativityBias: v.negativityBias ?? d.negativityBias,
     response: v.response ?? null,
     impact: {

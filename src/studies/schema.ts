@@ -133,8 +133,8 @@ export const strategySchema = z
     }).describe('Influence maximisation for the cell\'s model (IC/LT; voice and SIR use IC with the same p): seeds for the largest k, smaller k take its prefix.'),
     z.strictObject({
       strategy: z.literal('customer'), name: z.string().min(1).max(60).optional(),
-      pick: axis(z.enum(['random', 'median-value', 'top-value'])).describe('One customer: a random one, the one with the median network value, or the highest.'),
-      rrSets: z.number().int().min(1000).max(50_000_000).default(200_000).describe('RR sets for network values (Domingos & Richardson; IC with the cell\'s p).'),
+      pick: axis(z.enum(['random', 'median-value', 'top-value'])).describe('One customer: a random one, the one with the median value-weighted reach, or the highest.'),
+      rrSets: z.number().int().min(1000).max(50_000_000).default(200_000).describe('RR sets for value-weighted reach (Domingos & Richardson; IC with the cell\'s p and reading of activity).'),
     }),
   ])
   .describe('How the seed customers are chosen');

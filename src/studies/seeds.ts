@@ -8,6 +8,7 @@ import { computeCentrality, topScores } from '../influence/centrality/index.js';
 import { findInfluencers } from '../influence/influencers.js';
 import { valueScores } from '../influence/value.js';
 import type { ModelPoint, StrategyPoint } from './grid.js';
+import type { ActivityReading } from '../diffusion/request.js';
 
 /**
  * Seed strategies of a study: an ordered list of customer indices (the k-seed set of a cell is its prefix
@@ -22,7 +23,7 @@ export interface Selection {
   /** Customer indices, best first. */
   order: Int32Array;
   ms: number;
-  /** Extra facts about the choice (e.g. the network value of a picked customer). */
+  /** Extra facts about the choice (e.g. the value-weighted reach of a picked customer). */
   note?: Record<string, number | string>;
 }
 
@@ -30,8 +31,15 @@ export interface Selection {
 export function selectionKey(graph: string, s: StrategyPoint, m: ModelPoint): string {
   const spec = s.spec;
   const dependsOnModel = !['explicit', 'random', 'centrality'].includes(spec.strategy);
-  const model = dependsOnModel ? [influenceModel(m), m.probability, m.p] : [];
+  // The gate reading changes the pick; per-arc (the default) keeps the keys of before it existed.
+  const model = dependsOnModel ? [influenceModel(m), m.probability, m.p, ...(activityOf(m) === 'gate' ? ['gate'] : [])] : [];
   return JSON.stringify([graph, s.name, spec, s.pick, ...model]);
+}
+
+/** The reading of activity of a model point (its `activity` parameter), or undefined for a model that reads none. */
+function activityOf(m: ModelPoint): ActivityReading | undefined {
+  const a = m.params.activity;
+  return a === 'gate' || a === 'per-arc' ? a : undefined;
 }
 
 /** The live-edge model whose influence maximisation picks seeds for this model (its registry declaration). */
@@ -75,7 +83,7 @@ export async function selectSeeds(
     case 'customer': {
       if (graph.n === 0) throw new InputError(`seeds: strategy ${s.name}: the graph has no customers`);
       const pick = s.pick ?? 'random';
-      const v = await valueScores(graph, { model: 'ic', probability: m.probability ?? 'uniform', p: m.p ?? 0.05, rrSets: spec.rrSets, seed }, opts);
+      const v = await valueScores(graph, { model: 'ic', probability: m.probability ?? 'uniform', p: m.p ?? 0.05, activity: activityOf(m), rrSets: spec.rrSets, seed }, opts);
       let idx: number;
       if (pick === 'random') {
         idx = new Rng(seed, 0, SALT_PICK).int(graph.n);
@@ -84,7 +92,11 @@ export async function selectSeeds(
         order.sort((a, b) => v.network[b] - v.network[a] || a - b);
         idx = pick === 'top-value' ? order[0] : order[Math.floor((graph.n - 1) / 2)];
       }
-      return done(Int32Array.of(idx), { networkValue: v.network[idx], networkValueStderr: v.stderr[idx], ownValue: v.own[idx], rrSets: v.rrSets });
+      // networkValue / networkValueStderr: the deprecated names of valueWeightedReach / valueWeightedReachStderr (kept for this release).
+      return done(Int32Array.of(idx), {
+        valueWeightedReach: v.network[idx], valueWeightedReachStderr: v.stderr[idx],
+        networkValue: v.network[idx], networkValueStderr: v.stderr[idx], ownValue: v.own[idx], rrSets: v.rrSets,
+      });
     }
     default: {
       const model = influenceModel(m);
@@ -92,6 +104,7 @@ export async function selectSeeds(
         graph,
         {
           k: maxK, method: spec.strategy, model, probability: m.probability ?? 'uniform', p: m.p ?? 0.05, seed,
+          ...(activityOf(m) ? { activity: activityOf(m) } : {}),
           runs: 1, gainSamples: 1000,
           ...(spec.epsilon !== undefined ? { epsilon: spec.epsilon } : {}),
           ...(spec.celfRuns !== undefined ? { celfRuns: spec.celfRuns } : {}),

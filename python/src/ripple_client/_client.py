@@ -508,6 +508,7 @@ class Ripple:
         horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         negativity_bias: float | None = None,
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
@@ -535,6 +536,7 @@ class Ripple:
         horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         negativity_bias: float | None = None,
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
@@ -561,6 +563,7 @@ class Ripple:
         horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         negativity_bias: float | None = None,
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
@@ -579,8 +582,9 @@ class Ripple:
         the same random streams and the answer has their paired differences."""
         payload = body(customer=customer, customers=list(customers) if customers is not None else None,
                        experience=experience, max_steps=max_steps, horizon=horizon, probability=probability, p=p,
-                       negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
-                       step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
+                       activity=activity, negativity_bias=negativity_bias, response=response, impact=impact,
+                       amplifiers=amplifiers, step_duration=step_duration,
+                       reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed,
                        variants=list(variants) if variants is not None else None)
         path = f"/graphs/{_seg(graph_id)}/scenarios"
@@ -603,6 +607,7 @@ class Ripple:
         horizon: int | None = None,  # deprecated: the old name of max_steps
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         negativity_bias: float | None = None,
         response: ResponseSpec | None = None,
         impact: ImpactSpec | None = None,
@@ -617,11 +622,12 @@ class Ripple:
         progress: bool | None = None,
     ) -> RiskiestResult:
         """Whose complaint would hurt most: the negative scenario from each candidate (default: the top customers
-        by network value), ranked by money at risk."""
+        by own value + value-weighted reach), ranked by money at risk."""
         payload = body(top=top, candidates=list(candidates) if candidates is not None else None, rr_sets=rr_sets,
                        experience=experience, max_steps=max_steps, horizon=horizon, probability=probability, p=p,
-                       negativity_bias=negativity_bias, response=response, impact=impact, amplifiers=amplifiers,
-                       step_duration=step_duration, reach_of=list(reach_of) if reach_of is not None else None,
+                       activity=activity, negativity_bias=negativity_bias, response=response, impact=impact,
+                       amplifiers=amplifiers, step_duration=step_duration,
+                       reach_of=list(reach_of) if reach_of is not None else None,
                        runs=runs, precision=precision, max_runs=max_runs, seed=seed)
         return self._engine("POST", f"/graphs/{_seg(graph_id)}/scenarios/riskiest", RiskiestResult, json=payload,
                             params=query(async_=async_), progress=progress, description="riskiest customers")
@@ -662,6 +668,7 @@ class Ripple:
         model: Literal["ic", "lt"] | None = None,
         probability: Probability | None = None,
         p: float | None = None,
+        activity: Literal["per-arc", "gate"] | None = None,
         epsilon: float | None = None,
         ell: float | None = None,
         runs: int | None = None,
@@ -673,7 +680,7 @@ class Ripple:
         progress: bool | None = None,
     ) -> InfluencersResult:
         """Pick ``k`` seeds (IMM by default) and re-estimate their spread by Monte Carlo."""
-        payload = body(k=k, method=method, model=model, probability=probability, p=p, epsilon=epsilon, ell=ell,
+        payload = body(k=k, method=method, model=model, probability=probability, p=p, activity=activity, epsilon=epsilon, ell=ell,
                        runs=runs, celf_runs=celf_runs, gain_samples=gain_samples, compare=compare, seed=seed)
         return self._engine("POST", f"/graphs/{_seg(graph_id)}/influencers", InfluencersResult, json=payload,
                             params=query(async_=async_), progress=progress, description=f"influencers k={k}")
@@ -686,7 +693,7 @@ class Ripple:
         probability: Probability | None = None,
         p: float | None = None,
         top: int | None = None,
-        by: Literal["total", "network", "incremental"] | None = None,
+        by: Literal["total", "valueWeightedReach", "incremental", "network"] | None = None,
         activity: Literal["per-arc", "gate"] | None = None,
         baseline: Sequence[str] | None = None,
         baseline_share: float | None = None,
@@ -695,8 +702,9 @@ class Ripple:
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> ValueRanking:
-        """Customers ranked by own + network value: whose unhappiness costs most. With ``baseline`` (organic
-        adopters' ids) or ``baseline_share``, each customer's incremental value too (``by="incremental"`` ranks by it)."""
+        """Customers ranked by own value + value-weighted reach: whose unhappiness costs most. With ``baseline`` (organic
+        adopters' ids) or ``baseline_share``, each customer's incremental value too (``by="incremental"`` ranks by it).
+        ``by="network"`` is the deprecated name of ``by="valueWeightedReach"``."""
         params: dict[str, str | list[str]] = dict(
             query(model=model, probability=probability, p=p, top=top, by=by, activity=activity,
                   baseline_share=baseline_share, rr_sets=rr_sets, seed=seed, async_=async_)
@@ -716,11 +724,22 @@ class Ripple:
         p: float | None = None,
         activity: Literal["per-arc", "gate"] | None = None,
         runs: int | None = None,
+        baseline: Sequence[str] | None = None,
+        baseline_share: float | None = None,
+        rr_sets: int | None = None,
         seed: int | None = None,
         async_: bool | None = None,
         progress: bool | None = None,
     ) -> CustomerValue:
-        params = query(model=model, probability=probability, p=p, activity=activity, runs=runs, seed=seed, async_=async_)
+        """One customer's own value + value-weighted reach (Monte Carlo from it alone). With ``baseline`` (organic
+        adopters' ids) or ``baseline_share``, its incremental value too, from ``rr_sets`` value-weighted RR sets: the
+        same request gives the ranking's figure for this customer."""
+        params: dict[str, str | list[str]] = dict(
+            query(model=model, probability=probability, p=p, activity=activity, runs=runs,
+                  baseline_share=baseline_share, rr_sets=rr_sets, seed=seed, async_=async_)
+        )
+        if baseline is not None:
+            params["baseline"] = list(baseline)  # repeated: baseline=a&baseline=b
         return self._engine("GET", f"/graphs/{_seg(graph_id)}/customers/{_seg(customer_id)}/value", CustomerValue,
                             params=params, progress=progress, description=f"value of {customer_id}")
 

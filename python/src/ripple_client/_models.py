@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 CI = tuple[float, float]
@@ -107,6 +107,24 @@ class Model(BaseModel):
     """Base of every answer: camelCase JSON, snake_case attributes, unknown fields kept."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True)
+
+
+def _renamed(data: Any, new: str, *old: str) -> Any:
+    """An answer's JSON with a renamed field under both names: ``new`` from the first ``old`` name present when a server
+    from before the rename sent only that, and each missing ``old`` name from ``new`` (deprecated aliases: the client
+    reads answers of servers before and after the rename alike)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    if new not in out:
+        for o in old:
+            if o in out:
+                out[new] = out[o]
+                break
+    if new in out:
+        for o in old:
+            out.setdefault(o, out[new])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- statistics
@@ -597,6 +615,8 @@ class _Assumptions(Model):
     horizon: int
     probability: str
     p: float
+    #: How activity acted: ``per-arc`` or ``gate`` (servers before it: per-arc).
+    activity: str = "per-arc"
     negativity_bias: float
     response: Response | None
     impact: Impact
@@ -871,13 +891,25 @@ class RiskyCustomer(Model):
     rank: int
     id: str
     own_value: float
+    #: The value-weighted reach (expected value of the others its voice reaches) that, with its own value, picked the
+    #: candidate, with its 95% CI (None for given candidates).
+    value_weighted_reach: MeanCI | None
+    #: Deprecated: the old names of ``value_weighted_reach`` (its mean, and the same object).
     network_value: float | None
-    #: The network value with its 95% CI (None for given candidates).
     network: MeanCI | None
     reach: MeanCI
     negative: MeanCI
     impressions: MeanCI
     money: RiskyMoney
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_names(cls, data: Any) -> Any:
+        out = _renamed(data, "valueWeightedReach", "network")
+        if isinstance(out, dict) and "networkValue" not in out:
+            reach = out.get("valueWeightedReach")
+            out["networkValue"] = reach.get("mean") if isinstance(reach, dict) else None
+        return out
 
 
 class RiskiestResult(Model):
@@ -902,6 +934,7 @@ class RiskiestResult(Model):
                 "rank": r.rank,
                 "id": r.id,
                 "own_value": r.own_value,
+                "value_weighted_reach": r.value_weighted_reach.mean if r.value_weighted_reach else None,
                 "network_value": r.network_value,
                 "at_risk": r.money.at_risk.mean,
                 "at_risk_lo": r.money.at_risk.ci95[0],
@@ -1011,6 +1044,8 @@ class InfluencersResult(Model):
     model: str
     probability: str
     p: float
+    #: How activity acted in the RR sets, CELF's worlds and the spread's runs: ``per-arc`` or ``gate``.
+    activity: str = "per-arc"
     k: int
     seed: int
     picked_by: str
@@ -1041,15 +1076,28 @@ class ValueRow(Model):
     rank: int
     id: str
     own_value: float
+    #: The value-weighted reach of its voice with its 95% CI: the expected value of the other customers it reaches,
+    #: whether or not they would have been reached anyway.
+    value_weighted_reach: MeanCI
+    #: Deprecated: the old names of ``value_weighted_reach`` (its mean, its interval, the same object).
     network_value: float
     network_ci95: CI
-    total_value: float
-    #: The network value with its 95% CI (the same numbers as network_value, network_ci95).
     network: MeanCI
-    #: own_value + network, with its 95% CI.
+    total_value: float
+    #: own_value + value_weighted_reach, with its 95% CI.
     total: MeanCI
     #: With a baseline: the expected value reached with this customer minus without (Domingos & Richardson's reading).
     incremental: MeanCI | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_names(cls, data: Any) -> Any:
+        out = _renamed(data, "valueWeightedReach", "network")
+        if isinstance(out, dict) and isinstance(out.get("valueWeightedReach"), dict):
+            reach = out["valueWeightedReach"]
+            out.setdefault("networkValue", reach.get("mean"))
+            out.setdefault("networkCi95", reach.get("ci95"))
+        return out
 
 
 class ValueBaseline(Model):
@@ -1082,15 +1130,22 @@ class ValueRanking(Model):
                 "rank": r.rank,
                 "id": r.id,
                 "own_value": r.own_value,
+                # network_*: the deprecated names of value_weighted_reach*, kept for this release
                 "network_value": r.network_value,
                 "network_lo": r.network_ci95[0],
                 "network_hi": r.network_ci95[1],
                 "total_value": r.total_value,
                 "incremental": r.incremental.mean if r.incremental else None,
+                "value_weighted_reach": r.value_weighted_reach.mean,
+                "value_weighted_reach_lo": r.value_weighted_reach.ci95[0],
+                "value_weighted_reach_hi": r.value_weighted_reach.ci95[1],
             }
             for r in self.top
         ]
-        cols = ["rank", "id", "own_value", "network_value", "network_lo", "network_hi", "total_value", "incremental"]
+        cols = [
+            "rank", "id", "own_value", "network_value", "network_lo", "network_hi", "total_value", "incremental",
+            "value_weighted_reach", "value_weighted_reach_lo", "value_weighted_reach_hi",
+        ]
         return _df(rows, columns=cols)
 
 
@@ -1105,25 +1160,41 @@ class CustomerValue(Model):
     runs: int
     seed: int
     own_value: float
-    #: Expected value of the other customers reached, with its 95% CI.
+    #: The value-weighted reach of its voice: expected value of the other customers reached, with its 95% CI.
+    value_weighted_reach: Estimate
+    #: Deprecated: the old name of ``value_weighted_reach`` (the same estimate).
     network: Estimate
-    #: own_value + network.
+    #: own_value + value_weighted_reach.
     total: Estimate
-    #: Deprecated: the old names of ``network`` and ``total`` (the same estimates).
+    #: Deprecated: older names of ``value_weighted_reach`` and ``total`` (the same estimates).
     network_value: Estimate
     total_value: Estimate
+    #: With ``baseline`` / ``baseline_share``: the organic adopters, the incremental value (with minus without, 95% CI;
+    #: the ranking's figure for the same request) and the RR sets behind it.
+    baseline: ValueBaseline | None = None
+    incremental: MeanCI | None = None
+    rr_sets: int | None = None
     reach: Distribution
     elapsed_ms: float
 
+    @model_validator(mode="before")
+    @classmethod
+    def _both_names(cls, data: Any) -> Any:
+        return _renamed(data, "valueWeightedReach", "network", "networkValue")
+
     def to_frame(self) -> pd.DataFrame:
-        return _df(
-            [
-                {"figure": "own_value", "mean": self.own_value, "lo": self.own_value, "hi": self.own_value},
-                _estimate_row("network_value", self.network),
-                _estimate_row("total_value", self.total),
-                _estimate_row("reach", self.reach),
-            ]
-        )
+        """One row per figure: own_value, network_value (the deprecated name of value_weighted_reach, kept for this
+        release), total_value, reach, value_weighted_reach and, with a baseline, incremental_value — as the CSV table."""
+        rows = [
+            {"figure": "own_value", "mean": self.own_value, "lo": self.own_value, "hi": self.own_value},
+            _estimate_row("network_value", self.value_weighted_reach),
+            _estimate_row("total_value", self.total),
+            _estimate_row("reach", self.reach),
+            _estimate_row("value_weighted_reach", self.value_weighted_reach),
+        ]
+        if self.incremental is not None:
+            rows.append(_estimate_row("incremental_value", self.incremental))
+        return _df(rows)
 
 
 # ---------------------------------------------------------------------------------------------- jobs

@@ -58,6 +58,7 @@ class VariantSpec(TypedDict, total=False):
     horizon: int
     probability: Probability
     p: float
+    activity: Literal["per-arc", "gate"]
     negativity_bias: float
     response: ResponseSpec | None
     impact: ImpactSpec

@@ -44,7 +44,7 @@ const influencerRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
     const body = req.body as InfluencersRequest;
     checkInfluencersRequest(graph, body, { label: 'k', path: 'body.k' }); // 400 / CELF's 422 before any work or job
     // The RR spec (O(customers + arcs)) built in slices first: the pilot and the run then find it made.
-    if (graph.n >= 2) await rrSpecAsync(graph, { model: body.model, probability: schemeOf(body), p: body.p }, sliceYielder());
+    if (graph.n >= 2) await rrSpecAsync(graph, { model: body.model, probability: schemeOf(body), p: body.p, activity: body.activity }, sliceYielder());
     // RR sets over RIPPLE_MAX_REQUEST_MEMORY: 422 before any is sampled; the pilot behind it also measures the work.
     const pilot = checkInfluencersMemory(graph, body, ctx.config.memory);
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {

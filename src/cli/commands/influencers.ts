@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
+import { ACTIVITY_READINGS } from '../../diffusion/request.js';
 import { INFLUENCE_METHODS, INFLUENCE_MODELS, influencersRequestSchema } from '../../influence/schemas.js';
 import { checkInfluencersRequest, runInfluencers } from '../../services/influencers.js';
 import { num, parseFlags, table, type CliContext } from '../context.js';
@@ -12,6 +13,7 @@ interface Opts extends GraphFlags {
   method?: string;
   probability?: string;
   p?: string;
+  activity?: string;
   epsilon?: string;
   ell?: string;
   runs?: string;
@@ -33,6 +35,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--method <method>', 'how to pick (default imm)').choices(INFLUENCE_METHODS))
     .addOption(new Option('--probability <scheme>', 'arc probabilities (default: uniform; weighted-cascade for lt)').choices(PROBABILITY_SCHEMES))
     .option('--p <x>', 'arc probability for the uniform scheme (default 0.05)')
+    .addOption(new Option('--activity <reading>', 'how a customer\'s activity acts: per-arc (default: multiplies its arcs) or gate (passes it on at all with probability activity; ic only)').choices(ACTIVITY_READINGS))
     .option('--epsilon <e>', 'IMM approximation slack (default 0.1)')
     .option('--ell <l>', 'IMM confidence exponent (default 1)')
     .option('--runs <n>', 'Monte Carlo runs re-estimating the spread (default 10000)')
@@ -43,7 +46,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (graphId: string | undefined, o: Opts) => {
       const req = parseFlags(influencersRequestSchema, {
-        k: num(o.k), model: o.model, method: o.method, probability: o.probability, p: num(o.p), epsilon: num(o.epsilon),
+        k: num(o.k), model: o.model, method: o.method, probability: o.probability, p: num(o.p), activity: o.activity, epsilon: num(o.epsilon),
         ell: num(o.ell), runs: num(o.runs), celfRuns: num(o.celfRuns), seed: num(o.seed),
         compare: o.compare === false ? false : undefined, gainSamples: num(o.gainSamples),
       }, { celfRuns: '--celf-runs', gainSamples: '--gain-samples' });
@@ -54,7 +57,7 @@ export default function register(program: Command, ctx: CliContext): void {
         const r = await ctx.cancellable((signal) => runInfluencers(graph, req, { pool: ctx.pool(), signal, progress: (share) => bar.update(share, 1) }));
         bar.stop();
         ctx.output(Boolean(o.json), r, () => [
-          `${r.method} (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}): ${r.k} seeds in ${fmt(r.elapsedMs, 0)} ms` +
+          `${r.method} (${r.model}, ${r.probability}${r.probability === 'uniform' ? ` p=${r.p}` : ''}${r.activity === 'gate' ? ', activity as a gate' : ''}): ${r.k} seeds in ${fmt(r.elapsedMs, 0)} ms` +
             (r.pickedBy !== r.method ? ` — ${r.pickedBy}'s pick won the comparison` : ''),
           `spread ${fmt(r.spread.mean)} ± ${fmt(r.spread.ci95[1] - r.spread.mean)} (95% CI, ${r.runs} runs); on ${r.evaluation.rrSets} fresh RR sets ` +
             `${fmt(r.estimatedSpread)} [${fmt(r.estimatedSpreadCi95[0])}, ${fmt(r.estimatedSpreadCi95[1])}]`,

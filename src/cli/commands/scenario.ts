@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../errors.js';
 import { GRAPH_FORMATS, type GraphFormat } from '../../graph/model.js';
 import { PROBABILITY_SCHEMES } from '../../diffusion/schemas.js';
+import { ACTIVITY_READINGS } from '../../diffusion/request.js';
 import {
   isCompare, prepareParsedRiskiest, prepareParsedScenario, prepareScenarioRequest, riskiestCustomers, riskiestRequestSchema, runScenarioRequest, scenarioFacts, scenarioRequestSchema,
   type CompareResult, type RiskiestResult, type ScenarioReport,
@@ -24,6 +25,7 @@ interface Opts {
   private?: boolean;
   p?: string;
   probability?: string;
+  activity?: string;
   negativityBias?: string;
   maxSteps?: string;
   horizon?: string;
@@ -57,6 +59,7 @@ function bodyFromFlags(o: Opts): Record<string, unknown> {
     horizon: num(o.horizon),
     probability: o.probability,
     p: num(o.p),
+    activity: o.activity,
     negativityBias: num(o.negativityBias),
     runs: num(o.runs),
     precision: num(o.precision),
@@ -118,7 +121,7 @@ function humanReport(r: ScenarioReport, source: string): string {
   const curve = r.negativeSteps.slice(0, 8).map((s, i) => `${s.step}:${f(s.newMean)}/${f(r.positiveSteps[i]?.newMean ?? 0)}`).join(' ');
   return [
     `${a.experience === 'negative' ? 'complaint' : 'praise'} from ${r.customers.join(', ')} on ${source}: ${describeResponse(a.response)}`,
-    `p ${a.p} (${a.probability}), negativity bias ${a.negativityBias}, max steps ${a.maxSteps}, churn ${a.impact.churnIfNegative}, uplift ${a.impact.upliftIfPositive}; ${r.runs} runs, seed ${r.seed}`,
+    `p ${a.p} (${a.probability}${a.activity === 'gate' ? ', activity as a gate' : ''}), negativity bias ${a.negativityBias}, max steps ${a.maxSteps}, churn ${a.impact.churnIfNegative}, uplift ${a.impact.upliftIfPositive}; ${r.runs} runs, seed ${r.seed}`,
     table(['figure', 'mean [95% CI]'], rows),
     `passed it on (share of runs): ${(r.passers ?? []).map((x) => `${x.label ? `${x.label} (${x.id})` : x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
     `most often reached: ${r.amplifiers.map((x) => `${x.label ? `${x.label} (${x.id})` : x.id} ${pct(x.frequency)}`).join(', ') || '-'}`,
@@ -180,6 +183,7 @@ export default function register(program: Command, ctx: CliContext): void {
     .option('--private', 'answer privately: a turned complainant stays quiet')
     .option('--p <x>', 'arc probability (default 0.05)')
     .addOption(new Option('--probability <scheme>', 'arc probability scheme (default uniform)').choices(PROBABILITY_SCHEMES))
+    .addOption(new Option('--activity <reading>', 'how a customer\'s activity acts: per-arc (default: multiplies its arcs) or gate (passes it on at all with probability activity)').choices(ACTIVITY_READINGS))
     .option('--negativity-bias <b>', 'a complaint crosses an arc with min(1, p·b) (default 2)')
     .option('--max-steps <steps>', 'last step simulated (default 20)')
     .option('--horizon <steps>', 'deprecated: the old name of --max-steps')

@@ -3,6 +3,7 @@ import type { KernelParams, KernelScratch, Recorder } from '../kernel.js';
 import { commonValue, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
+import { passesOn } from '../gate.js';
 
 /** What every catalogue kernel reads from the plan. */
 export interface KernelPlan {
@@ -10,6 +11,11 @@ export interface KernelPlan {
   maxSteps: number;
   nodeP: Float64Array | null;
   arcP: Float32Array | null;
+  /**
+   * `activity: 'gate'` with some activity below 1 (../gate.ts): per customer, the chance that it passes anything on in
+   * a run (one draw, the first time it would; its arcs then carry p without activity). Null or absent: no gate.
+   */
+  gate?: Float32Array | null;
   kernel: KernelParams;
 }
 
@@ -106,6 +112,8 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
   const lqCommon = Math.log1p(-qCommon);
   const tabCommon = qCommon > 0 && qCommon < 1 ? geometricTable(lqCommon) : NO_TABLE;
   const recover = gamma + lambda; // SEIR has only gamma, SIS and SEIS only lambda
+  const gate = plan.gate ?? null;
+  const gs = gate ? ks.startGate() : null;
   const toS = lambda > 0;
   let step = 0;
   let arcs = 0;
@@ -115,6 +123,8 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
     // 1. Contacts from the infected of the start of the step.
     for (let i = 0; i < nInf; i++) {
       const u = inf[i];
+      // Gate reading: a customer that does not pass it on this run stays infected (and recovers) but tries no arc.
+      if (gate !== null && !passesOn(gate, gs!, u, rng)) continue;
       const e = off[u + 1];
       let a = off[u];
       arcs += e - a;

@@ -4,6 +4,7 @@ import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
 import { commonValue, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
 import type { KernelPlan } from './compartmental.js';
+import { passesOn } from '../gate.js';
 
 /** Reused by CTIC's heap pops (no allocation per event). */
 const top = { t: 0, v: 0, from: 0 };
@@ -48,6 +49,8 @@ export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kernel
   const qCommon = nodeP ? beta * commonValue(nodeP) : NaN;
   const lqCommon = Math.log1p(-qCommon);
   const tabCommon = qCommon > 0 && qCommon < 1 ? geometricTable(lqCommon) : NO_TABLE;
+  const gate = plan.gate ?? null;
+  const gs = gate ? ks.startGate() : null;
   rec.steps.add(0, seeded);
   sCurve.add(0, g.n - seeded);
   iCurve.add(0, seeded);
@@ -68,6 +71,8 @@ export function runSi(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kernel
     if (nt <= maxSteps) {
       for (; head < reach; head++) {
         const u = queue[head];
+        // Gate reading: a customer that does not pass it on this run tries none of its arcs.
+        if (gate !== null && !passesOn(gate, gs!, u, rng)) continue;
         const e = off[u + 1];
         let a = off[u];
         arcs += e - a;
@@ -170,6 +175,8 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   const pCommon = nodeP ? commonValue(nodeP) : NaN;
   const lqCommon = pCommon >= 1 ? -Infinity : Math.log1p(-pCommon);
   const tabCommon = pCommon > 0 && pCommon < 1 ? geometricTable(lqCommon) : NO_TABLE;
+  const gate = plan.gate ?? null;
+  const gs = gate ? ks.startGate() : null;
   rec.steps.add(0, seeded);
   curve.add(0, seeded);
   let arcs = 0;
@@ -219,6 +226,8 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       }
       if (tr) tr.add(top.from, u, t, 1);
     }
+    // Gate reading: a reached customer that does not pass it on this run tries none of its arcs.
+    if (gate !== null && !passesOn(gate, gs!, u, rng)) continue;
     const e = off[u + 1];
     let a = off[u];
     arcs += e - a;

@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { KernelScratch, Recorder } from '../kernel.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
+import { passesOn } from '../gate.js';
 import { startInfected, type KernelPlan } from './compartmental.js';
 
 /** NDlib's SWIR codes: S 0, I 1, W 2, R 3; plus two states that last until the end of a step. */
@@ -51,6 +52,8 @@ export function runSwir(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   let reach = seeded;
   let step = 0;
   let arcs = 0;
+  const gate = plan.gate ?? null;
+  const gs = gate ? ks.startGate() : null;
   while (nInf > 0 && step < plan.maxSteps) {
     step++;
     let nNext = 0;
@@ -59,6 +62,8 @@ export function runSwir(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
     let fromW = 0; // W -> I this step
     for (let i = 0; i < nInf; i++) {
       const u = inf[i];
+      // Gate reading: a customer that does not pass it on this run contacts no one (and is removed as usual).
+      if (gate !== null && !passesOn(gate, gs!, u, rng)) continue;
       const e = off[u + 1];
       arcs += e - off[u];
       const pu = nodeP ? nodeP[u] : 0;

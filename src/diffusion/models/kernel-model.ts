@@ -28,7 +28,7 @@ export interface KernelModelSpec<Name extends string, Schema extends z.ZodType, 
   /** Compartment names, in the kernel's curve order (they become the keys of `compartments[]`). */
   compartments: readonly string[];
   /** Kernel parameters (and arc probabilities) from the validated request. */
-  params(g: CompiledGraph, req: z.output<Schema>): Partial<KernelParams> & { nodeP?: Float64Array | null; arcP?: Float32Array | null };
+  params(g: CompiledGraph, req: z.output<Schema>): Partial<KernelParams> & { nodeP?: Float64Array | null; arcP?: Float32Array | null; gate?: Float32Array | null };
   kernel: KernelFn;
   /** Names of the per-run extras the kernel reports in rec.extra1 / rec.extra2, if any. */
   extras?: readonly string[];
@@ -81,9 +81,9 @@ export function kernelModel<const Name extends string, Schema extends z.ZodType,
     // Per compartment: its mean (~30 bytes) and its interval (~45 bytes) at each step.
     stepBytes: STEP_BYTES + (withCurves ? 75 * names.length : 0),
     plan(g, req, base) {
-      const { nodeP = null, arcP = null, ...params } = spec.params(g, req);
+      const { nodeP = null, arcP = null, gate = null, ...params } = spec.params(g, req);
       const kernel: KernelParams = { ...DEFAULT_KERNEL_PARAMS, ...params, compartments: names.length };
-      return { ...base, model: spec.name, nodeP, arcP, kernel };
+      return { ...base, model: spec.name, nodeP, arcP, gate, kernel };
     },
     open(g, plan, { s, steps, count }) {
       const ks = kernelScratchFor(g);

@@ -1,7 +1,7 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import { InputError } from '../../errors.js';
 import { activityGate, arcProbabilities, ltWeights } from '../../diffusion/probability.js';
-import type { ActivityReading, ProbabilityScheme } from '../../diffusion/request.js';
+import { checkActivityReading, type ActivityReading, type ProbabilityScheme } from '../../diffusion/request.js';
 import { sharedF32, sharedF64, sharedI32 } from '../../graph/shared-array.js';
 
 /**
@@ -95,7 +95,7 @@ const lastSpec = new WeakMap<CompiledGraph, { key: string; spec: RRSpec }>();
 /** The spec, built in steps (a yield every 16 384 customers): rrSpec runs them at once, rrSpecAsync in slices. */
 function* buildSpec(g: CompiledGraph, o: RRSpecOptions): Generator<void, RRSpec, void> {
   const { n, inOffsets, inArc } = g;
-  if (o.model === 'lt' && o.activity === 'gate') throw new InputError('activity gate is a reading of the independent cascade: use it with model ic (LT weights carry activity per arc)');
+  checkActivityReading(o.model, o.activity);
   const arcP = o.model === 'lt' ? ltWeights(g, o.probability, o.p) : arcProbabilities(g, o.probability, o.p, { perArc: true, activity: o.activity }).arcP!;
   yield;
   const inP = sharedF32(g.m);

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { InputError } from '../../../errors.js';
 import { formatDuration, parseDuration } from '../../duration.js';
 import { runCtic } from '../../kernels/delay.js';
-import { arcProbabilities } from '../../probability.js';
+import { activityGate, arcProbabilities } from '../../probability.js';
 import { exceedanceSchema, reachStatsSchema } from '../../result-schema.js';
-import { modelRequest, pField, probabilityField } from '../../request.js';
+import { activityField, modelRequest, pField, probabilityField } from '../../request.js';
 import { sharedF32 } from '../../../graph/shared-array.js';
 import { happened, happenedSchema, kernelModel } from '../kernel-model.js';
 import type { ModelResultFields } from '../model.js';
@@ -24,6 +24,7 @@ export const cticSchema = modelRequest(
   {
     probability: probabilityField('uniform'),
     p: pField(0.05),
+    activity: activityField,
     delay: z.enum(['exponential', 'weibull']).default('exponential').describe('Law of the transmission delay of an arc: `exponential` (rate) or `weibull` (shape, scale). Default exponential.'),
     rate: z.number().gt(0).max(1e9).default(1).describe('Exponential delays: rate per time unit (mean delay 1/rate; default 1).'),
     shape: z.number().gt(0).max(100).default(1).describe('Weibull delays: shape k (k < 1 bursty, k = 1 exponential, k > 1 regular; default 1).'),
@@ -72,7 +73,8 @@ export const ctic = kernelModel({
       arcDelay.set(g.arcWeight);
     }
     return {
-      ...arcProbabilities(g, req.probability, req.p),
+      ...arcProbabilities(g, req.probability, req.p, { activity: req.activity }),
+      gate: activityGate(g, req.activity),
       delayLaw: req.delay === 'weibull' ? 1 : 0, rate: req.rate, shape: req.shape, scale: req.scale, arcDelay,
       horizon, dt: horizon / req.timeBins, reachTarget: req.reachTarget ?? 0,
     };

@@ -1,4 +1,4 @@
-import { modelRequest, pField, probabilityField } from '../../request.js';
+import { modelRequest, perArcOnlyActivityField, pField, probabilityField } from '../../request.js';
 
 /** LT request (DESIGN §3): the scheme that gives the weights b(u,v), and p for `uniform` / `attribute`. */
 export const ltSchema = modelRequest(
@@ -8,5 +8,6 @@ export const ltSchema = modelRequest(
   {
     probability: probabilityField('weighted-cascade'),
     p: pField(0.05),
+    activity: perArcOnlyActivityField('lt'),
   },
 );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { StepSums } from '../../scratch.js';
 import { STEP_BYTES, type ModelDefinition, type ModelResultFields } from '../model.js';
 import { traceRun } from '../../kernel.js';
+import { newGateState, nextGateRun } from '../../gate.js';
 import { runSir } from './kernel.js';
 import { planSir, type SirPlan } from './plan.js';
 import { sirSchema } from './schema.js';
@@ -32,8 +33,10 @@ export const sir: ModelDefinition<'sir', typeof sirSchema, SirPlan, typeof resul
   open(g, plan, { s, steps, isCancelled }) {
     const out = { arcs: 0 };
     const infected = new StepSums();
+    // The gate reading: each customer's draw of this run (../../gate.ts), stamped by a run counter of this batch.
+    const gateState = plan.gate ? newGateState(g.n) : null;
     return {
-      run: (rng) => runSir(g, plan, s, rng, steps, infected, out, isCancelled),
+      run: (rng) => runSir(g, plan, s, rng, steps, infected, out, isCancelled, gateState ? nextGateRun(gateState) : null),
       arcs: () => out.arcs,
       take: () => ({ perRun: {}, perStep: { infected: infected.take() } }),
     };

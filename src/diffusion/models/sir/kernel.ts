@@ -4,6 +4,7 @@ import type { SirPlan } from './plan.js';
 import type { Rng } from '../../rng.js';
 import type { Scratch, StepSums } from '../../scratch.js';
 import { spreadFrom } from '../../kernels/spread.js';
+import { passesOn, type GateState } from '../../gate.js';
 
 /**
  * One run of SIR on the customer graph (discrete time, DESIGN §3). At each step every infected customer
@@ -12,12 +13,17 @@ import { spreadFrom } from '../../kernels/spread.js';
  * step start infecting at the next one. With gamma = 1 each infected customer gets exactly one step of
  * chances: IC with p·beta.
  *
+ * With a gate (`activity: 'gate'`, `gateState` for this run), an infected customer whose gate (passesOn, drawn at
+ * its first step of infection) stays shut tries no arc while infected, and still recovers with gamma.
+ *
  * Reach = ever infected, listed in s.queue[0 .. reach). `steps` gets new infections per step and
  * `infected` the number currently infected after each step (S/I/R curves follow from both).
  */
 export function runSir(
   g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, steps: StepSums, infected: StepSums, out: { arcs: number }, isCancelled?: () => boolean,
+  gateState: GateState | null = null,
 ): number {
+  const gate = gateState ? plan.gate : null;
   const { ep, tail: seeded } = s.seedRun(plan.seeds);
   const stamp = s.stamp;
   const queue = s.queue;
@@ -44,6 +50,7 @@ export function runSir(
     const before = tail;
     for (let i = 0; i < nCur; i++) {
       const u = cur[i];
+      if (gate !== null && !passesOn(gate, gateState!, u, rng)) continue;
       arcs += off[u + 1] - off[u];
       tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, beta, tgt, stamp, ep, queue, tail, rng, null, 0);
     }

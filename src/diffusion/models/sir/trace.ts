@@ -4,6 +4,7 @@ import { spreadFrom } from '../../kernels/spread.js';
 import type { Rng } from '../../rng.js';
 import type { Scratch } from '../../scratch.js';
 import type { SirPlan } from './plan.js';
+import { newGateState, passesOn } from '../../gate.js';
 
 /** State codes of SIR's traced events (their names, in this order, in the answer's `trace`). */
 export const SIR_TRACE_STATES = ['infected', 'recovered'] as const;
@@ -22,9 +23,12 @@ export function traceSir(g: CompiledGraph, plan: SirPlan, s: Scratch, rng: Rng, 
   let infected = Array.from(queue.subarray(0, seeded));
   for (const v of infected) tr.add(-1, v, 0, 0);
   let tail = seeded;
+  // The kernel's gate, drawn at the same points of the stream (a customer's first step of infection).
+  const gs = plan.gate ? newGateState(g.n, 1) : null;
   for (let step = 1; infected.length > 0 && step <= plan.maxSteps; step++) {
     const before = tail;
     for (const u of infected) {
+      if (plan.gate && !passesOn(plan.gate, gs!, u, rng)) continue;
       const from = tail;
       tail = spreadFrom(u, off[u], off[u + 1], nodeP, arcP, beta, g.outTargets, stamp, ep, queue, tail, rng, null, 0);
       for (let q = from; q < tail; q++) tr.add(u, queue[q], step, 0);

@@ -3,6 +3,10 @@ import type { VoicePlan } from './plan.js';
 import type { Rng } from '../../rng.js';
 import type { CurveSums, Scratch, StepSums } from '../../scratch.js';
 import { spreadFrom } from '../../kernels/spread.js';
+import { passesOn, type GateState } from '../../gate.js';
+
+/** The gate reading's per-run draws (../../gate.ts), re-exported where the voice model first had them. */
+export { passesOn, type GateState } from '../../gate.js';
 
 export interface VoiceOut {
   arcs: number;
@@ -16,29 +20,6 @@ export interface VoiceOut {
    */
   negativePeakStep: number;
   positivePeakStep: number;
-}
-
-/**
- * The gate reading of activity: per customer, the run (`stamp`) in which its gate was drawn and the draw (`open`). A
- * customer draws once per run, at its first message, and keeps it: a complainant who is answered publicly speaks
- * twice (the complaint, then praise), and passes on both or neither.
- */
-export interface GateState {
-  stamp: Int32Array;
-  open: Uint8Array;
-  /** The current run's stamp (> 0, a new one per run). */
-  run: number;
-}
-
-/** Does u pass anything on in this run (gate reading)? One draw from `rng` the first time it is asked, per run. */
-export function passesOn(gate: Float32Array, st: GateState, u: number, rng: Rng): boolean {
-  const a = gate[u];
-  if (a >= 1) return true;
-  if (st.stamp[u] !== st.run) {
-    st.stamp[u] = st.run;
-    st.open[u] = rng.float() < a ? 1 : 0;
-  }
-  return st.open[u] === 1;
 }
 
 const NEG = 1;
