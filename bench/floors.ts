@@ -14,7 +14,10 @@
  *    at p·negativityBias = 0.02; every variant is counted as the no-answer one, which reaches most). The floor replays the same
  *    kind of cascade without any randomness: one live-edge graph per replay (each arc kept with probability p, drawn
  *    beforehand, untimed), then a plain BFS from the seed over the kept arcs, timed; plus one random draw per success
- *    (a geometric gap: one log), timed apart. Split over 2 cores with no overhead.
+ *    (a geometric gap by table, as the kernels draw it: sfc32 + a lookup; the logarithm's cost is printed beside it),
+ *    timed apart. Split over 2 cores with no overhead. Voice's seeded answers are a coin per arc (no skipping), so
+ *    it gets a second floor: the same IC cascade with one sfc32 coin per arc towards a customer not reached yet,
+ *    generator in locals, nothing else.
  *  - betweenness: one-source Brandes needs at least one BFS from every source over all arcs; the floor is a plain BFS
  *    (distances only, no path counts, no backward pass) from a sample of sources, scaled to n, over 2 cores. Batched
  *    Brandes (32 sources per multi-source BFS) goes under that floor; beside it, the distance-only bit-parallel BFS of
@@ -33,6 +36,8 @@ import { centrality, computeCentrality, pagerank } from '../src/influence/centra
 import { readGraphFile } from '../src/io/read-graph-file.js';
 import { isCompare, runScenarioRequest } from '../src/scenarios/index.js';
 import { barabasiAlbert } from './generators.js';
+import { geometricSkip, geometricTable } from '../src/diffusion/geometric.js';
+import { Rng } from '../src/diffusion/rng.js';
 
 const args = process.argv.slice(2);
 const onlyArg = args.indexOf('--only');
@@ -126,6 +131,82 @@ function drawNs(): number {
   return NaN;
 }
 
+/** ns per geometric gap draw the kernels make now: one sfc32 draw and a table lookup (src/diffusion/geometric.ts). */
+function tableDrawNs(): number {
+  const lq = Math.log(1 - 0.05);
+  const tab = geometricTable(lq);
+  const rng = new Rng(1, 2);
+  let acc = 0;
+  const N = 20_000_000;
+  for (let rep = 0; rep < 2; rep++) {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) acc += geometricSkip(rng, tab, lq);
+    if (rep === 1) {
+      if (acc === -1) console.log('');
+      return ((performance.now() - t0) * 1e6) / N;
+    }
+  }
+  return NaN;
+}
+
+/**
+ * The floor of a cascade that draws a coin per arc (voice, whose seeded answers are those coins): IC from s at p with
+ * one sfc32 draw per out-arc of a reached customer towards a customer not reached yet, the generator in locals, and
+ * nothing else (no opinions, no steps, no statistics). Mean µs per run (after a warm-up), reach, arcs and coins.
+ */
+function coinFloor(g: CompiledGraph, s: number, p: number, runs: number): { usPerRun: number; reach: number; arcs: number; coins: number } {
+  const stamp = new Int32Array(g.n);
+  const queue = new Int32Array(g.n);
+  const off = g.outOffsets;
+  const tgt = g.outTargets;
+  const rng = new Rng();
+  let t = 0;
+  let reach = 0;
+  let arcs = 0;
+  let coins = 0;
+  for (let r = 0; r < runs + 50; r++) {
+    rng.reseed(1, r);
+    let s0 = rng.a;
+    let s1 = rng.b;
+    let s2 = rng.c;
+    let s3 = rng.d;
+    const ep = r + 1;
+    const t0 = performance.now();
+    let head = 0;
+    let tail = 0;
+    let k = 0;
+    let m = 0;
+    stamp[s] = ep;
+    queue[tail++] = s;
+    while (head < tail) {
+      const u = queue[head++];
+      const e = off[u + 1];
+      m += e - off[u];
+      for (let a = off[u]; a < e; a++) {
+        const v = tgt[a];
+        if (stamp[v] === ep) continue;
+        k++;
+        s3 = (s3 + 1) | 0;
+        const x = (((s0 + s1) | 0) + s3) | 0;
+        s0 = s1 ^ (s1 >>> 9);
+        s1 = (s2 + (s2 << 3)) | 0;
+        s2 = (((s2 << 21) | (s2 >>> 11)) + x) | 0;
+        if ((x >>> 0) * 2.3283064365386963e-10 < p) {
+          stamp[v] = ep;
+          queue[tail++] = v;
+        }
+      }
+    }
+    const dt = performance.now() - t0;
+    if (r < 50) continue; // warm-up
+    t += dt;
+    reach += tail;
+    arcs += m;
+    coins += k;
+  }
+  return { usPerRun: (t * 1000) / runs, reach: reach / runs, arcs: arcs / runs, coins: coins / runs };
+}
+
 /** Cascade floor: live-edge BFS replays from s (timed), mean µs per replay, mean reached and arcs followed. */
 function cascadeFloor(g: CompiledGraph, s: number, p: number, replays: number): { usPerRun: number; reach: number; successes: number } {
   const mark = new Int32Array(g.n);
@@ -193,8 +274,9 @@ async function main(): Promise<void> {
   const t00 = performance.now();
   const load0 = os.loadavg();
   try {
-    const ns = drawNs();
-    console.log(`unit cost: one geometric gap draw (xorshift + log) ${ns.toFixed(1)} ns`);
+    const logNs = drawNs();
+    const ns = tableDrawNs();
+    console.log(`unit cost: one geometric gap draw by table (sfc32 + lookup, what the kernels draw) ${ns.toFixed(1)} ns; by the logarithm (xorshift + log) ${logNs.toFixed(1)} ns`);
 
     if (want('ic')) {
       const g = barabasiAlbert(100_000, 5, 1);
@@ -295,13 +377,15 @@ async function main(): Promise<void> {
       if (!isCompare(a)) throw new Error('expected a compare answer');
       // a complaint spreads at min(1, p·negativityBias) = 0.02 (voice's default bias 2): the no-answer variant is IC at 0.02
       const f = cascadeFloor(g, s, 0.02, 500);
+      const c = coinFloor(g, s, 0.02, 2000);
       const reachNo = a.variants[0].reach?.mean ?? NaN;
       const floorMs = (3 * 5000 * (f.usPerRun / 1000 + (f.successes * ns) / 1e6)) / 2;
+      const coinMs = (3 * 5000 * c.usPerRun) / 1000 / 2;
       rows.push({
         goal: 'voice compare ego-Facebook, 3 variants × 5,000 runs, ms', target: '≤ 800', met: ms <= 800,
         today: `${ms.toFixed(0)} (2 workers)`,
-        floor: `${floorMs.toFixed(0)} (15,000 × IC p=0.02 BFS replay ${(f.usPerRun / 1000).toFixed(4)} ms + ${f.successes.toFixed(0)} draws, / 2 cores; an upper bound of the floor: answered variants stop earlier)`,
-        counts: `reach no answer ${reachNo.toFixed(1)} (replay ${f.reach.toFixed(1)}), negative ${a.variants.map((v) => v.negative.mean.toFixed(1)).join(' / ')}`,
+        floor: `${floorMs.toFixed(0)} with geometric skipping (15,000 × IC p=0.02 BFS replay ${(f.usPerRun / 1000).toFixed(4)} ms + ${f.successes.toFixed(0)} draws, / 2 cores); ${coinMs.toFixed(0)} with a coin per arc as voice's seeded answers draw (15,000 × ${(c.usPerRun / 1000).toFixed(4)} ms, / 2 cores); upper bounds: answered variants stop earlier`,
+        counts: `reach no answer ${reachNo.toFixed(1)} (replay ${f.reach.toFixed(1)}, coin floor ${c.reach.toFixed(1)}), negative ${a.variants.map((v) => v.negative.mean.toFixed(1)).join(' / ')}; coin floor: ${c.arcs.toFixed(0)} arcs, ${c.coins.toFixed(0)} coins per run`,
       });
       console.log(rows[rows.length - 1]);
     }

@@ -184,6 +184,22 @@ export const CASES: Case[] = [
     run: async (api, g: Graph) => num((await api.simulate(g, { model: 'lt', seeds: [topDegree(g)], runs: 500, seed: 7, top: 0 })).reach.mean),
   },
   {
+    name: 'SIS ego-Facebook beta=0.1 lambda=0.3 15 steps 200 runs',
+    setup: async (_api, ctx) => ctx.graph('fb', FB),
+    run: async (api, g: Graph) => {
+      const r = (await api.simulate(g, { model: 'sis', seeds: ['107', '1684'], beta: 0.1, lambda: 0.3, maxSteps: 15, runs: 200, seed: 1, top: 0 })) as { reach: { mean: number }; compartments?: { infected: number }[] };
+      return `${num(r.reach.mean)}:${num((r.compartments ?? []).reduce((a, c) => a + c.infected, 0))}`;
+    },
+  },
+  {
+    name: 'CTIC ego-Facebook p=0.2 rate=1 200 runs',
+    setup: async (_api, ctx) => ctx.graph('fb', FB),
+    run: async (api, g: Graph) => {
+      const r = (await api.simulate(g, { model: 'ctic', seeds: ['107', '1684'], p: 0.2, rate: 1, runs: 200, seed: 1, top: 0 })) as { reach: { mean: number }; withinHorizon?: { mean: number } };
+      return `${num(r.reach.mean)}:${num(r.withinHorizon?.mean ?? NaN)}`;
+    },
+  },
+  {
     name: 'voice compare ego-Facebook 3 variants x 300 runs',
     setup: async (_api, ctx) => ctx.graph('fb', FB),
     run: async (api, g: Graph) => {

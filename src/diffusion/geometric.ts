@@ -16,6 +16,8 @@ import type { Rng } from './rng.js';
 
 export const TABLE_BITS = 12;
 const SHIFT = 32 - TABLE_BITS;
+/** A table is indexed by x >>> GAP_SHIFT (the top TABLE_BITS bits of the 32-bit draw x), for loops that inline geometricSkip. */
+export const GAP_SHIFT = SHIFT;
 const SIZE = 1 << TABLE_BITS;
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 /** Gaps at or above this are left to the formula (they fit an Int32Array either way, and are rare). */
@@ -27,7 +29,12 @@ export function geometricGap(x: number, lq: number): number {
   return Math.floor(Math.log((x + 1) * TWO_POW_MINUS_32) / lq);
 }
 
-function build(lq: number): Int32Array {
+/**
+ * A new table of gaps for lq = log(1 − q), 0 < q < 1 (16 KB, not cached: geometricTable caches a few; a caller that
+ * needs many keeps its own).
+ */
+export function buildGeometricTable(lq: number): Int32Array {
+  if (!(lq < 0 && lq > -Infinity)) throw new RangeError(`geometricTable: lq must be log(1 - q) for 0 < q < 1, got ${lq}`);
   const tab = new Int32Array(SIZE);
   for (let i = 0; i < SIZE; i++) {
     // Smallest x of the bucket has the smallest U and the largest gap.
@@ -62,9 +69,8 @@ const CACHE_SIZE = 16;
 export function geometricTable(lq: number): Int32Array {
   let tab = cache.get(lq);
   if (!tab) {
-    if (!(lq < 0 && lq > -Infinity)) throw new RangeError(`geometricTable: lq must be log(1 - q) for 0 < q < 1, got ${lq}`);
+    tab = buildGeometricTable(lq);
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    tab = build(lq);
     cache.set(lq, tab);
   }
   return tab;

@@ -34,10 +34,15 @@ export function hashString(s: string, seed = 0): number {
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 
 export class Rng {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 0;
+  /**
+   * The generator's state (sfc32's a, b, c, counter d). Public for the hot loops that keep it in locals while they
+   * draw (kernels/spread.ts …: read it, step it exactly as nextUint32 does, write it back), which V8 can then hold in
+   * registers instead of storing and reloading four fields per draw. Everything else calls the methods.
+   */
+  a = 0;
+  b = 0;
+  c = 0;
+  d = 0;
 
   constructor(seed = 0, stream = 0, salt = 0) {
     this.reseed(seed, stream, salt);

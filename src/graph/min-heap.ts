@@ -42,7 +42,13 @@ export class MinHeap {
     if (from !== null) from[i] = sender;
   }
 
-  /** Remove the minimum (read it at index 0 first). */
+  /**
+   * Remove the minimum (read it at index 0 first). Bottom-up (Wegener 1993, "Bottom-up heapsort"): the hole at the
+   * root moves down the path of smaller children to a leaf, one comparison per level, then the last entry climbs
+   * back up from there past the entries not below it (usually few: the last entry is large). The path of smaller
+   * children (the left one on ties) is non-decreasing, so the entry lands where the textbook sift-down (stop at
+   * the first child >= it) puts it: the same heap, entry for entry, hence the same pops for every caller.
+   */
   pop(): void {
     const keys = this.keys;
     const nodes = this.nodes;
@@ -57,11 +63,18 @@ export class MinHeap {
       let c = 2 * i + 1;
       if (c >= size) break;
       if (c + 1 < size && keys[c + 1] < keys[c]) c++;
-      if (keys[c] >= key) break;
       keys[i] = keys[c];
       nodes[i] = nodes[c];
       if (from !== null) from[i] = from[c];
       i = c;
+    }
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (keys[p] < key) break;
+      keys[i] = keys[p];
+      nodes[i] = nodes[p];
+      if (from !== null) from[i] = from[p];
+      i = p;
     }
     keys[i] = key;
     nodes[i] = node;

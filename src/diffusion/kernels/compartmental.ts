@@ -1,6 +1,8 @@
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { KernelParams, KernelScratch, Recorder } from '../kernel.js';
-import { commonValue, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
+import { commonValue, GAP_SHIFT, geometricGap, geometricTable, NO_TABLE } from '../geometric.js';
+
+const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
 import { passesOn } from '../gate.js';
@@ -24,8 +26,6 @@ export const S = 0;
 export const I = 1;
 export const E = 2;
 export const R = 3;
-/** Infected during the current step (becomes E or I when the step ends). */
-const PENDING = 4;
 
 /** Curve indices of the compartments, in the order the models list them: S, I, E, R. */
 export const C_S = 0;
@@ -78,7 +78,9 @@ export function startInfected(
  * the start of the step turns infected with probability alpha, and each customer infected at the start
  * of the step recovers for good with probability gamma (SEIR) or becomes susceptible again with
  * probability lambda (SIS, SEIS). Only infected customers' arcs are examined (push), so a step costs the
- * out-degree of the infected, not n.
+ * out-degree of the infected, not n. Susceptible is "not valid in this run" (KernelScratch): a customer who
+ * returns to S is un-stamped (valid 0), so the contact loop tests one array, and a customer infected earlier in the
+ * step is stamped at once, so a second contact on it is the no-op its coin would be.
  *
  * With the uniform scheme the trials of one customer's arcs are skipped geometrically (a success on a
  * customer that is no longer susceptible is a no-op, exactly as its coin would be); when every customer has the
@@ -117,6 +119,12 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
   const toS = lambda > 0;
   let step = 0;
   let arcs = 0;
+  // The generator in locals for the whole run (sfc32, exactly Rng.nextUint32; written back at the end): every draw
+  // below is the one rng.float() / geometricSkip(rng, …) would make, without storing and reloading its state.
+  let s0 = rng.a;
+  let s1 = rng.b;
+  let s2 = rng.c;
+  let s3 = rng.d;
   while ((nInf > 0 || nExp > 0) && step < plan.maxSteps) {
     step++;
     let nFresh = 0;
@@ -134,9 +142,8 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
         if (q >= 1) {
           for (; a < e; a++) {
             const v = tgt[a];
-            if (valid[v] !== ep || state[v] === S) {
+            if (valid[v] !== ep) {
               valid[v] = ep;
-              state[v] = PENDING;
               fresh[nFresh++] = v;
               if (tr) tr.add(u, v, step, withE ? E : I);
             }
@@ -146,24 +153,37 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
         const common = q === qCommon;
         const lq = common ? lqCommon : Math.log1p(-q);
         const tab = common ? tabCommon : NO_TABLE;
-        a += geometricSkip(rng, tab, lq);
-        while (a < e) {
+        // geometricSkip: the gap of 32-bit draw x from the table, or floor(log U / lq) where it has none.
+        for (let gap = -1; ; ) {
+          s3 = (s3 + 1) | 0;
+          const t = (((s0 + s1) | 0) + s3) | 0;
+          s0 = s1 ^ (s1 >>> 9);
+          s1 = (s2 + (s2 << 3)) | 0;
+          s2 = (((s2 << 21) | (s2 >>> 11)) + t) | 0;
+          const x = t >>> 0;
+          const k = tab[x >>> GAP_SHIFT];
+          a += 1 + gap + (k >= 0 ? k : geometricGap(x, lq));
+          if (a >= e) break;
+          gap = 0;
           const v = tgt[a];
-          if (valid[v] !== ep || state[v] === S) {
+          if (valid[v] !== ep) {
             valid[v] = ep;
-            state[v] = PENDING;
             fresh[nFresh++] = v;
             if (tr) tr.add(u, v, step, withE ? E : I);
           }
-          a += 1 + geometricSkip(rng, tab, lq);
         }
       } else {
         const pa = arcP!;
         for (; a < e; a++) {
           const v = tgt[a];
-          if ((valid[v] !== ep || state[v] === S) && rng.float() < beta * pa[a]) {
+          if (valid[v] === ep) continue;
+          s3 = (s3 + 1) | 0;
+          const t = (((s0 + s1) | 0) + s3) | 0;
+          s0 = s1 ^ (s1 >>> 9);
+          s1 = (s2 + (s2 << 3)) | 0;
+          s2 = (((s2 << 21) | (s2 >>> 11)) + t) | 0;
+          if ((t >>> 0) * TWO_POW_MINUS_32 < beta * pa[a]) {
             valid[v] = ep;
-            state[v] = PENDING;
             fresh[nFresh++] = v;
             if (tr) tr.add(u, v, step, withE ? E : I);
           }
@@ -176,7 +196,12 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
     let eToI = 0;
     for (let i = 0; i < nExp; i++) {
       const u = exp[i];
-      if (rng.float() < alpha) {
+      s3 = (s3 + 1) | 0;
+      const t = (((s0 + s1) | 0) + s3) | 0;
+      s0 = s1 ^ (s1 >>> 9);
+      s1 = (s2 + (s2 << 3)) | 0;
+      s2 = (((s2 << 21) | (s2 >>> 11)) + t) | 0;
+      if ((t >>> 0) * TWO_POW_MINUS_32 < alpha) {
         state[u] = I;
         infNext[kInf++] = u;
         eToI++;
@@ -189,9 +214,16 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
     let left = 0;
     for (let i = 0; i < nInf; i++) {
       const u = inf[i];
-      if (rng.float() < recover) {
+      s3 = (s3 + 1) | 0;
+      const t = (((s0 + s1) | 0) + s3) | 0;
+      s0 = s1 ^ (s1 >>> 9);
+      s1 = (s2 + (s2 << 3)) | 0;
+      s2 = (((s2 << 21) | (s2 >>> 11)) + t) | 0;
+      if ((t >>> 0) * TWO_POW_MINUS_32 < recover) {
         left++;
-        state[u] = toS ? S : R;
+        // Back to S = no longer valid in this run (the contact loop's one test); R stays valid with state R.
+        if (toS) valid[u] = 0;
+        else state[u] = R;
         if (tr) tr.add(-1, u, step, toS ? S : R);
       } else {
         infNext[kInf++] = u;
@@ -232,6 +264,10 @@ export function runCompartmental(g: CompiledGraph, plan: KernelPlan, s: Scratch,
       else curves[C_R].add(step, left);
     }
   }
+  rng.a = s0;
+  rng.b = s1;
+  rng.c = s2;
+  rng.d = s3;
   rec.arcs += arcs;
   return reach;
 }

@@ -2,7 +2,9 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { KernelScratch, Recorder } from '../kernel.js';
 import type { Rng } from '../rng.js';
 import type { Scratch } from '../scratch.js';
-import { commonValue, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
+import { commonValue, GAP_SHIFT, geometricGap, geometricSkip, geometricTable, NO_TABLE } from '../geometric.js';
+
+const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 import type { KernelPlan } from './compartmental.js';
 import { passesOn } from '../gate.js';
 
@@ -187,6 +189,12 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
   let inBin = 0;
   let head = 0;
   let t = 0;
+  // The generator in locals for the whole run (sfc32, exactly Rng.nextUint32; written back at the end): the same
+  // draws as geometricSkip(rng, …), rng.float() and rng.floatOpen(), without storing and reloading its state.
+  let s0 = rng.a;
+  let s1 = rng.b;
+  let s2 = rng.c;
+  let s3 = rng.d;
   for (;;) {
     let u: number;
     if (head < seeded) {
@@ -239,11 +247,26 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       const common = pu === pCommon;
       const lq = common ? lqCommon : pu >= 1 ? -Infinity : Math.log1p(-pu);
       const tab = common ? tabCommon : NO_TABLE;
-      a += geometricSkip(rng, tab, lq);
-      while (a < e) {
+      // geometricSkip: the gap of 32-bit draw x from the table, or floor(log U / lq) where it has none.
+      for (let gap = -1; ; ) {
+        s3 = (s3 + 1) | 0;
+        const t0 = (((s0 + s1) | 0) + s3) | 0;
+        s0 = s1 ^ (s1 >>> 9);
+        s1 = (s2 + (s2 << 3)) | 0;
+        s2 = (((s2 << 21) | (s2 >>> 11)) + t0) | 0;
+        const g0 = t0 >>> 0;
+        const tk = tab[g0 >>> GAP_SHIFT];
+        a += 1 + gap + (tk >= 0 ? tk : geometricGap(g0, lq));
+        if (a >= e) break;
+        gap = 0;
         const v = tgt[a];
         if (stamp[v] !== ep) {
-          const x = -Math.log(rng.floatOpen()); // Exp(1)
+          s3 = (s3 + 1) | 0;
+          const t1 = (((s0 + s1) | 0) + s3) | 0;
+          s0 = s1 ^ (s1 >>> 9);
+          s1 = (s2 + (s2 << 3)) | 0;
+          s2 = (((s2 << 21) | (s2 >>> 11)) + t1) | 0;
+          const x = -Math.log(((t1 >>> 0) + 1) * TWO_POW_MINUS_32); // Exp(1): -log(rng.floatOpen())
           let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
           if (arcDelay) delay /= arcDelay[a];
           const at = t + delay;
@@ -253,15 +276,24 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
             heap.push(at, v, u);
           }
         }
-        a += 1 + geometricSkip(rng, tab, lq);
       }
       continue;
     }
     for (; a < e; a++) {
       const v = tgt[a];
       if (stamp[v] === ep) continue;
-      if (!(rng.float() < arcP![a])) continue;
-      const x = -Math.log(rng.floatOpen()); // Exp(1)
+      s3 = (s3 + 1) | 0;
+      const t0 = (((s0 + s1) | 0) + s3) | 0;
+      s0 = s1 ^ (s1 >>> 9);
+      s1 = (s2 + (s2 << 3)) | 0;
+      s2 = (((s2 << 21) | (s2 >>> 11)) + t0) | 0;
+      if (!((t0 >>> 0) * TWO_POW_MINUS_32 < arcP![a])) continue; // rng.float() < p
+      s3 = (s3 + 1) | 0;
+      const t1 = (((s0 + s1) | 0) + s3) | 0;
+      s0 = s1 ^ (s1 >>> 9);
+      s1 = (s2 + (s2 << 3)) | 0;
+      s2 = (((s2 << 21) | (s2 >>> 11)) + t1) | 0;
+      const x = -Math.log(((t1 >>> 0) + 1) * TWO_POW_MINUS_32); // Exp(1)
       let delay = weibull ? scale * Math.pow(x, invShape) : x * invRate;
       if (arcDelay) delay /= arcDelay[a];
       const at = t + delay;
@@ -272,6 +304,10 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
       }
     }
   }
+  rng.a = s0;
+  rng.b = s1;
+  rng.c = s2;
+  rng.d = s3;
   if (inBin > 0) {
     rec.steps.add(bin, inBin);
     curve.add(bin, inBin);

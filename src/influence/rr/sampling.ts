@@ -2,6 +2,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import { CancelledError } from '../../errors.js';
 import { Rng } from '../../diffusion/rng.js';
 import { RR_BATCH, type RRSpec } from './spec.js';
+import { buildGeometricTable, geometricSkip, NO_TABLE } from '../../diffusion/geometric.js';
 
 /** Sampling RR sets: the reverse IC breadth-first search and the reverse LT walk, batch by batch (see ./spec.ts). */
 
@@ -12,10 +13,26 @@ class RRScratch {
   /** Gate reading: closed[u] = the epoch of the set in which u drew "passes nothing on". */
   readonly closed: Int32Array;
   epoch = 0;
+  private _memoC: Float64Array | null = null;
+  private _memoLq: Float64Array | null = null;
+  private _memoTab: Uint8Array | null = null;
   constructor(n: number) {
     this.stamp = new Int32Array(n);
     this.queue = new Int32Array(n);
     this.closed = new Int32Array(n);
+  }
+  /**
+   * Per receiver v, the common in-arc probability c its skipping was last set up for (NaN: never), with log(1 − c)
+   * and the index of its gap table in `gapTables`: looked up in O(1) per member, valid for any spec (keyed by c).
+   */
+  get memoC(): Float64Array {
+    return (this._memoC ??= new Float64Array(this.stamp.length).fill(NaN));
+  }
+  get memoLq(): Float64Array {
+    return (this._memoLq ??= new Float64Array(this.stamp.length));
+  }
+  get memoTab(): Uint8Array {
+    return (this._memoTab ??= new Uint8Array(this.stamp.length));
   }
   next(): number {
     if (this.epoch >= 0x7ffffffe) {
@@ -97,9 +114,30 @@ function drawRoot(spec: RRSpec, rng: Rng, n: number): number {
 }
 
 /**
+ * The gap tables (../../diffusion/geometric.ts) of the receivers' common probabilities met in this thread, one per
+ * distinct c (uniform p: one; weighted cascade: one per in-degree), at most MAX_GAP_TABLES (16 KB each); index 0
+ * holds nothing (the formula), for the c's beyond.
+ */
+const gapTables: Int32Array[] = [NO_TABLE];
+const gapTableOf = new Map<number, number>();
+const MAX_GAP_TABLES = 256;
+
+function gapTableIndex(lq: number): number {
+  let k = gapTableOf.get(lq);
+  if (k === undefined) {
+    if (gapTables.length >= MAX_GAP_TABLES) return 0;
+    k = gapTables.push(buildGeometricTable(lq)) - 1;
+    gapTableOf.set(lq, k);
+  }
+  return k;
+}
+
+/**
  * IC reverse BFS from root; writes the set into dst[at ..] and returns its size. Where all in-arcs of v
  * share one probability c (uniform p, or weighted cascade with unit weights), the next kept in-arc is
- * found by geometric skipping, floor(log U / log(1 - c)): cost proportional to arcs kept.
+ * found by geometric skipping, floor(log U / log(1 - c)): cost proportional to arcs kept. The gaps come from a
+ * table per c (the same numbers as the logarithm, without one per draw), and v's log(1 − c) and table are set up
+ * once per thread, not once per set.
  */
 function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root: number, dst: Int32Array, at: number): number {
   if (spec.gate) return reverseIcGated(g, spec, s, rng, root, dst, at);
@@ -107,6 +145,9 @@ function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root:
   const stamp = s.stamp;
   const { inOffsets, inSources } = g;
   const { inP, nodeInP } = spec;
+  const memoC = s.memoC;
+  const memoLq = s.memoLq;
+  const memoTab = s.memoTab;
   let tail = at + 1;
   let head = at;
   while (head < tail) {
@@ -127,15 +168,23 @@ function reverseIc(g: CompiledGraph, spec: RRSpec, s: RRScratch, rng: Rng, root:
         }
         continue;
       }
-      const lq = Math.log1p(-c);
-      q += Math.floor(Math.log(rng.floatOpen()) / lq);
+      let lq: number;
+      if (memoC[v] === c) lq = memoLq[v];
+      else {
+        lq = Math.log1p(-c);
+        memoC[v] = c;
+        memoLq[v] = lq;
+        memoTab[v] = gapTableIndex(lq);
+      }
+      const tab = gapTables[memoTab[v]];
+      q += geometricSkip(rng, tab, lq);
       while (q < e) {
         const u = inSources[q];
         if (stamp[u] !== ep) {
           stamp[u] = ep;
           dst[tail++] = u;
         }
-        q += 1 + Math.floor(Math.log(rng.floatOpen()) / lq);
+        q += 1 + geometricSkip(rng, tab, lq);
       }
     } else {
       for (; q < e; q++) {
