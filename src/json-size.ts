@@ -1,4 +1,4 @@
-import { sliceYielder } from './graph/top-k.js';
+import { LazyRows, sliceYielder } from './graph/top-k.js';
 
 /**
  * JSON sizes of large values without stalling the event loop (issue 14, "always live"): the estimate that decides
@@ -17,6 +17,7 @@ export function estimateNodes(v: unknown, depth = 0): number {
     return 1 + (n * (estimateNodes(v[0], depth + 1) + estimateNodes(v[n >> 1], depth + 1) + estimateNodes(v[n - 1], depth + 1))) / 3;
   }
   if (ArrayBuffer.isView(v)) return 1 + ((v as unknown as { length?: number }).length ?? 0);
+  if (v instanceof LazyRows) return v.length === 0 ? 1 : 1 + v.length * estimateNodes(v.at(0), depth + 1);
   let w = 1;
   let keys = 0;
   for (const k in v) {
@@ -47,6 +48,16 @@ export async function jsonBytes(value: unknown): Promise<number> {
 }
 
 async function bytesOf(v: unknown, tick: () => Promise<void>): Promise<number> {
+  if (v instanceof LazyRows) {
+    // Its rows made a slice at a time, as the serializer does.
+    let total = 2 + Math.max(0, v.length - 1);
+    for (let from = 0; from < v.length; from += SLICE_ITEMS) {
+      const slice = v.slice(from, from + SLICE_ITEMS);
+      total += Buffer.byteLength(JSON.stringify(slice)) - 2 - (slice.length - 1);
+      await tick();
+    }
+    return total;
+  }
   if (estimateNodes(v) <= SMALL_NODES || !(Array.isArray(v) || isPlain(v)) || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     const text = JSON.stringify(v);
     await tick();

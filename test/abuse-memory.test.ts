@@ -305,6 +305,77 @@ describe('abuse: work measured by a pilot of the request (in-process server)', (
     await s.expectSurvived(before);
   });
 
+  it('centrality and riskiest without candidates are measured too: sources × what each search reaches, and the ranking plus stand-in candidates', async () => {
+    const s = await startAbuseServer({ RIPPLE_SYNC_BUDGET: '25000000' }, { graph: dense34() });
+    const before = await s.snapshot();
+    const post = (path: string, body: unknown) => fetch(`${s.url}${path}`, json(body));
+    const created = async (body: unknown) => {
+      const res = await post('/graphs', body);
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const timed = async (path: string, init?: RequestInit) => {
+      const t0 = performance.now();
+      const res = await fetch(`${s.url}${path}`, init);
+      return { res, ms: performance.now() - t0 };
+    };
+    // 300 separate groups of 10 who all know each other (3000 customers, 27 000 arcs): the static sources × arcs says
+    // 8.1e7, over the budget of 2.5e7; each search reaches 10 customers and 90 arcs, and closeness' bit-parallel BFS
+    // sweeps all customers twice a level: measured ~2e6 (betweenness, two passes of ~100 per source: 6e5).
+    const groups: { source: string; target: string }[] = [];
+    for (let gi = 0; gi < 300; gi++) for (let a = 0; a < 10; a++) for (let b = a + 1; b < 10; b++) groups.push({ source: `g${gi}-${a}`, target: `g${gi}-${b}` });
+    const pairs = await created({ name: 'groups', ties: groups });
+    for (const metric of ['closeness', 'harmonic', 'betweenness']) {
+      const { res, ms } = await timed(`/graphs/${pairs}/centrality/${metric}?top=3`);
+      expect(res.status, `${metric}: ${await res.clone().text()}`).toBe(200);
+      console.log(`abuse-work: ${metric} on 300 groups of 10 (static 8.1e7 > 2.5e7) answered synchronously in ${ms.toFixed(0)} ms`);
+    }
+    // Riskiest without candidates on 5000 pairs: static 2000 runs × 10 000 arcs × 10 candidates + the ranking = 2e8;
+    // measured: the ranking's RR sets (~2 arcs each) and 8 stand-ins' runs (~2 arcs each): ~3e5.
+    const few = await created({ name: 'few pairs', ties: Array.from({ length: 5000 }, (_, i) => ({ source: `a${i}`, target: `b${i}` })) });
+    const risky = await timed(`/graphs/${few}/scenarios/riskiest?async=false`, json({ top: 10, seed: 1 }));
+    const riskyText = await risky.res.clone().text();
+    if (risky.res.status === 200) {
+      expect(((await risky.res.json()) as { top: unknown[] }).top).toHaveLength(10);
+      console.log(`abuse-work: riskiest top 10 without candidates on 5000 pairs (static 2e8) answered synchronously in ${risky.ms.toFixed(0)} ms`);
+    } else {
+      // On a machine so loaded that a stand-in's first run outlasts its share of the pilot's 25 ms, the cost function counts.
+      expect(risky.res.status, riskyText).toBe(422);
+      expect(riskyText).toMatch(/a pilot run longer than the pilot could time/);
+      console.log(`abuse-work: riskiest on 5000 pairs: the pilot could not time a run (loaded machine): ${riskyText.slice(0, 300)}`);
+    }
+
+    // A connected ring of 6000 customers with chords (24 000 arcs): every search reaches all of them, ~3e4 per source,
+    // × 6000 sources = 1.8e8 measured (betweenness, two passes: 3.6e8) — a job; async=false: 422 (betweenness: lower k).
+    const n = 6000;
+    const ring = await created({ name: 'ring', ties: Array.from({ length: 2 * n }, (_, i) => ({ source: `r${i % n}`, target: `r${i < n ? (i + 1) % n : (i * 7 + 3) % n}` })) });
+    const queued = await fetch(`${s.url}/graphs/${ring}/centrality/closeness?top=3`);
+    expect(queued.status, await queued.clone().text()).toBe(202);
+    const q = (await queued.json()) as { job: { id: string }; work: number; budget: number };
+    expect(q.work).toBeGreaterThan(1e8);
+    await fetch(`${s.url}/jobs/${q.job.id}`, { method: 'DELETE' });
+    const refused = await fetch(`${s.url}/graphs/${ring}/centrality/betweenness?top=3&async=false`);
+    expect(refused.status).toBe(422);
+    const rp = (await refused.json()) as { detail: string; errors: { path: string; message: string }[] };
+    expect(rp.detail).toMatch(/measured: \d+ pilot searches reaching about 6000 customers/);
+    const fit = Number(/at most (\d+)/.exec(rp.errors.find((e) => e.path === 'query.k')!.message)![1]);
+    expect(fit).toBeGreaterThan(200); // 2.5e7 / (2 × 30 000) ≈ 416
+    expect(fit).toBeLessThan(n);
+    console.log(`abuse-work: betweenness async=false on a 6000-customer ring: ${rp.detail}`);
+    const sampled = await fetch(`${s.url}/graphs/${ring}/centrality/betweenness?top=3&async=false&k=${fit}`);
+    expect(sampled.status, await sampled.clone().text()).toBe(200);
+
+    // Riskiest without candidates on the complete 34-customer graph with p = 1: every run reaches all 34 (1156 arcs and
+    // steps): 20 000 runs × 10 candidates ≈ 2.3e8 measured, plus the ranking's 1e5 RR sets of 34 customers.
+    const heavy = await post(`/graphs/${s.graphId}/scenarios/riskiest?async=false`, { top: 10, p: 1, runs: 20_000, seed: 1 });
+    expect(heavy.status, await heavy.clone().text()).toBe(422);
+    const hp = (await heavy.json()) as { detail: string; errors: { path: string }[] };
+    expect(hp.detail).toMatch(/measured: the ranking's \d+ pilot RR sets of about 34 customers/);
+    expect(hp.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['body.runs', 'body.top', 'body.rrSets']));
+    for (const id of [pairs, few, ring]) await fetch(`${s.url}/graphs/${id}`, { method: 'DELETE' });
+    await s.expectSurvived(before);
+  });
+
   it('an RR collection that would outgrow RIPPLE_MAX_REQUEST_MEMORY while IMM runs stops with a 422 naming what to lower (sync and as a job)', async () => {
     // A heavy tail the door's pilot does not see: a hub tells 20 000 customers, each of whom tells 5 "sinks". An RR set
     // rooted at a sink holds all 20 002 customers, any other just 2; 1 root in 4000 is a sink, and the pilot's 1024 sets

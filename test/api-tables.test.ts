@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { answerCsv } from '../src/api/tables.js';
 import { buildTestApp } from './helper.js';
 
 /** `Accept: text/csv` / `?format=csv` on centrality, value, customer value and influencer answers (and their jobs). */
@@ -87,5 +88,26 @@ describe('CSV answers a DataFrame reads', () => {
     const imp = await app.inject({ method: 'POST', url: '/graphs/import?format=csv&name=t', headers: { 'content-type': 'text/csv' }, payload: 'source,target\na,b\n' });
     expect(imp.statusCode, imp.body).toBe(201);
     expect(imp.json().report.format).toBe('csv');
+  });
+
+  it('large rankings are written in slices from the answer (not from its JSON text in one piece): the same CSV', async () => {
+    const { app } = await buildTestApp();
+    const n = 15_000; // above the slicing threshold (and LazyRows: made a slice at a time)
+    const name = (i: number) => (i === 3 ? 'c3,"q"' : `c${i}`); // one id the CSV must quote
+    const ties = Array.from({ length: n }, (_, i) => ({ source: name(i), target: name((i * 7 + 1) % n) }));
+    const customers = Array.from({ length: n }, (_, i) => ({ id: name(i), value: i % 11 }));
+    const created = await app.inject({ method: 'POST', url: '/graphs', payload: { name: 'wide', ties, customers } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    for (const [route, url] of [['/graphs/:id/centrality/:metric', `/graphs/${id}/centrality/degree?top=all`], ['/graphs/:id/value', `/graphs/${id}/value?top=6000&rrSets=5000&seed=3`]]) {
+      const json = await app.inject(url);
+      expect(json.statusCode, json.body.slice(0, 300)).toBe(200);
+      const sliced = await app.inject({ url, headers: { accept: 'text/csv' } });
+      expect(sliced.statusCode).toBe(200);
+      expect(sliced.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(sliced.headers['content-disposition']).toMatch(/attachment; filename="(centrality|value)\.csv"/);
+      expect(sliced.body).toBe(answerCsv(route, json.json()));
+      if (route.includes('centrality')) expect(sliced.body).toContain('"c3,""q"""'); // every customer is listed there
+    }
   });
 });

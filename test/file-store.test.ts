@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.js';
 import { GraphBuilder } from '../src/graph/builder.js';
-import { CorruptGraphError, decodeGraph, encodeGraph, encodeGraphAsync } from '../src/store/codec.js';
+import { CorruptGraphError, decodeGraph, encodeGraph, encodeGraphParallel } from '../src/store/codec.js';
 import { FileStore } from '../src/store/file-store.js';
 import { createStore } from '../src/store/index.js';
 import { describeStoreContract, expectSameData, plainGraph, richGraph } from './store-contract.js';
@@ -55,7 +55,7 @@ describe('codec', () => {
 
   it('encodes the same bytes on the thread pool; big columns choose their variant on samples and round-trip', async () => {
     const rich = richGraph();
-    expect(Buffer.compare(await encodeGraphAsync(rich), encodeGraph(rich))).toBe(0);
+    expect(Buffer.compare(await encodeGraphParallel(rich), encodeGraph(rich))).toBe(0);
     // 1.1M ties: src/dst columns of 4.4 MB, above the size where both variants are deflated in full. Sources in
     // runs (delta wins), targets scattered (plain wins).
     const n = 40_000;
@@ -71,7 +71,7 @@ describe('codec', () => {
       dst[j] = (x >>> 0) % n;
     }
     const data = { ...plainGraph('big', n), src, dst };
-    const bytes = await encodeGraphAsync(data);
+    const bytes = await encodeGraphParallel(data);
     expect(Buffer.compare(bytes, encodeGraph(data))).toBe(0);
     expectSameData(decodeGraph(bytes), data);
     const header = JSON.parse(bytes.subarray(16, 16 + bytes.readUInt32LE(12)).toString('utf8')) as { sections: { name: string; delta?: boolean; deflate?: boolean }[] };

@@ -1,7 +1,9 @@
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeSliced, SLICE_NODES } from '../src/api/serialize.js';
+import { encodeSliced, SLICE_NODES, slicingSerializerCompiler } from '../src/api/serialize.js';
+import { LAZY_ROWS_MIN, LazyRows } from '../src/graph/top-k.js';
+import { rankValues, rankValuesAnswer } from '../src/influence/value.js';
 import { estimateNodes, jsonBytes } from '../src/json-size.js';
 import { jobViewSchema } from '../src/api/job-schemas.js';
 import { centralityResultSchema, valueRankingSchema } from '../src/influence/result-schemas.js';
@@ -102,5 +104,51 @@ describe('sliced serialization: the same bytes as the one-piece serializer', () 
       { small: true },
     ];
     for (const v of values) expect(await jsonBytes(v)).toBe(Buffer.byteLength(JSON.stringify(v)));
+  });
+});
+
+describe('LazyRows: long rankings made row by row as they are serialised', () => {
+  /** The value with every LazyRows under `top` (and `result.top`) made an array. */
+  const whole = (v: Record<string, unknown>): Record<string, unknown> => {
+    const out = { ...v };
+    if (out.top instanceof LazyRows) out.top = out.top.slice();
+    if (out.result && typeof out.result === 'object') out.result = whole(out.result as Record<string, unknown>);
+    return out;
+  };
+  const lazy = <T extends { top: unknown[] }>(v: T) => ({ ...v, top: new LazyRows(v.top.length, (i) => v.top[i]) });
+  /** The app's serializer of a route (what Fastify calls), on a payload the preSerialization hook did not prepare. */
+  const appSerializer = (schema: z.ZodType) => slicingSerializerCompiler({ schema, method: 'GET', url: '/x', httpStatus: '200' } as never) as unknown as (v: unknown) => string;
+
+  it('the sliced encoder, the one-piece serializer and jsonBytes give the bytes of the array it stands for', async () => {
+    for (const [schema, value] of [[centralityResultSchema, centrality(30_000)], [valueRankingSchema, valueRanking(12_000)]] as const) {
+      const expected = onePiece(schema, value);
+      const l = lazy(value as { top: unknown[] });
+      expect(estimateNodes(l)).toBeGreaterThan(SLICE_NODES);
+      expect(await sliced(schema, l)).toBe(expected);
+      expect(appSerializer(schema)(l)).toBe(expected); // small or CSV answers take this path: made whole for zod
+      expect(await jsonBytes(l)).toBe(Buffer.byteLength(JSON.stringify(value))); // what JSON.stringify gives (a job's held result)
+      expect(JSON.stringify(l)).toBe(JSON.stringify(value));
+    }
+    // A job holding one (discriminated union, result.top).
+    const job = {
+      id: '6f1c2a4e-7d0b-4b1e-9a55-2f6f0c8b9d31', kind: 'centrality', graphId: 'g_1', state: 'succeeded', progress: 1, etaMs: 0,
+      createdAt: 'a', startedAt: 'b', finishedAt: 'c', result: lazy(centrality(20_000)),
+    };
+    const expected = onePiece(jobViewSchema, whole(job));
+    expect(await sliced(jobViewSchema, job)).toBe(expected);
+    expect(appSerializer(jobViewSchema)(job)).toBe(expected);
+  });
+
+  it('a real value ranking: rankValuesAnswer gives LazyRows from LAZY_ROWS_MIN rows on, the same answer as rankValues', async () => {
+    const n = LAZY_ROWS_MIN + 500;
+    const graph = buildGraph({ ties: Array.from({ length: n }, (_, i) => ({ source: `c${i}`, target: `c${(i * 7 + 1) % n}` })), customers: Array.from({ length: n }, (_, i) => ({ id: `c${i}`, value: i % 13 })) });
+    const req = { top: n, rrSets: 5000, p: 0.1, seed: 4 };
+    const a = await rankValuesAnswer(graph, req);
+    const b = await rankValues(graph, req);
+    expect(a.top).toBeInstanceOf(LazyRows);
+    const same = { elapsedMs: 0, graphId: 'g_1', graphVersion: 1 };
+    expect(await sliced(valueRankingSchema, { ...a, ...same })).toBe(onePiece(valueRankingSchema, { ...b, ...same }));
+    // Below the threshold: an array, as before.
+    expect(Array.isArray((await rankValuesAnswer(graph, { ...req, top: 100 })).top)).toBe(true);
   });
 });

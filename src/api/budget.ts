@@ -8,6 +8,8 @@ import { resolveSimulation, type ResolvedSimulation } from '../diffusion/simulat
 import { spreadRequest } from '../influence/influencers.js';
 import { IMM_DEFAULTS, immConstants, SALT_IMM_SAMPLING } from '../influence/imm.js';
 import { coverage, maxCoverage, pilotSets, RRCollection, rrSpec } from '../influence/rr.js';
+import { BETWEENNESS_DEFAULTS, sampleSources } from '../influence/centrality/betweenness.js';
+import { pilotSources, SOURCES_PILOT_DEFAULTS } from '../influence/centrality/pilot.js';
 import { schemeOf, type InfluencersRequest } from '../influence/schemas.js';
 import { SALT_VALUE } from '../influence/value.js';
 import type { ActivityReading, ProbabilityScheme } from '../diffusion/request.js';
@@ -72,6 +74,41 @@ export function centralityWork(g: CompiledGraph, metric: string, opts: { k?: num
 
 function meanDegree(g: CompiledGraph): number {
   return g.n > 0 ? Math.max(1, g.m / g.n) : 1;
+}
+
+/**
+ * An all-sources centrality's work from a pilot of its searches (src/influence/centrality/pilot.ts): each source costs
+ * what its search reaches (× the metric's passes), not every arc, × the sources it runs (n, or betweenness' sample of k).
+ * Other metrics keep the static estimate (their passes over the arcs: an upper bound of what they cost).
+ */
+export function measuredCentralityWork(g: CompiledGraph, req: { metric: string; k?: number; seed?: number; weighted?: boolean }): Measured {
+  const fallback = centralityWork(g, req.metric, req);
+  if (!ALL_SOURCES.has(req.metric) || g.n === 0) return { work: fallback, basis: 'the metric\'s passes over the arcs', lower: () => [] };
+  const sampled = req.metric === 'betweenness' && req.k !== undefined && req.k < g.n;
+  const sources = sampled ? req.k! : g.n;
+  const p = pilotSources(g, {
+    direction: req.metric === 'betweenness' ? 'out' : 'in',
+    passes: req.metric === 'betweenness' ? 2 : 1,
+    weighted: req.weighted === true && g.arcWeight !== null,
+    // Betweenness' own sample when it has one (its first sources), else a seeded draw.
+    ...(sampled ? { sources: sampleSources(g.n, Math.min(req.k!, SOURCES_PILOT_DEFAULTS.maxSources), req.seed ?? BETWEENNESS_DEFAULTS.seed) } : {}),
+    seed: req.seed,
+  });
+  // Unweighted closeness and harmonic run 32 searches at once (a bit-parallel BFS): every level of the deepest of them
+  // sweeps all customers twice, plus two clears per batch — 2n(depth + 2)/32 per source on top of what it reaches.
+  const bitset = req.metric !== 'betweenness' && !(req.weighted === true && g.arcWeight !== null);
+  const sweeps = bitset ? (2 * g.n * (p.maxDepth + 2)) / 32 : 0;
+  const perSource = p.work / Math.max(1, p.sources) + sweeps;
+  const work = Math.max(1, perSource * sources);
+  return {
+    work,
+    basis: `${p.sources} pilot searches reaching about ${round(p.reached / Math.max(1, p.sources))} customers and costing ${round(perSource)} arcs each, × ${sources} sources`,
+    lower(budget) {
+      if (req.metric !== 'betweenness') return [];
+      const fit = Math.floor(budget / Math.max(1, perSource));
+      return [{ path: 'query.k', advice: fit >= 1 && fit < sources ? `at most ${fit} for this request on this graph (a sampled approximation)` : 'sample fewer sources' }];
+    },
+  };
 }
 
 export function influencersWork(

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { $ZodType, safeEncode } from 'zod/v4/core';
+import { LazyRows } from '../graph/top-k.js';
 import { estimateNodes } from '../json-size.js';
 import { wantsCsv } from './csv.js';
 
@@ -42,8 +43,14 @@ const SLICE_MIN_NODES = 200;
 const SLICE_MAX_NODES = 50_000;
 
 const SCHEMA = Symbol('ripple.responseSchema');
-/** Bytes prepared by the hook for one payload object, with the schema they were encoded with. */
-const prepared = new WeakMap<object, { schema: $ZodType; bytes: Buffer }>();
+/** Bytes prepared by the hook for one payload object, with the schema they were encoded with (ANY: whatever serializer). */
+const ANY = Symbol('ripple.anySerializer');
+const prepared = new WeakMap<object, { schema: $ZodType | typeof ANY; bytes: Buffer }>();
+
+/** The route's serializer answers `bytes` for this payload, whatever its schema (a CSV table made in slices: tables.ts). */
+export function answerWith(payload: object, bytes: Buffer): void {
+  prepared.set(payload, { schema: ANY, bytes });
+}
 
 type Serializer = ((data: unknown) => string | Buffer) & { [SCHEMA]?: $ZodType };
 
@@ -65,14 +72,30 @@ export const slicingSerializerCompiler: typeof serializerCompiler = (route) => {
       const p = prepared.get(data);
       if (p) {
         prepared.delete(data);
-        if (p.schema === schema) return p.bytes;
+        if (p.schema === schema || p.schema === ANY) return p.bytes;
       }
     }
-    return inner(data);
+    return inner(materialize(data));
   };
   fn[SCHEMA] = schema;
   return fn as never;
 };
+
+/**
+ * The value with its LazyRows (src/graph/top-k.ts) made whole, for zod: plain objects are copied where one holds
+ * some, a few levels down (answers hold them under `top`, jobs under `result.top`); arrays are not walked.
+ */
+export function materialize(v: unknown, depth = 0): unknown {
+  if (v instanceof LazyRows) return v.slice();
+  if (depth > 4 || !isPlain(v)) return v;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    const m = x !== null && typeof x === 'object' ? materialize(x, depth + 1) : x;
+    if (m !== x) (out ??= { ...v })[k] = m;
+  }
+  return out ?? v;
+}
 
 /**
  * The bytes as they are made: text pieces, turned into buffers of about CHUNK_BYTES (few allocations, little
@@ -134,7 +157,7 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 function encodeOnce(schema: $ZodType, value: unknown): unknown {
-  const r = safeEncode(schema, value);
+  const r = safeEncode(schema, materialize(value));
   if (r.error) throw new Fallback();
   return r.data;
 }
@@ -170,6 +193,7 @@ async function encodeInto(schema: $ZodType, value: unknown, parts: Out, y: Yield
       break;
     case 'array':
       if (Array.isArray(value) && !hasChecks(def)) return encodeArray(schema, def.element!, value, parts, y);
+      if (value instanceof LazyRows && !hasChecks(def)) return encodeLazyRows(schema, value, parts, y);
       break;
     case 'object':
       if (isPlain(value) && !hasChecks(def)) return encodeObject(schema, def, value, parts, y);
@@ -225,9 +249,30 @@ async function encodeArray(schema: $ZodType, element: $ZodType, value: unknown[]
   parts.push(']');
 }
 
+/**
+ * LazyRows encoded a slice of rows at a time with the array's schema: the rows of one slice are made, encoded,
+ * stringified and dropped before the next (only a slice of them is ever alive). Same bytes as the array they stand
+ * for: an array encodes element-wise.
+ */
+async function encodeLazyRows(schema: $ZodType, rows: LazyRows<unknown>, parts: Out, y: Yielder): Promise<void> {
+  parts.push('[');
+  let target = 256; // rows per slice, then at the measured rate
+  for (let from = 0; from < rows.length;) {
+    const to = Math.min(rows.length, from + target);
+    const t0 = performance.now();
+    const text = JSON.stringify(encodeOnce(schema, rows.slice(from, to)));
+    parts.push(from === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`);
+    const ms = performance.now() - t0;
+    target = Math.min(SLICE_MAX_NODES, Math.max(16, Math.round(((to - from) / Math.max(ms, 0.1)) * SLICE_TARGET_MS), Math.round(target / 2)));
+    from = to;
+    await y.tick();
+  }
+  parts.push(']');
+}
+
 async function encodeObject(schema: $ZodType, def: Def, value: Record<string, unknown>, parts: Out, y: Yielder): Promise<void> {
   const shape = def.shape ?? {};
-  const big = Object.keys(shape).filter((k) => Object.hasOwn(value, k) && value[k] !== undefined && estimateNodes(value[k]) > SLICE_NODES);
+  const big = Object.keys(shape).filter((k) => Object.hasOwn(value, k) && value[k] !== undefined && (value[k] instanceof LazyRows || estimateNodes(value[k]) > SLICE_NODES));
   if (big.length === 0) {
     const data = encodeOnce(schema, value);
     parts.push(JSON.stringify(data));

@@ -161,3 +161,41 @@ export async function mapInSlices<T>(count: number, item: (i: number) => T): Pro
   }
   return out;
 }
+
+/**
+ * A long ranking's rows made on demand from the score arrays (issue 14, "always live"): the API's serializer
+ * (src/api/serialize.ts) encodes it slice by slice, so only a slice of row objects is alive at a time instead of
+ * 100 000 rows of several objects each, all young while the answer is written (their scavenges were the longest
+ * /health stalls left). Everything else reads it as the array it stands for: `toJSON()` (JSON.stringify, the Redis
+ * worker's result), `slice`, `at`. Rows are made afresh on each read (equal, not identical).
+ */
+export class LazyRows<T> {
+  constructor(
+    readonly length: number,
+    private readonly item: (i: number) => T,
+  ) {}
+
+  at(i: number): T | undefined {
+    return i >= 0 && i < this.length ? this.item(i) : undefined;
+  }
+
+  /** Rows from..to-1 (clamped), as an array. */
+  slice(from = 0, to = this.length): T[] {
+    const end = Math.min(to, this.length);
+    const out: T[] = [];
+    for (let i = Math.max(0, from); i < end; i++) out.push(this.item(i));
+    return out;
+  }
+
+  toJSON(): T[] {
+    return this.slice();
+  }
+}
+
+/** Rankings of at least this many rows are answered as LazyRows (below, the rows are few and cheap). */
+export const LAZY_ROWS_MIN = 4096;
+
+/** The rows of a ranking for an answer: LazyRows from LAZY_ROWS_MIN rows on, else built in slices (mapInSlices). */
+export async function answerRows<T>(count: number, item: (i: number) => T): Promise<T[] | LazyRows<T>> {
+  return count >= LAZY_ROWS_MIN ? new LazyRows(count, item) : mapInSlices(count, item);
+}

@@ -16,7 +16,7 @@ import {
   customerValueRequestSchema, schemeOf, valueRankingRequestSchema,
   type CustomerValueRequestInput, type ValueRankingRequestInput,
 } from './schemas.js';
-import { mapInSlices, sliceYielder, topKAsync } from '../graph/top-k.js';
+import { answerRows, type LazyRows, mapInSlices, sliceYielder, topKAsync } from '../graph/top-k.js';
 
 /**
  * The value of one customer, network included (Domingos & Richardson, "Mining the network value of
@@ -236,6 +236,21 @@ export type RankedCustomer = ValueRankingResult['top'][number];
 
 /** "Whose unhappiness costs most?": every customer's own value + value-weighted reach (and incremental value), the top ones listed. */
 export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<ValueRankingResult> {
+  return (await ranked(graph, rawReq, opts, false)) as ValueRankingResult;
+}
+
+/** A value ranking whose long `top` (LAZY_ROWS_MIN rows or more) is LazyRows: for answers that are serialised, not read. */
+export type ValueRankingAnswer = Omit<ValueRankingResult, 'top'> & { top: RankedCustomer[] | LazyRows<RankedCustomer> };
+
+/**
+ * rankValues for an answer (the API's value route, its jobs): the same answer, but a long `top` is made row by row
+ * as it is serialised (LazyRows), not held as 100 000 row objects at once.
+ */
+export function rankValuesAnswer(graph: CompiledGraph, rawReq: ValueRankingRequestInput | unknown = {}, opts: ValueOptions = {}): Promise<ValueRankingAnswer> {
+  return ranked(graph, rawReq, opts, true);
+}
+
+async function ranked(graph: CompiledGraph, rawReq: unknown, opts: ValueOptions, lazy: boolean): Promise<ValueRankingAnswer> {
   const t0 = performance.now();
   const req = parseOrThrow(valueRankingRequestSchema, rawReq, 'value request');
   const probability = schemeOf(req);
@@ -251,7 +266,7 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
   }
   // Ranked and listed in slices that yield to the event loop: `top` may be 100 000 customers of a million.
   const order = await topKAsync(key, Math.min(req.top, graph.n));
-  const top = await mapInSlices(order.length, (i) => {
+  const row = (i: number): RankedCustomer => {
     const v = order[i];
     const reached = { mean: s.network[v], ci95: [s.ci95Lo[v], s.ci95Hi[v]] as [number, number] };
     return {
@@ -263,7 +278,8 @@ export async function rankValues(graph: CompiledGraph, rawReq: ValueRankingReque
       total: { mean: s.own[v] + s.network[v], ci95: [s.own[v] + s.ci95Lo[v], s.own[v] + s.ci95Hi[v]] as [number, number] },
       ...(inc ? { incremental: { mean: inc.mean[v], ci95: [inc.ci95Lo[v], inc.ci95Hi[v]] as [number, number] } } : {}),
     };
-  });
+  };
+  const top = lazy ? await answerRows(order.length, row) : await mapInSlices(order.length, row);
   return {
     model: req.model, probability, p: req.p, activity: req.activity, by: req.by, seed: req.seed, rrSets: s.rrSets, graphValue: s.totalValue,
     ...(baseline ? { baseline: { customers: baseline.customers.length, share: baseline.share } } : {}),

@@ -4,7 +4,7 @@ import { simulate } from '../diffusion/simulate.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import type { GraphData } from '../graph/model.js';
 import type { CentralityRequest } from '../influence/schemas.js';
-import { customerValue, rankValues } from '../influence/value.js';
+import { customerValue, rankValuesAnswer } from '../influence/value.js';
 import { riskiestCustomers, runScenarioRequest, scenarioFacts } from '../scenarios/index.js';
 import { centralityAnswer, computeWith } from '../services/centrality.js';
 import type { CentralityEngines } from '../services/centrality-engines.js';
@@ -72,8 +72,9 @@ const OPS = {
   influencers: (g: OpGraph, body: unknown, env: OpEnv) =>
     runInfluencers(g.graph, body, { pool: env.pool, signal: env.signal, rrMemory: rrMemoryOf(env), progress: (share, info) => env.progress(share, info) }),
 
+  // A long `top` is LazyRows: rows made as the answer is serialised (src/graph/top-k.ts), not held all at once.
   value: (g: OpGraph, request: unknown, env: OpEnv) =>
-    rankValues(g.graph, request, {
+    rankValuesAnswer(g.graph, request, {
       pool: env.pool, signal: env.signal, onProgress: (done, total) => env.progress(done / total, { rrSetsDone: done, rrSets: total }),
     }),
 

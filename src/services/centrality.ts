@@ -7,7 +7,7 @@ import type { centralityResultSchema } from '../influence/result-schemas.js';
 import type { AnswerOf } from '../diffusion/result-schema.js';
 import type { EnginePool } from '../workers/pool.js';
 import type { CentralityEngines } from './centrality-engines.js';
-import { topK, topKAsync } from '../graph/top-k.js';
+import { type LazyRows, topK, topKAsync } from '../graph/top-k.js';
 
 /**
  * The centrality service that the route (`GET /graphs/:id/centrality/:metric`) and the CLI (`ripple centrality`)
@@ -209,8 +209,12 @@ export interface CentralityTarget {
   graph: CompiledGraph;
 }
 
-/** The answer of the route (the CentralityResult schema's type): the engine's shape plus where it came from. */
-export type CentralityServiceAnswer = AnswerOf<typeof centralityResultSchema>;
+/**
+ * The answer of the route (the CentralityResult schema's type): the engine's shape plus where it came from; a long
+ * `top` is LazyRows (made row by row as it is serialised: src/graph/top-k.ts).
+ */
+type RouteAnswer = AnswerOf<typeof centralityResultSchema>;
+export type CentralityServiceAnswer = Omit<RouteAnswer, 'top'> & { top: RouteAnswer['top'] | LazyRows<RouteAnswer['top'][number]> };
 
 /**
  * The service the route calls: `cached` answers from the cache in O(k); `engine` picks local or GDS before any job

@@ -239,11 +239,11 @@ export function encodeGraph(data: GraphData, opts: EncodeOptions = {}): Buffer {
 const deflateRawAsync = promisify(deflateRaw);
 
 /**
- * encodeGraph with every section deflated at once on zlib's thread pool: the same bytes, the big columns compressed
+ * encodeGraph with every section deflated at once on zlib's thread pool (the codec thread's encode, codec-thread.ts): the same bytes, the big columns compressed
  * side by side on as many cores as the pool gets, and the event loop free meanwhile (before this, deflate was 25 s of
  * one thread in the profile of a 56M-tie import).
  */
-export async function encodeGraphAsync(data: GraphData, opts: EncodeOptions = {}): Promise<Buffer> {
+export async function encodeGraphParallel(data: GraphData, opts: EncodeOptions = {}): Promise<Buffer> {
   const level = opts.level ?? 1;
   const { pending, strings } = plan(data, level);
   const deflated = await Promise.all(pending.map((p) => (p.packed ? deflateRawAsync(p.packed.input, { level }) : undefined)));

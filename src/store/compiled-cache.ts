@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
-import { compile, compiledBytes, type CompiledGraph } from '../graph/compile.js';
+import { compiledBytes, type CompiledGraph } from '../graph/compile.js';
+import { compileAsync } from './codec-thread.js';
 import type { GraphData } from '../graph/model.js';
 import type { GraphStore, GraphSummary } from './types.js';
 
@@ -83,7 +84,7 @@ export class CompiledCache {
     fresh.promise = (async () => {
       const { summary, data } = await this.store.load(id);
       this.compiles++;
-      const graph = compile(data);
+      const graph = await compileAsync(data); // a large graph off the event loop (codec-thread.ts)
       fresh.version = summary.version; // the load may have seen a newer version than get() did
       fresh.bytes = compiledBytes(graph) + dataBytes(data);
       const entry: CompiledEntry = { summary, graph, data };

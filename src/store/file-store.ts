@@ -3,7 +3,7 @@ import { constants as fsc, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, ConflictError, AppError, InsufficientStorageError, isDiskFull } from '../errors.js';
 import type { GraphData } from '../graph/model.js';
-import { decodeGraph, encodeGraphAsync } from './codec.js';
+import { decodeGraphAsync, encodeGraphAsync } from './codec-thread.js';
 import { LOCK_TEMP, pidAlive, tryWithLock, withLock } from './file-lock.js';
 import type { GraphStore, GraphSummary } from './types.js';
 
@@ -343,7 +343,7 @@ export class FileStore implements GraphStore {
   }
 
   private async doCreate(data: GraphData): Promise<GraphSummary> {
-    const bytes = await encodeGraphAsync(data);
+    const bytes = await encodeGraphAsync(data); // a large graph off the event loop (codec-thread.ts)
     const at = nowAfter();
     for (;;) {
       const id = `g_${hex(8)}`;
@@ -418,7 +418,7 @@ export class FileStore implements GraphStore {
         if (isCode(e, 'ENOENT')) throw new NotFoundError(`graph ${id} not found`);
         throw e;
       }
-      return { summary: p.summary, data: decodeGraph(buf) };
+      return { summary: p.summary, data: await decodeGraphAsync(buf) }; // a large file off the event loop
     }
   }
 

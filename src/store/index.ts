@@ -6,7 +6,7 @@ import type { GraphStore } from './types.js';
 export type { GraphStore, GraphSummary } from './types.js';
 export { FileStore } from './file-store.js';
 export { CompiledCache, type CompiledEntry } from './compiled-cache.js';
-export { encodeGraph, encodeGraphAsync, decodeGraph, CorruptGraphError } from './codec.js';
+export { encodeGraph, encodeGraphParallel, decodeGraph, CorruptGraphError } from './codec.js';
 
 export interface StoreConfig {
   store: 'file' | 'neo4j';

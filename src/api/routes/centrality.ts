@@ -5,7 +5,7 @@ import { centralityRequestSchema } from '../../influence/schemas.js';
 import { createCentralityService } from '../../services/centrality.js';
 import { parseOrThrow } from '../../validate.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, centralityWork, defined, runOrSubmit } from '../budget.js';
+import { asyncQuery, budgetDeps, centralityWork, defined, measuredCentralityWork, runOrSubmit } from '../budget.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { graphIdSchema } from '../schemas.js';
 import { centralityResultSchema } from '../../influence/result-schemas.js';
@@ -47,7 +47,8 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       summary: 'Top customers by a centrality metric (networkx definitions)',
       description:
         `Metrics: ${CENTRALITY_METRICS.join(', ')}. Results are cached per graph version and options. ` +
-        'All-sources metrics (betweenness, closeness, harmonic: n × arcs) above the work budget, or `?async=true`, answer 202 with a job. ' +
+        'All-sources metrics (betweenness, closeness, harmonic: sources × the arcs each source\'s search reaches, measured by a pilot of a few ' +
+        'searches) above the work budget, or `?async=true`, answer 202 with a job; with `?async=false`, 422 naming what to lower. ' +
         'With CENTRALITY_ENGINE=gds (or auto above 2M customers + arcs) on the Neo4j store, the metrics GDS covers run in the database ' +
         '(`engine: "gds"`); gds without the plugin, or on the file store, answers 503.',
       params: z.object({ id: graphIdSchema, metric: shape.metric }),
@@ -73,6 +74,8 @@ const centralityRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) =
       graphId: summary.id,
       graphVersion: summary.version,
       work: service.has(entry, request) ? 0 : centralityWork(graph, request.metric, request),
+      // Over the budget by the static sources × arcs: a pilot of the searches measures what each source reaches.
+      measure: () => measuredCentralityWork(graph, request),
       graph: entry,
       // What a Redis worker runs (without this process's result cache); here, `run` below.
       op: { name: 'centrality', params: { request, engine } },

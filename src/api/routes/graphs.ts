@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { graphFromRippleDoc } from '../../graph/parsers/json.js';
 import { normaliseDuration, stepDurationSchema } from '../../graph/duration.js';
 import type { RouteContext } from '../app.js';
+import { DeferredJson, deferringValidatorCompiler, JsonBodies } from '../json-body.js';
 import { nextCursorSchema, pageQueryShape, paginate, sortByCreation } from '../pagination.js';
 import { json, problems } from '../openapi.js';
 import { GRAPH_SUMMARY_EXAMPLE, graphParams, graphSummaryResponseSchema, importResultSchema, replaceQuerySchema, rippleJsonSchema } from '../schemas.js';
@@ -22,14 +23,20 @@ const graphPatchSchema = z
 
 /** Graph CRUD with Ripple JSON bodies. Raw uploads are in import.ts. */
 const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
-  const { store, cache, jobs, centrality } = ctx;
+  const { store, cache, jobs, centrality, config } = ctx;
+  // A large Ripple JSON body is parsed, validated and built off the event loop (src/api/json-body.ts).
+  const bodies = new JsonBodies(app, { resourceLimits: { maxOldGenerationSizeMb: config.importHeapMb } });
 
   /**
    * The body is already validated by the schema; the parser checks it again in depth (one code path for all
-   * imports) on the parsed document itself, and lists unknown keys it ignored in `report.warnings`.
+   * imports) on the parsed document itself, and lists unknown keys it ignored in `report.warnings`. A large body
+   * arrives unparsed (DeferredJson) and goes through the same three steps on the JSON body thread.
    */
-  const parseBody = async (body: z.infer<typeof rippleJsonSchema>) =>
-    graphFromRippleDoc(body, { name: body.name, fallbackName: body.name, source: 'request body' });
+  const parseBody = async (body: z.infer<typeof rippleJsonSchema>) => {
+    const raw: unknown = body;
+    if (raw instanceof DeferredJson) return bodies.graph(raw);
+    return graphFromRippleDoc(body, { name: body.name, fallbackName: body.name, source: 'request body' });
+  };
 
   app.get('/graphs', {
     schema: {
@@ -46,6 +53,8 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   });
 
   app.post('/graphs', {
+    config: { offThreadJson: true },
+    validatorCompiler: deferringValidatorCompiler,
     schema: {
       operationId: 'createGraph',
       tags: ['graphs'],
@@ -73,6 +82,8 @@ const graphRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   }, async (req) => store.get(req.params.id));
 
   app.put('/graphs/:id', {
+    config: { offThreadJson: true },
+    validatorCompiler: deferringValidatorCompiler,
     schema: {
       operationId: 'replaceGraph',
       tags: ['graphs'],

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { prepareParsedRiskiest, prepareParsedScenario, riskiestRequestSchema, scenarioRequestSchema, SCENARIO_DEFAULTS } from '../../scenarios/index.js';
 import type { CompiledGraph } from '../../graph/compile.js';
 import type { RouteContext } from '../app.js';
-import { asyncQuery, budgetDeps, checkMemory, measuredScenarioWork, runOrSubmit, scenarioMemory } from '../budget.js';
+import { asyncQuery, budgetDeps, checkMemory, measuredScenarioWork, measuredValueRankingWork, runOrSubmit, scenarioMemory } from '../budget.js';
+import { topK } from '../../graph/top-k.js';
 import { accepted, json, preferHeader, problems } from '../openapi.js';
 import { graphParams } from '../schemas.js';
 import { acceptedSchema } from '../job-schemas.js';
@@ -107,7 +108,9 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
     const work = scenarioWork(graph, body) * candidates + (body.candidates ? 0 : body.rrSets * Math.max(1, graph.m / Math.max(1, graph.n)));
     // Validated and resolved once, here: 400 / unknown candidate 404 before any work or job.
     const prepared = prepareParsedRiskiest(graph, body, data.currency, data.stepDuration);
-    // Given candidates: a pilot of up to 8 of them (evenly spaced), extrapolated to all; else the static estimate.
+    // Given candidates: a pilot of up to 8 of them (evenly spaced), extrapolated to all. Without: the value ranking's RR
+    // sets measured (as GET /value is) plus a pilot of 8 stand-ins for the candidates it will pick — the customers with
+    // the most followers in the graph, whose voices carry furthest (so the pilot errs on the side of a job).
     const given = prepared.candidates;
     const measure = given && given.simulations.length > 0 ? () => {
       const step = Math.max(1, Math.floor(given.simulations.length / 8));
@@ -115,6 +118,23 @@ const scenarioRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => 
       const m = measuredScenarioWork(graph, sample, scenarioWork(graph, body), runsField(body));
       const scale = given.simulations.length / sample.length;
       return { work: m.work * scale, basis: `${sample.length} of the ${given.simulations.length} candidates: ${m.basis}`, lower: (budget: number) => m.lower(budget / scale) };
+    } : !given && candidates > 0 ? () => {
+      const outDegree = new Float64Array(graph.n);
+      for (let v = 0; v < graph.n; v++) outDegree[v] = graph.outOffsets[v + 1] - graph.outOffsets[v];
+      const standIns = Array.from(topK(outDegree, Math.min(8, candidates)), (v) => graph.ids[v]);
+      const sample = prepareParsedRiskiest(graph, { ...body, candidates: standIns }, data.currency, data.stepDuration).candidates!.simulations;
+      const m = measuredScenarioWork(graph, sample, scenarioWork(graph, body), runsField(body));
+      const scale = candidates / sample.length;
+      const { template } = prepared;
+      const uniform = template.probability === 'uniform';
+      const rr = measuredValueRankingWork(graph, {
+        model: 'ic', probability: template.probability, p: uniform ? Math.min(1, template.p * template.negativityBias) : template.p, rrSets: body.rrSets, seed: template.seed,
+      });
+      return {
+        work: m.work * scale + rr.work,
+        basis: `the ranking's ${rr.basis}; ${sample.length} stand-in candidates (the most followed): ${m.basis}`,
+        lower: (budget: number) => [...m.lower(Math.max(0, budget - rr.work) / scale), { path: 'body.top', advice: 'fewer candidates' }, ...rr.lower(budget).map((l) => ({ ...l, path: l.path.replace('query.', 'body.') }))],
+      };
     } : undefined;
     return runOrSubmit(budgetDeps(ctx), req, reply, req.query.async, {
       kind: 'scenario-riskiest',

@@ -3,7 +3,7 @@ import type { CompiledGraph } from '../../graph/compile.js';
 import type { CentralityRequest } from '../schemas.js';
 import { computeCentrality } from './compute.js';
 import { topScores } from './registry.js';
-import { mapInSlices, topKAsync } from '../../graph/top-k.js';
+import { answerRows, type LazyRows, topKAsync } from '../../graph/top-k.js';
 import type { CentralityResult } from './types.js';
 import type { EngineAnswer } from '../../diffusion/result-schema.js';
 import type { centralityResultSchema } from '../result-schemas.js';
@@ -49,15 +49,18 @@ export function centralityAnswer(graph: CompiledGraph, req: CentralityRequest, r
   return withTop(req, r, graph.n, top);
 }
 
+/** A centrality answer whose long `top` (LAZY_ROWS_MIN rows or more) is LazyRows: serialised, not read. */
+export type CentralityLazyAnswer = Omit<CentralityAnswer, 'top'> & { top: CentralityAnswer['top'] | LazyRows<CentralityAnswer['top'][number]> };
+
 /**
  * centralityAnswer in slices that yield to the event loop (the API's: `top=all` over a million customers ranks and
- * lists a million entries): the same answer.
+ * lists a million entries): the same answer, a long `top` made row by row as it is serialised (LazyRows).
  */
-export async function centralityAnswerAsync(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): Promise<CentralityAnswer> {
+export async function centralityAnswerAsync(graph: CompiledGraph, req: CentralityRequest, r: CentralityResult, order?: Int32Array): Promise<CentralityLazyAnswer> {
   const k = req.top === 'all' ? graph.n : Math.min(req.top, graph.n);
   const item = itemOf(graph, r);
   const ranked = order ? order.subarray(0, Math.min(k, order.length)) : await topKAsync(r.scores, k);
-  const top = await mapInSlices(ranked.length, (i) => item(ranked[i], i + 1));
+  const top = await answerRows(ranked.length, (i) => item(ranked[i], i + 1));
   return withTop(req, r, graph.n, top);
 }
 
@@ -67,7 +70,7 @@ function itemOf(graph: CompiledGraph, r: CentralityResult) {
     se ? { id: graph.ids[index], score: r.scores[index], rank, stderr: se[index] } : { id: graph.ids[index], score: r.scores[index], rank };
 }
 
-function withTop(req: CentralityRequest, r: CentralityResult, customers: number, top: CentralityAnswer['top']): CentralityAnswer {
+function withTop<Top>(req: CentralityRequest, r: CentralityResult, customers: number, top: Top): Omit<CentralityAnswer, 'top'> & { top: Top } {
   return {
     metric: r.metric,
     customers,
