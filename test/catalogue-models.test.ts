@@ -143,6 +143,9 @@ describe('model catalogue through simulate()', () => {
     for (const e of tr.events.slice(3)) expect(e.from).not.toBeNull();
     const ct = await simulate(g, req('ctic', { runs: 1, trace: true }));
     expect(ct.trace!.reach).toBe(ct.reach.mean);
+    // CTIC's one compartment is `reached` (its kernel once logged compartment 1, which CTIC does not have).
+    expect(ct.trace!.events.length).toBe(ct.reach.mean);
+    expect(ct.trace!.events.every((e) => e.state === 'reached')).toBe(true);
     // IC, LT, SIR and voice trace too (test/trace.test.ts): no model refuses `trace`.
     for (const model of MODELS) expect(typeof modelOf(model).trace, model).toBe('function');
   });

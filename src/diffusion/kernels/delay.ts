@@ -199,7 +199,7 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
     let u: number;
     if (head < seeded) {
       u = queue[head++];
-      if (tr) tr.add(-1, u, 0, 1);
+      if (tr) tr.add(-1, u, 0, 0);
       reach++;
       within++;
     } else {
@@ -232,7 +232,7 @@ export function runCtic(g: CompiledGraph, plan: KernelPlan, s: Scratch, ks: Kern
         }
         inBin++;
       }
-      if (tr) tr.add(top.from, u, t, 1);
+      if (tr) tr.add(top.from, u, t, 0);
     }
     // Gate reading: a reached customer that does not pass it on this run tries none of its arcs.
     if (gate !== null && !passesOn(gate, gs!, u, rng)) continue;
