@@ -3,7 +3,13 @@ import { AppError, CancelledError, InputError, NotFoundError } from '../src/erro
 import { JobManager, QueueFullError, ShuttingDownError, type JobContext, type JobEvent, type JobManagerOptions } from '../src/jobs/index.js';
 
 /** Let queued microtasks and promise callbacks run. */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Let settled work finish its bookkeeping: a few turns of the loop, not one — a finished job's result size is counted
+ * in slices that yield (one turn sufficed on an idle machine only).
+ */
+const flush = async () => {
+  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 /** A fake piece of work the test finishes by hand. `obeyAbort`: reject with the signal's reason when aborted (as the worker pool does). */
 function work(opts: { obeyAbort?: boolean; value?: unknown } = {}) {
@@ -359,7 +365,9 @@ describe('JobManager: keeping, listing, ids', () => {
     jobs.submit({ kind: 'imm', graphId: 'g2', run: work().run });
     jobs.submit({ kind: 'sim', graphId: 'g1', run: work().run });
     a.resolve();
-    await flush();
+    // A finished job's result size is counted in slices (several turns of the loop), so wait for the state, not for
+    // one turn: one setImmediate was enough only on an idle machine (it failed once in a fresh-clone CI run).
+    await vi.waitFor(() => expect(jobs.get('job-1').state).toBe('succeeded'));
     const g1 = jobs.list({ graphId: 'g1' });
     expect(g1.map((j) => [j.id, j.kind, j.state])).toEqual([['job-1', 'sim', 'succeeded'], ['job-3', 'sim', 'queued']]);
     expect(g1[0].result).toBeUndefined();
