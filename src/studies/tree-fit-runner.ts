@@ -7,7 +7,7 @@ import {
   DELAY_FAMILIES, delayCdf, delayLogPdf, delayMean, delayMedian, fitDelay, fitLaws, fitTreeDelays, geometricSizeFit, LawSampler, logPmf, normal,
   sampleDelay, sizeLaw, treeDelayLogLik, treeLogLik, type DelayFamily, type DelayLaw, type Family, type Law, type TreeHopStats,
 } from './branching.js';
-import { averagePrecisionAt, finiteMean, SizeDistribution } from './calibration.js';
+import { averagePrecisionAt, empiricalCdf, finiteMean, SizeDistribution } from './calibration.js';
 import { median } from './cascades.js';
 import { slug } from './charts.js';
 import { buildManifest, type StudyContext, type StudyRunSummary } from './context.js';
@@ -466,20 +466,7 @@ function fitDataset(study: TreeFitStudy, l: Loaded) {
     c += law[s] / selected;
     modelCdf[s] = c;
   }
-  const empCdf = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return (s: number) => {
-      let lo = 0;
-      let hi = sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (sorted[mid] <= s) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo / sorted.length;
-    };
-  };
-  const obsCdf = empCdf(obsTest);
+  const obsCdf = empiricalCdf(obsTest);
   let ksModel = 0;
   let ksBase = 0;
   let ksGeo = 0;
@@ -490,9 +477,9 @@ function fitDataset(study: TreeFitStudy, l: Loaded) {
     ksGeo = Math.max(ksGeo, Math.abs(1 - geo.rho ** (s - minSize + 1) - o));
   }
   const testHeights = heights(test);
-  const simDepthCdf = empCdf(sim.heights);
-  const baseDepthCdf = empCdf(heights(train));
-  const obsDepthCdf = empCdf(testHeights);
+  const simDepthCdf = empiricalCdf(sim.heights);
+  const baseDepthCdf = empiricalCdf(heights(train));
+  const obsDepthCdf = empiricalCdf(testHeights);
   let ksDepthModel = 0;
   let ksDepthBase = 0;
   for (let d = 0; d <= hCap; d++) {
