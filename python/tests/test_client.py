@@ -3,8 +3,8 @@ networkx, the seed contract), not only its shape."""
 
 from __future__ import annotations
 
-import _thread
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -312,19 +312,28 @@ def test_jobs_give_the_same_answer_and_events(client: Ripple, karate: str) -> No
 def test_ctrl_c_cancels_the_job(client: Ripple, karate: str) -> None:
     before = {j.id for j in client.list_graph_jobs(karate).jobs}
 
+    main = threading.main_thread().ident
+    assert main is not None
+
     def interrupt_when_running() -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             running = [j for j in client.list_graph_jobs(karate, state="running").jobs if j.id not in before]
             if running:
-                _thread.interrupt_main()
+                # The job shows as running as soon as the server has it, possibly before the client has read the
+                # answer to its POST and started following: Ctrl-C *while following* is what is tested, so wait a moment.
+                time.sleep(0.3)
+                # A real SIGINT to the main thread, as Ctrl-C sends: it breaks the blocking read of the job's event
+                # stream at once (_thread.interrupt_main only sets a flag, seen at the next event — by then a fast job
+                # could have finished).
+                signal.pthread_kill(main, signal.SIGINT)
                 return
             time.sleep(0.05)
 
     t = threading.Thread(target=interrupt_when_running)
     t.start()
     with pytest.raises(KeyboardInterrupt):
-        client.simulate(karate, model="ic", seeds=["0"], p=0.1, runs=10_000_000, seed=1, async_=True)
+        client.simulate(karate, model="ic", seeds=["0"], p=0.3, runs=10_000_000, seed=1, async_=True)
     t.join()
     new = [j for j in client.list_graph_jobs(karate).jobs if j.id not in before]
     assert len(new) == 1
